@@ -1,0 +1,44 @@
+# msap-stats: two commands.
+#   make run   install if needed, build the demo database if missing, start the dashboard
+#   make test  install if needed (runtime + test requirements, Chromium), run the whole suite
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/msap.duckdb
+PORT   ?= 8501
+
+.PHONY: run test demo bench chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(VENV)/.runtime
+	$(BIN)/python -m msap_stats demo --db $(DB)
+
+run: $(VENV)/.runtime $(DB)
+	MSAP_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
+
+test: $(VENV)/.dev chromium
+	$(BIN)/python -m pytest
+
+chromium:
+	@./.ci/ensure-chromium
+
+demo: $(VENV)/.runtime
+	$(BIN)/python -m msap_stats demo --db $(DB) --force
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts

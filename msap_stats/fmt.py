@@ -1,0 +1,28 @@
+"""Numbers, percentages and dates written the French way (1 100 ; 40 % ; 3,5 ; mars 2016)."""
+
+from __future__ import annotations
+
+import math
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator and before %
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def nombre(x, decimals: int = 0) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def pct(x, decimals: int = 0) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "effectif insuffisant"
+    return f"{nombre(x, decimals)}{NNBSP}%"
+
+
+def mois(d) -> str:
+    """A month in words: "mars 2016"."""
+    return f"{MOIS[d.month - 1]} {d.year}"

@@ -1,0 +1,215 @@
+"""Imports: a file is read, typed and checked whole, then written in one transaction.
+
+Nothing lost, nothing half-written:
+- a file with any invalid row is refused whole and nothing is written;
+- the same content imported twice is recognised and not written again;
+- rows whose key (a Maison and a month, a response id, a Maison id) is already
+  held by an earlier import are refused, unless the user asks to replace them:
+  the replaced rows stay in history and come back if the import is rolled back;
+- every import is recorded and can be rolled back.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import ImportRefused, Problem, refuse
+from .fmt import nombre as _n
+from .reader import LINE_COLUMN, RawTable, read_file
+from .schema import KINDS, Kind
+from .store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
+from .validate import Staged, stage
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def current_user() -> str:
+    try:
+        return os.environ.get("MSAP_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "inconnu"
+
+
+@dataclass
+class ImportResult:
+    statut: str  # "chargé" or "déjà importé"
+    kind: str
+    fichier: str
+    import_id: int | None = None
+    lignes_lues: int = 0
+    lignes_chargees: int = 0
+    lignes_remplacees: int = 0
+    avertissements: list[str] = field(default_factory=list)
+    import_existant: dict | None = None
+
+    @property
+    def already(self) -> bool:
+        return self.statut != STATUT_CHARGE
+
+    def message(self) -> str:
+        label = KINDS[self.kind].label
+        if self.already:
+            e = self.import_existant
+            return (f"« {self.fichier} » est déjà chargé : son contenu est celui de l'import n°{e['import_id']} "
+                    f"(« {e['fichier']} », {_when(e['date_import'])}, par {e['auteur']}). Rien n'a été écrit.")
+        text = (f"Import n°{self.import_id} ({label}) : {_n(self.lignes_chargees)} ligne(s) chargée(s) "
+                f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} ».")
+        if self.lignes_remplacees:
+            text += f" {_n(self.lignes_remplacees)} ligne(s) antérieure(s) remplacée(s), conservée(s) dans l'historique."
+        return "\n".join([text, *self.avertissements])
+
+
+def _when(ts) -> str:
+    return ts.strftime("le %d/%m/%Y à %H:%M") if isinstance(ts, datetime) else str(ts)
+
+
+def import_file(con, path: str | Path, kind: str, *, replace: bool = False, auteur: str | None = None,
+                fichier: str | None = None) -> ImportResult:
+    path = Path(path)
+    fichier = fichier or path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise refuse(f"le fichier {path} est introuvable ou illisible.", fichier) from None
+    if size > MAX_FILE_BYTES:
+        raise refuse(f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo ; découpez-le par période.", fichier)
+    return import_bytes(con, path.read_bytes(), fichier, kind, replace=replace, auteur=auteur)
+
+
+def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False,
+                 auteur: str | None = None) -> ImportResult:
+    k = KINDS[kind]
+    sha = hashlib.sha256(data).hexdigest()
+    same = _active_import(con, k, "sha256", sha)
+    if same:
+        return ImportResult("déjà importé", kind, fichier, import_existant=same)
+    try:
+        raw = read_file(data, fichier, k)
+        return _load(con, raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace)
+    except ImportRefused as exc:
+        exc.fichier = exc.fichier or fichier
+        raise
+
+
+def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str | None = None, demo: bool = False,
+                 replace: bool = False) -> ImportResult:
+    """Import rows built in memory (the demo) through the same checks as a file."""
+    k = KINDS[kind]
+    columns = {name: pc.cast(table.column(name), pa.string()) for name in table.column_names}
+    columns[LINE_COLUMN] = pa.array(range(2, table.num_rows + 2), pa.int64())
+    raw = RawTable(pa.table(columns), {n: n for n in table.column_names}, "mémoire", 1)
+    sha = hashlib.sha256(f"{fichier}:{table.num_rows}:{table.schema}".encode()).hexdigest()
+    try:
+        return _load(con, raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace, demo=demo)
+    except ImportRefused as exc:
+        exc.fichier = exc.fichier or fichier
+        raise
+
+
+def _active_import(con, kind: Kind, column: str, value: str) -> dict | None:
+    cur = con.execute(f"SELECT import_id, fichier, date_import, auteur FROM imports WHERE kind = ? AND statut = ? "
+                      f"AND {column} = ? ORDER BY import_id LIMIT 1", [kind.name, STATUT_CHARGE, value])
+    rows = cur.fetchall()
+    return dict(zip(("import_id", "fichier", "date_import", "auteur"), rows[0])) if rows else None
+
+
+def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
+          demo: bool = False) -> ImportResult:
+    if raw.rows == 0:
+        raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
+    staged = stage(con, raw, kind)
+    try:
+        same = _active_import(con, kind, "empreinte", staged.fingerprint)
+        if same:
+            return ImportResult("déjà importé", kind.name, fichier, lignes_lues=raw.rows, import_existant=same)
+        conflicts = _conflicts(con, staged)
+        if conflicts and not replace:
+            raise ImportRefused([_conflict_problem(kind, c) for c in conflicts])
+        cols = [name for name, _ in kind.stored_columns]
+        col_list = ", ".join(q(c) for c in cols)
+        keys = ", ".join(q(k) for k in kind.key)
+        with transaction(con):
+            import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+            replaced = 0
+            if conflicts:
+                replaced = con.execute(
+                    f"UPDATE {kind.name} SET remplace_par = ? WHERE remplace_par IS NULL AND ({keys}) IN "
+                    f"(SELECT DISTINCT {keys} FROM {staged.table})", [import_id]).fetchall()[0][0]
+            con.execute(f"INSERT INTO {kind.name} (import_id, ligne, remplace_par, {col_list}) "
+                        f"SELECT ?, ligne, NULL, {col_list} FROM {staged.table}", [import_id])
+            con.execute(
+                "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
+                "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements) "
+                "VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, kind.name, fichier, sha, staged.fingerprint, auteur or current_user(), raw.rows,
+                 staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, raw.warnings])
+        return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, raw.warnings)
+    finally:
+        staged.drop(con)
+
+
+def _conflicts(con, staged: Staged) -> list[dict]:
+    kind = staged.kind
+    keys = ", ".join(q(k) for k in kind.key)
+    first = q(kind.key[0])
+    rows = con.execute(
+        f"SELECT e.import_id, i.fichier, i.date_import, count(*) AS n, "
+        f"list(CAST({first} AS VARCHAR) ORDER BY {first})[1:3] AS exemples, "
+        f"min(CAST({q(kind.key[-1])} AS VARCHAR)), max(CAST({q(kind.key[-1])} AS VARCHAR)) "
+        f"FROM (SELECT DISTINCT import_id, {keys} FROM {kind.name}_actifs) e "
+        f"JOIN (SELECT DISTINCT {keys} FROM {staged.table}) s USING ({keys}) "
+        f"JOIN imports i ON i.import_id = e.import_id GROUP BY ALL ORDER BY e.import_id").fetchall()
+    names = ("import_id", "fichier", "date_import", "n", "exemples", "min", "max")
+    return [dict(zip(names, r)) for r in rows]
+
+
+def _conflict_problem(kind: Kind, c: dict) -> Problem:
+    where = f"l'import n°{c['import_id']} (« {c['fichier']} », {_when(c['date_import'])})"
+    examples = ", ".join(str(e) for e in c["exemples"])
+    if kind.name == "activite":
+        what = (f"{_n(c['n'])} couple(s) Maison-mois (mois {c['min'][:7]} à {c['max'][:7]} ; Maisons {examples}…) "
+                f"sont déjà couverts par {where}")
+    else:
+        what = f"{_n(c['n'])} {kind.key_label.lower()} ({examples}…) sont déjà chargées par {where}"
+    return Problem(f"{what}. Demandez le remplacement (option --replace, ou case « Remplacer » à l'envoi) pour "
+                   f"les remplacer : les lignes remplacées restent dans l'historique.")
+
+
+def rollback(con, import_id: int, auteur: str | None = None) -> str:
+    rows = con.execute("SELECT kind, fichier, statut FROM imports WHERE import_id = ?", [import_id]).fetchall()
+    if not rows:
+        raise StoreError(f"Aucun import n°{import_id}.")
+    kind, fichier, statut = rows[0]
+    if statut != STATUT_CHARGE:
+        raise StoreError(f"L'import n°{import_id} (« {fichier} ») est déjà annulé.")
+    with transaction(con):
+        deleted = con.execute(f"DELETE FROM {kind} WHERE import_id = ?", [import_id]).fetchall()[0][0]
+        restored = con.execute(f"UPDATE {kind} SET remplace_par = NULL WHERE remplace_par = ?", [import_id]).fetchall()[0][0]
+        if kind == "maisons":
+            _refuse_orphans(con, import_id)
+        con.execute("UPDATE imports SET statut = ?, date_annulation = now()::TIMESTAMP, annule_par = ? WHERE import_id = ?",
+                    [STATUT_ANNULE, auteur or current_user(), import_id])
+    text = f"Import n°{import_id} (« {fichier} ») annulé : {_n(deleted)} ligne(s) retirée(s)"
+    return text + (f", {_n(restored)} ligne(s) remplacée(s) rétablie(s)." if restored else ".")
+
+
+def _refuse_orphans(con, import_id: int) -> None:
+    """Rows of other kinds must not be left pointing at Maisons that no longer exist."""
+    parts = [f"SELECT import_id, count(*) AS n FROM {k.name}_actifs WHERE id_maison NOT IN (SELECT id_maison FROM maisons_actifs) GROUP BY 1"
+             for k in KINDS.values() if k.name != "maisons" and any(c.maison_ref for c in k.columns)]
+    rows = con.execute(" UNION ALL ".join(parts)).fetchall()
+    if rows:
+        detail = ", ".join(f"n°{i} ({_n(n)} lignes)" for i, n in sorted(rows))
+        raise StoreError(f"Impossible d'annuler l'import n°{import_id} : des imports font référence à ses Maisons "
+                         f"({detail}). Annulez-les d'abord.")
+
+
+

@@ -1,0 +1,253 @@
+"""The indicators, as named query functions over the store.
+
+Every function takes a connection (or cursor) and a ``Filters`` and returns
+numbers or DataFrames; the dashboard, the command line and the exports call
+the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from . import schema, stats
+from .schema import KINDS
+from .store import is_demo, q
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The perimeter of a view: empty means all."""
+
+    regions: tuple[str, ...] = ()
+    departements: tuple[str, ...] = ()
+    debut: str | None = None  # YYYY-MM
+    fin: str | None = None  # YYYY-MM
+    formats: tuple[str, ...] = ()
+    porteurs: tuple[str, ...] = ()
+
+    def describe(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v}
+
+    @property
+    def on_maisons(self) -> bool:
+        return bool(self.regions or self.departements or self.formats or self.porteurs)
+
+
+# Dimensions of a Maison that survey answers and requests can be broken down by.
+MAISON_DIMENSIONS = ("code_region", "region", "code_departement", "departement", "format", "structure_porteuse",
+                     "type_territoire", "nom")
+
+
+def _maison_conditions(f: Filters, params: dict, prefix: str = "") -> list[str]:
+    conds = []
+    for attr, column in (("regions", "code_region"), ("departements", "code_departement"),
+                         ("formats", "format"), ("porteurs", "structure_porteuse")):
+        values = getattr(f, attr)
+        if values:
+            conds.append(f"list_contains(${attr}, {prefix}{q(column)})")
+            params[attr] = list(values)
+    return conds
+
+
+def _period_conditions(f: Filters, column: str, params: dict) -> list[str]:
+    conds = []
+    if f.debut:
+        conds.append(f"{column} >= CAST($debut || '-01' AS DATE)")
+        params["debut"] = f.debut
+    if f.fin:
+        conds.append(f"{column} < CAST($fin || '-01' AS DATE) + INTERVAL 1 MONTH")
+        params["fin"] = f.fin
+    return conds
+
+
+def scope(kind: str, f: Filters, with_maison: bool = False) -> tuple[str, dict]:
+    """A subquery of the rows of ``kind`` in force within the perimeter."""
+    params: dict = {}
+    if kind == "maisons":
+        conds = _maison_conditions(f, params)
+        return f"(SELECT * FROM maisons_v{_where(conds)})", params
+    date_col = {"activite": "mois", "habitants": "date_reponse"}.get(kind, "date_reponse")
+    conds = _period_conditions(f, f"t.{date_col}", params)
+    if kind == "habitants":  # inhabitants belong to a département, not to a Maison
+        geo = []
+        if f.regions:
+            geo.append("list_contains($regions, d.code_region)")
+            params["regions"] = list(f.regions)
+        if f.departements:
+            geo.append("list_contains($departements, t.code_departement)")
+            params["departements"] = list(f.departements)
+        sql = (f"(SELECT t.*, d.code_region, d.region, d.departement FROM habitants_actifs t "
+               f"LEFT JOIN ref_departements d USING (code_departement){_where(conds + geo)})")
+        return sql, params
+    if with_maison:
+        conds += _maison_conditions(f, params, "m.")
+        columns = ", ".join(f"m.{q(c)}" for c in MAISON_DIMENSIONS)
+        return (f"(SELECT t.*, {columns} FROM {kind}_actifs t JOIN maisons_v m USING (id_maison){_where(conds)})",
+                params)
+    maison_conds = _maison_conditions(f, params)
+    if maison_conds:
+        conds.append(f"t.id_maison IN (SELECT id_maison FROM maisons_v{_where(maison_conds)})")
+    return f"(SELECT t.* FROM {kind}_actifs t{_where(conds)})", params
+
+
+def _where(conds: list[str]) -> str:
+    return " WHERE " + " AND ".join(conds) if conds else ""
+
+
+def _df(con, sql: str, params: dict) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+# --- Surveys -----------------------------------------------------------------
+
+def _impacts() -> dict[str, tuple[str, str]]:
+    return {name.removeprefix("impact_"): (label, name) for name, label in schema.IMPACTS}
+
+
+# Indicator catalog per survey: key -> (French label, SQL condition true/false/NULL).
+SURVEY_INDICATORS: dict[str, dict[str, tuple[str, str]]] = {
+    "usagers": {
+        "tres_satisfait": ("Très satisfaits de l'accueil", "satisfaction_accueil = 'tres_satisfait'"),
+        "satisfait": ("Satisfaits de l'accueil (très ou plutôt)",
+                      "satisfaction_accueil IN ('tres_satisfait', 'plutot_satisfait')"),
+        "simplifie_quotidien": ("Disent que la Maison simplifie leur quotidien", "simplifie_quotidien"),
+    },
+    "agents": {
+        "femmes": ("Femmes", "sexe = 'femme'"),
+        "fonctionnaires": ("Fonctionnaires", "statut = 'fonctionnaire'"),
+        "se_sent_utile": ("Se sentent utiles", "se_sent_utile"),
+        "appartenance_reseau": ("Se sentent membres du réseau national", "appartenance_reseau"),
+        "mission_accueil": ("Ont l'accueil pour mission principale", "mission_principale = 'accueil'"),
+    },
+    "habitants": {
+        "connait_maison_commune": ("Savent qu'il y a une Maison dans leur commune", "connait_maison_commune"),
+        "qualite_bonne": ("Jugent l'offre de bonne qualité", "qualite_offre IN ('tres_bonne', 'plutot_bonne')"),
+        "acces_numerique_facilite": ("Disent qu'elle facilite l'accès aux outils numériques", "acces_numerique_facilite"),
+    },
+}
+MOTIFS = {name.removeprefix("motif_"): (label, name) for name, label in schema.MOTIFS}
+IMPACTS = _impacts()
+
+
+def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: str | None = None) -> pd.DataFrame:
+    """Weighted shares of several yes/no items (multi-response questions are computed per item).
+
+    Returns [by,] item, libelle, n, n_eff, pct, ic_bas, ic_haut, raison.
+    """
+    if not items:
+        return pd.DataFrame()
+    src, params = scope(kind, f, with_maison=by in MAISON_DIMENSIONS and kind != "habitants")
+    aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
+    group = f"{q(by)}, " if by else ""
+    sql = f"SELECT {group}{aggs} FROM {src} t" + (f" GROUP BY {q(by)} ORDER BY {q(by)}" if by else "")
+    agg = _df(con, sql, params)
+    out = stats.shares_from_aggregates(agg, list(items), by)
+    out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
+    return out
+
+
+def distribution(con, kind: str, column: str, f: Filters, by: str | None = None) -> pd.DataFrame:
+    """Weighted share of each code of a coded column, among those who answered."""
+    col = KINDS[kind].column(column)
+    items = {c.code: (c.label, f"{q(column)} = '{c.code}'") for c in col.codes}
+    return shares(con, kind, items, f, by)
+
+
+def survey_count(con, kind: str, f: Filters) -> int:
+    src, params = scope(kind, f)
+    return int(con.execute(f"SELECT count(*) FROM {src}", params).fetchall()[0][0])
+
+
+def _figures(df: pd.DataFrame) -> dict:
+    return {row["item"]: stats.as_figure(row) for _, row in df.iterrows()}
+
+
+def survey_indicators(con, kind: str, f: Filters) -> dict:
+    out: dict = {"n": survey_count(con, kind, f)}
+    out.update(_figures(shares(con, kind, SURVEY_INDICATORS[kind], f)))
+    if kind == "usagers":
+        out["motifs"] = _figures(shares(con, kind, MOTIFS, f))
+        out["satisfaction_accueil"] = _figures(distribution(con, kind, "satisfaction_accueil", f))
+        out["attentes"] = _figures(distribution(con, kind, "attente_principale", f))
+    out["impacts"] = _figures(shares(con, kind, IMPACTS, f))
+    return out
+
+
+def impacts_compared(con, f: Filters) -> pd.DataFrame:
+    """The perceived territorial impacts, side by side for the three publics."""
+    frames = []
+    for kind in ("usagers", "agents", "habitants"):
+        df = shares(con, kind, IMPACTS, f)
+        df.insert(0, "public", kind)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- Maisons -----------------------------------------------------------------
+
+def maisons_summary(con, f: Filters) -> dict:
+    src, params = scope("maisons", f)
+    total, known, unknown, median, maximum, over24 = con.execute(
+        f"SELECT count(*), count(heures_hebdo), count(*) - count(heures_hebdo), median(heures_hebdo), "
+        f"max(heures_hebdo), count(*) FILTER (WHERE heures_hebdo >= 24) FROM {src}", params).fetchall()[0]
+    per_dep = con.execute(f"SELECT code_departement, count(*) FROM {src} GROUP BY 1 ORDER BY 1", params).fetchall()
+    return {
+        "total": int(total),
+        "par_departement": {code: int(n) for code, n in per_dep},
+        "heures_hebdo": {
+            "mediane": None if median is None else round(float(median), 2),
+            "max": None if maximum is None else round(float(maximum), 2),
+            "inconnues": int(unknown),
+            "part_24h": None if not known else round(100 * over24 / known, 2),
+        },
+    }
+
+
+def maisons_count_by(con, f: Filters, column: str) -> pd.DataFrame:
+    src, params = scope("maisons", f)
+    return _df(con, f"SELECT {q(column)} AS code, count(*) AS maisons FROM {src} GROUP BY 1 ORDER BY 2 DESC", params)
+
+
+def maisons_with_list(con, f: Filters, column: str) -> pd.DataFrame:
+    """Number of Maisons holding each value of a list column (operators, partnerships)."""
+    src, params = scope("maisons", f)
+    return _df(con, f"SELECT v AS code, count(DISTINCT id_maison) AS maisons FROM "
+                    f"(SELECT id_maison, unnest({q(column)}) AS v FROM {src}) GROUP BY 1 ORDER BY 2 DESC", params)
+
+
+# --- Activity -----------------------------------------------------------------
+
+def activity_total(con, f: Filters) -> int:
+    src, params = scope("activite", f)
+    return int(con.execute(f"SELECT coalesce(sum(nb), 0) FROM {src}", params).fetchall()[0][0])
+
+
+def activity_by(con, f: Filters, column: str) -> pd.DataFrame:
+    """Requests by one dimension: code, n, pct (of all requests in the perimeter)."""
+    src, params = scope("activite", f, with_maison=column in MAISON_DIMENSIONS)
+    return _df(con, f"SELECT {q(column)} AS code, sum(nb) AS n, round(100.0 * sum(nb) / sum(sum(nb)) OVER (), 2) AS pct "
+                    f"FROM {src} t GROUP BY 1 ORDER BY n DESC", params)
+
+
+def activity_indicators(con, f: Filters) -> dict:
+    by_theme = activity_by(con, f, "thematique")
+    return {
+        "demandes": activity_total(con, f),
+        "par_thematique": {r.code: {"n": int(r.n), "pct": float(r.pct)} for r in by_theme.itertuples()},
+    }
+
+
+# --- All ---------------------------------------------------------------------
+
+def all_indicators(con, f: Filters) -> dict:
+    return {
+        "perimetre": f.describe(),
+        "donnees_de_demonstration": is_demo(con),
+        "maisons": maisons_summary(con, f),
+        "activite": activity_indicators(con, f),
+        "usagers": survey_indicators(con, "usagers", f),
+        "agents": survey_indicators(con, "agents", f),
+        "habitants": survey_indicators(con, "habitants", f),
+    }

@@ -1,0 +1,78 @@
+"""Reference tables: départements (101, plus the overseas collectivités that
+host Maisons), régions (18), populations and centroids; département contours."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+REF_DIR = Path(__file__).parent / "ref"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CONTOURS_FILE = "departements-contours.geojson"
+
+
+@lru_cache(maxsize=1)
+def departements() -> pd.DataFrame:
+    """101 départements (type "departement") and the collectivités d'outre-mer (type "com")."""
+    frames = []
+    for name, kind in (("departements.csv", "departement"), ("collectivites_outre_mer.csv", "com")):
+        df = pd.read_csv(REF_DIR / name, dtype={"code_departement": str, "code_region": str})
+        df["type"] = kind
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out["code_region"] = out["code_region"].where(out["code_region"].notna(), None)
+    return out
+
+
+@lru_cache(maxsize=1)
+def regions() -> pd.DataFrame:
+    """18 régions: population and a population-weighted centroid of their départements."""
+    d = departements()
+    d = d[d["type"] == "departement"].copy()
+    d["wlat"] = d["latitude"] * d["population"]
+    d["wlon"] = d["longitude"] * d["population"]
+    g = d.groupby(["code_region", "region"], as_index=False)[["population", "wlat", "wlon"]].sum()
+    g["latitude"] = (g["wlat"] / g["population"]).round(4)
+    g["longitude"] = (g["wlon"] / g["population"]).round(4)
+    return g[["code_region", "region", "population", "latitude", "longitude"]].sort_values("region", ignore_index=True)
+
+
+def contours_path() -> Path | None:
+    """The département contours, from $MSAP_CONTOURS, data/cache/, or ../shared/data/.
+
+    The contours are not part of the project; without them maps fall back to
+    points at the centroids.
+    """
+    candidates = [os.environ.get("MSAP_CONTOURS"),
+                  PROJECT_DIR / "data" / "cache" / CONTOURS_FILE,
+                  PROJECT_DIR.parent / "shared" / "data" / CONTOURS_FILE]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return Path(c)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _load_contours(path: str, mtime: float) -> dict:
+    with open(path, encoding="utf-8") as f:
+        geo = json.load(f)
+    for feat in geo.get("features", []):
+        props = feat.setdefault("properties", {})
+        code = props.get("insee_dep") or props.get("code") or props.get("code_departement")
+        feat["id"] = str(code) if code is not None else None
+    return geo
+
+
+def contours() -> dict | None:
+    """GeoJSON FeatureCollection whose feature ids are the codes of département, or None."""
+    path = contours_path()
+    if path is None:
+        return None
+    try:
+        return _load_contours(str(path), path.stat().st_mtime)
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,488 @@
+"""The five kinds of file and their columns: the single source of truth.
+
+The importer, the validator, the store's tables, the templates and the
+documentation (docs/formats.md) are all generated from the definitions below.
+Column names are the canonical French names used in the data formats.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+def normalize_key(text: object) -> str:
+    """Key used to match headers and coded values.
+
+    Ignores case, accents, spaces, hyphens and punctuation, so that
+    "ID Maison", "id-maison" and "Id maison" all give "idmaison".
+    The SQL twin is ``sql_normalize`` below; both must agree on every label.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    no_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", no_accents.lower())
+
+
+def sql_normalize(expr: str) -> str:
+    return f"regexp_replace(lower(strip_accents({expr})), '[^a-z0-9]', '', 'g')"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+    def keys(self) -> set[str]:
+        return {normalize_key(v) for v in (self.code, self.label, *self.aliases)} - {""}
+
+
+# Column types: how a cell is read and stored.
+SQL_TYPES = {
+    "texte": "VARCHAR",
+    "entier": "BIGINT",
+    "nombre": "DOUBLE",
+    "date": "DATE",
+    "mois": "DATE",  # first day of the month
+    "booleen": "BOOLEAN",
+    "code": "VARCHAR",
+    "codes": "VARCHAR[]",
+    "horaires": "VARCHAR",
+}
+
+TYPE_HELP = {
+    "texte": "texte libre",
+    "entier": "nombre entier",
+    "nombre": "nombre (virgule ou point décimal)",
+    "date": "date (jj/mm/aaaa, aaaa-mm-jj ou date du tableur)",
+    "mois": "mois (AAAA-MM, MM/AAAA ou une date du mois)",
+    "booleen": "Oui/Non (aussi x/vide, 1/0, Vrai/Faux)",
+    "code": "une valeur de la liste (code ou libellé)",
+    "codes": "une ou plusieurs valeurs de la liste, séparées par « ; »",
+    "horaires": "plages horaires « 09:00 - 12:00 / 13:30 - 17:00 »",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False  # the header must be present
+    not_null: bool = False  # every row must have a value
+    aliases: tuple[str, ...] = ()
+    codes: tuple[Code, ...] = ()
+    default: object = None  # value used when the column is absent or the cell blank
+    minimum: float | None = None
+    strict_minimum: bool = False  # value must be > minimum rather than >=
+    maximum: float | None = None
+    unique: bool = False  # unique within a file and among the loaded rows
+    maison_ref: bool = False  # must name a Maison of the registry
+    departement_ref: bool = False  # must be a known code of département
+    extract_date: bool = False  # a date may be embedded in text ("Espace labellisé 01/01/2020")
+    fallback_sql: str | None = None  # SQL computing the value from other columns when blank
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    def header_keys(self) -> set[str]:
+        return {normalize_key(v) for v in (self.name, self.label, *self.aliases)} - {""}
+
+    def code_map(self) -> dict[str, str]:
+        """Normalized spelling -> code, for coded columns."""
+        return {key: c.code for c in self.codes for key in c.keys()}
+
+    def label_of(self, code: str | None) -> str | None:
+        return next((c.label for c in self.codes if c.code == code), code)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A stored column computed from the validated ones, in SQL."""
+
+    name: str
+    sql_type: str
+    label: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # an earlier import holding the same key is a conflict
+    key_label: str
+    derived: tuple[Derived, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()  # at least one of these columns is required
+    survey: bool = False
+    source_label: str = ""
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def stored_columns(self) -> list[tuple[str, str]]:
+        return [(c.name, c.sql_type) for c in self.columns] + [(d.name, d.sql_type) for d in self.derived]
+
+
+# --- Code lists ---------------------------------------------------------
+
+THEMATIQUES = (
+    Code("emploi", "Emploi, formation", ("emploi formation", "formation")),
+    Code("prestations_sociales", "Prestations sociales, famille", ("prestations sociales", "famille")),
+    Code("retraite", "Retraite"),
+    Code("sante", "Santé, assurance maladie", ("santé", "assurance maladie")),
+    Code("autonomie", "Dépendance, handicap, autonomie", ("dépendance", "handicap")),
+    Code("fiscalite", "Impôts, fiscalité", ("impôts", "fiscalité")),
+    Code("acces_au_droit", "Justice, accès au droit", ("justice", "accès au droit")),
+    Code("logement_energie", "Logement, énergie", ("logement", "énergie")),
+    Code("papiers", "Papiers d'identité, permis, carte grise", ("démarches administratives", "papiers d'identité", "carte grise")),
+    Code("courrier", "Courrier, La Poste", ("courrier",)),
+    Code("numerique", "Accès au numérique", ("numérique",)),
+    Code("autre", "Autre"),
+)
+
+TYPES_ACCOMPAGNEMENT = (
+    Code("information", "Information, renseignement", ("renseignement",)),
+    Code("aide_dossier", "Aide à la constitution d'un dossier", ("aide dossier", "constitution de dossier")),
+    Code("demarche_en_ligne", "Accompagnement à une démarche en ligne", ("démarche en ligne",)),
+    Code("libre_acces", "Utilisation libre des outils numériques", ("libre accès", "libre service")),
+)
+
+OPERATEURS = (
+    Code("pole_emploi", "Pôle emploi / France Travail", ("Pôle emploi", "France Travail")),
+    Code("caf", "CAF", ("Caisse d'allocations familiales",)),
+    Code("cpam", "CPAM", ("Assurance maladie", "CNAM")),
+    Code("carsat", "CARSAT/CNAV", ("CARSAT", "CNAV", "Assurance retraite")),
+    Code("msa", "MSA", ("Mutualité sociale agricole",)),
+    Code("grdf", "GRDF"),
+    Code("la_poste", "La Poste"),
+    Code("dgfip", "DGFiP", ("Finances publiques", "Impôts")),
+    Code("justice", "Justice", ("Ministère de la Justice",)),
+    Code("ants", "ANTS", ("Agence nationale des titres sécurisés",)),
+    Code("autre", "Autre"),
+)
+# Operators of employment or social benefits: the network's rules ask for two of them.
+OPERATEURS_EMPLOI_SOCIAL = ("pole_emploi", "caf", "cpam", "carsat", "msa")
+
+PARTENARIATS = (
+    Code("centre_social", "Centre social", ("centres sociaux",)),
+    Code("handicap", "Structure du handicap", ("handicap", "MDPH")),
+    Code("bibliotheque", "Bibliothèque ou médiathèque", ("bibliothèque", "médiathèque")),
+    Code("office_tourisme", "Office de tourisme", ("tourisme",)),
+    Code("chambre_consulaire", "Chambre consulaire", ("chambres consulaires", "CCI", "chambre de métiers", "chambre d'agriculture")),
+    Code("defenseur_droits", "Défenseur des droits", ("DDD",)),
+    Code("autre", "Autre"),
+)
+
+TYPES_SITE = (
+    Code("principal", "Principal", ("site principal",)),
+    Code("antenne", "Antenne"),
+)
+
+FORMATS = (
+    Code("fixe", "Fixe"),
+    Code("fixe_antennes", "Fixe avec antenne(s)", ("Fixe_antenne(s)", "fixe antenne", "fixe antennes")),
+    Code("multisites", "Multisites", ("multi-sites",)),
+    Code("itinerante", "Itinérante", ("itinérant",)),
+    Code("bus", "Bus", ("Bus_équivalent", "bus équivalent")),
+)
+
+PORTEURS = (
+    Code("collectivite", "Collectivité territoriale", ("collectivité", "commune", "intercommunalité", "EPCI", "département")),
+    Code("association", "Association"),
+    Code("gip", "GIP", ("groupement d'intérêt public",)),
+    Code("la_poste", "La Poste"),
+    Code("autre", "Autre"),
+)
+
+TERRITOIRES = (
+    Code("rural", "Rural"),
+    Code("periurbain", "Périurbain"),
+    Code("urbain", "Urbain"),
+)
+
+SEXES = (
+    Code("femme", "Femme", ("F",)),
+    Code("homme", "Homme", ("H", "M")),
+)
+
+TRANCHES_AGE = (
+    Code("moins_25", "Moins de 25 ans", ("-25", "<25", "18-24 ans", "15-24 ans")),
+    Code("25_39", "25-39 ans", ("25 à 39 ans",)),
+    Code("40_59", "40-59 ans", ("40 à 59 ans",)),
+    Code("60_74", "60-74 ans", ("60 à 74 ans",)),
+    Code("75_plus", "75 ans et plus", ("75+", "75 ans ou plus")),
+)
+
+SITUATIONS = (
+    Code("emploi", "En emploi", ("actif occupé", "salarié")),
+    Code("demandeur_emploi", "Demandeur d'emploi", ("chômeur", "sans emploi")),
+    Code("retraite", "Retraité", ("retraitée", "retraité(e)")),
+    Code("etudiant", "Étudiant", ("étudiante", "étudiant(e)", "élève")),
+    Code("au_foyer", "Au foyer"),
+    Code("autre", "Autre inactif", ("autre",)),
+)
+
+SATISFACTION = (
+    Code("tres_satisfait", "Très satisfait", ("1",)),
+    Code("plutot_satisfait", "Plutôt satisfait", ("2",)),
+    Code("plutot_pas_satisfait", "Plutôt pas satisfait", ("3",)),
+    Code("pas_du_tout_satisfait", "Pas du tout satisfait", ("4",)),
+)
+
+QUALITE = (
+    Code("tres_bonne", "Très bonne", ("1",)),
+    Code("plutot_bonne", "Plutôt bonne", ("2",)),
+    Code("plutot_mauvaise", "Plutôt mauvaise", ("3",)),
+    Code("tres_mauvaise", "Très mauvaise", ("4",)),
+)
+
+STATUTS = (
+    Code("fonctionnaire", "Fonctionnaire", ("titulaire",)),
+    Code("contractuel", "Contractuel", ("contractuelle", "CDD", "CDI")),
+    Code("autre", "Autre", ("service civique", "bénévole")),
+)
+
+MISSIONS = (
+    Code("accueil", "Accueil et information du public", ("accueil",)),
+    Code("accompagnement", "Accompagnement aux démarches", ("accompagnement",)),
+    Code("animation", "Animation, partenariats", ("animation",)),
+    Code("coordination", "Coordination, encadrement", ("coordination", "encadrement")),
+    Code("autre", "Autre"),
+)
+
+# The perceived territorial impacts, asked in the same words of the three publics.
+IMPACTS = (
+    ("impact_services_proximite", "Maintient des services publics dans le territoire"),
+    ("impact_deplacements", "Évite ou raccourcit des déplacements"),
+    ("impact_lien_social", "Crée du lien social"),
+    ("impact_numerique", "Aide aux démarches numériques"),
+    ("impact_attractivite", "Renforce l'attractivité du territoire"),
+)
+
+MOTIFS = (
+    ("motif_aide_dossier", "Être accompagné dans la constitution d'un dossier"),
+    ("motif_renseignement", "Obtenir un renseignement"),
+    ("motif_outils_libre_acces", "Utiliser librement les outils numériques"),
+    ("motif_demarche_en_ligne", "Être aidé pour une démarche en ligne"),
+)
+
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
+
+
+# --- Shared column builders --------------------------------------------
+
+def _id_reponse() -> Column:
+    return Column("id_reponse", "texte", "Identifiant de la réponse", "Unique dans l'enquête.",
+                  required=True, not_null=True, unique=True, aliases=("id", "identifiant", "numero questionnaire"))
+
+
+def _date_reponse() -> Column:
+    return Column("date_reponse", "date", "Date de la réponse", required=True, not_null=True,
+                  aliases=("date", "date questionnaire"))
+
+
+def _id_maison(required: bool = True) -> Column:
+    return Column("id_maison", "texte", "Identifiant de la Maison",
+                  "Identifiant de la Maison dans le registre (id_fs de la liste nationale).",
+                  required=required, not_null=required, maison_ref=True, aliases=("id_fs", "id msap", "maison"))
+
+
+def _poids() -> Column:
+    return Column("poids", "nombre", "Poids de redressement",
+                  "Poids de l'enquête (> 0) ; 1 pour toutes les réponses si la colonne est absente.",
+                  default=1.0, minimum=0, strict_minimum=True, aliases=("ponderation", "weight", "coef"))
+
+
+def _bool(name: str, label: str, required: bool = True, help: str = "", **kw) -> Column:
+    return Column(name, "booleen", label, help, required=required, **kw)
+
+
+def _coded(name: str, label: str, codes: tuple[Code, ...], required: bool = False, **kw) -> Column:
+    return Column(name, "code", label, required=required, codes=codes, **kw)
+
+
+def _impacts(required: bool) -> tuple[Column, ...]:
+    return tuple(_bool(name, label, required, "Impact perçu pour le territoire (Oui/Non).") for name, label in IMPACTS)
+
+
+def _profil() -> tuple[Column, ...]:
+    return (
+        _coded("sexe", "Sexe", SEXES),
+        _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age", "tranche age")),
+    )
+
+
+# One opening interval: "09:00 - 12:00", "9h-12h", "9h30 à 12h".
+HOURS_INTERVAL_RE = r"(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?:-|–|à)\s*(\d{1,2})\s*[:hH]?\s*(\d{2})?"
+
+
+def _weekly_hours_sql() -> str:
+    """Weekly opening hours from the day columns, each open minute counted once a day.
+
+    Real lists hold overlapping intervals ("08:00 - 15:00 / 08:00 - 16:00") and
+    "00:00 - 00:00" placeholders; a site with no open minute at all is unknown (NULL).
+    """
+    interval = HOURS_INTERVAL_RE
+    minute = "(coalesce(try_cast(regexp_extract(p, '{re}', {h}) AS INTEGER), 0) * 60 + coalesce(try_cast(nullif(regexp_extract(p, '{re}', {m}), '') AS INTEGER), 0))"
+    start = minute.format(re=interval, h=1, m=2)
+    end = minute.format(re=interval, h=3, m=4)
+    day = (
+        "len(list_distinct(flatten(list_transform(regexp_extract_all(coalesce(\"{col}\", ''), '{re}'), "
+        "lambda p: range(least({start}, 1440), least({end}, 1440))))))"
+    )
+    total = " + ".join(day.format(col=f"h_{j}", re=interval, start=start, end=end) for j in JOURS)
+    return f"nullif({total}, 0) / 60.0"
+
+
+# --- The five kinds ------------------------------------------------------
+
+MAISONS = Kind(
+    name="maisons",
+    label="Registre des Maisons",
+    description="Une ligne par Maison (ou site) : la liste nationale de l'ANCT telle que publiée, ou le modèle du projet.",
+    key=("id_maison",),
+    key_label="Maisons",
+    source_label="Registre des Maisons",
+    columns=(
+        Column("id_maison", "texte", "Identifiant de la Maison", "Identifiant unique (id_fs de la liste nationale).",
+               required=True, not_null=True, unique=True, aliases=("id_fs", "id msap", "identifiant")),
+        Column("nom", "texte", "Nom", required=True, not_null=True, aliases=("lib_fs", "nom maison", "libelle")),
+        Column("code_departement", "texte", "Code du département", "Code INSEE du département (01, 2A, 974…).",
+               required=True, not_null=True, departement_ref=True, aliases=("insee_dep", "departement", "dep")),
+        Column("code_commune", "texte", "Code de la commune", "Code INSEE de la commune.",
+               aliases=("insee_com", "code insee", "code insee commune", "commune code insee")),
+        Column("commune", "texte", "Commune", aliases=("lib_com",)),
+        Column("latitude", "nombre", "Latitude", "WGS84, en degrés décimaux.", minimum=-90, maximum=90, aliases=("lat",)),
+        Column("longitude", "nombre", "Longitude", "WGS84, en degrés décimaux.", minimum=-180, maximum=180, aliases=("lon", "lng")),
+        *(Column(f"h_{j}", "horaires", f"Horaires du {j}", "Plages d'ouverture, ex. « 09:00 - 12:00 / 13:30 - 17:00 ».")
+          for j in JOURS),
+        _coded("type", "Type de site", TYPES_SITE, aliases=("type_fs",)),
+        _coded("format", "Format", FORMATS, aliases=("format_fs",)),
+        Column("date_labellisation", "date", "Date de labellisation", "Ex. « Espace labellisé 01/01/2020 » ou 01/01/2020.",
+               extract_date=True, aliases=("labellisation_fs", "labellisation")),
+        _coded("structure_porteuse", "Structure porteuse", PORTEURS, aliases=("porteur",)),
+        Column("operateurs", "codes", "Opérateurs partenaires", codes=OPERATEURS, aliases=("partenaires",)),
+        Column("partenariats", "codes", "Partenariats locaux", codes=PARTENARIATS),
+        _bool("espace_public_numerique", "Espace public numérique", False),
+        _bool("espace_teletravail", "Espace de télétravail", False),
+        _bool("agent_forme", "Agents formés", False, "Les agents d'accueil ont suivi la formation du réseau."),
+        _bool("espace_confidentiel", "Espace confidentiel", False, "Un espace permet de recevoir les usagers en toute confidentialité."),
+        _coded("type_territoire", "Type de territoire", TERRITOIRES, aliases=("territoire",)),
+    ),
+    derived=(Derived("heures_hebdo", "DOUBLE", "Heures d'ouverture par semaine", _weekly_hours_sql()),),
+)
+
+ACTIVITE = Kind(
+    name="activite",
+    label="Activité (demandes traitées)",
+    description="Une ligne par demande, ou une ligne agrégée avec un nombre de demandes (nb).",
+    key=("id_maison", "mois"),
+    key_label="Maison et mois",
+    source_label="Remontées d'activité des Maisons",
+    columns=(
+        _id_maison(),
+        Column("date", "date", "Date de la demande", aliases=("jour", "date demande")),
+        Column("mois", "mois", "Mois", "AAAA-MM, si la date n'est pas donnée.", aliases=("periode",),
+               fallback_sql='date_trunc(\'month\', "date")::DATE'),
+        _coded("thematique", "Thématique", THEMATIQUES, required=True, not_null=True, aliases=("theme",)),
+        _coded("operateur", "Opérateur", OPERATEURS),
+        _coded("type_accompagnement", "Type d'accompagnement", TYPES_ACCOMPAGNEMENT, aliases=("accompagnement",)),
+        *_profil(),
+        Column("nb", "entier", "Nombre de demandes", "Entier ≥ 1 ; 1 si la colonne est absente.",
+               default=1, minimum=1, aliases=("nombre", "nb demandes", "effectif")),
+    ),
+    one_of=(("date", "mois"),),
+)
+
+USAGERS = Kind(
+    name="usagers",
+    label="Enquête usagers",
+    description="Une ligne par questionnaire d'usager.",
+    key=("id_reponse",),
+    key_label="Réponses",
+    survey=True,
+    source_label="Enquête usagers",
+    columns=(
+        _id_reponse(), _date_reponse(), _id_maison(), _poids(),
+        *(_bool(name, label, help="Motif de la visite (plusieurs réponses possibles).") for name, label in MOTIFS),
+        _coded("satisfaction_accueil", "Satisfaction de l'accueil", SATISFACTION, required=True, aliases=("satisfaction",)),
+        _bool("simplifie_quotidien", "La Maison simplifie le quotidien"),
+        _coded("attente_principale", "Attente principale", THEMATIQUES, aliases=("attente",)),
+        *_profil(),
+        _coded("situation", "Situation", SITUATIONS),
+        *_impacts(required=False),
+    ),
+)
+
+AGENTS = Kind(
+    name="agents",
+    label="Enquête agents",
+    description="Une ligne par questionnaire d'agent d'accueil.",
+    key=("id_reponse",),
+    key_label="Réponses",
+    survey=True,
+    source_label="Enquête agents",
+    columns=(
+        _id_reponse(), _date_reponse(), _id_maison(), _poids(),
+        _coded("sexe", "Sexe", SEXES, required=True),
+        _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age",)),
+        _coded("statut", "Statut", STATUTS, required=True),
+        _bool("se_sent_utile", "Se sent utile"),
+        _bool("appartenance_reseau", "Se sent membre du réseau national", aliases=("appartenance",)),
+        _coded("mission_principale", "Mission principale", MISSIONS, required=True, aliases=("mission",)),
+        *_impacts(required=True),
+    ),
+)
+
+HABITANTS = Kind(
+    name="habitants",
+    label="Enquête habitants",
+    description="Une ligne par habitant interrogé (il n'est pas rattaché à une Maison).",
+    key=("id_reponse",),
+    key_label="Réponses",
+    survey=True,
+    source_label="Enquête habitants",
+    columns=(
+        _id_reponse(), _date_reponse(),
+        Column("code_departement", "texte", "Code du département", "Département de résidence.",
+               required=True, not_null=True, departement_ref=True, aliases=("departement", "insee_dep")),
+        Column("code_commune", "texte", "Code de la commune", aliases=("insee_com",)),
+        _poids(),
+        _bool("connait_maison_commune", "Sait qu'il y a une Maison dans sa commune", aliases=("connait maison",)),
+        _coded("qualite_offre", "Qualité de l'offre", QUALITE, required=True, aliases=("qualite",)),
+        _bool("acces_numerique_facilite", "Facilite l'accès aux outils numériques", aliases=("acces numerique",)),
+        *_profil(),
+        *_impacts(required=True),
+    ),
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (MAISONS, ACTIVITE, USAGERS, AGENTS, HABITANTS)}
+SURVEYS = tuple(k for k in KINDS.values() if k.survey)
+
+# Published figures of the BVA survey (CGET, En bref n°33, February 2017), in %.
+PUBLISHED = {
+    "usagers.motifs.aide_dossier": 40,
+    "usagers.motifs.renseignement": 33,
+    "usagers.motifs.outils_libre_acces": 27,
+    "usagers.motifs.demarche_en_ligne": 24,
+    "usagers.tres_satisfait": 86,
+    "usagers.simplifie_quotidien": 95,
+    "usagers.attentes.emploi": 34,
+    "usagers.attentes.prestations_sociales": 23,
+    "usagers.attentes.papiers": 21,
+    "agents.femmes": 83,
+    "agents.fonctionnaires": 53,
+    "agents.se_sent_utile": 89,
+    "agents.appartenance_reseau": 62,
+    "agents.mission_accueil": 81,
+    "habitants.connait_maison_commune": 45,
+    "habitants.qualite_bonne": 70,
+    "habitants.acces_numerique_facilite": 87,
+}

@@ -1,0 +1,173 @@
+"""The evaluation store: one DuckDB file whose tables are generated from the schema.
+
+Every data row carries the import that brought it (``import_id``) and, when a
+later import replaced it, that import (``remplace_par``): replaced rows stay in
+history and come back if the replacing import is rolled back. The views
+``<kind>_actifs`` hold the rows in force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from . import reference
+from .schema import KINDS
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class StoreError(Exception):
+    """A problem with the store itself, told in French."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("MSAP_DB") or PROJECT_DIR / "data" / "msap.duckdb")
+
+
+def q(name: str) -> str:
+    """Quote an identifier (some canonical names, like date or format, are SQL words)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+IMPORTS_DDL = """
+CREATE TABLE IF NOT EXISTS imports (
+    import_id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    fichier VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    empreinte VARCHAR,
+    auteur VARCHAR NOT NULL,
+    date_import TIMESTAMP NOT NULL,
+    lignes_lues INTEGER NOT NULL,
+    lignes_chargees INTEGER NOT NULL,
+    lignes_remplacees INTEGER NOT NULL DEFAULT 0,
+    statut VARCHAR NOT NULL,
+    demo BOOLEAN NOT NULL DEFAULT false,
+    feuille VARCHAR,
+    ligne_entete INTEGER,
+    avertissements VARCHAR[],
+    date_annulation TIMESTAMP,
+    annule_par VARCHAR
+);
+CREATE TABLE IF NOT EXISTS meta (cle VARCHAR PRIMARY KEY, valeur VARCHAR);
+"""
+
+STATUT_CHARGE = "chargé"
+STATUT_ANNULE = "annulé"
+
+
+def _kind_ddl(kind) -> str:
+    cols = ",\n    ".join(f"{q(name)} {sql_type}" for name, sql_type in kind.stored_columns)
+    return (f"CREATE TABLE IF NOT EXISTS {kind.name} (\n    import_id INTEGER NOT NULL,\n    ligne INTEGER,\n"
+            f"    remplace_par INTEGER,\n    {cols}\n);")
+
+
+VIEWS_SQL = "\n".join(
+    f"CREATE OR REPLACE VIEW {k}_actifs AS SELECT * FROM {k} WHERE remplace_par IS NULL;" for k in KINDS
+) + """
+CREATE OR REPLACE VIEW ref_regions AS
+    SELECT code_region, region, sum(population) AS population,
+           sum(latitude * population) / sum(population) AS latitude,
+           sum(longitude * population) / sum(population) AS longitude
+    FROM ref_departements WHERE type = 'departement' GROUP BY ALL;
+CREATE OR REPLACE VIEW maisons_v AS
+    SELECT m.*, d.departement, d.code_region, d.region
+    FROM maisons_actifs m LEFT JOIN ref_departements d USING (code_departement);
+"""
+
+
+def _schema_fingerprint() -> str:
+    ref = reference.departements().to_csv(index=False)
+    text = IMPORTS_DDL + "".join(_kind_ddl(k) for k in KINDS.values()) + VIEWS_SQL + ref
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the tables; writes nothing when the store is up to date."""
+    fingerprint = _schema_fingerprint()
+    try:
+        current = con.execute("SELECT valeur FROM meta WHERE cle = 'schema'").fetchall()
+    except duckdb.CatalogException:
+        current = []
+    if current and current[0][0] == fingerprint:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(IMPORTS_DDL)
+        for kind in KINDS.values():
+            con.execute(_kind_ddl(kind))
+            existing = {r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [kind.name]).fetchall()}
+            for name, sql_type in kind.stored_columns:
+                if name not in existing:  # a column added to the schema since the store was made
+                    con.execute(f"ALTER TABLE {kind.name} ADD COLUMN {q(name)} {sql_type}")
+        con.register("_ref_departements", reference.departements())
+        con.execute("CREATE OR REPLACE TABLE ref_departements AS SELECT * FROM _ref_departements")
+        con.unregister("_ref_departements")
+        con.execute(VIEWS_SQL)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store (created with its tables if missing, unless read-only)."""
+    path = Path(path) if path else default_db_path()
+    if read_only and not path.exists():
+        raise StoreError(f"La base {path} n'existe pas : construisez la démonstration "
+                         "(python -m msap_stats demo) ou importez le registre des Maisons.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(f"La base {path} est déjà ouverte en écriture par un autre programme "
+                             "(le tableau de bord ?). Fermez-le puis recommencez.") from exc
+        raise StoreError(f"La base {path} n'a pas pu être ouverte : {exc}") from exc
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """All or nothing: commit on success, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def get_meta(con, key: str) -> str | None:
+    rows = con.execute("SELECT valeur FROM meta WHERE cle = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def is_demo(con, kind: str | None = None) -> bool:
+    """True when rows in force come from the demonstration generator."""
+    sql = "SELECT bool_or(demo) FROM imports WHERE statut = ?"
+    params: list = [STATUT_CHARGE]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    return bool(con.execute(sql, params).fetchall()[0][0])
+
+
+def list_imports(con):
+    return con.execute(
+        "SELECT import_id, kind, fichier, statut, lignes_lues, lignes_chargees, lignes_remplacees, auteur, "
+        "date_import, sha256, demo, date_annulation FROM imports ORDER BY import_id").df()
+
+
+def row_counts(con) -> dict[str, int]:
+    return {k: con.execute(f"SELECT count(*) FROM {k}_actifs").fetchall()[0][0] for k in KINDS}

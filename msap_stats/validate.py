@@ -1,0 +1,299 @@
+"""Typing and checking the cells of a file, in DuckDB, from the schema.
+
+For each column the schema gives a type; this module turns it into a SQL
+expression that reads the text cell, and a list of checks whose failures are
+reported with the row number, the column, the value and a French reason.
+Everything runs as a few set-based queries: no per-row Python.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+
+from .errors import MAX_LISTED, ImportRefused, Problem
+from .reader import LINE_COLUMN, RawTable
+from .schema import HOURS_INTERVAL_RE, Column, Kind, sql_normalize
+from .store import q
+
+TRUE_KEYS = ("oui", "o", "x", "1", "vrai", "true", "yes", "y", "10")
+FALSE_KEYS = ("non", "n", "0", "faux", "false", "no", "00")
+CLOSED_KEYS = ("ferme", "fermee", "fermeture")
+DATE_FORMATS = ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
+                "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y/%m", "%m-%Y")
+YEARS = (1900, 2100)
+
+
+def lit(value) -> str:
+    """A SQL literal for a Python value of the schema."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _list(values) -> str:
+    return "[" + ", ".join(lit(v) for v in values) + "]"
+
+
+def _case(key_sql: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in sorted(mapping.items()))
+    return f"(CASE {key_sql} {whens} END)"
+
+
+def _number(v: str) -> str:
+    cleaned = f"replace(regexp_replace({v}, '[[:space:]\\x{{00A0}}\\x{{202F}}]', '', 'g'), ',', '.')"
+    return f"TRY_CAST({cleaned} AS DOUBLE)"
+
+
+def _date(v: str, extract: bool = False) -> str:
+    serial = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,7}}([.,][0-9]+)?') AND {_number(v)} BETWEEN 1 AND 2958465 "
+              f"THEN DATE '1899-12-30' + CAST(floor({_number(v)}) AS INTEGER) END")
+    parsed = f"coalesce(CAST(try_strptime({v}, {_list(DATE_FORMATS)}) AS DATE), {serial})"
+    if extract:
+        inner = f"regexp_extract({v}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}')"
+        parsed = f"coalesce({parsed}, CAST(try_strptime(nullif({inner}, ''), '%d/%m/%Y') AS DATE))"
+    return parsed
+
+
+RAW, VAL = "@raw@", "@val@"  # placeholders in checks: the text cell and its typed value
+
+
+@dataclass(frozen=True)
+class Check:
+    condition: str  # true on the rows that fail; written with RAW and VAL
+    reason: str
+
+    def sql(self, raw: str, val: str) -> str:
+        return self.condition.replace(RAW, raw).replace(VAL, val)
+
+
+def _codes_hint(col: Column) -> str:
+    labels = [c.label for c in col.codes]
+    shown = ", ".join(labels[:8]) + (", …" if len(labels) > 8 else "")
+    return f"valeur inconnue (valeurs admises : {shown})"
+
+
+# Types whose cells take few distinct values: they are typed once per distinct value.
+BY_DISTINCT_VALUE = ("code", "codes", "booleen", "date", "mois")
+
+
+def parsed_type(col: Column) -> str:
+    """Type of the typed value while checking (an integer keeps its fraction to be refused)."""
+    return "DOUBLE" if col.type == "entier" else col.sql_type
+
+
+def final_sql(col: Column, val: str) -> str:
+    if col.type == "codes":
+        return f"list_distinct({val})"
+    return val
+
+
+def column_sql(col: Column, v: str, checkbox: bool = False) -> tuple[str, list[Check]]:
+    """SQL expression typing the text cell ``v``, and the checks that can fail on it."""
+    key = sql_normalize(v)
+    checks: list[Check] = []
+    missing = f"{RAW} IS NOT NULL AND {VAL} IS NULL"
+    t = col.type
+    if t == "texte":
+        val = v
+        if col.departement_ref:  # spreadsheets drop the leading zero: 1 -> 01
+            val = f"(CASE WHEN regexp_full_match({v}, '[0-9]') THEN '0' || {v} ELSE upper({v}) END)"
+        elif col.name == "code_commune":
+            val = f"(CASE WHEN regexp_full_match({v}, '[0-9]{{4}}') THEN '0' || {v} ELSE upper({v}) END)"
+    elif t in ("entier", "nombre"):
+        val = f"(CASE WHEN isfinite({_number(v)}) THEN {_number(v)} END)"
+        checks.append(Check(missing, "nombre entier attendu" if t == "entier" else "nombre attendu"))
+        if t == "entier":
+            checks.append(Check(f"{VAL} <> floor({VAL})", "nombre entier attendu"))
+        if col.minimum is not None:
+            op, word = (("<=", "strictement supérieur à") if col.strict_minimum else ("<", "supérieur ou égal à"))
+            checks.append(Check(f"{VAL} {op} {lit(col.minimum)}", f"doit être {word} {col.minimum:g}"))
+        if col.maximum is not None:
+            checks.append(Check(f"{VAL} > {lit(col.maximum)}", f"doit être inférieur ou égal à {col.maximum:g}"))
+    elif t in ("date", "mois"):
+        if t == "date":
+            val = _date(v, col.extract_date)
+            checks.append(Check(missing, "date illisible ou impossible (attendu jj/mm/aaaa ou aaaa-mm-jj)"))
+        else:
+            val = f"coalesce(CAST(try_strptime({v}, {_list(MONTH_FORMATS)}) AS DATE), CAST(date_trunc('month', {_date(v)}) AS DATE))"
+            checks.append(Check(missing, "mois illisible (attendu AAAA-MM)"))
+        checks.append(Check(f"year({VAL}) NOT BETWEEN {YEARS[0]} AND {YEARS[1]}",
+                            f"{t} hors de la période admise ({YEARS[0]}-{YEARS[1]})"))
+    elif t == "booleen":
+        otherwise = "false" if checkbox else "NULL"
+        val = (f"(CASE WHEN {v} IS NULL THEN {otherwise} WHEN {key} IN {tuple(TRUE_KEYS)} THEN true "
+               f"WHEN {key} IN {tuple(FALSE_KEYS)} THEN false END)")
+        checks.append(Check(missing, "réponse Oui ou Non attendue (ou x / vide)"))
+    elif t == "code":
+        val = _case(key, col.code_map())
+        checks.append(Check(missing, _codes_hint(col)))
+    elif t == "codes":
+        parts = f"list_filter(regexp_split_to_array({v}, '[;|,\\n]'), lambda x: trim(x) <> '')"
+        val = f"list_transform({parts}, lambda x: {_case(sql_normalize('x'), col.code_map())})"
+        checks.append(Check(f"{RAW} IS NOT NULL AND len(list_filter({VAL}, lambda x: x IS NULL)) > 0",
+                            _codes_hint(col) + " ; séparez les valeurs par « ; »"))
+    elif t == "horaires":
+        val = v
+        checks.append(Check(f"{RAW} IS NOT NULL AND NOT regexp_matches({RAW}, '{HOURS_INTERVAL_RE}') "
+                            f"AND {sql_normalize(RAW)} NOT IN {tuple(CLOSED_KEYS)}",
+                            "horaires illisibles (attendu « 09:00 - 12:00 / 13:30 - 17:00 » ou « fermé »)"))
+    else:  # pragma: no cover - the schema only uses the types above
+        raise ValueError(t)
+    if col.not_null or col.default is not None:
+        checks.insert(0, Check(f"{RAW} IS NULL", "valeur obligatoire manquante"))
+    return val, checks
+
+
+@dataclass
+class Staged:
+    """A validated file waiting in a temporary table of the connection."""
+
+    table: str
+    kind: Kind
+    rows: int
+    fingerprint: str
+
+    def drop(self, con) -> None:
+        con.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+
+def _missing_columns(raw: RawTable, kind: Kind) -> list[Problem]:
+    present = set(raw.headers)
+    problems = [Problem(f"colonne obligatoire « {c.name} » ({c.label}) absente", ligne=raw.header_row)
+                for c in kind.columns if c.required and c.name not in present]
+    for group in kind.one_of:
+        if not present.intersection(group):
+            problems.append(Problem(f"il faut au moins une des colonnes {', '.join(f'« {g} »' for g in group)}",
+                                    ligne=raw.header_row))
+    return problems
+
+
+def _checkbox_columns(con, raw_name: str, kind: Kind, present: set[str]) -> set[str]:
+    """Boolean columns written as x / blank: there, a blank cell means No."""
+    cols = [c.name for c in kind.columns if c.type == "booleen" and c.name in present]
+    if not cols:
+        return set()
+    exprs = ", ".join(f"coalesce(bool_and({sql_normalize(q(c))} = 'x'), false)" for c in cols)
+    flags = con.execute(f"SELECT {exprs} FROM {raw_name}").fetchall()[0]
+    return {c for c, flag in zip(cols, flags) if flag}
+
+
+def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_maisons: str = "maisons_actifs") -> Staged:
+    """Type every cell and run every check; raise ImportRefused listing the problems.
+
+    On success the typed rows wait in a temporary table (not in the store file).
+    """
+    problems = _missing_columns(raw, kind)
+    if problems:
+        raise ImportRefused(problems)
+    uid = uuid.uuid4().hex[:10]
+    raw_name, parsed, staged = f"_brut_{uid}", f"_lu_{uid}", f"_pret_{uid}"
+    con.register(raw_name, raw.table)
+    try:
+        present = set(raw.headers)
+        checkbox = _checkbox_columns(con, raw_name, kind, present)
+        raws, selects, joins, checks = [], [], [], []
+        for col in kind.columns:
+            typed = f"CAST({lit(col.default)} AS {parsed_type(col)})"
+            if col.name in present:
+                v = q("brut_" + col.name)
+                raws.append(f"{q(col.name)} AS {v}")
+                selects.append(f"r.{v}")
+                val, col_checks = column_sql(col, "k" if col.type in BY_DISTINCT_VALUE else f"r.{v}", col.name in checkbox)
+                if col.type in BY_DISTINCT_VALUE:
+                    alias = f"d{len(joins)}"
+                    joins.append(f"LEFT JOIN (SELECT k, CAST({val} AS {parsed_type(col)}) AS v FROM "
+                                 f"(SELECT DISTINCT {q(col.name)} AS k FROM {raw_name})) {alias} "
+                                 f"ON r.{v} IS NOT DISTINCT FROM {alias}.k")
+                    typed = f"{alias}.v"
+                else:
+                    typed = f"CAST({val} AS {parsed_type(col)})"
+                checks += [(col, c) for c in col_checks]
+            selects.append(f"{typed} AS {q(col.name)}")
+        con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT r.{LINE_COLUMN}, {', '.join(selects)} "
+                    f"FROM (SELECT {LINE_COLUMN}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
+        _report(con, parsed, kind, raw, checks, reference_maisons)
+        finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
+                  for c in kind.columns]
+        con.execute(
+            f"CREATE TEMP TABLE {staged} AS SELECT {LINE_COLUMN} AS ligne, "
+            + ", ".join(f"CAST({f} AS {c.sql_type}) AS {q(c.name)}" for f, c in zip(finals, kind.columns))
+            + f" FROM {parsed}")
+        if kind.derived:
+            derived = ", ".join(f"CAST({d.sql} AS {d.sql_type}) AS {q(d.name)}" for d in kind.derived)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT *, {derived} FROM {staged}")
+        cols = ", ".join(q(c.name) for c in kind.columns)
+        count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
+        return Staged(staged, kind, count, f"{count}:{digest}")
+    finally:
+        con.unregister(raw_name)
+        con.execute(f"DROP TABLE IF EXISTS {parsed}")
+
+
+def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Column, Check]], reference_maisons: str) -> None:
+    """Raise ImportRefused with the first problems in row order, and their total count."""
+    branches = []
+    order = {c.name: i for i, c in enumerate(kind.columns)}
+
+    def branch(col_name: str, condition: str, reason: str, value_sql: str | None = None) -> str:
+        value = value_sql or f"CAST({q('brut_' + col_name)} AS VARCHAR)"
+        header = raw.headers.get(col_name, col_name)
+        return (f"SELECT {LINE_COLUMN} AS ligne, {order.get(col_name, 99)} AS rang, {lit(header)} AS colonne, "
+                f"{value} AS valeur, {lit(reason)} AS raison FROM {parsed} WHERE {condition}")
+
+    for col, check in checks:
+        condition = check.sql(q("brut_" + col.name), q(col.name))
+        branches.append(branch(col.name, f"coalesce({condition}, false)", check.reason))
+    for col in kind.columns:
+        if col.name not in raw.headers:
+            continue
+        c = q(col.name)
+        if col.unique:
+            branches.append(
+                f"SELECT {LINE_COLUMN}, {order[col.name]}, {lit(raw.headers[col.name])}, CAST({c} AS VARCHAR), "
+                f"'identifiant en double dans le fichier (déjà ligne ' || premiere || ')' FROM ("
+                f"SELECT {LINE_COLUMN}, {c}, min({LINE_COLUMN}) OVER (PARTITION BY {c}) AS premiere FROM {parsed} "
+                f"WHERE {c} IS NOT NULL) WHERE {LINE_COLUMN} > premiere")
+        if col.maison_ref:
+            branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT id_maison FROM {reference_maisons})",
+                                   "Maison inconnue du registre (importez d'abord le registre des Maisons)"))
+        if col.departement_ref:
+            branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT code_departement FROM ref_departements)",
+                                   "code de département inconnu"))
+    for group in kind.one_of:
+        present = [g for g in group if g in raw.headers]
+        cond = " AND ".join(f"{q('brut_' + g)} IS NULL" for g in present)
+        branches.append(branch(present[0], cond, f"il faut renseigner {' ou '.join(group)}", "NULL"))
+    if not branches:
+        return
+    union = " UNION ALL ".join(branches)
+    total = con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]
+    if total == 0:
+        return
+    rows = con.execute(f"SELECT ligne, colonne, valeur, raison FROM ({union}) ORDER BY ligne, rang LIMIT {MAX_LISTED}").fetchall()
+    raise ImportRefused([Problem(raison, ligne, colonne, valeur) for ligne, colonne, valeur, raison in rows], total=total)
+
+
+def header_keys_conflicts(kind: Kind) -> dict[str, list[str]]:
+    """Normalized header spellings claimed by more than one column (must stay empty)."""
+    seen: dict[str, list[str]] = {}
+    for col in kind.columns:
+        for key in col.header_keys():
+            seen.setdefault(key, []).append(col.name)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def code_keys_conflicts(col: Column) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {}
+    for c in col.codes:
+        for key in c.keys():
+            seen.setdefault(key, []).append(c.code)
+    return {k: v for k, v in seen.items() if len(set(v)) > 1}
+

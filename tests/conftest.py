@@ -1,0 +1,75 @@
+"""Shared fixtures: real DuckDB files built by the project's own code."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from msap_stats import demo, store  # noqa: E402
+from msap_stats.importer import import_file  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+REGISTRY = SHARED / "liste-fs-20240801.csv"
+CONTOURS = SHARED / "departements-contours.geojson"
+
+
+def store_digest(path: Path) -> str:
+    """The bytes of a closed store (with its WAL, if any)."""
+    h = hashlib.sha256()
+    for p in (path, Path(str(path) + ".wal")):
+        h.update(p.read_bytes() if p.exists() else b"-")
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def registry_file() -> Path:
+    if not REGISTRY.exists():
+        pytest.skip(f"liste nationale absente ({REGISTRY})")
+    return REGISTRY
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demonstration store, built once per test session (read-only use)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(path, seed=42)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path) -> Path:
+    """A private copy of the demo store, for tests that write."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def registry_db(tmp_path_factory, registry_file) -> Path:
+    """A store holding the real national list of France services (read-only use)."""
+    path = tmp_path_factory.mktemp("registre") / "registre.duckdb"
+    con = store.connect(path)
+    import_file(con, registry_file, "maisons")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def registry_copy(registry_db, tmp_path) -> Path:
+    path = tmp_path / "registre.duckdb"
+    shutil.copy(registry_db, path)
+    return path
+
+
+@pytest.fixture
+def con_registry(registry_copy):
+    con = store.connect(registry_copy)
+    yield con
+    con.close()

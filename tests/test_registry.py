@@ -1,0 +1,100 @@
+"""The national list of France services, imported exactly as published."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+
+import pytest
+
+from msap_stats import store
+from msap_stats.indicators import Filters, maisons_summary
+from msap_stats.importer import import_file
+from tests.spreadsheets import write_csv_fr
+
+DAYS = ("h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi")
+
+
+def read_registry(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def independent_weekly_hours(row: dict) -> float | None:
+    """Each open minute of a day counted once, written independently of the SQL."""
+    total = 0
+    for day in DAYS:
+        minutes = set()
+        for h1, m1, h2, m2 in re.findall(r"(\d\d):(\d\d) - (\d\d):(\d\d)", row[day] or ""):
+            minutes.update(range(int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)))
+        total += len(minutes)
+    return total / 60 if total else None
+
+
+def test_registry_has_every_site_and_the_right_count_per_departement(registry_file, registry_db):
+    rows = read_registry(registry_file)
+    expected = Counter(r["insee_dep"] for r in rows)
+    con = store.connect(registry_db, read_only=True)
+    summary = maisons_summary(con, Filters())
+    con.close()
+    assert len(rows) == 2845
+    assert summary["total"] == 2845
+    assert summary["par_departement"] == dict(expected)
+
+
+def test_weekly_hours_count_overlapping_intervals_once(registry_file, registry_db):
+    rows = read_registry(registry_file)
+    expected = {r["id_fs"]: independent_weekly_hours(r) for r in rows}
+    con = store.connect(registry_db, read_only=True)
+    got = dict(con.execute("SELECT id_maison, heures_hebdo FROM maisons_actifs").fetchall())
+    con.close()
+    assert got.keys() == expected.keys()
+    mismatched = [k for k in expected if (got[k] is None) != (expected[k] is None)
+                  or (got[k] is not None and abs(got[k] - expected[k]) > 1e-9)]
+    assert mismatched == []
+    # The list really holds overlaps: a naive sum of intervals would count more.
+    overlapping = [r for r in rows if "08:00 - 15:00 / 08:00 - 16:00" in (r["h_lundi"] or "")]
+    assert overlapping, "the published list has overlapping intervals"
+
+
+def test_sites_without_hours_are_unknown_not_closed(registry_file, registry_db):
+    rows = read_registry(registry_file)
+    no_hours = sum(1 for r in rows if independent_weekly_hours(r) is None)
+    known = [h for h in (independent_weekly_hours(r) for r in rows) if h is not None]
+    con = store.connect(registry_db, read_only=True)
+    hours = maisons_summary(con, Filters())["heures_hebdo"]
+    con.close()
+    assert no_hours > 0
+    assert hours["inconnues"] == no_hours
+    assert hours["max"] == pytest.approx(max(known))
+    assert hours["part_24h"] == pytest.approx(round(100 * sum(h >= 24 for h in known) / len(known), 2))
+
+
+def test_registry_fields_are_typed(registry_db):
+    con = store.connect(registry_db, read_only=True)
+    row = con.execute("SELECT nom, code_departement, code_commune, type, format, date_labellisation, latitude "
+                      "FROM maisons_actifs WHERE id_maison = '1'").fetchall()[0]
+    formats = dict(con.execute("SELECT format, count(*) FROM maisons_actifs GROUP BY 1").fetchall())
+    con.close()
+    assert row[0] == "France services de Valserhône"
+    assert row[1:5] == ("01", "01033", "principal", "fixe")
+    assert str(row[5]) == "2020-01-01"
+    assert row[6] == pytest.approx(46.1060711578546)
+    assert formats == {"fixe": 2400, "multisites": 174, "bus": 134, "fixe_antennes": 108, "itinerante": 29}
+
+
+def test_registry_saved_by_french_excel_imports_the_same(registry_file, registry_db, tmp_path):
+    """The same list re-saved by French Excel (semicolons, Windows-1252) gives the same store."""
+    rows = read_registry(registry_file)
+    header = list(rows[0])
+    path = write_csv_fr(tmp_path / "liste.csv", header, [[r[h] or None for h in header] for r in rows],
+                        title_rows=[["Liste des France services au 1er août 2024"], []], errors="replace")
+    con = store.connect(tmp_path / "s.duckdb")
+    import_file(con, path, "maisons")
+    mine = con.execute("SELECT id_maison, heures_hebdo, code_departement FROM maisons_actifs ORDER BY 1").fetchall()
+    con.close()
+    con = store.connect(registry_db, read_only=True)
+    ref = con.execute("SELECT id_maison, heures_hebdo, code_departement FROM maisons_actifs ORDER BY 1").fetchall()
+    con.close()
+    assert mine == ref

@@ -1,0 +1,127 @@
+"""A survey exported from French Excel gives the same weighted figures as its .xlsx twin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from msap_stats import store
+from msap_stats.importer import import_file
+from msap_stats.indicators import Filters, shares, survey_indicators
+from msap_stats.stats import wilson
+from tests.spreadsheets import write_csv_fr, write_ods, write_xls, write_xlsx
+
+HEADER = ["ID réponse", "Date réponse", "ID Maison", "Poids", "Motif aide dossier", "Motif renseignement",
+          "Motif outils libre accès", "Motif démarche en ligne", "Satisfaction accueil", "Simplifie quotidien",
+          "Attente principale", "Sexe", "Tranche âge", "Situation", "Commentaire libre"]
+TITLES = [["Enquête de satisfaction des usagers — novembre 2016"], ["Export du questionnaire en ligne"], []]
+LEVELS = ["Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait"]
+
+
+def survey_rows(n: int = 240, seed: int = 3) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        rows.append({
+            "id": f"Q{i + 1:04d}",
+            "date": dt.date(2016, 11, 1) + dt.timedelta(days=int(rng.integers(0, 28))),
+            "maison": str(int(rng.integers(1, 35))),  # ids 1 to 34 are all in the national list
+            "poids": float(rng.choice([0.75, 1.0, 1.25, 1.5, 2.25])),
+            "motifs": [bool(rng.random() < p) for p in (0.4, 0.33, 0.27, 0.24)],
+            "satisfaction": LEVELS[int(rng.choice(4, p=[0.8, 0.14, 0.04, 0.02]))] if rng.random() > 0.02 else None,
+            "simplifie": bool(rng.random() < 0.93) if rng.random() > 0.03 else None,
+            "attente": str(rng.choice(["Emploi, formation", "Prestations sociales, famille", "Retraite"])),
+            "sexe": str(rng.choice(["Femme", "Homme"])),
+            "age": str(rng.choice(["25-39 ans", "40-59 ans", "60-74 ans"])),
+            "situation": str(rng.choice(["En emploi", "Demandeur d'emploi", "Retraité"])),
+        })
+    return rows
+
+
+def as_xlsx_row(r: dict) -> list:
+    yes_no = {True: "Oui", False: "Non", None: None}
+    return [r["id"], r["date"], r["maison"], r["poids"], *[yes_no[m] for m in r["motifs"]], r["satisfaction"],
+            yes_no[r["simplifie"]], r["attente"], r["sexe"], r["age"], r["situation"], "RAS"]
+
+
+def as_french_csv_row(r: dict) -> list:
+    """The French Excel export: x / blank for the multi-response motives, OUI/NON, codes 1-4."""
+    yes_no = {True: "OUI", False: "NON", None: None}
+    level = None if r["satisfaction"] is None else str(LEVELS.index(r["satisfaction"]) + 1)
+    return [r["id"], r["date"], r["maison"], r["poids"], *["x" if m else None for m in r["motifs"]], level,
+            yes_no[r["simplifie"]], r["attente"].upper(), r["sexe"][0], r["age"], r["situation"], "RAS"]
+
+
+def import_into_new_store(registry_db, tmp_path, path, name):
+    import shutil
+
+    db = tmp_path / f"{name}.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    result = import_file(con, path, "usagers")
+    return con, result
+
+
+def test_french_excel_csv_and_xlsx_twins_give_the_same_figures(registry_db, tmp_path):
+    rows = survey_rows()
+    xlsx = write_xlsx(tmp_path / "usagers.xlsx", HEADER, [as_xlsx_row(r) for r in rows], TITLES)
+    csv_fr = write_csv_fr(tmp_path / "usagers.csv", HEADER, [as_french_csv_row(r) for r in rows], TITLES)
+    assert b";" in csv_fr.read_bytes() and "é".encode("cp1252") in csv_fr.read_bytes()
+    assert b"1,25" in csv_fr.read_bytes() or b"2,25" in csv_fr.read_bytes()
+
+    con_x, res_x = import_into_new_store(registry_db, tmp_path, xlsx, "x")
+    con_c, res_c = import_into_new_store(registry_db, tmp_path, csv_fr, "c")
+    assert res_x.lignes_chargees == res_c.lignes_chargees == len(rows)
+    assert any("Commentaire libre" in w for w in res_x.avertissements)
+    ind_x = survey_indicators(con_x, "usagers", Filters())
+    ind_c = survey_indicators(con_c, "usagers", Filters())
+    assert ind_x == ind_c
+
+    # And the figure is the weighted share, computed here independently.
+    w = np.array([r["poids"] for r in rows])
+    y = np.array([r["motifs"][0] for r in rows])
+    p = (w * y).sum() / w.sum()
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    low, high = wilson(p, n_eff)
+    got = ind_c["motifs"]["aide_dossier"]
+    assert got["pct"] == pytest.approx(100 * p, abs=0.005)
+    assert got["ic95"] == pytest.approx([100 * low, 100 * high], abs=0.005)
+
+    answered = [r for r in rows if r["satisfaction"] is not None]
+    wa = np.array([r["poids"] for r in answered])
+    very = np.array([r["satisfaction"] == "Très satisfait" for r in answered])
+    assert ind_x["tres_satisfait"]["pct"] == pytest.approx(100 * (wa * very).sum() / wa.sum(), abs=0.005)
+    assert ind_x["tres_satisfait"]["n"] == len(answered)
+    con_x.close()
+    con_c.close()
+
+
+@pytest.mark.parametrize("writer", [write_xls, write_ods], ids=["xls", "ods"])
+def test_old_excel_and_opendocument_files_give_the_same_figures(registry_db, tmp_path, writer):
+    rows = survey_rows(120, seed=9)
+    xlsx = write_xlsx(tmp_path / "ref.xlsx", HEADER, [as_xlsx_row(r) for r in rows], TITLES)
+    other = writer(tmp_path / f"usagers.{writer.__name__[-3:]}", HEADER, [as_xlsx_row(r) for r in rows], TITLES)
+    con_a, _ = import_into_new_store(registry_db, tmp_path, xlsx, "a")
+    con_b, res = import_into_new_store(registry_db, tmp_path, other, "b")
+    assert res.lignes_chargees == len(rows)
+    assert survey_indicators(con_a, "usagers", Filters()) == survey_indicators(con_b, "usagers", Filters())
+    con_a.close()
+    con_b.close()
+
+
+def test_small_groups_are_not_shown(registry_db, tmp_path):
+    rows = survey_rows(240)
+    xlsx = write_xlsx(tmp_path / "usagers.xlsx", HEADER, [as_xlsx_row(r) for r in rows], TITLES)
+    con, _ = import_into_new_store(registry_db, tmp_path, xlsx, "s")
+    by_sex = shares(con, "usagers", {"x": ("x", "motif_aide_dossier")}, Filters(), by="sexe")
+    assert set(by_sex["sexe"]) == {"femme", "homme"}
+    assert by_sex["pct"].notna().all()
+    # A département with a handful of answers: no figure, a reason.
+    per_dep = shares(con, "usagers", {"x": ("x", "motif_aide_dossier")}, Filters(), by="code_departement")
+    small = per_dep[(per_dep["n"] > 0) & (per_dep["n"] < 30)]
+    large = per_dep[per_dep["n"] >= 30]
+    assert len(small) and small["pct"].isna().all() and (small["raison"] == "effectif insuffisant").all()
+    assert large["pct"].notna().all() and large["raison"].isna().all()
+    con.close()
