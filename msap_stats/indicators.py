@@ -239,6 +239,63 @@ def activity_indicators(con, f: Filters) -> dict:
     }
 
 
+def activity_by_pair(con, f: Filters, first: str, second: str) -> pd.DataFrame:
+    """Requests by two dimensions: a, b, n, and pct of all requests of ``a``."""
+    src, params = scope("activite", f, with_maison=first in MAISON_DIMENSIONS or second in MAISON_DIMENSIONS)
+    return _df(con, f"SELECT {q(first)} AS a, {q(second)} AS b, sum(nb) AS n, "
+                    f"round(100.0 * sum(nb) / sum(sum(nb)) OVER (PARTITION BY {q(first)}), 2) AS pct "
+                    f"FROM {src} t GROUP BY 1, 2 ORDER BY 1, 2", params)
+
+
+def activity_months(con) -> list[str]:
+    """The months (YYYY-MM) holding activity or survey answers, for the period filter."""
+    rows = con.execute(
+        "SELECT DISTINCT strftime(m, '%Y-%m') FROM (SELECT DISTINCT mois AS m FROM activite_actifs "
+        "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM usagers_actifs "
+        "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM agents_actifs "
+        "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM habitants_actifs) ORDER BY 1").fetchall()
+    return [r[0] for r in rows if r[0]]
+
+
+def activity_per_maison(con, f: Filters) -> pd.DataFrame:
+    """Requests per Maison and per opening hour over the months of the perimeter."""
+    src, params = scope("activite", f)
+    msrc, mparams = scope("maisons", f)
+    params.update(mparams)
+    return _df(con, f"""
+        WITH a AS (SELECT id_maison, sum(nb) AS demandes, count(DISTINCT mois) AS mois FROM {src} t GROUP BY 1),
+             periode AS (SELECT greatest(count(DISTINCT mois), 1) AS mois FROM {src} t)
+        SELECT m.id_maison, m.nom, m.code_departement, m.departement, m.region, m.format, m.heures_hebdo,
+               coalesce(a.demandes, 0) AS demandes,
+               coalesce(a.demandes, 0) / (m.heures_hebdo * (SELECT mois FROM periode) * 52.0 / 12) AS demandes_par_heure
+        FROM {msrc} m LEFT JOIN a USING (id_maison)
+        ORDER BY demandes DESC, m.nom""", params)
+
+
+def departements_table(con, f: Filters) -> pd.DataFrame:
+    """Per département: population, Maisons, requests, and the users' satisfaction."""
+    msrc, params = scope("maisons", f)
+    asrc, aparams = scope("activite", f, with_maison=True)
+    params.update(aparams)
+    table = _df(con, f"""
+        WITH m AS (SELECT code_departement, count(*) AS maisons FROM {msrc} GROUP BY 1),
+             a AS (SELECT code_departement, sum(nb) AS demandes FROM {asrc} t GROUP BY 1)
+        SELECT d.code_departement, d.departement, d.code_region, d.region, d.population, d.latitude, d.longitude,
+               m.maisons, coalesce(a.demandes, 0) AS demandes,
+               1e5 * m.maisons / d.population AS maisons_100k, 1e3 * coalesce(a.demandes, 0) / d.population AS demandes_1000
+        FROM m JOIN ref_departements d USING (code_departement) LEFT JOIN a USING (code_departement)
+        ORDER BY d.code_departement""", params)
+    sat = shares(con, "usagers", {"tres_satisfait": SURVEY_INDICATORS["usagers"]["tres_satisfait"]}, f,
+                 by="code_departement")
+    if sat.empty:
+        table["tres_satisfait"], table["n_usagers"] = float("nan"), 0
+        return table
+    sat = sat[["code_departement", "pct", "n"]].rename(columns={"pct": "tres_satisfait", "n": "n_usagers"})
+    table = table.merge(sat, on="code_departement", how="left")
+    table["n_usagers"] = table["n_usagers"].fillna(0).astype(int)
+    return table
+
+
 # --- All ---------------------------------------------------------------------
 
 def all_indicators(con, f: Filters) -> dict:

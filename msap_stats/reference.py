@@ -61,10 +61,49 @@ def _load_contours(path: str, mtime: float) -> dict:
     with open(path, encoding="utf-8") as f:
         geo = json.load(f)
     for feat in geo.get("features", []):
+        geometry = feat.get("geometry") or {}
+        if "coordinates" in geometry:  # about 100 m: plenty for a national map, and a lighter page
+            geometry["coordinates"] = _rounded(geometry["coordinates"])
         props = feat.setdefault("properties", {})
         code = props.get("insee_dep") or props.get("code") or props.get("code_departement")
         feat["id"] = str(code) if code is not None else None
     return geo
+
+
+def _rounded(coords):
+    if isinstance(coords, (int, float)):
+        return round(coords, 3)
+    return [_rounded(c) for c in coords]
+
+
+def outlines() -> dict[str, tuple[list, list]] | None:
+    """Each département's outline as lon and lat lists (rings separated by None), or None."""
+    path = contours_path()
+    if path is None:
+        return None
+    try:
+        return _outlines(str(path), path.stat().st_mtime)
+    except (OSError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=4)
+def _outlines(path: str, mtime: float) -> dict[str, tuple[list, list]]:
+    geo = _load_contours(path, mtime)
+    out: dict[str, tuple[list, list]] = {}
+    for feat in geo.get("features", []):
+        geometry = feat.get("geometry") or {}
+        polygons = {"Polygon": [geometry.get("coordinates")], "MultiPolygon": geometry.get("coordinates")}.get(
+            geometry.get("type"), [])
+        lons: list = []
+        lats: list = []
+        for polygon in polygons or []:
+            for ring in polygon or []:
+                lons += [p[0] for p in ring] + [None]
+                lats += [p[1] for p in ring] + [None]
+        if feat.get("id"):
+            out[feat["id"]] = (lons, lats)
+    return out
 
 
 def contours() -> dict | None:

@@ -1,0 +1,82 @@
+"""Tableau de bord d'évaluation des Maisons de services au public (streamlit run dashboard.py)."""
+
+import streamlit as st
+
+from msap_stats import indicators, reference, schema, store, ui
+from msap_stats.indicators import Filters
+
+st.set_page_config(page_title="Évaluation des MSAP", page_icon=":material/account_balance:", layout="wide")
+ui.style()
+
+PAGES = [
+    st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="vue-ensemble",
+            default=True),
+    st.Page("pages/motifs.py", title="Motifs de visite", icon=":material/help:", url_path="motifs"),
+    st.Page("pages/satisfaction.py", title="Satisfaction des usagers", icon=":material/sentiment_satisfied:",
+            url_path="satisfaction"),
+    st.Page("pages/regards_croises.py", title="Regards croisés", icon=":material/groups:", url_path="regards-croises"),
+    st.Page("pages/activite.py", title="Activité", icon=":material/bar_chart:", url_path="activite"),
+    st.Page("pages/territoires.py", title="Territoires", icon=":material/map:", url_path="territoires"),
+    st.Page("pages/reseau.py", title="Réseau et cahier des charges", icon=":material/rule:", url_path="reseau"),
+]
+
+if ui.store_is_empty():
+    st.navigation([st.Page("pages/demarrer.py", title="Démarrer", icon=":material/rocket_launch:",
+                           url_path="demarrer", default=True)]).run()
+    st.stop()
+
+page = st.navigation(PAGES)
+
+# --- The filters: one set, in the sidebar, kept across pages and in the URL -------------
+deps = reference.departements()
+regions = reference.regions()
+region_names = dict(zip(regions["code_region"], regions["region"]))
+dep_names = dict(zip(deps["code_departement"], deps["departement"]))
+months = ui.cached(indicators.activity_months)
+format_labels = {c.code: c.label for c in schema.FORMATS}
+porteur_labels = {c.code: c.label for c in schema.PORTEURS}
+present = ui.cached(indicators.maisons_summary, Filters())["par_departement"]
+options = {
+    "regions": [r for r in region_names if deps.loc[deps["code_region"] == r, "code_departement"].isin(present).any()],
+    "departements": [d for d in dep_names if d in present],
+    "formats": list(format_labels),
+    "porteurs": list(porteur_labels),
+}
+ui.init_from_url(options, months)
+
+with st.sidebar:
+    st.header("Filtres")
+    chosen_regions = st.multiselect("Région", options["regions"], format_func=region_names.get, key="f_regions",
+                                    placeholder="Toutes les régions")
+    dep_choices = [d for d in options["departements"]
+                   if not chosen_regions or deps.set_index("code_departement").loc[d, "code_region"] in chosen_regions]
+    if "f_departements" in st.session_state:  # keep only départements of the chosen régions
+        st.session_state["f_departements"] = [d for d in st.session_state["f_departements"] if d in dep_choices]
+    chosen_deps = st.multiselect("Département", dep_choices, format_func=lambda d: f"{dep_names[d]} ({d})",
+                                 key="f_departements", placeholder="Tous les départements")
+    if len(months) > 1:
+        periode = st.session_state.get("f_periode")
+        if not (isinstance(periode, (tuple, list)) and len(periode) == 2 and set(periode) <= set(months)):
+            st.session_state["f_periode"] = (months[0], months[-1])
+        debut, fin = st.select_slider("Période", options=months, format_func=ui.month_label, key="f_periode")
+    else:
+        debut = fin = None
+        st.caption("Période : aucune donnée datée à filtrer.")
+    chosen_formats = st.multiselect("Format de Maison", options["formats"], format_func=format_labels.get,
+                                    key="f_formats", placeholder="Tous les formats")
+    chosen_porteurs = st.multiselect("Structure porteuse", options["porteurs"], format_func=porteur_labels.get,
+                                     key="f_porteurs", placeholder="Toutes les structures")
+    st.caption("Les filtres s'appliquent à toutes les pages et figurent dans l'adresse de la page : "
+               "copiez-la pour partager cette vue.")
+
+f = Filters(regions=tuple(chosen_regions), departements=tuple(chosen_deps),
+            debut=debut if months and debut != months[0] else None,
+            fin=fin if months and fin != months[-1] else None,
+            formats=tuple(chosen_formats), porteurs=tuple(chosen_porteurs))
+ui.set_filters(f)
+ui.write_url(f, months)
+
+if ui.cached(store.is_demo):
+    ui.demo_banner()
+
+page.run()

@@ -1,0 +1,299 @@
+"""Figures: plain functions from a DataFrame to a plotly figure.
+
+The dashboard, and the exports, use the same functions. Every chart is a
+``Chart``: the figure, the exact numbers it plots (``donnees``), a title that
+states the finding, its base and its source.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from . import theme
+from .fmt import nombre, pct
+
+INSUFFISANT = "effectif insuffisant"
+
+
+@dataclass
+class Chart:
+    key: str
+    titre: str
+    figure: go.Figure
+    donnees: pd.DataFrame  # exactly the numbers plotted, with French column names
+    base: str
+    source: str
+    note: str = ""
+
+    @property
+    def footer(self) -> str:
+        return " · ".join(p for p in (self.base, f"Source : {self.source}" if self.source else "") if p)
+
+
+def finish(chart: Chart, height: int = 420) -> Chart:
+    """Title, base and source inside the figure too, so that an exported image carries them."""
+    title = theme.wrap(chart.titre, 85)
+    lines = title.count("<br>") + 1
+    chart.figure.update_layout(
+        template="dsfr",
+        title=dict(text=f"<b>{title}</b>",
+                   subtitle=dict(text=theme.wrap(chart.footer, 120), font=dict(size=12, color=theme.TEXTE_SECONDAIRE))),
+        height=height,
+        margin=dict(t=60 + 22 * lines + 16 * (chart.footer.count("<br>") + 1)),
+    )
+    return chart
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _pct_texts(values) -> list[str]:
+    return [INSUFFISANT if _is_missing(v) else pct(v) for v in values]
+
+
+def _error(df: pd.DataFrame, value: str, low: str | None, high: str | None) -> dict | None:
+    if not low or not high:
+        return None
+    v = df[value].astype(float)
+    return dict(type="data", array=(df[high].astype(float) - v).fillna(0).tolist(),
+                arrayminus=(v - df[low].astype(float)).fillna(0).tolist(), color="#3A3A3A", thickness=1.2, width=4)
+
+
+def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, high: str | None = None,
+         percent: bool = True, color: str = theme.BLEU_FRANCE, colors: list[str] | None = None,
+         value_title: str = "") -> go.Figure:
+    """Horizontal bars in the order of ``df`` (top to bottom), with optional 95 % intervals."""
+    values = df[value].astype(float)
+    texts = _pct_texts(values) if percent else [nombre(v) for v in values]
+    top = float(np.nanmax(df[high] if high else values)) if len(df) and values.notna().any() else 1
+    fig = go.Figure(go.Bar(
+        y=df[label], x=values.fillna(0), orientation="h", marker_color=colors or color,
+        **_bar_text(values, top, texts),
+        error_x=_error(df, value, low, high),
+        hovertemplate="%{y} : %{text}<extra></extra>",
+    ))
+    fig.update_layout(
+        yaxis=dict(autorange="reversed", title=None),
+        xaxis=dict(title=value_title or None, range=[0, top * 1.18 if top > 0 else 1],
+                   ticksuffix="\u00a0%" if percent else None),
+        showlegend=False, bargap=0.35,
+    )
+    return fig
+
+
+def _inside(values: pd.Series, top: float) -> list[bool]:
+    """Long bars carry their value inside (clear of the interval's whiskers), short ones outside."""
+    return (values.astype(float).fillna(0) >= 0.3 * top).tolist()
+
+
+def _bar_text(values: pd.Series, top: float, texts: list[str]) -> dict:
+    inside = _inside(values, top)
+    return dict(text=texts, textposition=["inside" if i else "outside" for i in inside], insidetextanchor="middle",
+                textfont=dict(color=["#FFFFFF" if i else theme.TEXTE for i in inside]), cliponaxis=False)
+
+
+def grouped_hbar(df: pd.DataFrame, category: str, group: str, value: str, *, low: str | None = None,
+                 high: str | None = None, colors: dict[str, str] | None = None,
+                 group_labels: dict[str, str] | None = None) -> go.Figure:
+    """One bar per group within each category (e.g. one colour per public)."""
+    fig = go.Figure()
+    top = float(np.nanmax(df[high] if high else df[value])) if df[value].notna().any() else 100
+    for i, (g, part) in enumerate(df.groupby(group, sort=False)):
+        fig.add_bar(y=part[category], x=part[value].astype(float).fillna(0), orientation="h",
+                    name=(group_labels or {}).get(g, g), marker_color=(colors or {}).get(g, theme.PALETTE[i % 12]),
+                    **_bar_text(part[value], top, _pct_texts(part[value])),
+                    error_x=_error(part, value, low, high),
+                    hovertemplate="%{y}<br>%{fullData.name} : %{text}<extra></extra>")
+    fig.update_layout(barmode="group", yaxis=dict(autorange="reversed", title=None),
+                      xaxis=dict(range=[0, top * 1.15], ticksuffix="\u00a0%"), bargap=0.25, bargroupgap=0.05)
+    return fig
+
+
+def diverging(df: pd.DataFrame, group: str, level: str, value: str, order: list[str], labels: dict[str, str],
+              colors: dict[str, str], positive: int = 2) -> go.Figure:
+    """Diverging stacked bars: the first ``positive`` levels to the right of zero, the others to the left.
+
+    The milder answers sit next to zero and the stronger ones outside; the legend keeps the scale's order.
+    """
+    fig = go.Figure()
+    groups = list(dict.fromkeys(df[group]))
+    stacking = list(reversed(order[:positive])) + order[positive:]
+    for code in stacking:
+        part = df[df[level] == code].set_index(group).reindex(groups)
+        v = part[value].astype(float)
+        sign = 1 if code in order[:positive] else -1
+        fig.add_bar(y=groups, x=(sign * v).fillna(0), orientation="h", name=labels[code], marker_color=colors[code],
+                    legendrank=order.index(code), text=[pct(x) if not _is_missing(x) and x >= 4 else "" for x in v],
+                    textposition="inside", insidetextanchor="middle", customdata=_pct_texts(v),
+                    hovertemplate="%{y}<br>%{fullData.name} : %{customdata}<extra></extra>")
+    sums = df.assign(_v=df[value].astype(float).fillna(0), _pos=df[level].isin(order[:positive]))
+    right = sums[sums["_pos"]].groupby(group)["_v"].sum().max() if len(sums) else 100
+    left = sums[~sums["_pos"]].groupby(group)["_v"].sum().max() if (~sums["_pos"]).any() else 0
+    left_tick = int(math.ceil((left or 0) / 10.0)) * 10
+    ticks = list(range(-left_tick, 101, 10 if left_tick <= 30 else 20))
+    fig.update_layout(barmode="relative", yaxis=dict(autorange="reversed", title=None),
+                      xaxis=dict(tickvals=ticks, ticktext=[pct(abs(t)) if t else "0" for t in ticks],
+                                 range=[-(left_tick + 3), (right if right == right else 100) + 3]),
+                      legend=dict(traceorder="normal"))
+    return fig
+
+
+def line(df: pd.DataFrame, x: str, y: str, series: str | None = None, *, labels: dict[str, str] | None = None,
+         y_title: str = "", colors: dict[str, str] | None = None) -> go.Figure:
+    fig = go.Figure()
+    groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
+    for i, (g, part) in enumerate(groups):
+        name = (labels or {}).get(g, g) if g is not None else y_title
+        fig.add_scatter(x=part[x], y=part[y], mode="lines+markers", name=name,
+                        line=dict(width=2.5, color=(colors or {}).get(g, theme.PALETTE[i % 12])),
+                        customdata=[nombre(v) for v in part[y]],
+                        hovertemplate="%{x}<br>" + ("%{fullData.name} : " if g is not None else "") +
+                        "%{customdata}<extra></extra>")
+    fig.update_layout(xaxis=dict(type="category", title=None), yaxis=dict(title=y_title or None, rangemode="tozero"),
+                      showlegend=series is not None)
+    return fig
+
+
+def stacked_columns(df: pd.DataFrame, x: str, series: str, y: str, *, labels: dict[str, str] | None = None,
+                    y_title: str = "", percent: bool = False) -> go.Figure:
+    fig = go.Figure()
+    for i, (g, part) in enumerate(df.groupby(series, sort=False)):
+        fig.add_bar(x=part[x], y=part[y], name=(labels or {}).get(g, g), marker_color=theme.PALETTE[i % 12],
+                    customdata=[pct(v) if percent else nombre(v) for v in part[y]],
+                    hovertemplate="%{x}<br>%{fullData.name} : %{customdata}<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis=dict(type="category", title=None),
+                      yaxis=dict(title=y_title or None, ticksuffix="\u00a0%" if percent else None))
+    return fig
+
+
+def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list[str] | None = None,
+            percent: bool = True) -> go.Figure:
+    table = df.pivot_table(index=row, columns=col, values=value, aggfunc="first", sort=False, dropna=False)
+    if col_order:
+        table = table.reindex(columns=[c for c in col_order if c in table.columns])
+    z = table.to_numpy(dtype=float)
+    texts = [[("–" if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(table.columns), y=list(table.index), text=texts, texttemplate="%{text}",
+        colorscale=[[i / (len(theme.SEQUENTIELLE) - 1), c] for i, c in enumerate(theme.SEQUENTIELLE)],
+        hovertemplate="%{y}<br>%{x} : %{text}<extra></extra>", showscale=False, xgap=2, ygap=2,
+        hoverongaps=False,
+    ))
+    fig.update_layout(yaxis=dict(autorange="reversed", title=None, showgrid=False),
+                      xaxis=dict(side="top", title=None, showgrid=False, tickangle=0))
+    return fig
+
+
+def histogram(values: pd.Series, *, x_title: str, bins: int = 30) -> go.Figure:
+    counts, edges = np.histogram(values.dropna().astype(float), bins=bins)
+    centres = (edges[:-1] + edges[1:]) / 2
+    labels = [f"{nombre(a)} à {nombre(b)}" for a, b in zip(edges[:-1], edges[1:])]
+    fig = go.Figure(go.Bar(x=centres, y=counts, width=(edges[1] - edges[0]) * 0.95 if len(edges) > 1 else None,
+                           marker_color=theme.BLEU_FRANCE, customdata=labels,
+                           hovertemplate="%{customdata} : %{y} Maisons<extra></extra>"))
+    fig.update_layout(xaxis=dict(title=x_title), yaxis=dict(title="Nombre de Maisons"), showlegend=False, bargap=0)
+    return fig
+
+
+def status_bars(df: pd.DataFrame, criterion: str, status: str, count: str) -> go.Figure:
+    """Horizontal stacked bars of Maisons by compliance status, in the status colours."""
+    fig = go.Figure()
+    criteria = list(dict.fromkeys(df[criterion]))
+    for s, colour in theme.STATUT.items():
+        part = df[df[status] == s].set_index(criterion).reindex(criteria)
+        n = part[count].fillna(0)
+        if n.sum() == 0:
+            continue
+        fig.add_bar(y=criteria, x=n, orientation="h", name=s.capitalize(), marker_color=colour,
+                    text=[nombre(v) if v else "" for v in n], textposition="inside",
+                    customdata=[nombre(v) for v in n],
+                    hovertemplate="%{y}<br>%{fullData.name} : %{customdata} Maisons<extra></extra>")
+    fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed", title=None),
+                      xaxis=dict(title="Nombre de Maisons"))
+    return fig
+
+
+# --- Maps ---------------------------------------------------------------------
+# Maps are drawn on plain axes, in a projection computed here: nothing is fetched
+# from the network (plotly's geo maps download their base layers from a CDN),
+# and the same figure exports to PNG, SVG or PDF.
+
+def _projection(lats: pd.Series | list) -> float:
+    """Equirectangular projection with the standard parallel at the middle of the area shown."""
+    values = [v for v in lats if v is not None and not _is_missing(v)]
+    mid = (min(values) + max(values)) / 2 if values else 46.5
+    return math.cos(math.radians(mid))
+
+
+def _project(lons: list, k: float) -> list:
+    return [None if v is None else v * k for v in lons]
+
+
+def _map_layout(fig: go.Figure) -> None:
+    fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x", scaleratio=1),
+                      plot_bgcolor="#FFFFFF", hovermode="closest", margin=dict(l=0, r=0, b=10))
+
+
+def _outline_traces(fig: go.Figure, outlines: dict, codes: list[str], k: float, fills: dict[str, str] | None = None,
+                    texts: dict[str, str] | None = None) -> None:
+    for code in codes:
+        if code not in outlines:
+            continue
+        lons, lats = outlines[code]
+        fig.add_scatter(x=_project(lons, k), y=lats, mode="lines", fill="toself",
+                        fillcolor=(fills or {}).get(code, "#F6F6F6"), line=dict(color="#FFFFFF" if fills else "#BBBBBB",
+                                                                               width=0.6),
+                        hoveron="fills", text=(texts or {}).get(code), hoverinfo="text" if texts else "skip",
+                        showlegend=False, name=code)
+
+
+def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, labels: dict[str, str],
+               colors: dict[str, str], hover: str, outline_codes: list[str] | None = None) -> go.Figure:
+    """Maisons as points over the département outlines (a light base map when the contours are available)."""
+    fig = go.Figure()
+    lats = list(points["latitude"]) + [v for c in (outline_codes or []) for v in (outlines or {}).get(c, ([], []))[1]]
+    k = _projection(lats)
+    if outlines and outline_codes:
+        _outline_traces(fig, outlines, outline_codes, k)
+    for code, part in points.groupby(color_by, sort=False):
+        fig.add_scatter(x=part["longitude"] * k, y=part["latitude"], mode="markers", name=labels.get(code, code),
+                        marker=dict(size=6, color=colors.get(code, theme.TEXTE_SECONDAIRE), opacity=0.9,
+                                    line=dict(width=0.4, color="#FFFFFF")),
+                        text=part[hover], hovertemplate="%{text}<extra>%{fullData.name}</extra>")
+    _map_layout(fig)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    return fig
+
+
+def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, text: str, title: str) -> go.Figure:
+    """A choropleth of the départements, or graduated points at their centroids when contours are missing."""
+    scale = [[i / (len(theme.SEQUENTIELLE) - 1), c] for i, c in enumerate(theme.SEQUENTIELLE)]
+    v = df[value].astype(float)
+    lo, hi = float(v.min()), float(v.max())
+    norm = ((v - lo) / ((hi - lo) or 1)).clip(0, 1)
+    fig = go.Figure()
+    if outlines:
+        k = _projection([lat for c in df["code_departement"] for lat in outlines.get(c, ([], []))[1]])
+        fills = {c: ("#E5E5E5" if _is_missing(x) else sample_colorscale(scale, [x])[0])
+                 for c, x in zip(df["code_departement"], norm)}
+        _outline_traces(fig, outlines, list(df["code_departement"]), k, fills, dict(zip(df["code_departement"], df[text])))
+        x, y, size = [None], [None], 0
+    else:
+        k = _projection(df["latitude"])
+        x, y, size = df["longitude"] * k, df["latitude"], (8 + 22 * norm).fillna(6)
+    # The colour bar (and, without contours, the graduated points themselves).
+    fig.add_scatter(x=x, y=y, mode="markers", showlegend=False, text=None if outlines else df[text],
+                    hovertemplate="%{text}<extra></extra>",
+                    marker=dict(size=size, color=v if not outlines else [lo], cmin=lo, cmax=hi, colorscale=scale,
+                                showscale=True, line=dict(width=0.5, color=theme.BLEU_FRANCE),
+                                colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.7,
+                                              tickformat=",.1f" if hi < 100 else ",.0f")))
+    _map_layout(fig)
+    return fig

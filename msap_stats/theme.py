@@ -1,0 +1,55 @@
+"""One look for every chart: the colours of the State's design system (DSFR), French number format."""
+
+from __future__ import annotations
+
+import textwrap
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+BLEU_FRANCE = "#000091"
+TEXTE = "#161616"
+TEXTE_SECONDAIRE = "#666666"
+GRILLE = "#E5E5E5"
+FOND_ALT = "#F6F6F6"
+# Categorical palette: blue France first, then DSFR illustrative colours of readable contrast.
+PALETTE = ["#000091", "#E4794A", "#009081", "#A558A0", "#B7A73F", "#417DC4", "#68A532", "#8D533E", "#E18B76",
+           "#465F9D", "#929292", "#C3992A"]
+# Status colours for the network's rules.
+STATUT = {"conforme": "#18753C", "à vérifier": "#B34000", "non conforme": "#CE0500", "inconnu": "#929292"}
+PUBLICS = {"usagers": "#000091", "agents": "#E4794A", "habitants": "#009081"}
+PUBLICS_LABELS = {"usagers": "Usagers", "agents": "Agents", "habitants": "Habitants"}
+SATISFACTION_COULEURS = {"tres_satisfait": "#000091", "plutot_satisfait": "#6A6AF4",
+                         "plutot_pas_satisfait": "#E4794A", "pas_du_tout_satisfait": "#CE0500"}
+SEQUENTIELLE = ["#F5F5FE", "#CACAFB", "#8585F6", "#4747E4", "#000091"]
+FONT = "Marianne, Arial, 'Helvetica Neue', sans-serif"
+# Decimal comma, no-break space between thousands.
+SEPARATORS = ",\u00a0"
+PLOTLY_CONFIG = {"locale": "fr", "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        font=dict(family=FONT, size=14, color=TEXTE),
+        title=dict(font=dict(size=17, color=TEXTE), x=0, xanchor="left", y=0.98, yanchor="top", pad=dict(b=8)),
+        colorway=PALETTE,
+        separators=SEPARATORS,
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        hoverlabel=dict(font=dict(family=FONT, size=13)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", title=dict(text="")),
+        xaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
+                   separatethousands=True, exponentformat="none"),
+        yaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
+                   separatethousands=True, exponentformat="none"),
+        margin=dict(l=10, r=20, t=70, b=70),
+        colorscale=dict(sequential=[[i / (len(SEQUENTIELLE) - 1), c] for i, c in enumerate(SEQUENTIELLE)]),
+    )
+)
+pio.templates["dsfr"] = TEMPLATE
+pio.templates.default = "dsfr"
+
+
+def wrap(text: str, width: int = 80) -> str:
+    """Plotly does not wrap titles: break long ones into lines."""
+    return "<br>".join(textwrap.wrap(text, width)) if text else ""

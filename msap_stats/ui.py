@@ -1,0 +1,225 @@
+"""Streamlit glue: the store connection, cached queries, filters state, and chart blocks.
+
+Only this module and the pages import Streamlit; everything they show comes
+from ``msap_stats.views``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from . import store, theme, views
+from .fmt import MOIS_COURTS, nombre
+from .indicators import Filters
+
+FILTER_KEYS = {"regions": "region", "departements": "departement", "formats": "format", "porteurs": "porteur"}
+
+
+# --- Store ---------------------------------------------------------------------------
+
+def db_path() -> str:
+    return str(store.default_db_path())
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    """One connection per process; each script run works through its own cursor."""
+    return store.connect(path)
+
+
+def connection():
+    return _connection(db_path())
+
+
+def cursor():
+    return connection().cursor()
+
+
+def reset_connection() -> None:
+    """Close the store (before it is rebuilt) and forget every cached result."""
+    try:
+        connection().close()
+    except Exception:  # already closed
+        pass
+    _connection.clear()
+    st.cache_data.clear()
+
+
+def data_version() -> str:
+    """Changes whenever an import is loaded or rolled back: part of every cache key."""
+    cur = cursor()
+    try:
+        n, last, cancelled = cur.execute(
+            "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, '') FROM imports"
+        ).fetchall()[0]
+    finally:
+        cur.close()
+    return f"{n}:{last}:{cancelled}"
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, args: tuple, kwargs: tuple, version: str, path: str):
+    module, fn_name = name.rsplit(".", 1)
+    fn = getattr(importlib.import_module(module), fn_name)
+    cur = cursor()
+    try:
+        return fn(cur, *args, **dict(kwargs))
+    finally:
+        cur.close()
+
+
+def cached(fn, *args, **kwargs):
+    """Call a ``views``/``indicators`` function through the cache, keyed by its arguments and the data."""
+    return _cached(f"{fn.__module__}.{fn.__name__}", args, tuple(sorted(kwargs.items())), data_version(), db_path())
+
+
+def store_is_empty() -> bool:
+    counts = cached(store.row_counts)
+    return counts["maisons"] == 0
+
+
+# --- Filters -----------------------------------------------------------------------
+
+def month_label(ym: str) -> str:
+    year, month = ym.split("-")
+    return f"{MOIS_COURTS[int(month) - 1]} {year}"
+
+
+def init_from_url(options: dict[str, list[str]], months: list[str]) -> None:
+    """Seed the filter widgets from the URL once per session, so that a link reproduces a view."""
+    if st.session_state.get("_filtres_lus"):
+        return
+    st.session_state["_filtres_lus"] = True
+    params = st.query_params
+    for attr, param in FILTER_KEYS.items():
+        values = [v for v in params.get_all(param) if v in options[attr]]
+        if values:
+            st.session_state[f"f_{attr}"] = values
+    debut, fin = params.get("debut"), params.get("fin")
+    if months and (debut in months or fin in months):
+        st.session_state["f_periode"] = (debut if debut in months else months[0], fin if fin in months else months[-1])
+
+
+def write_url(f: Filters, months: list[str]) -> None:
+    wanted: dict[str, list[str] | str] = {param: list(getattr(f, attr)) for attr, param in FILTER_KEYS.items()
+                                          if getattr(f, attr)}
+    if f.debut and months and f.debut != months[0]:
+        wanted["debut"] = f.debut
+    if f.fin and months and f.fin != months[-1]:
+        wanted["fin"] = f.fin
+    current = {k: (st.query_params.get_all(k) if k in FILTER_KEYS.values() else st.query_params.get(k))
+               for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def set_filters(f: Filters) -> None:
+    st.session_state["_filtres"] = f
+    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
+
+
+def filters() -> Filters:
+    return st.session_state.get("_filtres", Filters())
+
+
+# --- Blocks -------------------------------------------------------------------------
+
+CSS = """
+<style>
+.kf {border-left: 4px solid #000091; padding: 0.2rem 0 0.2rem 0.9rem; margin-bottom: 0.6rem;}
+.kf-valeur {font-size: 2.6rem; font-weight: 700; color: #000091; line-height: 1.1;}
+.kf-texte {font-size: 1.05rem; color: #161616;}
+.kf-detail {font-size: 0.85rem; color: #666666;}
+.graphique-titre {font-size: 1.1rem; font-weight: 700; color: #161616; margin-top: 0.6rem;}
+.graphique-base {font-size: 0.8rem; color: #666666; margin-bottom: -0.4rem;}
+.demo {background: #FEECC2; color: #3B2400; border-left: 4px solid #B34000; padding: 0.5rem 0.9rem; margin-bottom: 1rem;}
+</style>
+"""
+
+
+def style() -> None:
+    st.html(CSS)
+
+
+def demo_banner() -> None:
+    st.html('<div class="demo" data-testid="bandeau-demo"><b>Données de démonstration</b> : réseau synthétique '
+            "calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, nov. 2016). Aucun chiffre "
+            "de cette base ne décrit une Maison réelle.</div>")
+
+
+def key_figure(k: views.KeyFigure) -> None:
+    source = f" · Source : {k.source}" if k.source else ""
+    st.html(f'<div class="kf"><div class="kf-valeur">{k.valeur}</div><div class="kf-texte">{k.texte}</div>'
+            f'<div class="kf-detail">{k.detail}{source}</div></div>')
+
+
+def french_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers written the French way, for reading (the CSV keeps the raw numbers)."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            decimals = 1 if (out[col].dropna() % 1 != 0).any() else 0
+            out[col] = out[col].map(lambda v: "–" if pd.isna(v) else nombre(v, decimals))
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV as French Excel reads it: semicolons, decimal commas, UTF-8 with BOM."""
+    return df.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def chart(fn, *args, **kwargs):
+    """A chart of ``views``, its data table and its CSV; or the reason there is none."""
+    result = cached(fn, filters(), *args, **kwargs)
+    if isinstance(result, views.Absent):
+        said = st.session_state.setdefault("_absences", {})
+        run = st.session_state.get("_run", 0)  # one set of messages per script run
+        if said.get(result.message) == run:
+            st.caption("Pas de données pour ce graphique (voir le message ci-dessus).")
+        else:
+            said[result.message] = run
+            st.info(result.message)
+        return None
+    key = result.key + "".join(f"_{a}" for a in args)
+    # On screen the title and its base wrap as text above the chart; the figure keeps them for exports.
+    st.html(f'<div class="graphique-titre">{result.titre}</div><div class="graphique-base">{result.footer}</div>')
+    screen = go.Figure(result.figure).update_layout(title=None, margin=dict(t=20))
+    st.plotly_chart(screen, config=theme.PLOTLY_CONFIG, width="stretch", key=f"graphique_{key}")
+    with st.expander("Voir les données"):
+        st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
+        st.download_button("Télécharger les données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv",
+                           mime="text/csv", key=f"csv_{key}")
+    return result
+
+
+def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, height: int | None = None) -> None:
+    """A table with an optional search box and its CSV download."""
+    shown = df
+    if search:
+        query = st.text_input("Rechercher (nom, département…)", key=f"recherche_{key}", placeholder="ex. Lozère")
+        if query:
+            mask = df.astype(str).apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
+            shown = df[mask]
+    config = {c: st.column_config.NumberColumn(c, format="localized") for c in shown.columns
+              if pd.api.types.is_numeric_dtype(shown[c])}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+    st.caption(f"{nombre(len(shown))} ligne(s)")
+    st.download_button("Télécharger le tableau (CSV)", csv_bytes(shown), file_name=file_name, mime="text/csv",
+                       key=f"csv_{key}")
+
+
+def page_header(title: str, question: str) -> None:
+    st.title(title)
+    st.markdown(f"*{question}*")
+
+
+def page_link(page: str, label: str) -> None:
+    st.page_link(page, label=label, icon=":material/arrow_forward:")
+
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"

@@ -1,0 +1,708 @@
+"""What each page shows: key figures and charts built from the indicators.
+
+Every function takes a connection (or cursor) and a ``Filters`` and returns a
+``Chart`` (or ``Absent`` with the reason there is nothing to show), a
+DataFrame, or key figures. No Streamlit here: the pages lay these out, and the
+exports reuse them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import indicators as ind
+from . import network, reference, schema, theme
+from .figures import Chart, departements_map, diverging, finish, grouped_hbar, hbar, heatmap, histogram, line, \
+    points_map, stacked_columns, status_bars
+from .fmt import MOIS_COURTS, mois, nombre, pct
+from .indicators import Filters
+from .store import is_demo
+
+DEMO_SOURCE = "Données de démonstration"
+SURVEY_SOURCES = {"usagers": "Enquête usagers", "agents": "Enquête agents", "habitants": "Enquête habitants"}
+PUBLIC_NOUN = {"usagers": "usagers", "agents": "agents", "habitants": "habitants"}
+BREAKDOWNS = {"sexe": "Sexe", "tranche_age": "Tranche d'âge", "situation": "Situation", "region": "Région",
+              "type_territoire": "Type de territoire"}
+BREAKDOWN_PHRASES = {"sexe": "selon le sexe", "tranche_age": "selon l'âge", "situation": "selon la situation",
+                     "region": "selon la région", "type_territoire": "selon le type de territoire"}
+MAP_CATEGORIES = {"fixe": "Fixe", "antenne": "Antenne", "multisites": "Multisites", "itinerante": "Itinérante",
+                  "bus": "Bus"}
+MAP_COLOURS = {"fixe": theme.BLEU_FRANCE, "antenne": "#E4794A", "multisites": "#B7A73F", "itinerante": "#009081",
+               "bus": "#A558A0"}
+DEPARTEMENT_METRICS = {
+    "maisons_100k": ("Maisons pour 100 000 habitants", "Maisons / 100 000 hab."),
+    "demandes_1000": ("Demandes pour 1 000 habitants", "Demandes / 1 000 hab."),
+    "tres_satisfait": ("Usagers très satisfaits de l'accueil (%)", "Très satisfaits (%)"),
+}
+
+
+@dataclass
+class Absent:
+    """Nothing to show, and why, in French."""
+
+    message: str
+
+
+@dataclass
+class KeyFigure:
+    valeur: str
+    texte: str
+    detail: str
+    source: str
+    page: str
+
+
+# --- Sources and labels -------------------------------------------------------------
+
+def source(con, kind: str) -> str:
+    if is_demo(con, kind):
+        return DEMO_SOURCE
+    files = [r[0] for r in con.execute(
+        "SELECT DISTINCT fichier FROM imports WHERE kind = ? AND statut = 'chargé' ORDER BY 1", [kind]).fetchall()]
+    if kind == "maisons" and files and all(f.startswith("liste-fs") for f in files):
+        return f"ANCT, liste des structures France services ({', '.join(files)})"
+    label = SURVEY_SOURCES.get(kind) or schema.KINDS[kind].source_label
+    return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
+
+
+def survey_base(n: int, kind: str) -> str:
+    weighted = ", pondéré" if kind != "agents" else ""
+    return f"n = {nombre(n)} {PUBLIC_NOUN[kind]}{weighted} ; intervalles de confiance à 95 %"
+
+
+def _labels(codes: tuple[schema.Code, ...]) -> dict[str, str]:
+    return {c.code: c.label for c in codes}
+
+
+THEME_LABELS = _labels(schema.THEMATIQUES)
+OPERATOR_LABELS = _labels(schema.OPERATEURS)
+ACCOMP_LABELS = _labels(schema.TYPES_ACCOMPAGNEMENT)
+CODE_LABELS = {"sexe": _labels(schema.SEXES), "tranche_age": _labels(schema.TRANCHES_AGE),
+               "situation": _labels(schema.SITUATIONS), "type_territoire": _labels(schema.TERRITOIRES),
+               "format": _labels(schema.FORMATS), "structure_porteuse": _labels(schema.PORTEURS)}
+
+
+def _label_groups(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Groups in the order of their code list (age bands in age order), then labelled."""
+    labels = CODE_LABELS.get(by, {})
+    order = {code: i for i, code in enumerate(labels)}
+    df = df.assign(_rang=df[by].map(lambda v: order.get(v, len(order)))).sort_values(["_rang", by], kind="stable")
+    df[by] = df[by].map(lambda v: labels.get(v, v) if v is not None else "Non renseigné")
+    return df.drop(columns="_rang")
+
+
+def _month_label(d) -> str:
+    return f"{MOIS_COURTS[d.month - 1]}<br>{d.year}"
+
+
+def _share_table(df: pd.DataFrame, label_title: str, first: str = "libelle") -> pd.DataFrame:
+    return pd.DataFrame({label_title: df[first], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                         "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+
+
+def _no_survey(kind: str) -> Absent:
+    return Absent(f"Aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre : importez un fichier "
+                  f"« {kind} » (page Imports ou `python -m msap_stats import FICHIER --kind {kind}`), "
+                  "ou élargissez les filtres.")
+
+
+MOTIF_PHRASES = {"aide_dossier": "être accompagnés dans la constitution d'un dossier",
+                 "renseignement": "obtenir un renseignement",
+                 "outils_libre_acces": "utiliser librement les outils numériques",
+                 "demarche_en_ligne": "être aidés dans une démarche en ligne"}
+NO_ACTIVITY = Absent("Aucune demande enregistrée dans ce périmètre : importez un export d'activité "
+                     "(`python -m msap_stats import FICHIER --kind activite`) ou élargissez les filtres.")
+NO_MAISON = Absent("Aucune Maison dans ce périmètre : importez le registre des Maisons ou élargissez les filtres.")
+
+
+# --- Vue d'ensemble ------------------------------------------------------------------
+
+def key_figures(con, f: Filters) -> list[KeyFigure]:
+    out = []
+    m = ind.maisons_summary(con, f)
+    out.append(KeyFigure(nombre(m["total"]), "Maisons dans le périmètre",
+                         f"dont {nombre(m['heures_hebdo']['inconnues'])} sans horaires connus", source(con, "maisons"),
+                         "reseau"))
+    usagers = ind.survey_indicators(con, "usagers", f) if ind.survey_count(con, "usagers", f) else None
+    for key, text in (("aide_dossier", "des usagers viennent pour être accompagnés dans la constitution d'un dossier"),
+                      ("tres_satisfait", "des usagers sont très satisfaits de l'accueil"),
+                      ("simplifie_quotidien", "des usagers disent que la Maison simplifie leur quotidien")):
+        fig = None if usagers is None else (usagers["motifs"][key] if key == "aide_dossier" else usagers[key])
+        out.append(_survey_key_figure(fig, text, "usagers", usagers["n"] if usagers else 0, con,
+                                      "motifs" if key == "aide_dossier" else "satisfaction"))
+    total = ind.activity_total(con, f)
+    by_theme = ind.activity_by(con, f, "thematique")
+    health = by_theme.loc[by_theme["code"].isin(["sante", "autonomie"]), "pct"].sum() if total else None
+    out.append(KeyFigure(nombre(total), "demandes traitées",
+                         f"dont {pct(health)} en santé ou dépendance" if total else "aucun export d'activité chargé",
+                         source(con, "activite"), "activite"))
+    for kind, key, text in (("agents", "se_sent_utile", "des agents se sentent utiles"),
+                            ("habitants", "connait_maison_commune",
+                             "des habitants savent qu'il y a une Maison dans leur commune")):
+        n = ind.survey_count(con, kind, f)
+        fig = ind.survey_indicators(con, kind, f)[key] if n else None
+        out.append(_survey_key_figure(fig, text, kind, n, con, "regards"))
+    return out
+
+
+def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page: str) -> KeyFigure:
+    if not n:
+        return KeyFigure("–", text, f"aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre", "", page)
+    if fig["pct"] is None:
+        return KeyFigure("–", text, f"effectif insuffisant (n = {nombre(fig['n'])})", source(con, kind), page)
+    low, high = fig["ic95"]
+    return KeyFigure(pct(fig["pct"]), text,
+                     f"n = {nombre(fig['n'])} {PUBLIC_NOUN[kind]} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
+                     source(con, kind), page)
+
+
+# --- Motifs de visite -----------------------------------------------------------------
+
+def motifs_usagers(con, f: Filters, height: int = 400) -> Chart | Absent:
+    df = ind.shares(con, "usagers", ind.MOTIFS, f)
+    n = ind.survey_count(con, "usagers", f)
+    if not n:
+        return _no_survey("usagers")
+    top = df.sort_values("pct", ascending=False).iloc[0]
+    title = (f"{pct(top['pct'])} des usagers viennent pour {MOTIF_PHRASES[top['item']]}"
+             if pd.notna(top["pct"]) else "Motifs de visite des usagers : effectif insuffisant dans ce périmètre")
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
+    return finish(Chart("motifs", title + " (plusieurs réponses possibles)", fig, _share_table(df, "Motif"),
+                        survey_base(n, "usagers"), source(con, "usagers")), height)
+
+
+def _activity_chart(con, f: Filters, column: str, labels: dict, key: str, title_fmt: str, label_title: str,
+                    height: int, limit: int | None = None) -> Chart | Absent:
+    df = ind.activity_by(con, f, column)
+    if df.empty:
+        return NO_ACTIVITY
+    df["libelle"] = df["code"].map(lambda c: labels.get(c, c) if c is not None else "Non renseigné")
+    if limit:
+        df = df.head(limit)
+    top = df.iloc[0]
+    fig = hbar(df, "libelle", "pct")
+    fig.update_traces(customdata=[nombre(v) for v in df["n"]],
+                      hovertemplate="%{y} : %{text} (%{customdata} demandes)<extra></extra>")
+    data = pd.DataFrame({label_title: df["libelle"], "Demandes": df["n"], "Part (%)": df["pct"]})
+    total = int(df["n"].sum())
+    return finish(Chart(key, title_fmt.format(label=top["libelle"], pct=pct(top["pct"])), fig, data,
+                        f"n = {nombre(total)} demandes", source(con, "activite")), height)
+
+
+def demandes_par_thematique(con, f: Filters, height: int = 480) -> Chart | Absent:
+    return _activity_chart(con, f, "thematique", THEME_LABELS, "thematiques",
+                           "« {label} » : {pct} des demandes, la première thématique", "Thématique", height)
+
+
+def demandes_par_operateur(con, f: Filters, height: int = 440) -> Chart | Absent:
+    return _activity_chart(con, f, "operateur", OPERATOR_LABELS, "operateurs",
+                           "{label} : {pct} des demandes, le premier opérateur sollicité", "Opérateur", height)
+
+
+def types_accompagnement(con, f: Filters, height: int = 340) -> Chart | Absent:
+    return _activity_chart(con, f, "type_accompagnement", ACCOMP_LABELS, "accompagnement",
+                           "« {label} » : {pct} des demandes", "Type d'accompagnement", height)
+
+
+def part_sante_dependance(con, f: Filters, height: int = 360) -> Chart | Absent:
+    df = ind.activity_by_pair(con, f, "mois", "thematique")
+    if df.empty:
+        return NO_ACTIVITY
+    df["sante"] = df["b"].isin(["sante", "autonomie"])
+    per_month = df.groupby("a").agg(total=("n", "sum")).join(df[df["sante"]].groupby("a").agg(sante=("n", "sum")))
+    per_month = per_month.fillna(0).reset_index()
+    per_month["pct"] = 100 * per_month["sante"] / per_month["total"]
+    per_month["mois"] = per_month["a"].map(_month_label)
+    overall = 100 * per_month["sante"].sum() / per_month["total"].sum()
+    fig = line(per_month, "mois", "pct", y_title="Part des demandes (%)")
+    fig.update_traces(customdata=[pct(v, 1) for v in per_month["pct"]])
+    fig.update_layout(yaxis=dict(ticksuffix="\u00a0%", rangemode="tozero"))
+    data = pd.DataFrame({"Mois": per_month["a"].map(mois), "Demandes santé ou dépendance": per_month["sante"].astype(int),
+                         "Demandes": per_month["total"].astype(int), "Part (%)": per_month["pct"].round(2)})
+    return finish(Chart("sante", f"{pct(overall)} des demandes portent sur la santé ou la dépendance", fig, data,
+                        f"n = {nombre(int(per_month['total'].sum()))} demandes", source(con, "activite")), height)
+
+
+def motifs_par_region(con, f: Filters, height: int = 560) -> Chart | Absent:
+    if not ind.survey_count(con, "usagers", f):
+        return _no_survey("usagers")
+    df = ind.shares(con, "usagers", ind.MOTIFS, f, by="region")
+    df = df[df["region"].notna()]
+    shown = df[df["pct"].notna() & (df["item"] == "aide_dossier")]
+    if shown["region"].nunique() < 2:
+        title = "Motifs de visite des usagers par région"
+    else:
+        best = shown.sort_values("pct").iloc[-1]
+        title = (f"L'aide à la constitution d'un dossier va de {pct(shown['pct'].min())} à {pct(best['pct'])} "
+                 f"des usagers selon la région ({best['region']})")
+    short = {k: v[0] for k, v in ind.MOTIFS.items()}
+    df["Motif"] = df["item"].map(short)
+    fig = heatmap(df, "region", "Motif", "pct", col_order=list(short.values()))
+    data = pd.DataFrame({"Région": df["region"], "Motif": df["Motif"], "Part (%)": df["pct"],
+                         "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    return finish(Chart("motifs_regions", title, fig, data,
+                        f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, pondéré ; « – » : moins de 30 réponses",
+                        source(con, "usagers")), height)
+
+
+def thematiques_par_region(con, f: Filters, height: int = 600) -> Chart | Absent:
+    df = ind.activity_by_pair(con, f, "region", "thematique")
+    if df.empty:
+        return NO_ACTIVITY
+    df = df[df["a"].notna()]
+    df["Thématique"] = df["b"].map(THEME_LABELS)
+    order = [THEME_LABELS[c.code] for c in schema.THEMATIQUES]
+    emploi = df[df["b"] == "emploi"].sort_values("pct")
+    title = (f"La part de l'emploi va de {pct(emploi['pct'].min())} à {pct(emploi['pct'].max())} des demandes "
+             "selon la région" if len(emploi) > 1 else "Thématiques des demandes par région")
+    fig = heatmap(df, "a", "Thématique", "pct", col_order=order)
+    fig.update_layout(xaxis=dict(tickangle=-35, side="top"))
+    data = pd.DataFrame({"Région": df["a"], "Thématique": df["Thématique"], "Demandes": df["n"], "Part (%)": df["pct"]})
+    return finish(Chart("thematiques_regions", title, fig, data, f"n = {nombre(int(df['n'].sum()))} demandes",
+                        source(con, "activite")), height)
+
+
+# --- Satisfaction --------------------------------------------------------------------
+
+def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 380) -> Chart | Absent:
+    n = ind.survey_count(con, "usagers", f)
+    if not n:
+        return _no_survey("usagers")
+    overall = ind.distribution(con, "usagers", "satisfaction_accueil", f)
+    overall.insert(0, "groupe", "Ensemble des usagers")
+    frames = [overall]
+    if by:
+        detail = _label_groups(ind.distribution(con, "usagers", "satisfaction_accueil", f, by=by), by)
+        frames.append(detail.rename(columns={by: "groupe"}))
+    df = pd.concat(frames, ignore_index=True)
+    order = [c.code for c in schema.SATISFACTION]
+    labels = _labels(schema.SATISFACTION)
+    fig = diverging(df, "groupe", "item", "pct", order, labels, theme.SATISFACTION_COULEURS)
+    very = overall.set_index("item").loc["tres_satisfait", "pct"]
+    title = (f"{pct(very)} des usagers sont très satisfaits de l'accueil" if pd.notna(very)
+             else "Satisfaction de l'accueil : effectif insuffisant dans ce périmètre")
+    data = pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels), "Part (%)": df["pct"],
+                         "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    rows = df["groupe"].nunique()
+    return finish(Chart("satisfaction", title, fig, data, survey_base(n, "usagers"), source(con, "usagers")),
+                  max(height, 160 + 42 * rows))
+
+
+def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_key: str, title_fmt: str,
+                  height: int) -> Chart | Absent:
+    n = ind.survey_count(con, kind, f)
+    if not n:
+        return _no_survey(kind)
+    label, cond = ind.SURVEY_INDICATORS[kind][key]
+    overall = ind.shares(con, kind, {key: (label, cond)}, f)
+    overall.insert(0, "groupe", f"Ensemble des {PUBLIC_NOUN[kind]}")
+    frames = [overall]
+    if by:
+        detail = _label_groups(ind.shares(con, kind, {key: (label, cond)}, f, by=by), by)
+        frames.append(detail.rename(columns={by: "groupe"}))
+    df = pd.concat(frames, ignore_index=True)
+    value = overall["pct"].iloc[0]
+    title = title_fmt.format(pct=pct(value)) if pd.notna(value) else f"{label} : effectif insuffisant"
+    fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
+               colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
+    data = _share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
+    return finish(Chart(chart_key, title, fig, data, survey_base(n, kind), source(con, kind)),
+                  max(height, 140 + 38 * len(df)))
+
+
+def tres_satisfaits_par(con, f: Filters, by: str | None = None, height: int = 360) -> Chart | Absent:
+    return _indicator_by(con, f, "usagers", "tres_satisfait", by, "tres_satisfaits",
+                         "{pct} des usagers très satisfaits de l'accueil" +
+                         (f" ; le détail {BREAKDOWN_PHRASES[by]}" if by else ""), height)
+
+
+def simplifie_quotidien(con, f: Filters, by: str | None = None, height: int = 360) -> Chart | Absent:
+    return _indicator_by(con, f, "usagers", "simplifie_quotidien", by, "simplifie",
+                         "{pct} des usagers disent que la Maison simplifie leur quotidien", height)
+
+
+def attentes(con, f: Filters, height: int = 420) -> Chart | Absent:
+    n = ind.survey_count(con, "usagers", f)
+    if not n:
+        return _no_survey("usagers")
+    df = ind.distribution(con, "usagers", "attente_principale", f)
+    df = df[(df["pct"] > 0) | df["pct"].isna()].sort_values("pct", ascending=False)
+    if df.empty:
+        return Absent("Aucune attente principale renseignée dans ce périmètre.")
+    top = df.iloc[:3]
+    title = "Attentes principales : " + ", ".join(f"{r.libelle.split(',')[0].lower()} {pct(r.pct)}"
+                                                  for r in top.itertuples() if pd.notna(r.pct))
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
+    return finish(Chart("attentes", title, fig, _share_table(df, "Attente principale"), survey_base(n, "usagers"),
+                        source(con, "usagers")), height)
+
+
+# --- Regards croisés --------------------------------------------------------------------
+
+def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
+    df = ind.impacts_compared(con, f)
+    counts = {k: ind.survey_count(con, k, f) for k in ("usagers", "agents", "habitants")}
+    if not any(counts.values()):
+        return Absent("Aucune enquête (usagers, agents, habitants) dans ce périmètre : importez au moins une enquête.")
+    df = df[df["public"].map(counts) > 0]
+    pivot = df.pivot_table(index="item", columns="public", values="pct", aggfunc="first")
+    gaps = (pivot.max(axis=1) - pivot.min(axis=1)).dropna()
+    if len(gaps) and pivot.shape[1] > 1:
+        item = gaps.idxmax()
+        title = (f"Les trois publics voient les mêmes effets ; l'écart le plus net porte sur « "
+                 f"{ind.IMPACTS[item][0].lower()} » ({nombre(gaps.max())} points)")
+    else:
+        title = "Effets perçus de la Maison sur le territoire"
+    fig = grouped_hbar(df, "libelle", "public", "pct", low="ic_bas", high="ic_haut", colors=theme.PUBLICS,
+                       group_labels=theme.PUBLICS_LABELS)
+    data = pd.DataFrame({"Effet perçu": df["libelle"], "Public": df["public"].map(theme.PUBLICS_LABELS),
+                         "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
+                         "Réponses": df["n"]})
+    base = " ; ".join(f"{theme.PUBLICS_LABELS[k]} n = {nombre(v)}" for k, v in counts.items() if v)
+    sources = sorted({source(con, k) for k, v in counts.items() if v})
+    return finish(Chart("impacts", title, fig, data, base + " ; pondéré, IC 95 %", " ; ".join(sources)), height)
+
+
+def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height: int,
+                    items: dict | None = None) -> Chart | Absent:
+    n = ind.survey_count(con, kind, f)
+    if not n:
+        return _no_survey(kind)
+    df = ind.shares(con, kind, items or ind.SURVEY_INDICATORS[kind], f)
+    first = df.iloc[0]
+    title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else title_fmt.split(":")[0]
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
+               colors=[theme.PUBLICS[kind]] * len(df))
+    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(n, kind), source(con, kind)),
+                  height)
+
+
+def profil_agents(con, f: Filters, height: int = 400) -> Chart | Absent:
+    items = dict(ind.SURVEY_INDICATORS["agents"])
+    return _survey_profile(con, f, "agents", "agents", "Les agents : {pct} de femmes", height,
+                           {k: items[k] for k in ("femmes", "fonctionnaires", "se_sent_utile", "appartenance_reseau",
+                                                  "mission_accueil")})
+
+
+def missions_agents(con, f: Filters, height: int = 340) -> Chart | Absent:
+    n = ind.survey_count(con, "agents", f)
+    if not n:
+        return _no_survey("agents")
+    df = ind.distribution(con, "agents", "mission_principale", f).sort_values("pct", ascending=False)
+    top = df.iloc[0]
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
+    return finish(Chart("missions", f"{pct(top['pct'])} des agents ont pour mission principale "
+                                    f"« {top['libelle'].lower()} »", fig, _share_table(df, "Mission principale"),
+                        survey_base(n, "agents"), source(con, "agents")), height)
+
+
+def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
+    return _survey_profile(con, f, "habitants", "habitants",
+                           "{pct} des habitants savent qu'il y a une Maison dans leur commune", height)
+
+
+def qualite_offre(con, f: Filters, height: int = 300) -> Chart | Absent:
+    n = ind.survey_count(con, "habitants", f)
+    if not n:
+        return _no_survey("habitants")
+    df = ind.distribution(con, "habitants", "qualite_offre", f)
+    df.insert(0, "groupe", "Ensemble des habitants")
+    order = [c.code for c in schema.QUALITE]
+    colours = dict(zip(order, theme.SATISFACTION_COULEURS.values()))
+    fig = diverging(df, "groupe", "item", "pct", order, _labels(schema.QUALITE), colours)
+    good = df.loc[df["item"].isin(order[:2]), "pct"].sum(min_count=2)
+    title = (f"{pct(good)} des habitants jugent l'offre de bonne qualité" if pd.notna(good)
+             else "Qualité de l'offre : effectif insuffisant")
+    data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                         "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    return finish(Chart("qualite", title, fig, data, survey_base(n, "habitants"), source(con, "habitants")), height)
+
+
+# --- Activité ----------------------------------------------------------------------------
+
+def demandes_par_mois(con, f: Filters, height: int = 380) -> Chart | Absent:
+    df = ind.activity_by(con, f, "mois").sort_values("code")
+    if df.empty:
+        return NO_ACTIVITY
+    df["mois"] = df["code"].map(_month_label)
+    total = int(df["n"].sum())
+    peak = df.sort_values("n").iloc[-1]
+    fig = line(df, "mois", "n", y_title="Demandes")
+    title = (f"{nombre(total)} demandes de {mois(df['code'].iloc[0])} à {mois(df['code'].iloc[-1])} ; "
+             f"le plus en {mois(peak['code'])}")
+    data = pd.DataFrame({"Mois": df["code"].map(mois), "Demandes": df["n"]})
+    return finish(Chart("mois", title, fig, data, f"n = {nombre(total)} demandes", source(con, "activite")), height)
+
+
+def _months_by(con, f: Filters, column: str, labels: dict, key: str, title: str, legend: str,
+               height: int) -> Chart | Absent:
+    df = ind.activity_by_pair(con, f, "mois", column)
+    if df.empty:
+        return NO_ACTIVITY
+    df = df.sort_values(["a", "n"], ascending=[True, False])
+    df["mois"] = df["a"].map(_month_label)
+    df["serie"] = df["b"].map(lambda c: labels.get(c, c) if c is not None else "Non renseigné")
+    order = df.groupby("serie")["n"].sum().sort_values(ascending=False).index
+    df["serie"] = pd.Categorical(df["serie"], categories=order, ordered=True)
+    df = df.sort_values(["serie", "a"])
+    fig = stacked_columns(df, "mois", "serie", "n", y_title="Demandes")
+    data = pd.DataFrame({"Mois": df["a"].map(mois), legend: df["serie"].astype(str), "Demandes": df["n"],
+                         "Part du mois (%)": df["pct"]})
+    return finish(Chart(key, title, fig, data, f"n = {nombre(int(df['n'].sum()))} demandes",
+                        source(con, "activite")), height)
+
+
+def demandes_mois_thematique(con, f: Filters, height: int = 480) -> Chart | Absent:
+    return _months_by(con, f, "thematique", THEME_LABELS, "mois_thematique",
+                      "Chaque mois, l'emploi et les prestations sociales font l'essentiel des demandes",
+                      "Thématique", height)
+
+
+def demandes_mois_accompagnement(con, f: Filters, height: int = 420) -> Chart | Absent:
+    return _months_by(con, f, "type_accompagnement", ACCOMP_LABELS, "mois_accompagnement",
+                      "Le type d'accompagnement, mois par mois", "Type d'accompagnement", height)
+
+
+def demandes_par_maison(con, f: Filters, height: int = 360) -> Chart | Absent:
+    df = ind.activity_per_maison(con, f)
+    if df.empty or df["demandes"].sum() == 0:
+        return NO_ACTIVITY
+    med = df["demandes"].median()
+    fig = histogram(df["demandes"], x_title="Demandes sur la période")
+    data = pd.DataFrame({"Maison": df["nom"], "Département": df["code_departement"], "Demandes": df["demandes"]})
+    return finish(Chart("par_maison", f"Une Maison traite en médiane {nombre(med)} demandes sur la période",
+                        fig, data, f"{nombre(len(df))} Maisons", source(con, "activite")), height)
+
+
+def demandes_par_heure(con, f: Filters, height: int = 360) -> Chart | Absent:
+    df = ind.activity_per_maison(con, f)
+    df = df[df["demandes_par_heure"].notna()]
+    if df.empty or df["demandes"].sum() == 0:
+        return NO_ACTIVITY
+    med = df["demandes_par_heure"].median()
+    fig = histogram(df["demandes_par_heure"], x_title="Demandes par heure d'ouverture")
+    data = pd.DataFrame({"Maison": df["nom"], "Département": df["code_departement"],
+                         "Heures d'ouverture par semaine": df["heures_hebdo"],
+                         "Demandes par heure d'ouverture": df["demandes_par_heure"].round(3)})
+    return finish(Chart("par_heure", f"En médiane, {nombre(med, 1)} demande(s) par heure d'ouverture", fig, data,
+                        f"{nombre(len(df))} Maisons aux horaires connus", source(con, "activite")), height)
+
+
+def profil_public(con, f: Filters, column: str = "tranche_age", height: int = 320) -> Chart | Absent:
+    labels = CODE_LABELS[column]
+    title = {"tranche_age": "Les 40-59 ans forment {pct} du public accueilli",
+             "sexe": "Les femmes forment {pct} du public accueilli"}[column]
+    df = ind.activity_by(con, f, column)
+    if df.empty:
+        return NO_ACTIVITY
+    order = list(labels)
+    df["libelle"] = df["code"].map(lambda c: labels.get(c, "Non renseigné"))
+    df["rang"] = df["code"].map(lambda c: order.index(c) if c in order else 99)
+    df = df.sort_values("rang")
+    ref = "40_59" if column == "tranche_age" else "femme"
+    value = df.loc[df["code"] == ref, "pct"]
+    fig = hbar(df, "libelle", "pct")
+    data = pd.DataFrame({BREAKDOWNS[column]: df["libelle"], "Demandes": df["n"], "Part (%)": df["pct"]})
+    return finish(Chart(f"profil_{column}", title.format(pct=pct(value.iloc[0])) if len(value) else "Profil du public",
+                        fig, data, f"n = {nombre(int(df['n'].sum()))} demandes", source(con, "activite")), height)
+
+
+def classement_maisons(con, f: Filters) -> pd.DataFrame:
+    df = ind.activity_per_maison(con, f)
+    return pd.DataFrame({"Rang": range(1, len(df) + 1), "Maison": df["nom"],
+                         "Département": df["departement"].fillna("") + " (" + df["code_departement"] + ")",
+                         "Région": df["region"], "Format": df["format"].map(CODE_LABELS["format"]),
+                         "Demandes": df["demandes"].astype(int),
+                         "Heures par semaine": df["heures_hebdo"], "Demandes par heure": df["demandes_par_heure"].round(2)})
+
+
+# --- Territoires ---------------------------------------------------------------------------
+
+def zones(con, f: Filters) -> dict[str, str]:
+    """Territories a map can show: métropole, then each overseas département holding Maisons."""
+    codes = set(ind.maisons_summary(con, f)["par_departement"])
+    deps = reference.departements().set_index("code_departement")["departement"]
+    out = {"metropole": "France métropolitaine"} if any(not c.startswith("9") or c < "971" for c in codes) else {}
+    for c in sorted(c for c in codes if c >= "971"):
+        out[c] = deps.get(c, c)
+    return out
+
+
+def _in_zone(codes: pd.Series, zone: str) -> pd.Series:
+    return codes < "971" if zone == "metropole" else codes == zone
+
+
+def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -> Chart | Absent:
+    src, params = ind.scope("maisons", f)
+    df = con.execute(f"SELECT nom, code_departement, departement, latitude, longitude, "
+                     f"CASE WHEN type = 'antenne' OR format = 'fixe_antennes' THEN 'antenne' "
+                     f"WHEN format IN ('itinerante', 'bus', 'multisites') "
+                     f"THEN format ELSE 'fixe' END AS categorie FROM {src} WHERE latitude IS NOT NULL", params).df()
+    df = df[_in_zone(df["code_departement"], zone)]
+    if df.empty:
+        return NO_MAISON
+    df["survol"] = df["nom"] + "<br>" + df["departement"].fillna("") + " (" + df["code_departement"] + ")"
+    deps = reference.departements()
+    outline = deps.loc[_in_zone(deps["code_departement"], zone), "code_departement"].tolist()
+    counts = df["categorie"].value_counts()
+    fig = points_map(df, reference.outlines(), color_by="categorie", labels=MAP_CATEGORIES, colors=MAP_COLOURS,
+                     hover="survol", outline_codes=outline)
+    parts = ", ".join(f"{nombre(counts[k])} {v.lower()}" for k, v in MAP_CATEGORIES.items() if k in counts)
+    data = df[["nom", "code_departement", "departement", "latitude", "longitude", "categorie"]].rename(columns={
+        "nom": "Maison", "code_departement": "Code département", "departement": "Département",
+        "latitude": "Latitude", "longitude": "Longitude", "categorie": "Format"})
+    data["Format"] = data["Format"].map(MAP_CATEGORIES)
+    return finish(Chart("carte_maisons", f"{nombre(len(df))} Maisons localisées : {parts}", fig, data,
+                        f"{nombre(len(df))} Maisons géolocalisées", source(con, "maisons")), height)
+
+
+def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = "metropole",
+                       height: int = 640) -> Chart | Absent:
+    table = ind.departements_table(con, f)
+    table = table[_in_zone(table["code_departement"], zone)]
+    if table.empty:
+        return NO_MAISON
+    title_metric, short = DEPARTEMENT_METRICS[metric]
+    if metric == "tres_satisfait" and table["tres_satisfait"].notna().sum() == 0:
+        return Absent("Pas assez de réponses d'usagers par département (30 au moins) pour cartographier la "
+                      "satisfaction dans ce périmètre.")
+    decimals = 0 if metric == "demandes_1000" else 1
+    table["texte"] = (table["departement"] + " (" + table["code_departement"] + ")<br>" + short + " : "
+                      + table[metric].map(lambda v: "effectif insuffisant" if pd.isna(v) else nombre(v, decimals)))
+    fig = departements_map(table, reference.outlines(), value=metric, text="texte", title=short)
+    best = table.sort_values(metric).dropna(subset=[metric])
+    title = (f"{title_metric} : de {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]}) "
+             f"à {nombre(best[metric].iloc[-1], decimals)} ({best['departement'].iloc[-1]})")
+    data = table[["code_departement", "departement", "region", "population", "maisons", "demandes", metric]].rename(
+        columns={"code_departement": "Code", "departement": "Département", "region": "Région",
+                 "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
+    kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
+    base = "population municipale INSEE ; " + (f"« effectif insuffisant » : moins de 30 réponses" if kind == "usagers"
+                                               else f"{nombre(int(table['maisons'].sum()))} Maisons")
+    return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
+
+
+def tableau_departements(con, f: Filters) -> pd.DataFrame:
+    t = ind.departements_table(con, f)
+    return pd.DataFrame({"Code": t["code_departement"], "Département": t["departement"], "Région": t["region"],
+                         "Population": t["population"], "Maisons": t["maisons"],
+                         "Maisons / 100 000 hab.": t["maisons_100k"].round(2), "Demandes": t["demandes"],
+                         "Demandes / 1 000 hab.": t["demandes_1000"].round(1),
+                         "Usagers interrogés": t["n_usagers"], "Très satisfaits (%)": t["tres_satisfait"]})
+
+
+def tableau_regions(con, f: Filters) -> pd.DataFrame:
+    t = ind.departements_table(con, f)
+    g = t.groupby("region", dropna=False).agg(population=("population", "sum"), maisons=("maisons", "sum"),
+                                               demandes=("demandes", "sum")).reset_index()
+    g["region"] = g["region"].fillna("Collectivités d'outre-mer")
+    return pd.DataFrame({"Région": g["region"], "Population": g["population"], "Maisons": g["maisons"],
+                         "Maisons / 100 000 hab.": (1e5 * g["maisons"] / g["population"]).round(2),
+                         "Demandes": g["demandes"], "Demandes / 1 000 hab.": (1e3 * g["demandes"] / g["population"]).round(1)})
+
+
+def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
+    t = tableau_regions(con, f)
+    if t.empty:
+        return NO_MAISON
+    t = t.sort_values("Maisons / 100 000 hab.", ascending=False)
+    fig = hbar(t, "Région", "Maisons / 100 000 hab.", percent=False)
+    fig.update_traces(text=[nombre(v, 1) for v in t["Maisons / 100 000 hab."]])
+    top = t.iloc[0]
+    return finish(Chart("regions", f"{top['Région']} : {nombre(top['Maisons / 100 000 hab.'], 1)} Maisons pour "
+                                   "100 000 habitants, la plus forte densité", fig,
+                        t[["Région", "Population", "Maisons", "Maisons / 100 000 hab."]],
+                        f"{nombre(int(t['Maisons'].sum()))} Maisons ; population municipale INSEE",
+                        source(con, "maisons")), height)
+
+
+# --- Réseau et cahier des charges -----------------------------------------------------------
+
+def conformite(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM, height: int = 380) -> Chart | Absent:
+    df = network.compliance(con, f, seuil_km)
+    if df.empty:
+        return NO_MAISON
+    summary = network.summary(df)
+    summary["Critère"] = summary.apply(
+        lambda r: f"À plus de {nombre(seuil_km, 1)} km à vol d'oiseau de la Maison la plus proche"
+        if r["critere"] == "distance" else r["Critère"], axis=1)
+    ok_24 = summary[(summary["critere"] == "heures") & (summary["Statut"] == network.CONFORME)]["Maisons"].sum()
+    known_24 = summary[(summary["critere"] == "heures") & (summary["Statut"] != network.INCONNU)]["Maisons"].sum()
+    title = (f"{pct(100 * ok_24 / known_24)} des Maisons aux horaires connus ouvrent au moins 24 h par semaine"
+             if known_24 else "Critères du cahier des charges")
+    fig = status_bars(summary, "Critère", "Statut", "Maisons")
+    return finish(Chart("conformite", title, fig, summary[["Critère", "Statut", "Maisons"]],
+                        f"{nombre(len(df))} Maisons ; « à vérifier » : distance à vol d'oiseau inférieure au seuil",
+                        source(con, "maisons")), height)
+
+
+def maisons_en_defaut(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM) -> pd.DataFrame:
+    return network.shortfalls(network.compliance(con, f, seuil_km))
+
+
+def paires_proches(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM) -> pd.DataFrame:
+    df = network.compliance(con, f, seuil_km)
+    close = df[df["distance_km"] < seuil_km].sort_values("distance_km")
+    return pd.DataFrame({"Maison": close["nom"], "Département": close["code_departement"],
+                         "Maison la plus proche": close["plus_proche"], "Distance (km)": close["distance_km"]})
+
+
+def _count_chart(con, f: Filters, column: str, key: str, title_fmt: str, label_title: str, labels: dict,
+                 height: int, is_list: bool = False) -> Chart | Absent:
+    df = ind.maisons_with_list(con, f, column) if is_list else ind.maisons_count_by(con, f, column)
+    total = ind.maisons_summary(con, f)["total"]
+    if not total:
+        return NO_MAISON
+    df = df[df["code"].notna()]
+    if df.empty:
+        return Absent(f"Le registre ne renseigne pas « {label_title.lower()} » pour les Maisons de ce périmètre.")
+    df["libelle"] = df["code"].map(lambda c: labels.get(c, c) if c is not None else "Non renseigné")
+    df["part"] = 100 * df["maisons"] / total
+    top = df.iloc[0]
+    fig = hbar(df, "libelle", "part")
+    fig.update_traces(customdata=[nombre(v) for v in df["maisons"]],
+                      hovertemplate="%{y} : %{customdata} Maisons (%{text})<extra></extra>")
+    data = pd.DataFrame({label_title: df["libelle"], "Maisons": df["maisons"], "Part des Maisons (%)": df["part"].round(2)})
+    return finish(Chart(key, title_fmt.format(label=top["libelle"], n=nombre(top["maisons"]), pct=pct(top["part"])),
+                        fig, data, f"{nombre(total)} Maisons", source(con, "maisons")), height)
+
+
+def porteurs(con, f: Filters, height: int = 320) -> Chart | Absent:
+    return _count_chart(con, f, "structure_porteuse", "porteurs", "{label} porte {pct} des Maisons ({n})",
+                        "Structure porteuse", CODE_LABELS["structure_porteuse"], height)
+
+
+def formats(con, f: Filters, height: int = 320) -> Chart | Absent:
+    return _count_chart(con, f, "format", "formats", "{pct} des Maisons sont de format « {label} »", "Format",
+                        CODE_LABELS["format"], height)
+
+
+PARTNERSHIP_LABELS = {**_labels(schema.PARTENARIATS), "espace_public_numerique": "Espace public numérique",
+                      "espace_teletravail": "Espace de télétravail"}
+
+
+def partenariats(con, f: Filters, height: int = 420) -> Chart | Absent:
+    total = ind.maisons_summary(con, f)["total"]
+    if not total:
+        return NO_MAISON
+    df = ind.maisons_with_list(con, f, "partenariats")
+    src, params = ind.scope("maisons", f)
+    extra = con.execute(f"SELECT count(*) FILTER (WHERE espace_public_numerique), "
+                        f"count(*) FILTER (WHERE espace_teletravail), count(espace_public_numerique) FROM {src}",
+                        params).fetchall()[0]
+    rows = list(df.itertuples(index=False)) + [("espace_public_numerique", extra[0]), ("espace_teletravail", extra[1])]
+    df = pd.DataFrame(rows, columns=["code", "maisons"])
+    if df["maisons"].sum() == 0 and extra[2] == 0:
+        return Absent("Le registre ne renseigne pas les partenariats des Maisons de ce périmètre.")
+    df = df.sort_values("maisons", ascending=False)
+    df["libelle"] = df["code"].map(lambda c: PARTNERSHIP_LABELS.get(c, c))
+    df["part"] = 100 * df["maisons"] / total
+    fig = hbar(df, "libelle", "part")
+    fig.update_traces(text=[f"{nombre(n)} ({pct(p)})" for n, p in zip(df["maisons"], df["part"])])
+    top = df.iloc[0]
+    data = pd.DataFrame({"Partenariat": df["libelle"], "Maisons": df["maisons"], "Part des Maisons (%)": df["part"].round(2)})
+    return finish(Chart("partenariats", f"Partenariats et services : le plus fréquent, « {top['libelle'].lower()} », "
+                                        f"dans {nombre(top['maisons'])} Maisons", fig, data, f"{nombre(total)} Maisons",
+                        source(con, "maisons")), height)

@@ -1,0 +1,22 @@
+"""Motifs de visite : pourquoi les usagers viennent, et sur quoi portent les demandes."""
+
+import streamlit as st
+
+from msap_stats import ui, views
+
+ui.page_header("Motifs de visite", "Pourquoi les usagers viennent-ils, et sur quoi portent leurs demandes ?")
+
+ui.chart(views.motifs_usagers)
+left, right = st.columns(2)
+with left:
+    ui.chart(views.demandes_par_thematique)
+with right:
+    ui.chart(views.demandes_par_operateur)
+left, right = st.columns(2)
+with left:
+    ui.chart(views.types_accompagnement)
+with right:
+    ui.chart(views.part_sante_dependance)
+st.subheader("Comparaison entre régions")
+ui.chart(views.motifs_par_region)
+ui.chart(views.thematiques_par_region)

@@ -1,0 +1,17 @@
+"""Satisfaction des usagers : l'accueil, la simplification du quotidien, les attentes."""
+
+import streamlit as st
+
+from msap_stats import ui, views
+
+ui.page_header("Satisfaction des usagers", "Les usagers sont-ils satisfaits, et cela varie-t-il selon qui ils sont et où ?")
+
+by = st.segmented_control("Ventiler selon", list(views.BREAKDOWNS), format_func=views.BREAKDOWNS.get,
+                          default="tranche_age", key="ventilation")
+ui.chart(views.satisfaction_accueil, by)
+left, right = st.columns(2)
+with left:
+    ui.chart(views.tres_satisfaits_par, by)
+with right:
+    ui.chart(views.simplifie_quotidien, by)
+ui.chart(views.attentes)

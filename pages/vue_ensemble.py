@@ -1,0 +1,28 @@
+"""Vue d'ensemble : les chiffres clés, comme la note En bref les présente, et un graphique par thème."""
+
+import streamlit as st
+
+from msap_stats import ui, views
+
+ui.page_header("Vue d'ensemble", "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
+
+figures = ui.cached(views.key_figures, ui.filters())
+for row in (figures[:4], figures[4:]):
+    for col, k in zip(st.columns(4), row):
+        with col:
+            ui.key_figure(k)
+
+st.divider()
+THEMES = [
+    (views.motifs_usagers, "pages/motifs.py", "Motifs de visite"),
+    (views.satisfaction_accueil, "pages/satisfaction.py", "Satisfaction des usagers"),
+    (views.impacts_compares, "pages/regards_croises.py", "Regards croisés"),
+    (views.demandes_par_mois, "pages/activite.py", "Activité"),
+    (views.maisons_par_region, "pages/territoires.py", "Territoires"),
+    (views.conformite, "pages/reseau.py", "Réseau et cahier des charges"),
+]
+for pair in (THEMES[0:2], THEMES[2:4], THEMES[4:6]):
+    for col, (view, target, label) in zip(st.columns(2), pair):
+        with col:
+            ui.chart(view)
+            ui.page_link(target, f"Voir la page « {label} »")

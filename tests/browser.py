@@ -1,0 +1,137 @@
+"""A real Streamlit server driven by Debian's Chromium: helpers that read like a user's steps."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60):
+    """``streamlit run dashboard.py`` on a free port of 127.0.0.1, until /_stcore/health answers."""
+    port = free_port()
+    env = {**os.environ, "MSAP_DB": str(db)}
+    if contours:
+        env["MSAP_CONTOURS"] = str(contours)
+    log = open(db.with_suffix(".streamlit.log"), "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: {db.with_suffix('.streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def chromium_page(width: int = 1440, height: int = 1000):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
+                                      timezone_id="Europe/Paris")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
+    """Wait until the script has finished and the charts it produced are drawn."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_selector(APP_IDLE, state="attached")
+    while time.monotonic() < deadline:
+        idle = page.locator(APP_IDLE).count() == 1
+        running = page.locator("[data-testid='stStatusWidget']").count()
+        drawn = drawn_charts(page)
+        charts = page.locator("[data-testid='stPlotlyChart']").count()
+        if idle and not running and drawn >= max(min_charts, 1 if charts else 0) and drawn >= charts:
+            time.sleep(0.4)  # let plotly finish its layout
+            if page.locator(APP_IDLE).count() == 1:
+                return
+        time.sleep(0.25)
+    raise TimeoutError(f"page not ready: {page.url}")
+
+
+def exceptions(page) -> list[str]:
+    return page.locator("[data-testid='stException']").all_inner_texts()
+
+
+DRAWN = "g.trace, .heatmaplayer image, path.choroplethlocation, .scattergeo path.point"
+
+
+def drawn_charts(page) -> int:
+    """Plotly charts that have drawn at least one trace (bars, lines, heatmap cells, map shapes or points)."""
+    return page.locator(".js-plotly-plot").evaluate_all(f"els => els.filter(e => e.querySelector('{DRAWN}')).length")
+
+
+def open_page(page, title: str, min_charts: int = 0) -> None:
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page, min_charts)
+
+
+def choose_in_multiselect(page, label: str, option: str) -> None:
+    box = page.locator("[data-testid='stMultiSelect']", has_text=label).first
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.locator("[role='option']", has_text=option).first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page: Streamlit scrolls an inner container, so the viewport is grown to its height first."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+                           "[data-testid=stAppViewContainer], section')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height) + 40)})
+    page.wait_for_timeout(800)
+    wait_for_app(page)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
