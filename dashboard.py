@@ -55,10 +55,9 @@ with st.sidebar:
     chosen_deps = st.multiselect("Département", dep_choices, format_func=lambda d: f"{dep_names[d]} ({d})",
                                  key="f_departements", placeholder="Tous les départements")
     if len(months) > 1:
-        periode = st.session_state.get("f_periode")
-        if not (isinstance(periode, (tuple, list)) and len(periode) == 2 and set(periode) <= set(months)):
-            st.session_state["f_periode"] = (months[0], months[-1])
-        debut, fin = st.select_slider("Période", options=months, format_func=ui.month_label, key="f_periode")
+        periode = st.select_slider("Période", options=months, value=ui.url_period(months), format_func=ui.month_label,
+                                   key="f_periode")
+        debut, fin = periode if isinstance(periode, (tuple, list)) else (periode, periode)
     else:
         debut = fin = None
         st.caption("Période : aucune donnée datée à filtrer.")

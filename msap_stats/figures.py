@@ -74,7 +74,7 @@ def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, hi
     texts = _pct_texts(values) if percent else [nombre(v) for v in values]
     top = float(np.nanmax(df[high] if high else values)) if len(df) and values.notna().any() else 1
     fig = go.Figure(go.Bar(
-        y=df[label], x=values.fillna(0), orientation="h", marker_color=colors or color,
+        y=df[label].map(theme.wrap_label), x=values.fillna(0), orientation="h", marker_color=colors or color,
         **_bar_text(values, top, texts),
         error_x=_error(df, value, low, high),
         hovertemplate="%{y} : %{text}<extra></extra>",
@@ -106,7 +106,7 @@ def grouped_hbar(df: pd.DataFrame, category: str, group: str, value: str, *, low
     fig = go.Figure()
     top = float(np.nanmax(df[high] if high else df[value])) if df[value].notna().any() else 100
     for i, (g, part) in enumerate(df.groupby(group, sort=False)):
-        fig.add_bar(y=part[category], x=part[value].astype(float).fillna(0), orientation="h",
+        fig.add_bar(y=part[category].map(theme.wrap_label), x=part[value].astype(float).fillna(0), orientation="h",
                     name=(group_labels or {}).get(g, g), marker_color=(colors or {}).get(g, theme.PALETTE[i % 12]),
                     **_bar_text(part[value], top, _pct_texts(part[value])),
                     error_x=_error(part, value, low, high),
@@ -123,21 +123,22 @@ def diverging(df: pd.DataFrame, group: str, level: str, value: str, order: list[
     The milder answers sit next to zero and the stronger ones outside; the legend keeps the scale's order.
     """
     fig = go.Figure()
-    groups = list(dict.fromkeys(df[group]))
+    groups = [theme.wrap_label(g) for g in dict.fromkeys(df[group])]
+    df = df.assign(**{group: df[group].map(theme.wrap_label)})
     stacking = list(reversed(order[:positive])) + order[positive:]
     for code in stacking:
         part = df[df[level] == code].set_index(group).reindex(groups)
         v = part[value].astype(float)
         sign = 1 if code in order[:positive] else -1
         fig.add_bar(y=groups, x=(sign * v).fillna(0), orientation="h", name=labels[code], marker_color=colors[code],
-                    legendrank=order.index(code), text=[pct(x) if not _is_missing(x) and x >= 4 else "" for x in v],
-                    textposition="inside", insidetextanchor="middle", customdata=_pct_texts(v),
+                    legendrank=order.index(code), text=[pct(x) if not _is_missing(x) and x >= 8 else "" for x in v],
+                    textposition="inside", insidetextanchor="middle", textangle=0, customdata=_pct_texts(v),
                     hovertemplate="%{y}<br>%{fullData.name} : %{customdata}<extra></extra>")
     sums = df.assign(_v=df[value].astype(float).fillna(0), _pos=df[level].isin(order[:positive]))
     right = sums[sums["_pos"]].groupby(group)["_v"].sum().max() if len(sums) else 100
     left = sums[~sums["_pos"]].groupby(group)["_v"].sum().max() if (~sums["_pos"]).any() else 0
     left_tick = int(math.ceil((left or 0) / 10.0)) * 10
-    ticks = list(range(-left_tick, 101, 10 if left_tick <= 30 else 20))
+    ticks = ([-left_tick] if left_tick else []) + list(range(0, 101, 20))
     fig.update_layout(barmode="relative", yaxis=dict(autorange="reversed", title=None),
                       xaxis=dict(tickvals=ticks, ticktext=[pct(abs(t)) if t else "0" for t in ticks],
                                  range=[-(left_tick + 3), (right if right == right else 100) + 3]),
@@ -211,7 +212,7 @@ def status_bars(df: pd.DataFrame, criterion: str, status: str, count: str) -> go
         n = part[count].fillna(0)
         if n.sum() == 0:
             continue
-        fig.add_bar(y=criteria, x=n, orientation="h", name=s.capitalize(), marker_color=colour,
+        fig.add_bar(y=[theme.wrap_label(c, 34) for c in criteria], x=n, orientation="h", name=s.capitalize(), marker_color=colour,
                     text=[nombre(v) if v else "" for v in n], textposition="inside",
                     customdata=[nombre(v) for v in n],
                     hovertemplate="%{y}<br>%{fullData.name} : %{customdata} Maisons<extra></extra>")

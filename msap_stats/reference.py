@@ -47,9 +47,10 @@ def contours_path() -> Path | None:
     The contours are not part of the project; without them maps fall back to
     points at the centroids.
     """
-    candidates = [os.environ.get("MSAP_CONTOURS"),
-                  PROJECT_DIR / "data" / "cache" / CONTOURS_FILE,
-                  PROJECT_DIR.parent / "shared" / "data" / CONTOURS_FILE]
+    configured = os.environ.get("MSAP_CONTOURS")
+    if configured is not None:  # an explicit setting wins, even when it points nowhere
+        return Path(configured) if configured and Path(configured).is_file() else None
+    candidates = [PROJECT_DIR / "data" / "cache" / CONTOURS_FILE, PROJECT_DIR.parent / "shared" / "data" / CONTOURS_FILE]
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c)

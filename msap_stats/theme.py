@@ -30,8 +30,8 @@ PLOTLY_CONFIG = {"locale": "fr", "displaylogo": False, "modeBarButtonsToRemove":
 
 TEMPLATE = go.layout.Template(
     layout=dict(
-        font=dict(family=FONT, size=14, color=TEXTE),
-        title=dict(font=dict(size=17, color=TEXTE), x=0, xanchor="left", y=0.98, yanchor="top", pad=dict(b=8)),
+        font=dict(family=FONT, size=12, color=TEXTE),
+        title=dict(font=dict(size=16, color=TEXTE), x=0, xanchor="left", y=0.98, yanchor="top", pad=dict(b=8)),
         colorway=PALETTE,
         separators=SEPARATORS,
         paper_bgcolor="#FFFFFF",
@@ -39,7 +39,7 @@ TEMPLATE = go.layout.Template(
         hoverlabel=dict(font=dict(family=FONT, size=13)),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", title=dict(text="")),
         xaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
-                   separatethousands=True, exponentformat="none"),
+                   separatethousands=True, exponentformat="none", nticks=7),
         yaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
                    separatethousands=True, exponentformat="none"),
         margin=dict(l=10, r=20, t=70, b=70),
@@ -48,6 +48,11 @@ TEMPLATE = go.layout.Template(
 )
 pio.templates["dsfr"] = TEMPLATE
 pio.templates.default = "dsfr"
+
+
+def wrap_label(text: str, width: int = 28) -> str:
+    """Long category labels on two lines or more, so that half-width charts keep room for their bars."""
+    return "<br>".join(textwrap.wrap(str(text), width)) if isinstance(text, str) and len(text) > width else text
 
 
 def wrap(text: str, width: int = 80) -> str:

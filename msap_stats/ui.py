@@ -100,9 +100,12 @@ def init_from_url(options: dict[str, list[str]], months: list[str]) -> None:
         values = [v for v in params.get_all(param) if v in options[attr]]
         if values:
             st.session_state[f"f_{attr}"] = values
-    debut, fin = params.get("debut"), params.get("fin")
-    if months and (debut in months or fin in months):
-        st.session_state["f_periode"] = (debut if debut in months else months[0], fin if fin in months else months[-1])
+
+
+def url_period(months: list[str]) -> tuple[str, str]:
+    """The period asked for by the URL (debut, fin), or all the months."""
+    debut, fin = st.query_params.get("debut"), st.query_params.get("fin")
+    return (debut if debut in months else months[0], fin if fin in months else months[-1])
 
 
 def write_url(f: Filters, months: list[str]) -> None:
@@ -189,7 +192,7 @@ def chart(fn, *args, **kwargs):
     # On screen the title and its base wrap as text above the chart; the figure keeps them for exports.
     st.html(f'<div class="graphique-titre">{result.titre}</div><div class="graphique-base">{result.footer}</div>')
     screen = go.Figure(result.figure).update_layout(title=None, margin=dict(t=20))
-    st.plotly_chart(screen, config=theme.PLOTLY_CONFIG, width="stretch", key=f"graphique_{key}")
+    st.plotly_chart(screen, config=theme.PLOTLY_CONFIG, width="stretch", theme=None, key=f"graphique_{key}")
     with st.expander("Voir les données"):
         st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
         st.download_button("Télécharger les données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv",
@@ -205,15 +208,36 @@ def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, heig
         if query:
             mask = df.astype(str).apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
             shown = df[mask]
-    config = {c: st.column_config.NumberColumn(c, format="localized") for c in shown.columns
-              if pd.api.types.is_numeric_dtype(shown[c])}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+    display = shown.copy()
+    for c in display.columns:  # a missing number reads "–", not "None"
+        if pd.api.types.is_numeric_dtype(display[c]) and display[c].isna().any():
+            decimals = 2 if (display[c].dropna() % 1 != 0).any() else 0
+            display[c] = display[c].map(lambda v: "–" if pd.isna(v) else nombre(v, decimals))
+    config = {c: st.column_config.NumberColumn(c, format="localized") for c in display.columns
+              if pd.api.types.is_numeric_dtype(display[c])}
+    st.dataframe(display, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     st.caption(f"{nombre(len(shown))} ligne(s)")
     st.download_button("Télécharger le tableau (CSV)", csv_bytes(shown), file_name=file_name, mime="text/csv",
                        key=f"csv_{key}")
 
 
+def through_navigation() -> None:
+    """Make sure the page runs inside dashboard.py's navigation (filters, banner).
+
+    Streamlit treats a ``pages/`` folder next to the entry script as its older
+    multipage mode until ``st.navigation`` has run once in the process: a first
+    visit by a deep link (``/motifs?region=76``) would run the page alone. Turn
+    that mode off and run again, through dashboard.py this time.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title: str, question: str) -> None:
+    through_navigation()
     st.title(title)
     st.markdown(f"*{question}*")
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from msap_stats import demo, store, ui
 
+ui.through_navigation()
 st.title("Évaluation des Maisons de services au public")
 st.markdown("La base de données est **vide** : aucun registre des Maisons n'a encore été chargé.")
 left, right = st.columns(2)

@@ -18,6 +18,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+MISSING_CHROMIUM = "Chromium absent (/usr/bin/chromium) : « make test » l'installe avec apt-get quand il le peut"
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
 
 
 def free_port() -> int:

@@ -1,0 +1,118 @@
+"""The dashboard in a real browser: Debian's Chromium, driven by Playwright, on a real Streamlit server.
+
+Full-page screenshots of every page are saved in tests/artifacts/ (git-ignored) to be looked at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from msap_stats import indicators, store
+from msap_stats.fmt import nombre
+from msap_stats.indicators import Filters
+from tests import browser
+from tests.conftest import CONTOURS
+
+PAGES = [  # title in the navigation, charts the page draws on the demo
+    ("Motifs de visite", 7),
+    ("Satisfaction des usagers", 4),
+    ("Regards croisés", 5),
+    ("Activité", 7),
+    ("Territoires", 2),
+    ("Réseau et cahier des charges", 4),
+]
+
+pytestmark = pytest.mark.skipif(not browser.chromium_available(), reason=browser.MISSING_CHROMIUM)
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("navigateur") / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    with browser.streamlit_server(db, CONTOURS) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page():
+    with browser.chromium_page() as p:
+        yield p
+
+
+def key_figures(page) -> list[str]:
+    return page.locator(".kf-valeur").all_inner_texts()
+
+
+def test_a_deep_link_on_a_fresh_server_opens_the_page_with_its_filters(demo_server, page):
+    page.goto(f"{demo_server}/motifs?region=76")
+    browser.wait_for_app(page, 7)
+    assert browser.exceptions(page) == []
+    assert page.locator("[data-testid='stSidebarNav']").get_by_text("Motifs de visite").count() == 1
+    assert "Occitanie" in page.locator("[data-testid='stMultiSelect']").first.inner_text()
+
+
+def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
+    page.goto(demo_server)
+    browser.wait_for_app(page, 6)
+    assert browser.exceptions(page) == []
+    assert browser.drawn_charts(page) == 6
+    con = store.connect(demo_db, read_only=True)
+    whole = indicators.all_indicators(con, Filters())
+    con.close()
+    assert nombre(whole["maisons"]["total"]) in key_figures(page)
+    assert page.get_by_text("Données de démonstration").first.is_visible()
+    browser.screenshot(page, "0_vue_ensemble")
+    for i, (title, charts) in enumerate(PAGES, start=1):
+        browser.open_page(page, title, charts)
+        assert browser.exceptions(page) == [], title
+        assert browser.drawn_charts(page) >= charts, title
+        text = page.locator("[data-testid='stMain']").inner_text()
+        assert "Voir les données" in text
+        for english in ("Total", "Count", "Month", "Value"):
+            assert f"\n{english}\n" not in text
+        browser.screenshot(page, f"{i}_{title.split(' ')[0].lower()}")
+
+
+def test_changing_a_filter_changes_the_figures_and_the_link(demo_db, demo_server, page):
+    page.goto(demo_server)
+    browser.wait_for_app(page, 6)
+    before = key_figures(page)
+    browser.choose_in_multiselect(page, "Région", "Bretagne")
+    browser.wait_for_app(page, 6)
+    con = store.connect(demo_db, read_only=True)
+    bretagne = indicators.all_indicators(con, Filters(regions=("53",)))
+    con.close()
+    after = key_figures(page)
+    assert after != before
+    assert after[0] == nombre(bretagne["maisons"]["total"])
+    assert parse_qs(urlparse(page.url).query)["region"] == ["53"]
+    browser.screenshot(page, "7_vue_ensemble_bretagne")
+    # The filter follows the user to another page.
+    browser.open_page(page, "Activité", 7)
+    assert "Bretagne" in page.locator("[data-testid='stMultiSelect']").first.inner_text()
+    assert parse_qs(urlparse(page.url).query)["region"] == ["53"]
+    assert nombre(bretagne["activite"]["demandes"]) in page.locator(".graphique-titre").first.inner_text()
+
+
+def test_survey_pages_say_there_is_no_survey_on_the_real_registry(registry_db, tmp_path, page):
+    db = tmp_path / "registre.duckdb"
+    shutil.copy(registry_db, db)
+    with browser.streamlit_server(db, CONTOURS) as url:
+        page.goto(url)
+        browser.wait_for_app(page, 2)
+        assert browser.exceptions(page) == []
+        assert nombre(2845) in key_figures(page)
+        for title, expected in (("Satisfaction des usagers", "Aucune réponse à l'enquête usagers"),
+                                ("Regards croisés", "Aucune enquête"),
+                                ("Activité", "Aucune demande enregistrée"),
+                                ("Territoires", None), ("Réseau et cahier des charges", None)):
+            browser.open_page(page, title, 0 if expected else 2)
+            assert browser.exceptions(page) == [], title
+            if expected:
+                assert expected in page.locator("[data-testid='stAlert']").first.inner_text()
+            else:
+                assert browser.drawn_charts(page) >= 2
+            browser.screenshot(page, f"registre_{title.split(' ')[0].lower()}")

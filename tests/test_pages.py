@@ -1,0 +1,184 @@
+"""Every page through Streamlit's AppTest, on a store built from the demo and on the real registry."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+
+import numpy as np
+
+import plotly.io as pio
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from msap_stats import indicators, store, views
+from msap_stats.fmt import nombre, pct
+from msap_stats.indicators import Filters
+from tests.conftest import CONTOURS, ROOT
+
+# Each page and the first chart it shows (with the arguments of its default view).
+PAGES = {
+    "pages/motifs.py": (views.motifs_usagers,),
+    "pages/satisfaction.py": (views.satisfaction_accueil, "tranche_age"),
+    "pages/regards_croises.py": (views.impacts_compares,),
+    "pages/activite.py": (views.demandes_par_mois,),
+    "pages/territoires.py": (views.carte_maisons, "metropole"),
+    "pages/reseau.py": (views.conformite, 5.0),
+}
+MIN_CHARTS = {"pages/motifs.py": 7, "pages/satisfaction.py": 4, "pages/regards_croises.py": 5,
+              "pages/activite.py": 7, "pages/territoires.py": 2, "pages/reseau.py": 4}
+
+
+def app(db, monkeypatch, **query) -> AppTest:
+    # A real server leaves Streamlit's old "pages/ folder" mode once dashboard.py has called
+    # st.navigation; AppTest re-enters it before every run. Keep it off, as in production.
+    init = PagesManager.__init__
+
+    def init_like_a_server(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_like_a_server)
+    monkeypatch.setenv("MSAP_DB", str(db))
+    monkeypatch.setenv("MSAP_CONTOURS", str(CONTOURS))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def htmls(at) -> str:
+    return "\n".join(h.value for h in at.html)
+
+
+def chart_titles(at) -> list[str]:
+    return [h.value.split('<div class="graphique-titre">')[1].split("</div>")[0] for h in at.html
+            if 'class="graphique-titre"' in h.value]
+
+
+def ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def demo_app_db(demo_db, tmp_path):
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+def expected(db, fn, f: Filters, *args):
+    """The figures computed directly on the demo store (the app runs on a copy of it)."""
+    con = store.connect(db, read_only=True)
+    try:
+        return fn(con, f, *args)
+    finally:
+        con.close()
+
+
+def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
+    at = app(demo_app_db, monkeypatch)
+    ok(at)
+    whole = expected(demo_db, indicators.all_indicators, Filters())
+    text = htmls(at)
+    assert "Données de démonstration" in text
+    assert f'<div class="kf-valeur">{nombre(whole["maisons"]["total"])}</div>' in text
+    assert f'<div class="kf-valeur">{pct(whole["usagers"]["motifs"]["aide_dossier"]["pct"])}</div>' in text
+    assert "des usagers viennent pour être accompagnés dans la constitution d'un dossier" in text
+    assert len(at.get("plotly_chart")) == 6
+
+    at.multiselect(key="f_regions").set_value(["53"]).run()
+    ok(at)
+    bretagne = expected(demo_db, indicators.all_indicators, Filters(regions=("53",)))
+    text = htmls(at)
+    assert bretagne["maisons"]["total"] != whole["maisons"]["total"]
+    assert f'<div class="kf-valeur">{nombre(bretagne["maisons"]["total"])}</div>' in text
+    assert f'<div class="kf-valeur">{nombre(bretagne["activite"]["demandes"])}</div>' in text
+    assert at.query_params["region"] == "53"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_page_shows_its_figures_and_follows_the_filters(demo_db, demo_app_db, monkeypatch, page):
+    at = app(demo_app_db, monkeypatch)
+    at.switch_page(page).run()
+    ok(at)
+    assert len(at.get("plotly_chart")) >= MIN_CHARTS[page]
+    first, *args = PAGES[page]
+    before = expected(demo_db, first, Filters(), *args)
+    assert before.titre in chart_titles(at)
+
+    at.multiselect(key="f_departements").set_value(["48"]).run()
+    ok(at)
+    after = expected(demo_db, first, Filters(departements=("48",)), *args)
+    assert after.titre != before.titre or not after.donnees.equals(before.donnees)
+    assert after.titre in chart_titles(at)
+    # The chart sent to the browser holds exactly the numbers of the filtered view.
+    sent = pio.from_json(at.get("plotly_chart")[0].proto.spec)
+    assert numbers(sent) == pytest.approx(numbers(after.figure))
+
+
+def numbers(fig) -> list[float]:
+    """Every number a figure plots on its axes (plotly sends numeric arrays as base64 typed arrays)."""
+    out = []
+    for trace in fig.data:
+        for axis in (trace.x, trace.y):
+            if isinstance(axis, dict) and "bdata" in axis:
+                axis = np.frombuffer(base64.b64decode(axis["bdata"]), dtype=np.dtype(axis["dtype"])).tolist()
+            out += [float(v) for v in (axis if axis is not None else []) if isinstance(v, (int, float, np.number))
+                    and not isinstance(v, bool) and v == v]
+    return out
+
+
+def test_a_link_reproduces_the_view(demo_db, demo_app_db, monkeypatch):
+    at = app(demo_app_db, monkeypatch, region="76", debut="2016-07", fin="2016-09", format="fixe")
+    ok(at)
+    assert at.multiselect(key="f_regions").value == ["76"]
+    assert at.multiselect(key="f_formats").value == ["fixe"]
+    assert at.select_slider(key="f_periode").value == ("2016-07", "2016-09")
+    f = Filters(regions=("76",), debut="2016-07", fin="2016-09", formats=("fixe",))
+    demandes = expected(demo_db, indicators.activity_total, f)
+    assert f'<div class="kf-valeur">{nombre(demandes)}</div>' in htmls(at)
+    # The filters persist when the user moves to another page.
+    at.switch_page("pages/activite.py").run()
+    ok(at)
+    assert at.multiselect(key="f_regions").value == ["76"]
+    assert expected(demo_db, views.demandes_par_mois, f).titre in chart_titles(at)
+
+
+def test_satisfaction_breakdown(demo_db, demo_app_db, monkeypatch):
+    at = app(demo_app_db, monkeypatch)
+    at.switch_page("pages/satisfaction.py").run()
+    at.segmented_control(key="ventilation").set_value("sexe").run()
+    ok(at)
+    chart = expected(demo_db, views.tres_satisfaits_par, Filters(), "sexe")
+    assert chart.titre in chart_titles(at)
+    assert {"Femme", "Homme"} <= set(chart.donnees["Sexe"])
+
+
+def test_real_registry_without_surveys(registry_copy, monkeypatch):
+    at = app(registry_copy, monkeypatch)
+    ok(at)
+    assert "Données de démonstration" not in htmls(at)
+    assert f'<div class="kf-valeur">{nombre(2845)}</div>' in htmls(at)
+    for page in PAGES:
+        at.switch_page(page).run()
+        ok(at)
+        infos = " ".join(i.value for i in at.info)
+        if page in ("pages/motifs.py", "pages/satisfaction.py", "pages/regards_croises.py"):
+            assert "Aucune réponse à l'enquête" in infos or "Aucune enquête" in infos
+        if page == "pages/activite.py":
+            assert "Aucune demande enregistrée" in infos
+        if page in ("pages/territoires.py", "pages/reseau.py"):
+            assert len(at.get("plotly_chart")) >= 2
+
+
+def test_empty_store_says_what_to_do_and_loads_the_demo(tmp_path, monkeypatch):
+    at = app(tmp_path / "vide.duckdb", monkeypatch)
+    ok(at)
+    assert "La base de données est **vide**" in " ".join(m.value for m in at.markdown)
+    assert not at.get("plotly_chart")
+    at.button(key="charger_demo").click().run()
+    ok(at)
+    assert "Données de démonstration" in htmls(at)
+    assert len(at.get("plotly_chart")) == 6

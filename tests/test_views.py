@@ -1,0 +1,157 @@
+"""What the pages show: charts whose numbers are the indicators, titles that state them, honest absences."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from msap_stats import figures, indicators, network, reference, store, views
+from msap_stats.fmt import nombre, pct
+from msap_stats.indicators import Filters
+from tests.conftest import CONTOURS
+
+CHART_VIEWS = [views.motifs_usagers, views.demandes_par_thematique, views.demandes_par_operateur,
+               views.types_accompagnement, views.part_sante_dependance, views.motifs_par_region,
+               views.thematiques_par_region, views.satisfaction_accueil, views.tres_satisfaits_par,
+               views.simplifie_quotidien, views.attentes, views.impacts_compares, views.profil_agents,
+               views.missions_agents, views.habitants_connaissance, views.qualite_offre, views.demandes_par_mois,
+               views.demandes_mois_thematique, views.demandes_mois_accompagnement, views.demandes_par_maison,
+               views.demandes_par_heure, views.profil_public, views.carte_maisons, views.carte_departements,
+               views.maisons_par_region, views.conformite, views.porteurs, views.formats, views.partenariats]
+SURVEY_VIEWS = {views.motifs_usagers, views.motifs_par_region, views.satisfaction_accueil, views.tres_satisfaits_par,
+                views.simplifie_quotidien, views.attentes, views.impacts_compares, views.profil_agents,
+                views.missions_agents, views.habitants_connaissance, views.qualite_offre}
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    con = store.connect(demo_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def registry(registry_db):
+    con = store.connect(registry_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("view", CHART_VIEWS, ids=lambda v: v.__name__)
+def test_every_chart_on_the_demo_has_a_finding_a_base_and_a_source(demo, view):
+    chart = view(demo, Filters())
+    assert isinstance(chart, figures.Chart), getattr(chart, "message", chart)
+    assert chart.titre and chart.base and chart.source == "Données de démonstration"
+    assert len(chart.donnees) > 0 and chart.figure.data
+    spec = json.loads(chart.figure.to_json())
+    assert chart.titre.split(" ")[0] in spec["layout"]["title"]["text"]  # the export carries the title
+    assert "Source : Données de démonstration" in spec["layout"]["title"]["subtitle"]["text"]
+
+
+def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo):
+    chart = views.motifs_usagers(demo, Filters(regions=("76",)))
+    figs = indicators.survey_indicators(demo, "usagers", Filters(regions=("76",)))["motifs"]
+    bar = chart.figure.data[0]
+    data = chart.donnees
+    assert list(bar.x) == list(data["Part (%)"])
+    assert list(bar.x) == [figs[k]["pct"] for k in ("aide_dossier", "renseignement", "outils_libre_acces",
+                                                    "demarche_en_ligne")]
+    upper = [h - v for h, v in zip(data["IC 95 % haut"], data["Part (%)"])]
+    assert list(bar.error_x.array) == pytest.approx(upper)
+    top = max(figs.values(), key=lambda x: x["pct"])
+    assert chart.titre.startswith(f"{pct(top['pct'])} des usagers viennent pour")
+    assert chart.base.startswith(f"n = {nombre(figs['aide_dossier']['n'])} usagers, pondéré")
+
+
+def test_requests_by_thematique_match_the_store(demo):
+    chart = views.demandes_par_thematique(demo, Filters(departements=("48",)))
+    expected = dict(demo.execute(
+        "SELECT thematique, sum(nb) FROM activite_actifs WHERE id_maison IN "
+        "(SELECT id_maison FROM maisons_actifs WHERE code_departement = '48') GROUP BY 1").fetchall())
+    labels = {c.code: c.label for c in views.schema.THEMATIQUES}
+    got = dict(zip(chart.donnees["Thématique"], chart.donnees["Demandes"]))
+    assert got == {labels[k]: v for k, v in expected.items()}
+    assert chart.base == f"n = {nombre(sum(expected.values()))} demandes"
+
+
+def test_small_groups_read_effectif_insuffisant(demo):
+    chart = views.tres_satisfaits_par(demo, Filters(departements=("48",)), by="tranche_age")
+    texts = list(chart.figure.data[0].text)
+    assert "effectif insuffisant" in texts
+    assert chart.donnees["Part (%)"].isna().sum() == texts.count("effectif insuffisant")
+
+
+def test_breakdowns_follow_the_code_order(demo):
+    chart = views.satisfaction_accueil(demo, Filters(), by="tranche_age")
+    groups = list(dict.fromkeys(chart.donnees["Groupe"]))
+    assert groups == ["Ensemble des usagers", "Moins de 25 ans", "25-39 ans", "40-59 ans", "60-74 ans", "75 ans et plus"]
+
+
+def test_key_figures_quote_value_base_and_interval(demo):
+    f = Filters(regions=("53",))
+    figs = views.key_figures(demo, f)
+    ind = indicators.all_indicators(demo, f)
+    assert figs[0].valeur == nombre(ind["maisons"]["total"])
+    aide = ind["usagers"]["motifs"]["aide_dossier"]
+    assert figs[1].valeur == pct(aide["pct"])
+    assert figs[1].detail == (f"n = {nombre(aide['n'])} usagers ; IC 95 % : {nombre(aide['ic95'][0], 1)} – "
+                              f"{nombre(aide['ic95'][1], 1)}")
+    assert figs[4].valeur == nombre(ind["activite"]["demandes"])
+
+
+@pytest.mark.parametrize("view", sorted(SURVEY_VIEWS, key=lambda v: v.__name__), ids=lambda v: v.__name__)
+def test_survey_views_say_there_is_no_survey_on_the_real_registry(registry, view):
+    result = view(registry, Filters())
+    assert isinstance(result, views.Absent)
+    assert "Aucune" in result.message and "enquête" in result.message
+
+
+def test_real_registry_charts(registry):
+    carte = views.carte_maisons(registry, Filters())
+    assert carte.source == "ANCT, liste des structures France services (liste-fs-20240801.csv)"
+    assert len(carte.donnees) == registry.execute(
+        "SELECT count(*) FROM maisons_actifs WHERE code_departement < '971' AND latitude IS NOT NULL").fetchall()[0][0]
+    conf = views.conformite(registry, Filters())
+    heures = conf.donnees[conf.donnees["Critère"] == network.CRITERES["heures"]].set_index("Statut")["Maisons"]
+    summary = indicators.maisons_summary(registry, Filters())
+    assert heures["inconnu"] == summary["heures_hebdo"]["inconnues"]
+    assert round(100 * heures["conforme"] / (heures["conforme"] + heures["non conforme"]), 2) == \
+        summary["heures_hebdo"]["part_24h"]
+    operators = conf.donnees[conf.donnees["Critère"] == network.CRITERES["operateurs"]].set_index("Statut")["Maisons"]
+    assert operators["inconnu"] == 2845  # the national list does not say which operators each site hosts
+    assert isinstance(views.porteurs(registry, Filters()), views.Absent)
+
+
+def test_nearest_distance_is_straight_line_and_excludes_itself(registry):
+    sites = network.maisons(registry, Filters(departements=("48",)))
+    near = network.nearest(sites)
+    lat = np.radians(sites["latitude"].to_numpy(float))
+    lon = np.radians(sites["longitude"].to_numpy(float))
+    i = 0
+    d = 2 * 6371.0088 * np.arcsin(np.sqrt(np.sin((lat - lat[i]) / 2) ** 2
+                                          + np.cos(lat[i]) * np.cos(lat) * np.sin((lon - lon[i]) / 2) ** 2))
+    d[i] = np.inf
+    assert near["distance_km"].iloc[i] == pytest.approx(d.min(), abs=0.01)
+    assert near["plus_proche"].iloc[i] == sites["nom"].iloc[int(d.argmin())]
+
+
+def test_distance_threshold_changes_what_is_flagged(demo):
+    near = len(views.paires_proches(demo, Filters(), 2.0))
+    far = len(views.paires_proches(demo, Filters(), 15.0))
+    assert near < far
+
+
+def test_choropleth_on_contours_or_points_at_centroids(demo, monkeypatch):
+    if not CONTOURS.exists():
+        pytest.skip(f"contours absents ({CONTOURS})")
+    monkeypatch.setenv("MSAP_CONTOURS", str(CONTOURS))
+    with_contours = views.carte_departements(demo, Filters(), "maisons_100k")
+    filled = [t for t in with_contours.figure.data if t.fill == "toself"]
+    assert len(filled) == 96  # the metropolitan départements
+    monkeypatch.setenv("MSAP_CONTOURS", "/nulle/part.geojson")
+    assert reference.contours() is None
+    without = views.carte_departements(demo, Filters(), "maisons_100k")
+    assert [t.mode for t in without.figure.data] == ["markers"]
+    assert len(without.figure.data[0].x) == 96
