@@ -25,8 +25,35 @@ SEQUENTIELLE = ["#F5F5FE", "#CACAFB", "#8585F6", "#4747E4", "#000091"]
 FONT = "Marianne, Arial, 'Helvetica Neue', sans-serif"
 # Decimal comma, no-break space between thousands.
 SEPARATORS = ",\u00a0"
-PLOTLY_CONFIG = {"locale": "fr", "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+# plotly.js's French locale, handed to the browser with each chart (Streamlit does not register locales).
+LOCALE_FR = {
+    "dictionary": {
+        "Autoscale": "Échelle automatique", "Box Select": "Sélection rectangulaire",
+        "Download plot as a png": "Télécharger le graphique (PNG)", "Download plot as a PNG": "Télécharger le graphique (PNG)",
+        "Download plot": "Télécharger le graphique", "Fullscreen": "Plein écran", "Exit fullscreen": "Quitter le plein écran",
+        "Lasso Select": "Sélection au lasso", "Pan": "Déplacer", "Produced with Plotly.js": "Réalisé avec Plotly.js",
+        "Reset": "Réinitialiser", "Reset axes": "Réinitialiser les axes", "Reset view": "Réinitialiser la vue",
+        "Reset views": "Réinitialiser les vues", "Show closest data on hover": "Afficher la donnée la plus proche",
+        "Snapshot succeeded": "Image enregistrée",
+        "Sorry, there was a problem downloading your snapshot!": "Désolé, l'image n'a pas pu être enregistrée.",
+        "Taking snapshot - this may take a few seconds": "Enregistrement de l'image, quelques secondes…",
+        "Toggle Spike Lines": "Afficher ou masquer les repères",
+        "Toggle show closest data on hover": "Afficher ou masquer la donnée la plus proche",
+        "Zoom": "Zoomer", "Zoom in": "Zoom avant", "Zoom out": "Zoom arrière",
+        "max:": "max. :", "mean:": "moyenne :", "median:": "médiane :", "min:": "min. :", "trace": "série",
+    },
+    "format": {
+        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                   "novembre", "décembre"],
+        "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+                        "déc."],
+        "date": "%d/%m/%Y", "decimal": ",", "thousands": "\u00a0",
+    },
+}
+PLOTLY_CONFIG = {"locale": "fr", "locales": {"fr": LOCALE_FR}, "displaylogo": False,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d"], "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 TEMPLATE = go.layout.Template(
     layout=dict(

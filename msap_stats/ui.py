@@ -140,6 +140,7 @@ CSS = """
 .kf-detail {font-size: 0.85rem; color: #666666;}
 .graphique-titre {font-size: 1.1rem; font-weight: 700; color: #161616; margin-top: 0.6rem;}
 .graphique-base {font-size: 0.8rem; color: #666666; margin-bottom: -0.4rem;}
+.modebar-btn[data-title="Fullscreen"] {display: none;}
 .demo {background: #FEECC2; color: #3B2400; border-left: 4px solid #B34000; padding: 0.5rem 0.9rem; margin-bottom: 1rem;}
 </style>
 """

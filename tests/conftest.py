@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -15,7 +16,17 @@ sys.path.insert(0, str(ROOT))
 from msap_stats import demo, store  # noqa: E402
 from msap_stats.importer import import_file  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """The workplace's open data: $MSAP_SHARED_DATA, ../shared/data beside the clone, or /work/shared/data."""
+    for candidate in (os.environ.get("MSAP_SHARED_DATA"), ROOT.parent / "shared" / "data", "/work/shared/data"):
+        if candidate and (Path(candidate) / "liste-fs-20240801.csv").exists():
+            return Path(candidate)
+    return ROOT.parent / "shared" / "data"
+
+
+SHARED = _shared_data()
 REGISTRY = SHARED / "liste-fs-20240801.csv"
 CONTOURS = SHARED / "departements-contours.geojson"
 

@@ -64,6 +64,10 @@ def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
     con.close()
     assert nombre(whole["maisons"]["total"]) in key_figures(page)
     assert page.get_by_text("Données de démonstration").first.is_visible()
+    page.locator(".js-plotly-plot").first.hover()
+    tooltips = set(page.locator(".modebar-btn").evaluate_all("els => els.map(e => e.getAttribute('data-title'))"))
+    assert "Télécharger le graphique (PNG)" in tooltips and "Zoom avant" in tooltips
+    assert not {"Download plot as a PNG", "Download plot as a png", "Zoom in", "Pan", "Autoscale"} & tooltips
     browser.screenshot(page, "0_vue_ensemble")
     for i, (title, charts) in enumerate(PAGES, start=1):
         browser.open_page(page, title, charts)
