@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DB     ?= data/msap.duckdb
+DB     ?= $(or $(MSAP_DB),data/msap.duckdb)
 PORT   ?= 8501
 
 .PHONY: run test demo bench chromium clean

@@ -6,6 +6,7 @@ from msap_stats import indicators, reference, schema, store, ui
 from msap_stats.indicators import Filters
 
 st.set_page_config(page_title="Évaluation des MSAP", page_icon=":material/account_balance:", layout="wide")
+ui.begin_run()
 ui.style()
 
 PAGES = [

@@ -180,7 +180,7 @@ def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list
     if col_order:
         table = table.reindex(columns=[c for c in col_order if c in table.columns])
     z = table.to_numpy(dtype=float)
-    texts = [[("–" if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
+    texts = [[(INSUFFISANT if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=list(table.columns), y=list(table.index), text=texts, texttemplate="%{text}",
         colorscale=[[i / (len(theme.SEQUENTIELLE) - 1), c] for i, c in enumerate(theme.SEQUENTIELLE)],

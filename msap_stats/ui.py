@@ -36,12 +36,30 @@ def connection():
     return _connection(db_path())
 
 
+def begin_run() -> None:
+    """Called first by dashboard.py on every script run: a new run number and a fresh cursor."""
+    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
+    previous = st.session_state.pop("_curseur", None)
+    if previous is not None:
+        try:
+            previous[1].close()
+        except Exception:  # the connection was reset meanwhile
+            pass
+
+
 def cursor():
-    return connection().cursor()
+    """The cursor of this script run (the connection itself is shared by the whole process)."""
+    run = st.session_state.get("_run", 0)
+    current = st.session_state.get("_curseur")
+    if current is None or current[0] != run:
+        current = (run, connection().cursor())
+        st.session_state["_curseur"] = current
+    return current[1]
 
 
 def reset_connection() -> None:
     """Close the store (before it is rebuilt) and forget every cached result."""
+    st.session_state.pop("_curseur", None)
     try:
         connection().close()
     except Exception:  # already closed
@@ -52,13 +70,9 @@ def reset_connection() -> None:
 
 def data_version() -> str:
     """Changes whenever an import is loaded or rolled back: part of every cache key."""
-    cur = cursor()
-    try:
-        n, last, cancelled = cur.execute(
-            "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, '') FROM imports"
-        ).fetchall()[0]
-    finally:
-        cur.close()
+    n, last, cancelled = cursor().execute(
+        "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, '') FROM imports"
+    ).fetchall()[0]
     return f"{n}:{last}:{cancelled}"
 
 
@@ -66,11 +80,7 @@ def data_version() -> str:
 def _cached(name: str, args: tuple, kwargs: tuple, version: str, path: str):
     module, fn_name = name.rsplit(".", 1)
     fn = getattr(importlib.import_module(module), fn_name)
-    cur = cursor()
-    try:
-        return fn(cur, *args, **dict(kwargs))
-    finally:
-        cur.close()
+    return fn(cursor(), *args, **dict(kwargs))
 
 
 def cached(fn, *args, **kwargs):
@@ -123,7 +133,6 @@ def write_url(f: Filters, months: list[str]) -> None:
 
 def set_filters(f: Filters) -> None:
     st.session_state["_filtres"] = f
-    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
 
 
 def filters() -> Filters:

@@ -243,7 +243,8 @@ def motifs_par_region(con, f: Filters, height: int = 560) -> Chart | Absent:
     data = pd.DataFrame({"Région": df["region"], "Motif": df["Motif"], "Part (%)": df["pct"],
                          "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
     return finish(Chart("motifs_regions", title, fig, data,
-                        f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, pondéré ; « – » : moins de 30 réponses",
+                        f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, pondéré ; "
+                        "« effectif insuffisant » : moins de 30 réponses",
                         source(con, "usagers")), height)
 
 
@@ -524,7 +525,7 @@ def zones(con, f: Filters) -> dict[str, str]:
     """Territories a map can show: métropole, then each overseas département holding Maisons."""
     codes = set(ind.maisons_summary(con, f)["par_departement"])
     deps = reference.departements().set_index("code_departement")["departement"]
-    out = {"metropole": "France métropolitaine"} if any(not c.startswith("9") or c < "971" for c in codes) else {}
+    out = {"metropole": "France métropolitaine"} if any(c < "971" for c in codes) else {}
     for c in sorted(c for c in codes if c >= "971"):
         out[c] = deps.get(c, c)
     return out
