@@ -79,13 +79,7 @@ def _rounded(coords):
 
 def outlines() -> dict[str, tuple[list, list]] | None:
     """Each département's outline as lon and lat lists (rings separated by None), or None."""
-    path = contours_path()
-    if path is None:
-        return None
-    try:
-        return _outlines(str(path), path.stat().st_mtime)
-    except (OSError, ValueError):
-        return None
+    return _from_contours_file(_outlines)
 
 
 @lru_cache(maxsize=4)
@@ -109,10 +103,15 @@ def _outlines(path: str, mtime: float) -> dict[str, tuple[list, list]]:
 
 def contours() -> dict | None:
     """GeoJSON FeatureCollection whose feature ids are the codes of département, or None."""
+    return _from_contours_file(_load_contours)
+
+
+def _from_contours_file(loader):
+    """Read the contours file through a loader cached on its path and modification time."""
     path = contours_path()
     if path is None:
         return None
     try:
-        return _load_contours(str(path), path.stat().st_mtime)
+        return loader(str(path), path.stat().st_mtime)
     except (OSError, ValueError):
         return None

@@ -210,6 +210,14 @@ def chart(fn, *args, **kwargs):
     return result
 
 
+def side_by_side(*charts) -> None:
+    """Charts in columns; each is a view function, or a tuple (view function, its arguments)."""
+    for column, item in zip(st.columns(len(charts)), charts):
+        fn, *args = item if isinstance(item, tuple) else (item,)
+        with column:
+            chart(fn, *args)
+
+
 def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, height: int | None = None) -> None:
     """A table with an optional search box and its CSV download."""
     shown = df

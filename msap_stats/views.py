@@ -644,8 +644,11 @@ def maisons_en_defaut(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANC
 
 
 def paires_proches(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM) -> pd.DataFrame:
+    """Each pair of Maisons closer than the threshold, once (A's nearest may be B and B's nearest A)."""
     df = network.compliance(con, f, seuil_km)
-    close = df[df["distance_km"] < seuil_km].sort_values("distance_km")
+    close = df[df["distance_km"] < seuil_km].sort_values(["distance_km", "nom"])
+    pair = close.apply(lambda r: tuple(sorted((r["nom"], r["plus_proche"]))), axis=1)
+    close = close[~pair.duplicated()] if len(close) else close
     return pd.DataFrame({"Maison": close["nom"], "Département": close["code_departement"],
                          "Maison la plus proche": close["plus_proche"], "Distance (km)": close["distance_km"]})
 

@@ -9,15 +9,7 @@ ui.page_header("Activité", "Combien de demandes, quand, de quel type, et dans q
 ui.chart(views.demandes_par_mois)
 ui.chart(views.demandes_mois_thematique)
 ui.chart(views.demandes_mois_accompagnement)
-left, right = st.columns(2)
-with left:
-    ui.chart(views.demandes_par_maison)
-with right:
-    ui.chart(views.demandes_par_heure)
-left, right = st.columns(2)
-with left:
-    ui.chart(views.profil_public, "tranche_age")
-with right:
-    ui.chart(views.profil_public, "sexe")
+ui.side_by_side(views.demandes_par_maison, views.demandes_par_heure)
+ui.side_by_side((views.profil_public, "tranche_age"), (views.profil_public, "sexe"))
 st.subheader("Classement des Maisons")
 ui.table(ui.cached(views.classement_maisons, ui.filters()), "classement", "classement_maisons.csv", search=True)

@@ -8,14 +8,6 @@ ui.page_header("Regards croisés", "Usagers, agents et habitants voient-ils les 
 
 ui.chart(views.impacts_compares)
 st.subheader("Les agents")
-left, right = st.columns(2)
-with left:
-    ui.chart(views.profil_agents)
-with right:
-    ui.chart(views.missions_agents)
+ui.side_by_side(views.profil_agents, views.missions_agents)
 st.subheader("Les habitants")
-left, right = st.columns(2)
-with left:
-    ui.chart(views.habitants_connaissance)
-with right:
-    ui.chart(views.qualite_offre)
+ui.side_by_side(views.habitants_connaissance, views.qualite_offre)

@@ -9,9 +9,5 @@ ui.page_header("Satisfaction des usagers", "Les usagers sont-ils satisfaits, et 
 by = st.segmented_control("Ventiler selon", list(views.BREAKDOWNS), format_func=views.BREAKDOWNS.get,
                           default="tranche_age", key="ventilation")
 ui.chart(views.satisfaction_accueil, by)
-left, right = st.columns(2)
-with left:
-    ui.chart(views.tres_satisfaits_par, by)
-with right:
-    ui.chart(views.simplifie_quotidien, by)
+ui.side_by_side((views.tres_satisfaits_par, by), (views.simplifie_quotidien, by))
 ui.chart(views.attentes)
