@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 
 from . import theme
 from .fmt import nombre, pct
@@ -42,6 +41,7 @@ def finish(chart: Chart, height: int = 420) -> Chart:
     lines = title.count("<br>") + 1
     chart.figure.update_layout(
         template="dsfr",
+        separators=theme.SEPARATORS,
         title=dict(text=f"<b>{title}</b>",
                    subtitle=dict(text=theme.wrap(chart.footer, 120), font=dict(size=12, color=theme.TEXTE_SECONDAIRE))),
         height=height,
@@ -234,7 +234,7 @@ def _projection(lats: pd.Series | list) -> float:
 
 
 def _project(lons: list, k: float) -> list:
-    return [None if v is None else v * k for v in lons]
+    return [None if v is None else round(v * k, 3) for v in lons]
 
 
 def _map_layout(fig: go.Figure) -> None:
@@ -242,17 +242,16 @@ def _map_layout(fig: go.Figure) -> None:
                       plot_bgcolor="#FFFFFF", hovermode="closest", margin=dict(l=0, r=0, b=10))
 
 
-def _outline_traces(fig: go.Figure, outlines: dict, codes: list[str], k: float, fills: dict[str, str] | None = None,
-                    texts: dict[str, str] | None = None) -> None:
+def _outline_trace(outlines: dict, codes: list[str], k: float, fill: str, name: str, legend: bool) -> go.Scatter:
+    """The outlines of several départements as one filled trace (polygons separated by gaps)."""
+    lons: list = []
+    lats: list = []
     for code in codes:
-        if code not in outlines:
-            continue
-        lons, lats = outlines[code]
-        fig.add_scatter(x=_project(lons, k), y=lats, mode="lines", fill="toself",
-                        fillcolor=(fills or {}).get(code, "#F6F6F6"), line=dict(color="#FFFFFF" if fills else "#BBBBBB",
-                                                                               width=0.6),
-                        hoveron="fills", text=(texts or {}).get(code), hoverinfo="text" if texts else "skip",
-                        showlegend=False, name=code)
+        if code in outlines:
+            lons += outlines[code][0]
+            lats += outlines[code][1]
+    return go.Scatter(x=_project(lons, k), y=lats, mode="lines", fill="toself", fillcolor=fill,
+                      line=dict(color="#FFFFFF", width=0.6), hoverinfo="skip", name=name, showlegend=legend)
 
 
 def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, labels: dict[str, str],
@@ -262,9 +261,10 @@ def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, la
     lats = list(points["latitude"]) + [v for c in (outline_codes or []) for v in (outlines or {}).get(c, ([], []))[1]]
     k = _projection(lats)
     if outlines and outline_codes:
-        _outline_traces(fig, outlines, outline_codes, k)
-    for code, part in points.groupby(color_by, sort=False):
-        fig.add_scatter(x=part["longitude"] * k, y=part["latitude"], mode="markers", name=labels.get(code, code),
+        fig.add_trace(_outline_trace(outlines, outline_codes, k, "#EEEEEE", "Départements", False))
+    for code in [c for c in labels if c in set(points[color_by])]:
+        part = points[points[color_by] == code]
+        fig.add_scatter(x=(part["longitude"] * k).round(4), y=part["latitude"], mode="markers", name=labels.get(code, code),
                         marker=dict(size=6, color=colors.get(code, theme.TEXTE_SECONDAIRE), opacity=0.9,
                                     line=dict(width=0.4, color="#FFFFFF")),
                         text=part[hover], hovertemplate="%{text}<extra>%{fullData.name}</extra>")
@@ -273,28 +273,42 @@ def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, la
     return fig
 
 
+def classes(values: pd.Series, count: int = 5) -> tuple[pd.Series, list[str]]:
+    """Values grouped in classes of about equal size, the way official maps are drawn; labels in French."""
+    v = values.astype(float)
+    known = v.dropna()
+    if known.empty:
+        return pd.Series(-1, index=v.index), []
+    edges = np.unique(np.nanquantile(known, np.linspace(0, 1, count + 1)))
+    if len(edges) < 2:
+        edges = np.array([known.min(), known.max() + 1e-9])
+    decimals = 0 if edges[-1] >= 100 else 1
+    bins = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
+    labels = [f"{nombre(a, decimals)} à {nombre(b, decimals)}" for a, b in zip(edges[:-1], edges[1:])]
+    return pd.Series(np.where(v.isna(), -1, bins), index=v.index), labels
+
+
 def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, text: str, title: str) -> go.Figure:
-    """A choropleth of the départements, or graduated points at their centroids when contours are missing."""
-    scale = [[i / (len(theme.SEQUENTIELLE) - 1), c] for i, c in enumerate(theme.SEQUENTIELLE)]
-    v = df[value].astype(float)
-    lo, hi = float(v.min()), float(v.max())
-    norm = ((v - lo) / ((hi - lo) or 1)).clip(0, 1)
+    """Départements in classes of colour on their contours, or graduated points at their centroids without them."""
+    cls, labels = classes(df[value])
+    palette = theme.SEQUENTIELLE[-len(labels):] if labels else []
     fig = go.Figure()
-    if outlines:
-        k = _projection([lat for c in df["code_departement"] for lat in outlines.get(c, ([], []))[1]])
-        fills = {c: ("#E5E5E5" if _is_missing(x) else sample_colorscale(scale, [x])[0])
-                 for c, x in zip(df["code_departement"], norm)}
-        _outline_traces(fig, outlines, list(df["code_departement"]), k, fills, dict(zip(df["code_departement"], df[text])))
-        x, y, size = [None], [None], 0
-    else:
-        k = _projection(df["latitude"])
-        x, y, size = df["longitude"] * k, df["latitude"], (8 + 22 * norm).fillna(6)
-    # The colour bar (and, without contours, the graduated points themselves).
-    fig.add_scatter(x=x, y=y, mode="markers", showlegend=False, text=None if outlines else df[text],
-                    hovertemplate="%{text}<extra></extra>",
-                    marker=dict(size=size, color=v if not outlines else [lo], cmin=lo, cmax=hi, colorscale=scale,
-                                showscale=True, line=dict(width=0.5, color=theme.BLEU_FRANCE),
-                                colorbar=dict(title=dict(text=title, side="right"), thickness=12, len=0.7,
-                                              tickformat=",.1f" if hi < 100 else ",.0f")))
+    k = _projection(list(df["latitude"]) + [lat for c in df["code_departement"]
+                                            for lat in (outlines or {}).get(c, ([], []))[1]])
+    for i, label in ([(-1, INSUFFISANT)] if (cls == -1).any() else []) + list(enumerate(labels)):
+        codes = list(df.loc[cls == i, "code_departement"])
+        colour = "#E5E5E5" if i < 0 else palette[i]
+        if outlines:
+            fig.add_trace(_outline_trace(outlines, codes, k, colour, label, True))
+        else:
+            part = df[cls == i]
+            fig.add_scatter(x=part["longitude"] * k, y=part["latitude"], mode="markers", name=label,
+                            marker=dict(size=10 + 4 * max(i, 0), color=colour, line=dict(width=0.6, color=theme.BLEU_FRANCE)),
+                            text=part[text], hovertemplate="%{text}<extra></extra>")
+    if outlines:  # hover on each département, at its centroid
+        fig.add_scatter(x=df["longitude"] * k, y=df["latitude"], mode="markers", showlegend=False,
+                        marker=dict(size=14, color="rgba(0,0,0,0)"), text=df[text], hovertemplate="%{text}<extra></extra>")
     _map_layout(fig)
+    fig.update_layout(legend=dict(orientation="v", yanchor="bottom", y=0.02, x=0.0, title=dict(text=title),
+                                  bgcolor="rgba(255,255,255,0.85)", traceorder="reversed"))
     return fig

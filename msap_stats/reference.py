@@ -94,11 +94,38 @@ def _outlines(path: str, mtime: float) -> dict[str, tuple[list, list]]:
         lats: list = []
         for polygon in polygons or []:
             for ring in polygon or []:
-                lons += [p[0] for p in ring] + [None]
-                lats += [p[1] for p in ring] + [None]
+                points = _simplified(ring)
+                if len(points) >= 4:  # rings smaller than a map pixel vanish
+                    lons += [p[0] for p in points] + [None]
+                    lats += [p[1] for p in points] + [None]
         if feat.get("id"):
             out[feat["id"]] = (lons, lats)
     return out
+
+
+def _simplified(ring: list, tolerance: float = 0.015) -> list:
+    """A ring simplified to about 1.5 km (Douglas-Peucker): light enough for a national map."""
+    points = [(float(p[0]), float(p[1])) for p in ring]
+    if len(points) < 5:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (x1, y1), (x2, y2) = points[first], points[last]
+        dx, dy = x2 - x1, y2 - y1
+        norm = (dx * dx + dy * dy) ** 0.5
+        best, index = 0.0, None
+        for i in range(first + 1, last):
+            px, py = points[i]
+            d = abs(dy * (px - x1) - dx * (py - y1)) / norm if norm else ((px - x1) ** 2 + (py - y1) ** 2) ** 0.5
+            if d > best:
+                best, index = d, i
+        if index is not None and best > tolerance:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [(round(x, 3), round(y, 3)) for (x, y), k in zip(points, keep) if k]
 
 
 def contours() -> dict | None:

@@ -10,7 +10,6 @@ import importlib
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from . import store, theme, views
@@ -201,8 +200,9 @@ def chart(fn, *args, **kwargs):
     key = result.key + "".join(f"_{a}" for a in args)
     # On screen the title and its base wrap as text above the chart; the figure keeps them for exports.
     st.html(f'<div class="graphique-titre">{result.titre}</div><div class="graphique-base">{result.footer}</div>')
-    screen = go.Figure(result.figure).update_layout(title=None, margin=dict(t=20))
-    st.plotly_chart(screen, config=theme.PLOTLY_CONFIG, width="stretch", theme=None, key=f"graphique_{key}")
+    # (st.cache_data hands out a fresh copy: the figure may be changed here without a copy of our own)
+    result.figure.update_layout(title=None, margin=dict(t=20))
+    st.plotly_chart(result.figure, config=theme.PLOTLY_CONFIG, width="stretch", theme=None, key=f"graphique_{key}")
     with st.expander("Voir les données"):
         st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
         st.download_button("Télécharger les données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv",

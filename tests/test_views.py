@@ -149,9 +149,15 @@ def test_choropleth_on_contours_or_points_at_centroids(demo, monkeypatch):
     monkeypatch.setenv("MSAP_CONTOURS", str(CONTOURS))
     with_contours = views.carte_departements(demo, Filters(), "maisons_100k")
     filled = [t for t in with_contours.figure.data if t.fill == "toself"]
-    assert len(filled) == 96  # the metropolitan départements
+    rings = sum(1 for t in filled for v in t.x if v is None)
+    assert len(filled) == 5 and rings >= 96  # five classes covering the 96 metropolitan départements
+    hover = [t for t in with_contours.figure.data if t.mode == "markers"][0]
+    assert len(hover.text) == 96 and "Lozère (48)" in " ".join(hover.text)
+    # The classes run from the lowest value to the highest.
+    values = with_contours.donnees["Maisons / 100 000 hab."]
+    assert filled[0].name.startswith(nombre(values.min(), 1)) and filled[-1].name.endswith(nombre(values.max(), 1))
     monkeypatch.setenv("MSAP_CONTOURS", "/nulle/part.geojson")
     assert reference.contours() is None
     without = views.carte_departements(demo, Filters(), "maisons_100k")
-    assert [t.mode for t in without.figure.data] == ["markers"]
-    assert len(without.figure.data[0].x) == 96
+    assert {t.mode for t in without.figure.data} == {"markers"}
+    assert sum(len(t.x) for t in without.figure.data) == 96
