@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DB     ?= $(or $(MSAP_DB),data/msap.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test demo bench chromium clean
+.PHONY: run test lint demo bench chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,11 @@ $(DB): | $(VENV)/.runtime
 run: $(VENV)/.runtime $(DB)
 	MSAP_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium lint
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
 
 chromium:
 	@./.ci/ensure-chromium

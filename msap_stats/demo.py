@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from . import reference
 from .importer import import_table
-from .schema import IMPACTS, MOTIFS
+from .schema import IMPACTS
 from .store import STATUT_CHARGE, StoreError, connect, transaction
 
 REFERENCE = "février 2017"

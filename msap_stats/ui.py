@@ -170,13 +170,21 @@ def key_figure(k: views.KeyFigure) -> None:
             f'<div class="kf-detail">{k.detail}{source}</div></div>')
 
 
-def french_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Numbers written the French way, for reading (the CSV keeps the raw numbers)."""
+def french_table(df: pd.DataFrame, only_with_gaps: bool = False, decimals: int = 1) -> pd.DataFrame:
+    """Numbers written the French way, a missing one as "–" (the CSV keeps the raw numbers).
+
+    ``only_with_gaps`` converts only the columns holding a missing value, leaving the others
+    numeric (sortable, formatted by the browser's French locale).
+    """
     out = df.copy()
     for col in out.columns:
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            decimals = 1 if (out[col].dropna() % 1 != 0).any() else 0
-            out[col] = out[col].map(lambda v: "–" if pd.isna(v) else nombre(v, decimals))
+        numbers = out[col]
+        if not pd.api.types.is_numeric_dtype(numbers) or pd.api.types.is_bool_dtype(numbers):
+            continue
+        if only_with_gaps and not numbers.isna().any():
+            continue
+        places = decimals if (numbers.dropna() % 1 != 0).any() else 0
+        out[col] = numbers.map(lambda v, places=places: "–" if pd.isna(v) else nombre(v, places))
     return out
 
 
@@ -226,11 +234,7 @@ def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, heig
         if query:
             mask = df.astype(str).apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
             shown = df[mask]
-    display = shown.copy()
-    for c in display.columns:  # a missing number reads "–", not "None"
-        if pd.api.types.is_numeric_dtype(display[c]) and display[c].isna().any():
-            decimals = 2 if (display[c].dropna() % 1 != 0).any() else 0
-            display[c] = display[c].map(lambda v: "–" if pd.isna(v) else nombre(v, decimals))
+    display = french_table(shown, only_with_gaps=True, decimals=2)  # a missing number reads "–", not "None"
     config = {c: st.column_config.NumberColumn(c, format="localized") for c in display.columns
               if pd.api.types.is_numeric_dtype(display[c])}
     st.dataframe(display, hide_index=True, width="stretch", column_config=config, height=height or "auto")

@@ -580,7 +580,7 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
         columns={"code_departement": "Code", "departement": "Département", "region": "Région",
                  "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
     kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
-    base = "population municipale INSEE ; " + (f"« effectif insuffisant » : moins de 30 réponses" if kind == "usagers"
+    base = "population municipale INSEE ; " + ("« effectif insuffisant » : moins de 30 réponses" if kind == "usagers"
                                                else f"{nombre(int(table['maisons'].sum()))} Maisons")
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
 

@@ -54,6 +54,14 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_con(demo_db):
+    """A read-only connection to the demo store, shared by the session."""
+    con = store.connect(demo_db, read_only=True)
+    yield con
+    con.close()
+
+
 @pytest.fixture
 def demo_copy(demo_db, tmp_path) -> Path:
     """A private copy of the demo store, for tests that write."""
@@ -70,6 +78,14 @@ def registry_db(tmp_path_factory, registry_file) -> Path:
     import_file(con, registry_file, "maisons")
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def registry_con(registry_db):
+    """A read-only connection to the store holding the national list."""
+    con = store.connect(registry_db, read_only=True)
+    yield con
+    con.close()
 
 
 @pytest.fixture

@@ -11,13 +11,6 @@ from msap_stats.store import StoreError
 
 
 @pytest.fixture(scope="module")
-def demo_con(demo_db):
-    con = store.connect(demo_db, read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def figures(demo_con):
     return all_indicators(demo_con, Filters())
 

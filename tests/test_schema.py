@@ -53,7 +53,7 @@ def test_values_in_every_accepted_spelling(con_registry, tmp_path):
     codes = ["Très satisfait", "TRES SATISFAIT", "tres satisfait", "tres_satisfait", "1", "très-satisfait"]
     attentes = ["Emploi, formation", "emploi", "EMPLOI FORMATION", "Santé, assurance maladie", "sante", "SANTE"]
     rows = []
-    for i, (spelling, value) in enumerate(BOOLEAN_SPELLINGS):
+    for i, (spelling, _) in enumerate(BOOLEAN_SPELLINGS):
         rows.append([f"R{i}", dates[i % len(dates)], "1", "1,5" if i % 2 else 1.5, spelling, spelling, "Non", "Non",
                      codes[i % len(codes)], spelling, attentes[i % len(attentes)], "25-39 ans"])
     path = write_xlsx(tmp_path / "u.xlsx", header, rows)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from msap_stats import figures, indicators, network, reference, store, views
+from msap_stats import figures, indicators, network, reference, views
 from msap_stats.fmt import nombre, pct
 from msap_stats.indicators import Filters
 from tests.conftest import CONTOURS
@@ -25,23 +25,9 @@ SURVEY_VIEWS = {views.motifs_usagers, views.motifs_par_region, views.satisfactio
                 views.missions_agents, views.habitants_connaissance, views.qualite_offre}
 
 
-@pytest.fixture(scope="module")
-def demo(demo_db):
-    con = store.connect(demo_db, read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
-def registry(registry_db):
-    con = store.connect(registry_db, read_only=True)
-    yield con
-    con.close()
-
-
 @pytest.mark.parametrize("view", CHART_VIEWS, ids=lambda v: v.__name__)
-def test_every_chart_on_the_demo_has_a_finding_a_base_and_a_source(demo, view):
-    chart = view(demo, Filters())
+def test_every_chart_on_the_demo_has_a_finding_a_base_and_a_source(demo_con, view):
+    chart = view(demo_con, Filters())
     assert isinstance(chart, figures.Chart), getattr(chart, "message", chart)
     assert chart.titre and chart.base and chart.source == "Données de démonstration"
     assert len(chart.donnees) > 0 and chart.figure.data
@@ -50,9 +36,9 @@ def test_every_chart_on_the_demo_has_a_finding_a_base_and_a_source(demo, view):
     assert "Source : Données de démonstration" in spec["layout"]["title"]["subtitle"]["text"]
 
 
-def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo):
-    chart = views.motifs_usagers(demo, Filters(regions=("76",)))
-    figs = indicators.survey_indicators(demo, "usagers", Filters(regions=("76",)))["motifs"]
+def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo_con):
+    chart = views.motifs_usagers(demo_con, Filters(regions=("76",)))
+    figs = indicators.survey_indicators(demo_con, "usagers", Filters(regions=("76",)))["motifs"]
     bar = chart.figure.data[0]
     data = chart.donnees
     assert list(bar.x) == list(data["Part (%)"])
@@ -65,9 +51,9 @@ def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo):
     assert chart.base.startswith(f"n = {nombre(figs['aide_dossier']['n'])} usagers, pondéré")
 
 
-def test_requests_by_thematique_match_the_store(demo):
-    chart = views.demandes_par_thematique(demo, Filters(departements=("48",)))
-    expected = dict(demo.execute(
+def test_requests_by_thematique_match_the_store(demo_con):
+    chart = views.demandes_par_thematique(demo_con, Filters(departements=("48",)))
+    expected = dict(demo_con.execute(
         "SELECT thematique, sum(nb) FROM activite_actifs WHERE id_maison IN "
         "(SELECT id_maison FROM maisons_actifs WHERE code_departement = '48') GROUP BY 1").fetchall())
     labels = {c.code: c.label for c in views.schema.THEMATIQUES}
@@ -76,23 +62,23 @@ def test_requests_by_thematique_match_the_store(demo):
     assert chart.base == f"n = {nombre(sum(expected.values()))} demandes"
 
 
-def test_small_groups_read_effectif_insuffisant(demo):
-    chart = views.tres_satisfaits_par(demo, Filters(departements=("48",)), by="tranche_age")
+def test_small_groups_read_effectif_insuffisant(demo_con):
+    chart = views.tres_satisfaits_par(demo_con, Filters(departements=("48",)), by="tranche_age")
     texts = list(chart.figure.data[0].text)
     assert "effectif insuffisant" in texts
     assert chart.donnees["Part (%)"].isna().sum() == texts.count("effectif insuffisant")
 
 
-def test_breakdowns_follow_the_code_order(demo):
-    chart = views.satisfaction_accueil(demo, Filters(), by="tranche_age")
+def test_breakdowns_follow_the_code_order(demo_con):
+    chart = views.satisfaction_accueil(demo_con, Filters(), by="tranche_age")
     groups = list(dict.fromkeys(chart.donnees["Groupe"]))
     assert groups == ["Ensemble des usagers", "Moins de 25 ans", "25-39 ans", "40-59 ans", "60-74 ans", "75 ans et plus"]
 
 
-def test_key_figures_quote_value_base_and_interval(demo):
+def test_key_figures_quote_value_base_and_interval(demo_con):
     f = Filters(regions=("53",))
-    figs = views.key_figures(demo, f)
-    ind = indicators.all_indicators(demo, f)
+    figs = views.key_figures(demo_con, f)
+    ind = indicators.all_indicators(demo_con, f)
     assert figs[0].valeur == nombre(ind["maisons"]["total"])
     aide = ind["usagers"]["motifs"]["aide_dossier"]
     assert figs[1].valeur == pct(aide["pct"])
@@ -102,30 +88,30 @@ def test_key_figures_quote_value_base_and_interval(demo):
 
 
 @pytest.mark.parametrize("view", sorted(SURVEY_VIEWS, key=lambda v: v.__name__), ids=lambda v: v.__name__)
-def test_survey_views_say_there_is_no_survey_on_the_real_registry(registry, view):
-    result = view(registry, Filters())
+def test_survey_views_say_there_is_no_survey_on_the_real_registry(registry_con, view):
+    result = view(registry_con, Filters())
     assert isinstance(result, views.Absent)
     assert "Aucune" in result.message and "enquête" in result.message
 
 
-def test_real_registry_charts(registry):
-    carte = views.carte_maisons(registry, Filters())
+def test_real_registry_charts(registry_con):
+    carte = views.carte_maisons(registry_con, Filters())
     assert carte.source == "ANCT, liste des structures France services (liste-fs-20240801.csv)"
-    assert len(carte.donnees) == registry.execute(
+    assert len(carte.donnees) == registry_con.execute(
         "SELECT count(*) FROM maisons_actifs WHERE code_departement < '971' AND latitude IS NOT NULL").fetchall()[0][0]
-    conf = views.conformite(registry, Filters())
+    conf = views.conformite(registry_con, Filters())
     heures = conf.donnees[conf.donnees["Critère"] == network.CRITERES["heures"]].set_index("Statut")["Maisons"]
-    summary = indicators.maisons_summary(registry, Filters())
+    summary = indicators.maisons_summary(registry_con, Filters())
     assert heures["inconnu"] == summary["heures_hebdo"]["inconnues"]
     assert round(100 * heures["conforme"] / (heures["conforme"] + heures["non conforme"]), 2) == \
         summary["heures_hebdo"]["part_24h"]
     operators = conf.donnees[conf.donnees["Critère"] == network.CRITERES["operateurs"]].set_index("Statut")["Maisons"]
     assert operators["inconnu"] == 2845  # the national list does not say which operators each site hosts
-    assert isinstance(views.porteurs(registry, Filters()), views.Absent)
+    assert isinstance(views.porteurs(registry_con, Filters()), views.Absent)
 
 
-def test_nearest_distance_is_straight_line_and_excludes_itself(registry):
-    sites = network.maisons(registry, Filters(departements=("48",)))
+def test_nearest_distance_is_straight_line_and_excludes_itself(registry_con):
+    sites = network.maisons(registry_con, Filters(departements=("48",)))
     near = network.nearest(sites)
     lat = np.radians(sites["latitude"].to_numpy(float))
     lon = np.radians(sites["longitude"].to_numpy(float))
@@ -137,17 +123,17 @@ def test_nearest_distance_is_straight_line_and_excludes_itself(registry):
     assert near["plus_proche"].iloc[i] == sites["nom"].iloc[int(d.argmin())]
 
 
-def test_distance_threshold_changes_what_is_flagged(demo):
-    near = len(views.paires_proches(demo, Filters(), 2.0))
-    far = len(views.paires_proches(demo, Filters(), 15.0))
+def test_distance_threshold_changes_what_is_flagged(demo_con):
+    near = len(views.paires_proches(demo_con, Filters(), 2.0))
+    far = len(views.paires_proches(demo_con, Filters(), 15.0))
     assert near < far
 
 
-def test_choropleth_on_contours_or_points_at_centroids(demo, monkeypatch):
+def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     if not CONTOURS.exists():
         pytest.skip(f"contours absents ({CONTOURS})")
     monkeypatch.setenv("MSAP_CONTOURS", str(CONTOURS))
-    with_contours = views.carte_departements(demo, Filters(), "maisons_100k")
+    with_contours = views.carte_departements(demo_con, Filters(), "maisons_100k")
     filled = [t for t in with_contours.figure.data if t.fill == "toself"]
     rings = sum(1 for t in filled for v in t.x if v is None)
     assert len(filled) == 5 and rings >= 96  # five classes covering the 96 metropolitan départements
@@ -158,6 +144,6 @@ def test_choropleth_on_contours_or_points_at_centroids(demo, monkeypatch):
     assert filled[0].name.startswith(nombre(values.min(), 1)) and filled[-1].name.endswith(nombre(values.max(), 1))
     monkeypatch.setenv("MSAP_CONTOURS", "/nulle/part.geojson")
     assert reference.contours() is None
-    without = views.carte_departements(demo, Filters(), "maisons_100k")
+    without = views.carte_departements(demo_con, Filters(), "maisons_100k")
     assert {t.mode for t in without.figure.data} == {"markers"}
     assert sum(len(t.x) for t in without.figure.data) == 96
