@@ -147,3 +147,26 @@ def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     without = views.carte_departements(demo_con, Filters(), "maisons_100k")
     assert {t.mode for t in without.figure.data} == {"markers"}
     assert sum(len(t.x) for t in without.figure.data) == 96
+
+
+def test_one_look_for_the_app_and_the_charts():
+    """The Streamlit theme and the plotly template share the DSFR colours."""
+    import tomllib
+
+    from msap_stats import theme
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
+    assert config["primaryColor"] == theme.BLEU_FRANCE == theme.TEMPLATE.layout.colorway[0] == "#000091"
+    assert config["chartCategoricalColors"][:4] == theme.PALETTE[:4]
+    assert theme.STATUT == {"conforme": "#18753C", "à vérifier": "#B34000", "non conforme": "#CE0500",
+                            "inconnu": "#929292"}
+    assert theme.TEMPLATE.layout.separators == ",\u00a0"
+
+
+def test_readme_screenshot_is_light(tmp_path):
+    from tests.conftest import ROOT
+
+    shot = ROOT / "docs" / "vue-ensemble.png"
+    assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size < 500_000
+    assert "docs/vue-ensemble.png" in (ROOT / "README.md").read_text(encoding="utf-8")
