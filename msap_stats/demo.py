@@ -130,8 +130,11 @@ def maisons_table(rng) -> pa.Table:
     n = len(codes)
     lat = deps.loc[codes, "latitude"].to_numpy() + rng.normal(0, 0.18, n)
     lon = deps.loc[codes, "longitude"].to_numpy() + rng.normal(0, 0.25, n)
-    rank_in_dep = np.array([list(codes[: i + 1]).count(c) for i, c in enumerate(codes)])
-    noms = [f"MSAP {deps.loc[c, 'departement']} n°{k}" for c, k in zip(codes, rank_in_dep)]
+    seen: dict[str, int] = {}
+    noms = []
+    for c in codes:  # MSAP Lozère n°1, n°2…
+        seen[c] = seen.get(c, 0) + 1
+        noms.append(f"MSAP {deps.loc[c, 'departement']} n°{seen[c]}")
 
     formats = np.array(["fixe"] * n, dtype=object)
     order = rng.permutation(n)

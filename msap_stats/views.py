@@ -67,9 +67,12 @@ def source(con, kind: str) -> str:
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
 
 
-def survey_base(n: int, kind: str) -> str:
+def survey_base(n: int, kind: str, f: Filters | None = None) -> str:
     weighted = ", pondéré" if kind != "agents" else ""
-    return f"n = {nombre(n)} {PUBLIC_NOUN[kind]}{weighted} ; intervalles de confiance à 95 %"
+    base = f"n = {nombre(n)} {PUBLIC_NOUN[kind]}{weighted} ; intervalles de confiance à 95 %"
+    if kind == "habitants" and f is not None and (f.formats or f.porteurs):
+        base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
+    return base
 
 
 def _labels(codes: tuple[schema.Code, ...]) -> dict[str, str]:
@@ -309,7 +312,7 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
     fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
     data = _share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
-    return finish(Chart(chart_key, title, fig, data, survey_base(n, kind), source(con, kind)),
+    return finish(Chart(chart_key, title, fig, data, survey_base(n, kind, f), source(con, kind)),
                   max(height, 140 + 38 * len(df)))
 
 
@@ -376,7 +379,7 @@ def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height
     title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else title_fmt.split(":")[0]
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.PUBLICS[kind]] * len(df))
-    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(n, kind), source(con, kind)),
+    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(n, kind, f), source(con, kind)),
                   height)
 
 
@@ -418,7 +421,7 @@ def qualite_offre(con, f: Filters, height: int = 300) -> Chart | Absent:
              else "Qualité de l'offre : effectif insuffisant")
     data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
-    return finish(Chart("qualite", title, fig, data, survey_base(n, "habitants"), source(con, "habitants")), height)
+    return finish(Chart("qualite", title, fig, data, survey_base(n, "habitants", f), source(con, "habitants")), height)
 
 
 # --- Activité ----------------------------------------------------------------------------
