@@ -28,7 +28,6 @@ class Chart:
     donnees: pd.DataFrame  # exactly the numbers plotted, with French column names
     base: str
     source: str
-    note: str = ""
 
     @property
     def footer(self) -> str:

@@ -30,10 +30,6 @@ class Filters:
     def describe(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v}
 
-    @property
-    def on_maisons(self) -> bool:
-        return bool(self.regions or self.departements or self.formats or self.porteurs)
-
 
 # Dimensions of a Maison that survey answers and requests can be broken down by.
 MAISON_DIMENSIONS = ("code_region", "region", "code_departement", "departement", "format", "structure_porteuse",

@@ -95,9 +95,6 @@ class Column:
         """Normalized spelling -> code, for coded columns."""
         return {key: c.code for c in self.codes for key in c.keys()}
 
-    def label_of(self, code: str | None) -> str | None:
-        return next((c.label for c in self.codes if c.code == code), code)
-
 
 @dataclass(frozen=True)
 class Derived:
@@ -119,7 +116,6 @@ class Kind:
     key_label: str
     derived: tuple[Derived, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()  # at least one of these columns is required
-    survey: bool = False
     source_label: str = ""
 
     def column(self, name: str) -> Column:
@@ -407,7 +403,6 @@ USAGERS = Kind(
     description="Une ligne par questionnaire d'usager.",
     key=("id_reponse",),
     key_label="Réponses",
-    survey=True,
     source_label="Enquête usagers",
     columns=(
         _id_reponse(), _date_reponse(), _id_maison(), _poids(),
@@ -427,7 +422,6 @@ AGENTS = Kind(
     description="Une ligne par questionnaire d'agent d'accueil.",
     key=("id_reponse",),
     key_label="Réponses",
-    survey=True,
     source_label="Enquête agents",
     columns=(
         _id_reponse(), _date_reponse(), _id_maison(), _poids(),
@@ -447,7 +441,6 @@ HABITANTS = Kind(
     description="Une ligne par habitant interrogé (il n'est pas rattaché à une Maison).",
     key=("id_reponse",),
     key_label="Réponses",
-    survey=True,
     source_label="Enquête habitants",
     columns=(
         _id_reponse(), _date_reponse(),
@@ -464,7 +457,6 @@ HABITANTS = Kind(
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (MAISONS, ACTIVITE, USAGERS, AGENTS, HABITANTS)}
-SURVEYS = tuple(k for k in KINDS.values() if k.survey)
 
 # Published figures of the BVA survey (CGET, En bref n°33, February 2017), in %.
 PUBLISHED = {

@@ -11,7 +11,6 @@ BLEU_FRANCE = "#000091"
 TEXTE = "#161616"
 TEXTE_SECONDAIRE = "#666666"
 GRILLE = "#E5E5E5"
-FOND_ALT = "#F6F6F6"
 # Categorical palette: blue France first, then DSFR illustrative colours of readable contrast.
 PALETTE = ["#000091", "#E4794A", "#009081", "#A558A0", "#B7A73F", "#417DC4", "#68A532", "#8D533E", "#E18B76",
            "#465F9D", "#929292", "#C3992A"]

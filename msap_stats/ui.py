@@ -7,7 +7,6 @@ from ``msap_stats.views``.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -267,5 +266,3 @@ def page_header(title: str, question: str) -> None:
 def page_link(page: str, label: str) -> None:
     st.page_link(page, label=label, icon=":material/arrow_forward:")
 
-
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"

@@ -8,6 +8,7 @@ exports reuse them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -111,6 +112,17 @@ def _no_survey(kind: str) -> Absent:
                   "ou élargissez les filtres.")
 
 
+def survey_view(kind: str):
+    """A view of one survey: when it has no answer in the perimeter, say so; otherwise pass on n."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def view(con, f: Filters, *args, **kwargs):
+            n = ind.survey_count(con, kind, f)
+            return fn(con, f, *args, n=n, **kwargs) if n else _no_survey(kind)
+        return view
+    return decorate
+
+
 MOTIF_PHRASES = {"aide_dossier": "être accompagnés dans la constitution d'un dossier",
                  "renseignement": "obtenir un renseignement",
                  "outils_libre_acces": "utiliser librement les outils numériques",
@@ -163,11 +175,9 @@ def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page
 
 # --- Motifs de visite -----------------------------------------------------------------
 
-def motifs_usagers(con, f: Filters, height: int = 400) -> Chart | Absent:
+@survey_view("usagers")
+def motifs_usagers(con, f: Filters, height: int = 400, *, n: int) -> Chart | Absent:
     df = ind.shares(con, "usagers", ind.MOTIFS, f)
-    n = ind.survey_count(con, "usagers", f)
-    if not n:
-        return _no_survey("usagers")
     top = df.sort_values("pct", ascending=False).iloc[0]
     title = (f"{pct(top['pct'])} des usagers viennent pour {MOTIF_PHRASES[top['item']]}"
              if pd.notna(top["pct"]) else "Motifs de visite des usagers : effectif insuffisant dans ce périmètre")
@@ -228,9 +238,8 @@ def part_sante_dependance(con, f: Filters, height: int = 360) -> Chart | Absent:
                         f"n = {nombre(int(per_month['total'].sum()))} demandes", source(con, "activite")), height)
 
 
-def motifs_par_region(con, f: Filters, height: int = 560) -> Chart | Absent:
-    if not ind.survey_count(con, "usagers", f):
-        return _no_survey("usagers")
+@survey_view("usagers")
+def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | Absent:
     df = ind.shares(con, "usagers", ind.MOTIFS, f, by="region")
     df = df[df["region"].notna()]
     shown = df[df["pct"].notna() & (df["item"] == "aide_dossier")]
@@ -270,10 +279,8 @@ def thematiques_par_region(con, f: Filters, height: int = 600) -> Chart | Absent
 
 # --- Satisfaction --------------------------------------------------------------------
 
-def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 380) -> Chart | Absent:
-    n = ind.survey_count(con, "usagers", f)
-    if not n:
-        return _no_survey("usagers")
+@survey_view("usagers")
+def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 380, *, n: int) -> Chart | Absent:
     overall = ind.distribution(con, "usagers", "satisfaction_accueil", f)
     overall.insert(0, "groupe", "Ensemble des usagers")
     frames = [overall]
@@ -327,10 +334,8 @@ def simplifie_quotidien(con, f: Filters, by: str | None = None, height: int = 36
                          "{pct} des usagers disent que la Maison simplifie leur quotidien", height)
 
 
-def attentes(con, f: Filters, height: int = 420) -> Chart | Absent:
-    n = ind.survey_count(con, "usagers", f)
-    if not n:
-        return _no_survey("usagers")
+@survey_view("usagers")
+def attentes(con, f: Filters, height: int = 420, *, n: int) -> Chart | Absent:
     df = ind.distribution(con, "usagers", "attente_principale", f)
     df = df[(df["pct"] > 0) | df["pct"].isna()].sort_values("pct", ascending=False)
     if df.empty:
@@ -390,10 +395,8 @@ def profil_agents(con, f: Filters, height: int = 400) -> Chart | Absent:
                                                   "mission_accueil")})
 
 
-def missions_agents(con, f: Filters, height: int = 340) -> Chart | Absent:
-    n = ind.survey_count(con, "agents", f)
-    if not n:
-        return _no_survey("agents")
+@survey_view("agents")
+def missions_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Absent:
     df = ind.distribution(con, "agents", "mission_principale", f).sort_values("pct", ascending=False)
     top = df.iloc[0]
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
@@ -407,10 +410,8 @@ def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent
                            "{pct} des habitants savent qu'il y a une Maison dans leur commune", height)
 
 
-def qualite_offre(con, f: Filters, height: int = 300) -> Chart | Absent:
-    n = ind.survey_count(con, "habitants", f)
-    if not n:
-        return _no_survey("habitants")
+@survey_view("habitants")
+def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Absent:
     df = ind.distribution(con, "habitants", "qualite_offre", f)
     df.insert(0, "groupe", "Ensemble des habitants")
     order = [c.code for c in schema.QUALITE]
