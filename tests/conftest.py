@@ -54,20 +54,16 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def demo_con(demo_db):
-    """A read-only connection to the demo store, shared by the session."""
-    con = store.connect(demo_db, read_only=True)
+def _read_only(path: Path):
+    con = store.connect(path, read_only=True)
     yield con
     con.close()
 
 
-@pytest.fixture
-def demo_copy(demo_db, tmp_path) -> Path:
-    """A private copy of the demo store, for tests that write."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    return path
+@pytest.fixture(scope="session")
+def demo_con(demo_db):
+    """A read-only connection to the demo store, shared by the session."""
+    yield from _read_only(demo_db)
 
 
 @pytest.fixture(scope="session")
@@ -83,13 +79,12 @@ def registry_db(tmp_path_factory, registry_file) -> Path:
 @pytest.fixture(scope="session")
 def registry_con(registry_db):
     """A read-only connection to the store holding the national list."""
-    con = store.connect(registry_db, read_only=True)
-    yield con
-    con.close()
+    yield from _read_only(registry_db)
 
 
 @pytest.fixture
 def registry_copy(registry_db, tmp_path) -> Path:
+    """A private copy of the registry store, for tests that write."""
     path = tmp_path / "registre.duckdb"
     shutil.copy(registry_db, path)
     return path
