@@ -49,8 +49,8 @@ with st.sidebar:
     st.header("Filtres")
     chosen_regions = st.multiselect("Région", options["regions"], format_func=region_names.get, key="f_regions",
                                     placeholder="Toutes les régions")
-    dep_choices = [d for d in options["departements"]
-                   if not chosen_regions or deps.set_index("code_departement").loc[d, "code_region"] in chosen_regions]
+    region_of = dict(zip(deps["code_departement"], deps["code_region"]))
+    dep_choices = [d for d in options["departements"] if not chosen_regions or region_of[d] in chosen_regions]
     if "f_departements" in st.session_state:  # keep only départements of the chosen régions
         st.session_state["f_departements"] = [d for d in st.session_state["f_departements"] if d in dep_choices]
     chosen_deps = st.multiselect("Département", dep_choices, format_func=lambda d: f"{dep_names[d]} ({d})",

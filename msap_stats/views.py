@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import indicators as ind
-from . import network, reference, schema, theme
+from . import network, reference, schema, stats, theme
 from .figures import Chart, departements_map, diverging, finish, grouped_hbar, hbar, heatmap, histogram, line, \
     points_map, stacked_columns, status_bars
 from .fmt import MOIS_COURTS, mois, nombre, pct
@@ -134,31 +134,36 @@ NO_MAISON = Absent("Aucune Maison dans ce périmètre : importez le registre des
 
 # --- Vue d'ensemble ------------------------------------------------------------------
 
+# The survey figures of the overview: public -> (indicator, sentence, page), as the En bref note quotes them.
+KEY_SURVEY_FIGURES = {
+    "usagers": [("aide_dossier", "des usagers viennent pour être accompagnés dans la constitution d'un dossier",
+                 "motifs"),
+                ("tres_satisfait", "des usagers sont très satisfaits de l'accueil", "satisfaction"),
+                ("simplifie_quotidien", "des usagers disent que la Maison simplifie leur quotidien", "satisfaction")],
+    "agents": [("se_sent_utile", "des agents se sentent utiles", "regards")],
+    "habitants": [("connait_maison_commune", "des habitants savent qu'il y a une Maison dans leur commune", "regards")],
+}
+
+
 def key_figures(con, f: Filters) -> list[KeyFigure]:
-    out = []
     m = ind.maisons_summary(con, f)
-    out.append(KeyFigure(nombre(m["total"]), "Maisons dans le périmètre",
-                         f"dont {nombre(m['heures_hebdo']['inconnues'])} sans horaires connus", source(con, "maisons"),
-                         "reseau"))
-    usagers = ind.survey_indicators(con, "usagers", f) if ind.survey_count(con, "usagers", f) else None
-    for key, text in (("aide_dossier", "des usagers viennent pour être accompagnés dans la constitution d'un dossier"),
-                      ("tres_satisfait", "des usagers sont très satisfaits de l'accueil"),
-                      ("simplifie_quotidien", "des usagers disent que la Maison simplifie leur quotidien")):
-        fig = None if usagers is None else (usagers["motifs"][key] if key == "aide_dossier" else usagers[key])
-        out.append(_survey_key_figure(fig, text, "usagers", usagers["n"] if usagers else 0, con,
-                                      "motifs" if key == "aide_dossier" else "satisfaction"))
-    total = ind.activity_total(con, f)
-    by_theme = ind.activity_by(con, f, "thematique")
-    health = by_theme.loc[by_theme["code"].isin(["sante", "autonomie"]), "pct"].sum() if total else None
-    out.append(KeyFigure(nombre(total), "demandes traitées",
-                         f"dont {pct(health)} en santé ou dépendance" if total else "aucun export d'activité chargé",
-                         source(con, "activite"), "activite"))
-    for kind, key, text in (("agents", "se_sent_utile", "des agents se sentent utiles"),
-                            ("habitants", "connait_maison_commune",
-                             "des habitants savent qu'il y a une Maison dans leur commune")):
+    out = [KeyFigure(nombre(m["total"]), "Maisons dans le périmètre",
+                     f"dont {nombre(m['heures_hebdo']['inconnues'])} sans horaires connus", source(con, "maisons"),
+                     "reseau")]
+    for kind, wanted in KEY_SURVEY_FIGURES.items():
         n = ind.survey_count(con, kind, f)
-        fig = ind.survey_indicators(con, kind, f)[key] if n else None
-        out.append(_survey_key_figure(fig, text, kind, n, con, "regards"))
+        catalog = {**ind.SURVEY_INDICATORS[kind], **(ind.MOTIFS if kind == "usagers" else {})}
+        figs = ind.shares(con, kind, {key: catalog[key] for key, _, _ in wanted}, f).set_index("item") if n else None
+        for key, text, page in wanted:
+            fig = stats.as_figure(figs.loc[key]) if n else None
+            out.append(_survey_key_figure(fig, text, kind, n, con, page))
+        if kind == "usagers":  # the activity figure comes after the users', as in the note
+            by_theme = ind.activity_by(con, f, "thematique")
+            total = int(by_theme["n"].sum()) if len(by_theme) else 0
+            health = by_theme.loc[by_theme["code"].isin(["sante", "autonomie"]), "pct"].sum() if total else None
+            out.append(KeyFigure(nombre(total), "demandes traitées",
+                                 f"dont {pct(health)} en santé ou dépendance" if total else "aucun export d'activité chargé",
+                                 source(con, "activite"), "activite"))
     return out
 
 
