@@ -20,13 +20,15 @@ PAGES = [
     st.Page("pages/territoires.py", title="Territoires", icon=":material/map:", url_path="territoires"),
     st.Page("pages/reseau.py", title="Réseau et cahier des charges", icon=":material/rule:", url_path="reseau"),
 ]
+IMPORT_PAGE = st.Page("pages/importer.py", title="Importer des données", icon=":material/upload_file:",
+                      url_path="importer")
 
 if ui.store_is_empty():
     st.navigation([st.Page("pages/demarrer.py", title="Démarrer", icon=":material/rocket_launch:",
-                           url_path="demarrer", default=True)]).run()
+                           url_path="demarrer", default=True), IMPORT_PAGE]).run()
     st.stop()
 
-page = st.navigation(PAGES)
+page = st.navigation({"Tableau de bord": PAGES, "Données": [IMPORT_PAGE]})
 
 # --- The filters: one set, in the sidebar, kept across pages and in the URL -------------
 deps = reference.departements()

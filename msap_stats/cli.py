@@ -1,7 +1,10 @@
 """Command line: the same functions as the dashboard.
 
     python -m msap_stats demo [--db PATH] [--seed N]
-    python -m msap_stats import FILE --kind KIND [--db PATH] [--replace]
+    python -m msap_stats inspect FILE --kind KIND [--maison ID] [--profile NAME] [--accept-suggestions] [--json]
+    python -m msap_stats import FILE --kind KIND [--db PATH] [--replace] [--maison ID] [--profile NAME]
+                                     [--accept-suggestions] [--save-profile NAME] [--rapport PROBLEMES.xlsx]
+    python -m msap_stats profiles [list | delete NAME | rename OLD NEW]
     python -m msap_stats imports [--db PATH]
     python -m msap_stats rollback IMPORT_ID [--db PATH]
     python -m msap_stats indicators [--db PATH] [--region CODE] [--departement CODE] [--debut YYYY-MM] [--fin YYYY-MM]
@@ -23,9 +26,12 @@ import traceback
 from pathlib import Path
 
 from . import demo, docs, indicators, templates
-from .errors import ImportRefused
+from .errors import ImportRefused, refuse
 from .fmt import nombre
-from .importer import import_file, rollback
+from .importer import MAX_FILE_BYTES, import_file, rollback, too_big_message
+from .intake import assistant, profiles
+from .intake.profiles import Choices
+from .intake.report import problems_xlsx
 from .schema import KINDS
 from .store import StoreError, connect, default_db_path, list_imports
 
@@ -56,12 +62,31 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42, help="graine du générateur (42)")
     d.add_argument("--force", action="store_true", help="remplacer une base qui contient des données réelles")
 
-    i = with_db(sub.add_parser("import", help="importer un fichier (CSV, XLSX, XLS, ODS)"))
-    i.add_argument("file", type=Path)
-    i.add_argument("--kind", required=True, choices=list(KINDS))
+    def assistant_options(sp):
+        sp.add_argument("file", type=Path)
+        sp.add_argument("--kind", required=True, choices=list(KINDS))
+        sp.add_argument("--maison", default=None, help="la Maison d'un fichier qui n'a pas de colonne Maison")
+        sp.add_argument("--profile", default=None, help="appliquer ce profil de source")
+        sp.add_argument("--accept-suggestions", action="store_true",
+                        help="appliquer aussi les correspondances probables proposées par l'assistant")
+        return sp
+
+    n = with_db(assistant_options(sub.add_parser(
+        "inspect", help="montrer ce que l'assistant lit dans un fichier, sans rien écrire")))
+    n.add_argument("--json", action="store_true", help="sortie JSON")
+
+    i = with_db(assistant_options(sub.add_parser("import", help="importer un fichier (CSV, XLSX, XLS, ODS, GeoJSON)")))
     i.add_argument("--replace", action="store_true",
                    help="remplacer les lignes déjà chargées pour les mêmes clés (conservées dans l'historique)")
     i.add_argument("--auteur", default=None, help="nom de la personne qui importe")
+    i.add_argument("--save-profile", default=None, metavar="NOM",
+                   help="enregistrer la correspondance appliquée comme profil de source")
+    i.add_argument("--rapport", type=Path, default=None, metavar="PROBLEMES.xlsx",
+                   help="en cas de refus, écrire la liste complète des problèmes dans ce classeur")
+
+    pr = with_db(sub.add_parser("profiles", help="lister, renommer ou supprimer les profils de source"))
+    pr.add_argument("action", nargs="?", default="list", choices=["list", "delete", "rename"])
+    pr.add_argument("names", nargs="*", help="NOM (delete) ou ANCIEN NOUVEAU (rename)")
 
     with_db(sub.add_parser("imports", help="lister les imports"))
     r = with_db(sub.add_parser("rollback", help="annuler un import"))
@@ -108,13 +133,101 @@ def _demo(args) -> int:
     return 0
 
 
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise refuse(too_big_message(), path.name)
+        return path.read_bytes()
+    except OSError:
+        raise StoreError(f"Le fichier {path} est introuvable ou illisible.") from None
+
+
+def _inspect(args) -> int:
+    con = connect(args.db)
+    try:
+        insp = assistant.inspect(con, _read(args.file), args.file.name, args.kind,
+                                 choices=Choices(maison=args.maison) if args.maison else None,
+                                 profile=args.profile, accept_suggestions=args.accept_suggestions)
+    finally:
+        con.close()
+    if args.json:
+        json.dump(insp.as_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(describe(insp))
+    return 0
+
+
+def describe(insp) -> str:
+    """The assistant's findings for a terminal."""
+    d = insp.as_dict()
+    out = [f"Fichier « {insp.fichier} » ({insp.kind.label})", *[f"  {n}" for n in d["mise_en_page"]["notes"]]]
+    if d["profil"]:
+        out.append(f"Profil de source appliqué : « {d['profil']} »")
+    out.append("Colonnes (fichier → projet, certitude, appliquée) :")
+    for c in d["colonnes"]:
+        target = c["proposee"] or "—"
+        applied = "oui" if c["appliquee"] else "non"
+        out.append(f"  « {c['fichier']} » → {target} [{c['certitude']}, appliquée : {applied}] {c['raison']}")
+    for col, values in d["valeurs"].items():
+        if values:
+            out.append(f"Valeurs de « {col} » à faire correspondre :")
+            for v in values:
+                out.append(f"  « {v['valeur']} » ({v['lignes']} ligne(s)) → {v['proposee'] or '—'} "
+                           f"[{v['certitude']}, appliquée : {v['appliquee'] or 'non'}] {v['raison']}")
+    if d["maison"]["requise"]:
+        p = d["maison"]["proposee"]
+        out.append(f"Maison du fichier : {d['maison']['choisie'] or 'à choisir (--maison ID)'}"
+                   + (f" ; proposée : {p['id_maison']} « {p['nom']} » ({p['raison']})" if p else ""))
+    out += [f"Avertissement : {w}" for w in d["avertissements"]]
+    if insp.ready and insp.already:
+        out.append(f"Déjà chargé : ces lignes sont celles de l'import n°{insp.already['import_id']} "
+                   f"(« {insp.already['fichier']} ») ; rien à importer.")
+    elif insp.ready:
+        out.append(f"Prêt à importer : {nombre(insp.rows_ready)} ligne(s) ({len(insp.warnings)} avertissement(s)).")
+        out += [f"À remplacer (--replace) : {c}" for c in insp.conflicts]
+    else:
+        out.append(insp.problems().report())
+    return "\n".join(out) + "\n"
+
+
 def _import(args) -> int:
     con = connect(args.db)
     try:
-        result = import_file(con, args.file, args.kind, replace=args.replace, auteur=args.auteur)
+        result = import_file(con, args.file, args.kind, replace=args.replace, auteur=args.auteur,
+                             maison=args.maison, profile=args.profile, accept_suggestions=args.accept_suggestions,
+                             save_profile=args.save_profile)
+    except ImportRefused as exc:
+        if args.rapport:
+            args.rapport.write_bytes(problems_xlsx(exc))
+            sys.stderr.write(f"Liste complète des problèmes écrite dans {args.rapport}.\n")
+        raise
     finally:
         con.close()
     print(result.message())
+    return 0
+
+
+def _profiles(args) -> int:
+    con = connect(args.db)
+    try:
+        if args.action == "list":
+            found = profiles.list_profiles(con)
+            if not found:
+                print("Aucun profil de source.")
+            for p in found:
+                print(f"{p.nom}\t{p.kind}\t{p.utilisations} import(s)\tpar {p.auteur}\tcréé le {p.cree_le:%d/%m/%Y}")
+        elif args.action == "delete" and len(args.names) == 1:
+            profiles.delete_profile(con, args.names[0])
+            print(f"Profil « {args.names[0]} » supprimé.")
+        elif args.action == "rename" and len(args.names) == 2:
+            profiles.rename_profile(con, *args.names)
+            print(f"Profil « {args.names[0]} » renommé « {args.names[1]} ».")
+        else:
+            sys.stderr.write("Commande incorrecte : profiles delete NOM, ou profiles rename ANCIEN NOUVEAU.\n")
+            return 2
+    finally:
+        con.close()
     return 0
 
 
@@ -167,5 +280,5 @@ def _formats(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": _demo, "import": _import, "imports": _imports, "rollback": _rollback,
+COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
             "indicators": _indicators, "template": _template, "formats": _formats}

@@ -26,3 +26,13 @@ def pct(x, decimals: int = 0) -> str:
 def mois(d) -> str:
     """A month in words: "mars 2016"."""
     return f"{MOIS[d.month - 1]} {d.year}"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text cell for a CSV or a spreadsheet: never read as a formula (a leading ' keeps it text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -15,18 +15,19 @@ import getpass
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import ImportRefused, Problem, refuse
+from .errors import ImportRefused, refuse
 from .fmt import nombre as _n
-from .reader import LINE_COLUMN, RawTable, read_file
+from .intake import assistant, journal, profiles
+from .intake.profiles import Choices
+from .reader import LINE_COLUMN, RawTable
 from .schema import KINDS, Kind
 from .store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
-from .validate import Staged, stage
+from .validate import active_import, conflict_problem, key_conflicts, stage, when
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -59,7 +60,7 @@ class ImportResult:
         if self.already:
             e = self.import_existant
             return (f"« {self.fichier} » est déjà chargé : son contenu est celui de l'import n°{e['import_id']} "
-                    f"(« {e['fichier']} », {_when(e['date_import'])}, par {e['auteur']}). Rien n'a été écrit.")
+                    f"(« {e['fichier']} », {when(e['date_import'])}, par {e['auteur']}). Rien n'a été écrit.")
         text = (f"Import n°{self.import_id} ({label}) : {_n(self.lignes_chargees)} ligne(s) chargée(s) "
                 f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} ».")
         if self.lignes_remplacees:
@@ -67,12 +68,8 @@ class ImportResult:
         return "\n".join([text, *self.avertissements])
 
 
-def _when(ts) -> str:
-    return ts.strftime("le %d/%m/%Y à %H:%M") if isinstance(ts, datetime) else str(ts)
-
-
 def import_file(con, path: str | Path, kind: str, *, replace: bool = False, auteur: str | None = None,
-                fichier: str | None = None) -> ImportResult:
+                fichier: str | None = None, **assistant_options) -> ImportResult:
     path = Path(path)
     fichier = fichier or path.name
     try:
@@ -80,22 +77,45 @@ def import_file(con, path: str | Path, kind: str, *, replace: bool = False, aute
     except OSError:
         raise refuse(f"le fichier {path} est introuvable ou illisible.", fichier) from None
     if size > MAX_FILE_BYTES:
-        raise refuse(f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo ; découpez-le par période.", fichier)
-    return import_bytes(con, path.read_bytes(), fichier, kind, replace=replace, auteur=auteur)
+        raise refuse(too_big_message(), fichier)
+    return import_bytes(con, path.read_bytes(), fichier, kind, replace=replace, auteur=auteur, **assistant_options)
 
 
-def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False,
-                 auteur: str | None = None) -> ImportResult:
+def too_big_message() -> str:
+    return f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo ; découpez-le (par période, par Maison)."
+
+
+def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
+                 choices: Choices | None = None, profile: str | None = None, accept_suggestions: bool = False,
+                 maison: str | None = None, save_profile: str | None = None) -> ImportResult:
+    """The one import path of the page and the command line: the assistant, then the transaction.
+
+    What the assistant is sure of is applied; ``accept_suggestions`` applies its probable proposals too;
+    ``choices`` (the page's edits, or --maison) and a saved ``profile`` override them. Anything unresolved
+    refuses the file with every problem and the suggestions. A refusal is written to the journal of refusals.
+    """
     k = KINDS[kind]
+    auteur = auteur or current_user()
     sha = hashlib.sha256(data).hexdigest()
-    same = _active_import(con, k, "sha256", sha)
+    same = active_import(con, k, "sha256", sha)
     if same:
         return ImportResult("déjà importé", kind, fichier, import_existant=same)
+    if maison:
+        choices = (choices or Choices()).merged(Choices(maison=maison))
     try:
-        raw = read_file(data, fichier, k)
-        return _load(con, raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace)
+        if len(data) > MAX_FILE_BYTES:
+            raise refuse(too_big_message())
+        insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
+                                 accept_suggestions=accept_suggestions, check=False)
+        if insp.unresolved:
+            raise insp.problems()
+        return _load(con, insp.raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace,
+                     warnings=insp.warnings, profil=(save_profile or (insp.profile.nom if insp.profile else None)),
+                     save=(insp.signature, insp.choices) if save_profile else None,
+                     suggestions=insp.suggestions())
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
+        journal.record_refusal(con, exc, kind, auteur, sha)
         raise
 
 
@@ -114,30 +134,34 @@ def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str |
         raise
 
 
-def _active_import(con, kind: Kind, column: str, value: str) -> dict | None:
-    cur = con.execute(f"SELECT import_id, fichier, date_import, auteur FROM imports WHERE kind = ? AND statut = ? "
-                      f"AND {column} = ? ORDER BY import_id LIMIT 1", [kind.name, STATUT_CHARGE, value])
-    rows = cur.fetchall()
-    return dict(zip(("import_id", "fichier", "date_import", "auteur"), rows[0])) if rows else None
-
-
 def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
-          demo: bool = False) -> ImportResult:
+          demo: bool = False, warnings: list[str] = (), profil: str | None = None,
+          save: tuple[str, Choices] | None = None, suggestions: list[str] = ()) -> ImportResult:
     if raw.rows == 0:
         raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
-    staged = stage(con, raw, kind)
     try:
-        same = _active_import(con, kind, "empreinte", staged.fingerprint)
+        staged = stage(con, raw, kind)
+    except ImportRefused as exc:
+        exc.suggestions = list(suggestions)
+        raise
+    warnings = [*warnings, *staged.warnings]
+    try:
+        same = active_import(con, kind, "empreinte", staged.fingerprint)
         if same:
             return ImportResult("déjà importé", kind.name, fichier, lignes_lues=raw.rows, import_existant=same)
-        conflicts = _conflicts(con, staged)
+        conflicts = key_conflicts(con, staged)
         if conflicts and not replace:
-            raise ImportRefused([_conflict_problem(kind, c) for c in conflicts])
+            raise ImportRefused([conflict_problem(kind, c) for c in conflicts])
         cols = [name for name, _ in kind.stored_columns]
         col_list = ", ".join(q(c) for c in cols)
         keys = ", ".join(q(k) for k in kind.key)
         with transaction(con):
             import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+            if save:
+                profiles.save_profile(con, profil, kind.name, save[0], save[1], auteur or current_user())
+            elif profil:
+                con.execute("UPDATE profils SET utilise_le = now()::TIMESTAMP, utilisations = utilisations + 1 "
+                            "WHERE nom = ?", [profil])
             replaced = 0
             if conflicts:
                 replaced = con.execute(
@@ -147,40 +171,14 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                         f"SELECT ?, ligne, NULL, {col_list} FROM {staged.table}", [import_id])
             con.execute(
                 "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
-                "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements) "
-                "VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements, profil, "
+                "format) VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [import_id, kind.name, fichier, sha, staged.fingerprint, auteur or current_user(), raw.rows,
-                 staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, raw.warnings])
-        return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, raw.warnings)
+                 staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, warnings, profil,
+                 raw.format])
+        return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, warnings)
     finally:
         staged.drop(con)
-
-
-def _conflicts(con, staged: Staged) -> list[dict]:
-    kind = staged.kind
-    keys = ", ".join(q(k) for k in kind.key)
-    first = q(kind.key[0])
-    rows = con.execute(
-        f"SELECT e.import_id, i.fichier, i.date_import, count(*) AS n, "
-        f"list(CAST({first} AS VARCHAR) ORDER BY {first})[1:3] AS exemples, "
-        f"min(CAST({q(kind.key[-1])} AS VARCHAR)), max(CAST({q(kind.key[-1])} AS VARCHAR)) "
-        f"FROM (SELECT DISTINCT import_id, {keys} FROM {kind.name}_actifs) e "
-        f"JOIN (SELECT DISTINCT {keys} FROM {staged.table}) s USING ({keys}) "
-        f"JOIN imports i ON i.import_id = e.import_id GROUP BY ALL ORDER BY e.import_id").fetchall()
-    names = ("import_id", "fichier", "date_import", "n", "exemples", "min", "max")
-    return [dict(zip(names, r)) for r in rows]
-
-
-def _conflict_problem(kind: Kind, c: dict) -> Problem:
-    where = f"l'import n°{c['import_id']} (« {c['fichier']} », {_when(c['date_import'])})"
-    examples = ", ".join(str(e) for e in c["exemples"])
-    if kind.name == "activite":
-        what = (f"{_n(c['n'])} couple(s) Maison-mois (mois {c['min'][:7]} à {c['max'][:7]} ; Maisons {examples}…) "
-                f"sont déjà couverts par {where}")
-    else:
-        what = f"{_n(c['n'])} {kind.key_label.lower()} ({examples}…) sont déjà chargées par {where}"
-    return Problem(f"{what}. Demandez le remplacement (option --replace, ou case « Remplacer » à l'envoi) pour "
-                   f"les remplacer : les lignes remplacées restent dans l'historique.")
 
 
 def rollback(con, import_id: int, auteur: str | None = None) -> str:

@@ -1,15 +1,18 @@
-"""Reading a user's spreadsheet into an Arrow table of text cells.
+"""Reading a user's file into sheets of text cells, before any column is interpreted.
 
-Workbooks (.xlsx, .xls, .ods) are parsed by fastexcel (calamine, into Arrow);
-CSV text by pyarrow once its encoding, separator and header row are known.
-No row-by-row Python: cells stay text here and are typed by the validator in
-DuckDB. Every row keeps its number as the user sees it in the spreadsheet.
+Workbooks (.xlsx, .xls, .ods) are parsed once by fastexcel (calamine, into Arrow);
+CSV text by pyarrow once its encoding and separator are known; a GeoJSON registry
+becomes one sheet whose columns are the features' properties. No row-by-row
+Python on the body: cells stay text here. Which row is the header, which
+columns are months or totals, and what each column means are decided by
+``msap_stats.intake``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,18 +22,21 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import ImportRefused, Problem, refuse
-from .schema import Kind, normalize_key
 
-MAX_TITLE_ROWS = 5  # the header may be preceded by up to 5 title or blank rows
+HEAD_ROWS = 12  # the header is looked for among the first rows (title rows may precede it)
 SEPARATORS = (";", "\t", ",")
 MAX_UNZIPPED = 2_000_000_000  # bytes: beyond, a workbook is treated as a zip bomb
 MAX_RATIO = 200
 LINE_COLUMN = "_ligne"
+SHEET_COLUMN = "_feuille"
+MISSING_MARKS = ("NA", "N/A", "#N/A", "#NA", "NULL", "nan")  # R, Excel and database spellings of "no value"
 
 
 @dataclass
 class RawTable:
-    table: pa.Table  # one text column per recognised canonical column, plus _ligne
+    """Cells of a file under the project's column names, as text, with the spreadsheet row of each."""
+
+    table: pa.Table  # one text column per canonical column, plus _ligne (and _feuille for several sheets)
     headers: dict[str, str]  # canonical name -> header as written in the file
     format: str
     header_row: int  # 1-based
@@ -42,27 +48,30 @@ class RawTable:
         return self.table.num_rows
 
 
-def header_lookup(kind: Kind) -> dict[str, str]:
-    return {key: col.name for col in kind.columns for key in col.header_keys()}
+@dataclass
+class Sheet:
+    """One sheet (or the whole CSV): its first rows as lists, and its body on demand."""
+
+    name: str | None
+    head: list[list[str | None]]  # the first HEAD_ROWS rows
+    _table: pa.Table | None = None  # workbooks: the whole sheet, loaded once
+    _csv: tuple[str, str, list[int]] | None = None  # CSV: text, separator, lines read after each head record
+
+    def body(self, header_index: int) -> tuple[pa.Table, int]:
+        """The rows under the header (text columns c0…cN) and the spreadsheet line of the first one."""
+        if self._table is not None:
+            table = self._table.slice(header_index + 1)
+            names = [f"c{i}" for i in range(table.num_columns)]
+            return table.rename_columns(names), header_index + 2
+        text, sep, lines = self._csv
+        return _csv_body(text, sep, lines[header_index], len(self.head[header_index]), header_index), header_index + 2
 
 
-def match_header(cells: list, kind: Kind) -> dict[int, str]:
-    """Position in the row -> canonical column, for the cells naming a column of the kind."""
-    lookup = header_lookup(kind)
-    found: dict[int, str] = {}
-    for i, cell in enumerate(cells):
-        if cell is not None and (name := lookup.get(normalize_key(cell))):
-            found[i] = name
-    return found
-
-
-def _best_header(rows: list[list], kind: Kind) -> tuple[int, dict[int, str]]:
-    best = (-1, {})
-    for i, cells in enumerate(rows[: MAX_TITLE_ROWS + 1]):
-        found = match_header(cells, kind)
-        if len(set(found.values())) > len(set(best[1].values())):
-            best = (i, found)
-    return best
+@dataclass
+class Book:
+    format: str
+    sheets: list[Sheet]
+    notes: list[str] = field(default_factory=list)
 
 
 def detect_format(data: bytes, fichier: str) -> str:
@@ -78,6 +87,8 @@ def detect_format(data: bytes, fichier: str) -> str:
             raise refuse(f"ce fichier est {what}, pas un tableur (CSV, Excel ou OpenDocument).", fichier)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise refuse("ce fichier n'est pas un tableur lisible (ni CSV, ni Excel, ni OpenDocument).", fichier)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return "geojson"
     return "csv"
 
 
@@ -100,45 +111,38 @@ def _zip_format(data: bytes, fichier: str) -> str:
     raise refuse("le fichier est une archive ZIP qui ne contient pas de classeur Excel ou OpenDocument.", fichier)
 
 
-def read_file(data: bytes, fichier: str, kind: Kind) -> RawTable:
+def read_book(data: bytes, fichier: str, score_head=None) -> Book:
+    """The file's sheets. ``score_head(rows)`` ranks the CSV separators by how well a header is recognised."""
     fmt = detect_format(data, fichier)
     if fmt == "csv":
-        return _read_csv(data, fichier, kind)
-    return _read_workbook(data, fichier, kind, fmt)
+        return _read_csv(data, fichier, score_head or (lambda rows: 0))
+    if fmt == "geojson":
+        return _read_geojson(data, fichier)
+    return _read_workbook(data, fichier, fmt)
 
 
 # --- Workbooks -------------------------------------------------------------
 
-def _read_workbook(data: bytes, fichier: str, kind: Kind, fmt: str) -> RawTable:
+def _read_workbook(data: bytes, fichier: str, fmt: str) -> Book:
+    sheets = []
     try:
         book = fastexcel.read_excel(data)
-        best = None  # (score, sheet name, header index, found)
         for name in book.sheet_names:
-            head = book.load_sheet(name, header_row=None, skip_rows=0, n_rows=MAX_TITLE_ROWS + 1, dtypes="string")
-            rows = _arrow_rows(head.to_arrow())
-            idx, found = _best_header(rows, kind)
-            if best is None or len(set(found.values())) > len(set(best[3].values())):
-                best = (len(found), name, idx, found)
-        if best is None:
-            raise refuse("le classeur ne contient aucune feuille.", fichier)
-        _, sheet, idx, found = best
-        if not found:
-            raise _no_header(kind, fichier)
-        batch = book.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+            batch = book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+            table = pa.Table.from_batches([batch])  # fastexcel keeps leading empty rows: index 0 is row 1
+            sheets.append(Sheet(name, _rows(table.slice(0, HEAD_ROWS)), _table=table))
     except ImportRefused:
         raise
     except Exception as exc:  # calamine's errors: corrupt, encrypted or truncated workbooks
         raise refuse(f"le classeur n'a pas pu être lu (fichier endommagé, protégé par un mot de passe "
                      f"ou d'un format non pris en charge) : {str(exc).splitlines()[0][:200]}", fichier) from None
-    table = pa.Table.from_batches([batch])
-    header_cells = [table.column(i)[idx].as_py() for i in range(table.num_columns)]
-    body = table.slice(idx + 1)
-    first_line = idx + 2  # fastexcel keeps leading empty rows (skip_rows=0): index 0 is row 1
-    return _assemble(body, header_cells, found, first_line, fmt, idx + 1, kind, sheet=sheet)
+    if not sheets:
+        raise refuse("le classeur ne contient aucune feuille.", fichier)
+    return Book(fmt, sheets)
 
 
-def _arrow_rows(batch: pa.RecordBatch) -> list[list]:
-    cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+def _rows(table: pa.Table) -> list[list]:
+    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
     return [list(r) for r in zip(*cols)] if cols else []
 
 
@@ -148,7 +152,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "UTF-8 (BOM)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
+        return data.decode("utf-16", errors="replace"), "UTF-16"
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -159,66 +163,65 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "ISO-8859-1"
 
 
-def _first_records(text: str, sep: str, count: int) -> list[tuple[list[str], int]]:
-    """The first records with, for each, the number of physical lines read so far."""
+def _first_records(text: str, sep: str, count: int) -> tuple[list[list[str]], list[int]]:
+    """The first records and, for each, the number of physical lines read so far."""
     reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=sep)
-    out = []
+    records, lines = [], []
     try:
         for rec in reader:
-            out.append((rec, reader.line_num))
-            if len(out) >= count:
+            records.append(rec)
+            lines.append(reader.line_num)
+            if len(records) >= count:
                 break
     except csv.Error:
         pass
-    return out
+    return records, lines
 
 
-def _read_csv(data: bytes, fichier: str, kind: Kind) -> RawTable:
+def _read_csv(data: bytes, fichier: str, score_head) -> Book:
     text, encoding = _decode(data)
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise refuse("le fichier est vide.", fichier)
-    best = None  # (score, width, sep, record index, found, records)
+    best = None
     for sep in SEPARATORS:
-        records = _first_records(text, sep, MAX_TITLE_ROWS + 1)
-        idx, found = _best_header([r for r, _ in records], kind)
-        score = (len(set(found.values())), len(records[idx][0]) if idx >= 0 else 0)
+        records, lines = _first_records(text, sep, HEAD_ROWS)
+        head = [[c if c != "" else None for c in r] for r in records]
+        width = max((len(r) for r in records), default=0)
+        score = (score_head(head), width > 1, width)
         if best is None or score > best[0]:
-            best = (score, sep, idx, found, records)
-    (_, _), sep, idx, found, records = best
-    if not found:
-        raise _no_header(kind, fichier)
-    header_cells, lines_read = records[idx]
-    body_start = _offset_after_lines(text, lines_read)
-    body_text = text[body_start:]
+            best = (score, sep, head, lines)
+    _, sep, head, lines = best
+    return Book("csv", [Sheet(None, head, _csv=(text, sep, lines))],
+                [f"CSV lu en {encoding}, séparateur « {_sep_name(sep)} »."])
+
+
+def _csv_body(text: str, sep: str, lines_read: int, width: int, header_index: int) -> pa.Table:
+    body_text = text[_offset_after_lines(text, lines_read):]
+    names = [f"c{i}" for i in range(width)]
+    if not body_text.strip():
+        return pa.table({n: pa.array([], pa.string()) for n in names})
     bad_rows: list[Problem] = []
-    first_line = idx + 2
 
     def on_invalid(row):
         bad_rows.append(Problem(f"{row.actual_columns} valeurs au lieu de {row.expected_columns} "
-                                f"(séparateur « {_sep_name(sep)} » attendu)", ligne=None if row.number is None
-                                else row.number + idx + 1))
+                                f"(séparateur « {_sep_name(sep)} » attendu)",
+                                ligne=None if row.number is None else row.number + header_index + 1))
         return "skip"
 
-    names = [f"c{i}" for i in range(len(header_cells))]
-    if body_text.strip():
-        try:
-            table = pacsv.read_csv(
-                io.BytesIO(body_text.encode("utf-8")),
-                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                     null_values=[""], strings_can_be_null=True),
-            )
-        except pa.ArrowInvalid as exc:
-            raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}", fichier) from None
-    else:
-        table = pa.table({n: pa.array([], pa.string()) for n in names})
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body_text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 null_values=[""], strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid as exc:
+        raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}") from None
     if bad_rows:
-        raise ImportRefused(bad_rows, fichier=fichier)
-    raw = _assemble(table, header_cells, found, first_line, "csv", idx + 1, kind)
-    raw.warnings.insert(0, f"CSV lu en {encoding}, séparateur « {_sep_name(sep)} ».")
-    return raw
+        raise ImportRefused(bad_rows)
+    return table
 
 
 def _sep_name(sep: str) -> str:
@@ -234,47 +237,47 @@ def _offset_after_lines(text: str, lines: int) -> int:
     return offset
 
 
-# --- Common ------------------------------------------------------------------
+# --- GeoJSON -----------------------------------------------------------------
 
-def _no_header(kind: Kind, fichier: str) -> ImportRefused:
-    expected = ", ".join(c.name for c in kind.columns if c.required)
-    return refuse(f"aucune ligne d'en-tête reconnue dans les {MAX_TITLE_ROWS + 1} premières lignes pour un fichier "
-                  f"« {kind.label} » (colonnes attendues : {expected}).", fichier)
-
-
-def _assemble(body: pa.Table, header_cells: list, found: dict[int, str], first_line: int, fmt: str,
-              header_row: int, kind: Kind, sheet: str | None = None) -> RawTable:
-    fichier_problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for pos, name in sorted(found.items()):
-        if name in seen:
-            fichier_problems.append(Problem(
-                f"deux colonnes désignent « {name} » (« {header_cells[seen[name]]} » et « {header_cells[pos]} »)",
-                ligne=header_row))
-        else:
-            seen[name] = pos
-    if fichier_problems:
-        raise ImportRefused(fichier_problems)
-    warnings = []
-    ignored = [str(c) for i, c in enumerate(header_cells) if i not in found and c not in (None, "")]
-    if ignored:
-        warnings.append("Colonnes inconnues ignorées : " + ", ".join(f"« {c} »" for c in ignored) + ".")
-    columns = {name: _clean_text(body.column(pos)) for name, pos in seen.items()}
-    columns[LINE_COLUMN] = pa.array(range(first_line, first_line + body.num_rows), pa.int64())
-    table = pa.table(columns)
-    # Blank rows (every recognised cell empty) are skipped, as a user would expect.
-    blank = None
-    for name in seen:
-        empty = pc.is_null(table.column(name))
-        blank = empty if blank is None else pc.and_(blank, empty)
-    if blank is not None and table.num_rows:
-        table = table.filter(pc.invert(blank))
-    return RawTable(table=table, headers={n: str(header_cells[p]) for n, p in seen.items()}, format=fmt,
-                    header_row=header_row, sheet=sheet, warnings=warnings)
+def _read_geojson(data: bytes, fichier: str) -> Book:
+    """A FeatureCollection of points: the properties are the columns; the point gives longitude and latitude."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise refuse(f"le fichier JSON est mal formé : {str(exc)[:200]}", fichier) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        raise refuse("le fichier JSON n'est pas un GeoJSON (il faut une « FeatureCollection » et ses « features »).",
+                     fichier)
+    keys: dict[str, None] = {}
+    for feat in features:
+        for k in (feat.get("properties") or {}) if isinstance(feat, dict) else {}:
+            keys.setdefault(str(k))
+    lower = {k.lower() for k in keys}
+    add_coords = not ({"longitude", "lon", "lng", "long"} & lower and {"latitude", "lat"} & lower)
+    header = list(keys) + (["longitude", "latitude"] if add_coords else [])
+    columns: list[list] = [[] for _ in header]
+    for feat in features:
+        props = (feat.get("properties") or {}) if isinstance(feat, dict) else {}
+        values = [props.get(k) for k in keys]
+        if add_coords:
+            geom = feat.get("geometry") if isinstance(feat, dict) else None
+            coords = geom.get("coordinates") if isinstance(geom, dict) and geom.get("type") == "Point" else None
+            ok = isinstance(coords, list) and len(coords) >= 2
+            values += [coords[0], coords[1]] if ok else [None, None]
+        for col, v in zip(columns, values):
+            col.append(None if v is None else (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list))
+                                               else str(v)))
+    table = pa.table({f"c{i}": pa.array([h, *col], pa.string()) for i, (h, col) in enumerate(zip(header, columns))})
+    note = f"GeoJSON : {len(features)} objet(s)" + (", coordonnées lues sur les points." if add_coords else ".")
+    return Book("geojson", [Sheet(None, _rows(table.slice(0, HEAD_ROWS)), _table=table)], [note])
 
 
-def _clean_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Trim cells; a blank cell becomes null."""
+# --- Cells ---------------------------------------------------------------------
+
+def clean_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trim cells; a blank cell, or a spelling of "no value" (NA, #N/A…), becomes null."""
     col = col.cast(pa.string())
     trimmed = pc.utf8_trim_whitespace(col)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    missing = pc.or_(pc.equal(trimmed, ""), pc.is_in(trimmed, value_set=pa.array(MISSING_MARKS)))
+    return pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)

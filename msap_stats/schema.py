@@ -32,7 +32,8 @@ def sql_normalize(expr: str) -> str:
 class Code:
     code: str
     label: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other spellings: a sure match
+    hints: tuple[str, ...] = ()  # words that suggest this code inside a longer label (an organisation's name…)
 
     def keys(self) -> set[str]:
         return {normalize_key(v) for v in (self.code, self.label, *self.aliases)} - {""}
@@ -83,6 +84,7 @@ class Column:
     departement_ref: bool = False  # must be a known code of département
     extract_date: bool = False  # a date may be embedded in text ("Espace labellisé 01/01/2020")
     fallback_sql: str | None = None  # SQL computing the value from other columns when blank
+    own_categories: bool = False  # a breakdown only: a survey's own categories may be kept as they are
 
     @property
     def sql_type(self) -> str:
@@ -94,6 +96,16 @@ class Column:
     def code_map(self) -> dict[str, str]:
         """Normalized spelling -> code, for coded columns."""
         return {key: c.code for c in self.codes for key in c.keys()}
+
+    @property
+    def coded(self) -> bool:
+        return self.type in ("code", "codes")
+
+    @property
+    def descriptive(self) -> bool:
+        """Optional, not a key, a count, a weight, a code or a reference: it describes and nothing rests on it."""
+        return (not self.required and not self.unique and not self.maison_ref and not self.departement_ref
+                and self.default is None and not self.coded and self.fallback_sql is None)
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,10 @@ class Kind:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    def lenient(self, col: Column) -> bool:
+        """An unreadable cell of this column is stored as unknown, with a warning, instead of refusing the file."""
+        return col.descriptive and col.name not in self.key and not any(col.name in g for g in self.one_of)
+
     @property
     def stored_columns(self) -> list[tuple[str, str]]:
         return [(c.name, c.sql_type) for c in self.columns] + [(d.name, d.sql_type) for d in self.derived]
@@ -128,18 +144,29 @@ class Kind:
 
 # --- Code lists ---------------------------------------------------------
 
+# Hints name the operators and procedures people write instead of the theme (CAF, Ameli, carte grise…).
 THEMATIQUES = (
-    Code("emploi", "Emploi, formation", ("emploi formation", "formation")),
-    Code("prestations_sociales", "Prestations sociales, famille", ("prestations sociales", "famille")),
-    Code("retraite", "Retraite"),
-    Code("sante", "Santé, assurance maladie", ("santé", "assurance maladie")),
-    Code("autonomie", "Dépendance, handicap, autonomie", ("dépendance", "handicap")),
-    Code("fiscalite", "Impôts, fiscalité", ("impôts", "fiscalité")),
-    Code("acces_au_droit", "Justice, accès au droit", ("justice", "accès au droit")),
-    Code("logement_energie", "Logement, énergie", ("logement", "énergie")),
-    Code("papiers", "Papiers d'identité, permis, carte grise", ("démarches administratives", "papiers d'identité", "carte grise")),
-    Code("courrier", "Courrier, La Poste", ("courrier",)),
-    Code("numerique", "Accès au numérique", ("numérique",)),
+    Code("emploi", "Emploi, formation", ("emploi formation", "formation"),
+         ("emploi", "Pôle emploi", "France Travail", "mission locale", "Cap emploi", "APEC", "chômage")),
+    Code("prestations_sociales", "Prestations sociales, famille", ("prestations sociales", "famille"),
+         ("CAF", "allocations familiales", "prestations", "RSA", "prime d'activité", "famille", "social")),
+    Code("retraite", "Retraite", (), ("CARSAT", "CNAV", "assurance retraite", "retraite", "Agirc", "Arrco", "pension")),
+    Code("sante", "Santé, assurance maladie", ("santé", "assurance maladie"),
+         ("CPAM", "Ameli", "assurance maladie", "carte vitale", "santé", "complémentaire santé", "mutuelle")),
+    Code("autonomie", "Dépendance, handicap, autonomie", ("dépendance", "handicap"),
+         ("MDPH", "APA", "handicap", "dépendance", "autonomie")),
+    Code("fiscalite", "Impôts, fiscalité", ("impôts", "fiscalité"),
+         ("DGFiP", "impôt", "impots", "finances publiques", "fiscal", "taxe")),
+    Code("acces_au_droit", "Justice, accès au droit", ("justice", "accès au droit"),
+         ("justice", "juridique", "avocat", "conciliateur", "défenseur des droits", "tribunal", "droit")),
+    Code("logement_energie", "Logement, énergie", ("logement", "énergie"),
+         ("logement", "énergie", "chèque énergie", "EDF", "Engie", "GRDF", "Enedis")),
+    Code("papiers", "Papiers d'identité, permis, carte grise", ("démarches administratives", "papiers d'identité", "carte grise"),
+         ("ANTS", "carte grise", "CNI", "carte d'identité", "passeport", "permis", "titre de séjour", "préfecture",
+          "immatriculation", "papiers")),
+    Code("courrier", "Courrier, La Poste", ("courrier",), ("La Poste", "courrier", "colis")),
+    Code("numerique", "Accès au numérique", ("numérique",),
+         ("numérique", "internet", "ordinateur", "impression", "messagerie")),
     Code("autre", "Autre"),
 )
 
@@ -177,7 +204,7 @@ PARTENARIATS = (
 )
 
 TYPES_SITE = (
-    Code("principal", "Principal", ("site principal",)),
+    Code("principal", "Principal", ("site principal", "siège")),
     Code("antenne", "Antenne"),
 )
 
@@ -190,8 +217,9 @@ FORMATS = (
 )
 
 PORTEURS = (
-    Code("collectivite", "Collectivité territoriale", ("collectivité", "commune", "intercommunalité", "EPCI", "département")),
-    Code("association", "Association"),
+    Code("collectivite", "Collectivité territoriale", ("collectivité", "commune", "intercommunalité", "EPCI", "département"),
+         ("communauté", "mairie", "ville", "syndicat", "CCAS", "CIAS", "conseil départemental", "collectivité")),
+    Code("association", "Association", ("PIMMS", "PIMMS Médiation"), ("association", "PIMMS", "médiation")),
     Code("gip", "GIP", ("groupement d'intérêt public",)),
     Code("la_poste", "La Poste"),
     Code("autre", "Autre"),
@@ -287,7 +315,9 @@ def _date_reponse() -> Column:
 def _id_maison(required: bool = True) -> Column:
     return Column("id_maison", "texte", "Identifiant de la Maison",
                   "Identifiant de la Maison dans le registre (id_fs de la liste nationale).",
-                  required=required, not_null=required, maison_ref=True, aliases=("id_fs", "id msap", "maison"))
+                  required=required, not_null=required, maison_ref=True,
+                  aliases=("id_fs", "id msap", "maison", "code maison", "code msap", "code fs", "matricule",
+                           "identifiant maison", "id france services"))
 
 
 def _poids() -> Column:
@@ -311,12 +341,12 @@ def _impacts(required: bool) -> tuple[Column, ...]:
 def _profil() -> tuple[Column, ...]:
     return (
         _coded("sexe", "Sexe", SEXES),
-        _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age", "tranche age")),
+        _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age", "tranche age"), own_categories=True),
     )
 
 
-# One opening interval: "09:00 - 12:00", "9h-12h", "9h30 à 12h".
-HOURS_INTERVAL_RE = r"(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?:-|–|à)\s*(\d{1,2})\s*[:hH]?\s*(\d{2})?"
+# One opening interval: "09:00 - 12:00", "9h-12h", "9h30 à 12h", "8 :30-12", "13-17".
+HOURS_INTERVAL_RE = r"(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?\s*(?:-|–|à)\s*(\d{1,2})\s*[:hH]?\s*(\d{2})?"
 
 
 def _weekly_hours_sql() -> str:
@@ -348,22 +378,33 @@ MAISONS = Kind(
     source_label="Registre des Maisons",
     columns=(
         Column("id_maison", "texte", "Identifiant de la Maison", "Identifiant unique (id_fs de la liste nationale).",
-               required=True, not_null=True, unique=True, aliases=("id_fs", "id msap", "identifiant")),
-        Column("nom", "texte", "Nom", required=True, not_null=True, aliases=("lib_fs", "nom maison", "libelle")),
+               required=True, not_null=True, unique=True,
+               aliases=("id_fs", "id msap", "identifiant", "MATRICULE", "id france services", "code fs")),
+        Column("nom", "texte", "Nom", required=True, not_null=True,
+               aliases=("lib_fs", "nom maison", "libelle", "lib_france_services", "nom france services", "lib_msap",
+                        "nom msap", "nom_fs")),
         Column("code_departement", "texte", "Code du département", "Code INSEE du département (01, 2A, 974…).",
-               required=True, not_null=True, departement_ref=True, aliases=("insee_dep", "departement", "dep")),
+               required=True, not_null=True, departement_ref=True,
+               aliases=("insee_dep", "departement", "dep", "DEPARTEMENT", "code dep", "num dep", "code_dept")),
         Column("code_commune", "texte", "Code de la commune", "Code INSEE de la commune.",
-               aliases=("insee_com", "code insee", "code insee commune", "commune code insee")),
-        Column("commune", "texte", "Commune", aliases=("lib_com",)),
-        Column("latitude", "nombre", "Latitude", "WGS84, en degrés décimaux.", minimum=-90, maximum=90, aliases=("lat",)),
-        Column("longitude", "nombre", "Longitude", "WGS84, en degrés décimaux.", minimum=-180, maximum=180, aliases=("lon", "lng")),
+               aliases=("insee_com", "code insee", "code insee commune", "commune code insee", "code_insee_commune",
+                        "cog")),
+        Column("commune", "texte", "Commune", aliases=("lib_com", "nom commune", "libelle commune", "ville")),
+        Column("latitude", "nombre", "Latitude", "WGS84, en degrés décimaux.", minimum=-90, maximum=90,
+               aliases=("lat", "LATITUDE")),
+        Column("longitude", "nombre", "Longitude", "WGS84, en degrés décimaux.", minimum=-180, maximum=180,
+               aliases=("lon", "lng", "long", "LONGITUDE")),
         *(Column(f"h_{j}", "horaires", f"Horaires du {j}", "Plages d'ouverture, ex. « 09:00 - 12:00 / 13:30 - 17:00 ».")
           for j in JOURS),
-        _coded("type", "Type de site", TYPES_SITE, aliases=("type_fs",)),
-        _coded("format", "Format", FORMATS, aliases=("format_fs",)),
-        Column("date_labellisation", "date", "Date de labellisation", "Ex. « Espace labellisé 01/01/2020 » ou 01/01/2020.",
-               extract_date=True, aliases=("labellisation_fs", "labellisation")),
-        _coded("structure_porteuse", "Structure porteuse", PORTEURS, aliases=("porteur",)),
+        _coded("type", "Type de site", TYPES_SITE, aliases=("type_fs", "type site")),
+        _coded("format", "Format", FORMATS, aliases=("format_fs", "FORMAT_FS")),
+        Column("date_labellisation", "date", "Date de labellisation",
+               "Ex. « Espace labellisé 01/01/2020 », « Espace labélisé 01/2020 » ou 01/01/2020.",
+               extract_date=True, aliases=("labellisation_fs", "labellisation", "Labellisation", "LABELISATION",
+                                           "labelisation", "date label")),
+        _coded("structure_porteuse", "Structure porteuse", PORTEURS,
+               aliases=("porteur", "type structure porteuse", "TYPE.STRUCTURE.PORTEUSE", "type porteur",
+                        "categorie porteur")),
         Column("operateurs", "codes", "Opérateurs partenaires", codes=OPERATEURS, aliases=("partenaires",)),
         Column("partenariats", "codes", "Partenariats locaux", codes=PARTENARIATS),
         _bool("espace_public_numerique", "Espace public numérique", False),
@@ -387,12 +428,13 @@ ACTIVITE = Kind(
         Column("date", "date", "Date de la demande", aliases=("jour", "date demande")),
         Column("mois", "mois", "Mois", "AAAA-MM, si la date n'est pas donnée.", aliases=("periode",),
                fallback_sql='date_trunc(\'month\', "date")::DATE'),
-        _coded("thematique", "Thématique", THEMATIQUES, required=True, not_null=True, aliases=("theme",)),
+        _coded("thematique", "Thématique", THEMATIQUES, required=True, not_null=True,
+               aliases=("theme", "motif", "domaine", "thematiques", "nature de la demande")),
         _coded("operateur", "Opérateur", OPERATEURS),
         _coded("type_accompagnement", "Type d'accompagnement", TYPES_ACCOMPAGNEMENT, aliases=("accompagnement",)),
         *_profil(),
-        Column("nb", "entier", "Nombre de demandes", "Entier ≥ 1 ; 1 si la colonne est absente.",
-               default=1, minimum=1, aliases=("nombre", "nb demandes", "effectif")),
+        Column("nb", "entier", "Nombre de demandes", "Entier ≥ 1 ; 1 si la colonne est absente (une ligne à 0 ne charge rien).",
+               default=1, minimum=1, aliases=("nombre", "nb demandes", "effectif", "nombre de demandes", "demandes")),
     ),
     one_of=(("date", "mois"),),
 )
@@ -411,7 +453,7 @@ USAGERS = Kind(
         _bool("simplifie_quotidien", "La Maison simplifie le quotidien"),
         _coded("attente_principale", "Attente principale", THEMATIQUES, aliases=("attente",)),
         *_profil(),
-        _coded("situation", "Situation", SITUATIONS),
+        _coded("situation", "Situation", SITUATIONS, own_categories=True),
         *_impacts(required=False),
     ),
 )
@@ -426,7 +468,7 @@ AGENTS = Kind(
     columns=(
         _id_reponse(), _date_reponse(), _id_maison(), _poids(),
         _coded("sexe", "Sexe", SEXES, required=True),
-        _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age",)),
+        _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age",), own_categories=True),
         _coded("statut", "Statut", STATUTS, required=True),
         _bool("se_sent_utile", "Se sent utile"),
         _bool("appartenance_reseau", "Se sent membre du réseau national", aliases=("appartenance",)),

@@ -55,6 +55,18 @@ CREATE TABLE IF NOT EXISTS imports (
     annule_par VARCHAR
 );
 CREATE TABLE IF NOT EXISTS meta (cle VARCHAR PRIMARY KEY, valeur VARCHAR);
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS profil VARCHAR;
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS format VARCHAR;
+CREATE TABLE IF NOT EXISTS profils (
+    nom VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    signature VARCHAR NOT NULL,
+    choix VARCHAR NOT NULL,
+    auteur VARCHAR NOT NULL,
+    cree_le TIMESTAMP NOT NULL,
+    utilise_le TIMESTAMP,
+    utilisations INTEGER NOT NULL DEFAULT 0
+);
 """
 
 STATUT_CHARGE = "chargé"
@@ -166,7 +178,14 @@ def is_demo(con, kind: str | None = None) -> bool:
 def list_imports(con):
     return con.execute(
         "SELECT import_id, kind, fichier, statut, lignes_lues, lignes_chargees, lignes_remplacees, auteur, "
-        "date_import, sha256, demo, date_annulation FROM imports ORDER BY import_id").df()
+        "date_import, sha256, demo, date_annulation, profil, coalesce(len(avertissements), 0) AS avertissements, "
+        "annule_par FROM imports ORDER BY import_id").df()
+
+
+def db_file(con) -> Path | None:
+    """The file behind a connection (None for an in-memory store)."""
+    rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
 
 
 def row_counts(con) -> dict[str, int]:

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
+import pyarrow.compute as pc
 
-from .errors import MAX_LISTED, ImportRefused, Problem
-from .reader import LINE_COLUMN, RawTable
+from .errors import MAX_KEPT, ImportRefused, Problem
+from .fmt import nombre
+from .reader import LINE_COLUMN, SHEET_COLUMN, RawTable
 from .schema import HOURS_INTERVAL_RE, Column, Kind, sql_normalize
-from .store import q
+from .store import STATUT_CHARGE, q
 
 TRUE_KEYS = ("oui", "o", "x", "1", "vrai", "true", "yes", "y", "10")
 FALSE_KEYS = ("non", "n", "0", "faux", "false", "no", "00")
-CLOSED_KEYS = ("ferme", "fermee", "fermeture")
+CLOSED_KEYS = ("ferme", "fermee", "fermeture", "")  # "" : a cell of dashes only ("-", "--")
 DATE_FORMATS = ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
                 "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y/%m", "%m-%Y")
@@ -56,9 +59,11 @@ def _date(v: str, extract: bool = False) -> str:
     serial = (f"CASE WHEN regexp_full_match({v}, '[0-9]{{1,7}}([.,][0-9]+)?') AND {_number(v)} BETWEEN 1 AND 2958465 "
               f"THEN DATE '1899-12-30' + CAST(floor({_number(v)}) AS INTEGER) END")
     parsed = f"coalesce(CAST(try_strptime({v}, {_list(DATE_FORMATS)}) AS DATE), {serial})"
-    if extract:
+    if extract:  # "Espace labellisé 01/01/2020", "Espace labélisé 01/2020"
         inner = f"regexp_extract({v}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}')"
-        parsed = f"coalesce({parsed}, CAST(try_strptime(nullif({inner}, ''), '%d/%m/%Y') AS DATE))"
+        month = f"regexp_extract({v}, '(^|[^0-9/])([0-9]{{1,2}}/[0-9]{{4}})', 2)"
+        parsed = (f"coalesce({parsed}, CAST(try_strptime(nullif({inner}, ''), '%d/%m/%Y') AS DATE), "
+                  f"CAST(try_strptime(nullif({month}, ''), '%m/%Y') AS DATE))")
     return parsed
 
 
@@ -159,6 +164,7 @@ class Staged:
     kind: Kind
     rows: int
     fingerprint: str
+    warnings: list[str]
 
     def drop(self, con) -> None:
         con.execute(f"DROP TABLE IF EXISTS {self.table}")
@@ -217,9 +223,14 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
                     typed = f"CAST({val} AS {parsed_type(col)})"
                 checks += [(col, c) for c in col_checks]
             selects.append(f"{typed} AS {q(col.name)}")
-        con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT r.{LINE_COLUMN}, {', '.join(selects)} "
-                    f"FROM (SELECT {LINE_COLUMN}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
-        _report(con, parsed, kind, raw, checks, reference_maisons)
+        sheet = SHEET_COLUMN in raw.table.column_names
+        extra = f", {SHEET_COLUMN}" if sheet else ""
+        con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT r.{LINE_COLUMN}{', r.' + SHEET_COLUMN if sheet else ''}, "
+                    f"{', '.join(selects)} "
+                    f"FROM (SELECT {LINE_COLUMN}{extra}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
+        strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
+        warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
+        _report(con, parsed, kind, raw, strict, reference_maisons)
         finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
                   for c in kind.columns]
         con.execute(
@@ -231,22 +242,41 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
             con.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT *, {derived} FROM {staged}")
         cols = ", ".join(q(c.name) for c in kind.columns)
         count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
-        return Staged(staged, kind, count, f"{count}:{digest}")
+        return Staged(staged, kind, count, f"{count}:{digest}", warnings)
     finally:
         con.unregister(raw_name)
         con.execute(f"DROP TABLE IF EXISTS {parsed}")
 
 
+def _set_unreadable_to_unknown(con, parsed: str, raw: RawTable, checks: list[tuple[Column, Check]]) -> list[str]:
+    """Optional descriptive columns: an unreadable cell ("Sur RDV", "non communiqués") is stored as unknown."""
+    warnings = []
+    by_column: dict[str, list[str]] = {}
+    for col, check in checks:
+        by_column.setdefault(col.name, []).append(f"coalesce({check.sql(q('brut_' + col.name), q(col.name))}, false)")
+    for name, conditions in by_column.items():
+        cond = " OR ".join(conditions)
+        n, examples = con.execute(
+            f"SELECT count(*), list(DISTINCT {q('brut_' + name)})[1:3] FROM {parsed} WHERE {cond}").fetchall()[0]
+        if n:
+            con.execute(f"UPDATE {parsed} SET {q(name)} = NULL WHERE {cond}")
+            shown = ", ".join(f"« {e} »" for e in sorted(examples or []))
+            warnings.append(f"Colonne « {raw.headers.get(name, name)} » : {nombre(n)} valeur(s) illisible(s) "
+                            f"enregistrée(s) comme inconnues (ex. {shown}).")
+    return warnings
+
+
 def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Column, Check]], reference_maisons: str) -> None:
-    """Raise ImportRefused with the first problems in row order, and their total count."""
+    """Raise ImportRefused with every problem in row order (up to MAX_KEPT), and their total count."""
     branches = []
     order = {c.name: i for i, c in enumerate(kind.columns)}
+    sheet = SHEET_COLUMN if SHEET_COLUMN in raw.table.column_names else "NULL"
 
     def branch(col_name: str, condition: str, reason: str, value_sql: str | None = None) -> str:
         value = value_sql or f"CAST({q('brut_' + col_name)} AS VARCHAR)"
         header = raw.headers.get(col_name, col_name)
         return (f"SELECT {LINE_COLUMN} AS ligne, {order.get(col_name, 99)} AS rang, {lit(header)} AS colonne, "
-                f"{value} AS valeur, {lit(reason)} AS raison FROM {parsed} WHERE {condition}")
+                f"{value} AS valeur, {lit(reason)} AS raison, {sheet} AS feuille FROM {parsed} WHERE {condition}")
 
     for col, check in checks:
         condition = check.sql(q("brut_" + col.name), q(col.name))
@@ -258,8 +288,9 @@ def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Colu
         if col.unique:
             branches.append(
                 f"SELECT {LINE_COLUMN}, {order[col.name]}, {lit(raw.headers[col.name])}, CAST({c} AS VARCHAR), "
-                f"'identifiant en double dans le fichier (déjà ligne ' || premiere || ')' FROM ("
-                f"SELECT {LINE_COLUMN}, {c}, min({LINE_COLUMN}) OVER (PARTITION BY {c}) AS premiere FROM {parsed} "
+                f"'identifiant en double dans le fichier (déjà ligne ' || premiere || ')', {sheet} FROM ("
+                f"SELECT {LINE_COLUMN}, {'' if sheet == 'NULL' else sheet + ','} {c}, "
+                f"min({LINE_COLUMN}) OVER (PARTITION BY {c}) AS premiere FROM {parsed} "
                 f"WHERE {c} IS NOT NULL) WHERE {LINE_COLUMN} > premiere")
         if col.maison_ref:
             branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT id_maison FROM {reference_maisons})",
@@ -277,8 +308,12 @@ def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Colu
     total = con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]
     if total == 0:
         return
-    rows = con.execute(f"SELECT ligne, colonne, valeur, raison FROM ({union}) ORDER BY ligne, rang LIMIT {MAX_LISTED}").fetchall()
-    raise ImportRefused([Problem(raison, ligne, colonne, valeur) for ligne, colonne, valeur, raison in rows], total=total)
+    sheets = pc.unique(raw.table.column(SHEET_COLUMN)).to_pylist() if sheet != "NULL" else []
+    rows = con.execute(f"SELECT ligne, colonne, valeur, raison, feuille FROM ({union}) "
+                       f"ORDER BY list_position({_list(sheets)}::VARCHAR[], feuille) NULLS FIRST, ligne, rang "
+                       f"LIMIT {MAX_KEPT}").fetchall()
+    raise ImportRefused([Problem(raison, ligne, colonne, valeur, feuille)
+                         for ligne, colonne, valeur, raison, feuille in rows], total=total)
 
 
 def header_keys_conflicts(kind: Kind) -> dict[str, list[str]]:
@@ -297,3 +332,47 @@ def code_keys_conflicts(col: Column) -> dict[str, list[str]]:
             seen.setdefault(key, []).append(c.code)
     return {k: v for k, v in seen.items() if len(set(v)) > 1}
 
+
+# --- The file against the store ----------------------------------------------------
+
+def when(ts) -> str:
+    return ts.strftime("le %d/%m/%Y à %H:%M") if isinstance(ts, datetime) else str(ts)
+
+
+def active_import(con, kind: Kind, column: str, value: str) -> dict | None:
+    cur = con.execute(f"SELECT import_id, fichier, date_import, auteur FROM imports WHERE kind = ? AND statut = ? "
+                      f"AND {column} = ? ORDER BY import_id LIMIT 1", [kind.name, STATUT_CHARGE, value])
+    rows = cur.fetchall()
+    return dict(zip(("import_id", "fichier", "date_import", "auteur"), rows[0])) if rows else None
+
+
+def key_conflicts(con, staged: Staged) -> list[dict]:
+    kind = staged.kind
+    keys = ", ".join(q(k) for k in kind.key)
+    first = q(kind.key[0])
+    rows = con.execute(
+        f"SELECT e.import_id, i.fichier, i.date_import, count(*) AS n, "
+        f"list(CAST({first} AS VARCHAR) ORDER BY {first})[1:3] AS exemples, "
+        f"min(CAST({q(kind.key[-1])} AS VARCHAR)), max(CAST({q(kind.key[-1])} AS VARCHAR)) "
+        f"FROM (SELECT DISTINCT import_id, {keys} FROM {kind.name}_actifs) e "
+        f"JOIN (SELECT DISTINCT {keys} FROM {staged.table}) s USING ({keys}) "
+        f"JOIN imports i ON i.import_id = e.import_id GROUP BY ALL ORDER BY e.import_id").fetchall()
+    names = ("import_id", "fichier", "date_import", "n", "exemples", "min", "max")
+    return [dict(zip(names, r)) for r in rows]
+
+
+def conflict_text(kind: Kind, c: dict) -> str:
+    """Which keys of the file an earlier import already holds."""
+    where = f"l'import n°{c['import_id']} (« {c['fichier']} », {when(c['date_import'])})"
+    examples = ", ".join(str(e) for e in c["exemples"])
+    if kind.name == "activite":
+        what = (f"{nombre(c['n'])} couple(s) Maison-mois (mois {c['min'][:7]} à {c['max'][:7]} ; Maisons {examples}…) "
+                f"sont déjà couverts par {where}")
+    else:
+        what = f"{nombre(c['n'])} {kind.key_label.lower()} ({examples}…) sont déjà chargées par {where}"
+    return what
+
+
+def conflict_problem(kind: Kind, c: dict) -> Problem:
+    return Problem(f"{conflict_text(kind, c)}. Demandez le remplacement (option --replace, ou case « Remplacer » à l'envoi) pour "
+                   f"les remplacer : les lignes remplacées restent dans l'historique.")

@@ -21,11 +21,9 @@ with left:
 with right:
     st.subheader("Charger vos données")
     st.markdown("1. Importez d'abord le **registre des Maisons** (la liste nationale des France services de l'ANCT "
-                "s'importe telle que publiée) ;\n2. puis les **exports d'activité** et les **enquêtes** "
-                "(usagers, agents, habitants).")
-    st.code("python -m msap_stats import liste-fs-20240801.csv --kind maisons\n"
-            "python -m msap_stats import activite_2016.xlsx --kind activite\n"
-            "python -m msap_stats import usagers_2016.csv --kind usagers", language="bash")
-    st.markdown("Arrêtez le tableau de bord pendant un import en ligne de commande : la base ne peut être ouverte "
-                "en écriture que par un programme à la fois. Les formats attendus sont décrits dans `docs/formats.md` ; `python -m msap_stats template activite "
-                "modele.xlsx` écrit un modèle à remplir.")
+                "s'importe telle que publiée, quelle que soit son année) ;\n2. puis les **exports d'activité** et les "
+                "**enquêtes** (usagers, agents, habitants), tels que vous les tenez : l'assistant reconnaît les "
+                "colonnes, les mois en colonnes, une feuille par mois, vos propres libellés.")
+    ui.page_link("pages/importer.py", "Importer des données")
+    st.caption("En ligne de commande, les mêmes fonctions : `python -m msap_stats inspect FICHIER --kind maisons` "
+               "puis `python -m msap_stats import FICHIER --kind maisons`.")

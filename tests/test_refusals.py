@@ -108,20 +108,6 @@ def test_refused_with_a_french_report_and_store_unchanged(case, registry_copy, t
     assert store_digest(registry_copy) == before
 
 
-def test_many_problems_are_listed_up_to_fifty_then_counted(registry_copy, tmp_path):
-    rows = [["1", dt.date(2016, 1, 4), "emploi", "information", -i] for i in range(1, 121)]
-    path = write_xlsx(tmp_path / "a.xlsx", *activity(rows))
-    con = store.connect(registry_copy)
-    with pytest.raises(ImportRefused) as refused:
-        import_file(con, path, "activite")
-    con.close()
-    report = str(refused.value)
-    assert "(120 problèmes)" in report
-    assert report.count("\n- ") == 50
-    assert "… et 70 autres problèmes non listés." in report
-    assert "Ligne 2," in report and "Ligne 51," in report and "Ligne 52," not in report
-
-
 def test_command_line_refusal_exit_1_french_stderr_no_traceback(registry_copy, tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", *activity([["1", "le 4 janvier", "emploi", "information", 1]]))
     before = store_digest(registry_copy)

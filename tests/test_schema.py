@@ -99,12 +99,15 @@ def test_title_rows_up_to_five_and_leading_zeros_restored(tmp_path):
     assert got == [("X1", "01", "01033", 46.1, 6.5, 7), ("X2", "2A", "2A004", None, None, 8)]
 
 
-def test_six_title_rows_are_too_many(tmp_path):
-    path = write_xlsx(tmp_path / "r.xlsx", ["id_maison", "nom", "code_departement"], [["1", "a", "01"]],
-                      [["titre"]] * 6)
+def test_header_is_looked_for_in_the_first_twelve_rows(tmp_path):
     con = store.connect(tmp_path / "s.duckdb")
-    with pytest.raises(Exception, match="aucune ligne d'en-tête reconnue dans les 6 premières lignes"):
-        import_file(con, path, "maisons")
+    ten = write_xlsx(tmp_path / "r10.xlsx", ["id_maison", "nom", "code_departement"], [["1", "a", "01"]],
+                     [["titre"]] * 10)
+    assert import_file(con, ten, "maisons").lignes_chargees == 1
+    twelve = write_xlsx(tmp_path / "r12.xlsx", ["id_maison", "nom", "code_departement"], [["2", "b", "02"]],
+                        [["titre"]] * 12)
+    with pytest.raises(Exception, match="aucune ligne d'en-tête reconnue dans les premières lignes"):
+        import_file(con, twelve, "maisons")
     con.close()
 
 

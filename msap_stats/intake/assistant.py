@@ -1,0 +1,372 @@
+"""The import assistant: what a file holds and how it maps to the project, before anything is written.
+
+``inspect`` reads a file, finds its layout, proposes a project column for each
+of its columns and a code for each unknown value (with how sure each proposal
+is), applies what is sure (and, when asked, what is probable), a saved profile
+and the person's own choices, then checks every row with the validator. The
+page, ``python -m msap_stats inspect`` and ``import`` all go through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
+
+from ..errors import ImportRefused, Problem, refuse
+from ..fmt import nombre
+from ..reader import LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
+from ..schema import KINDS, Column, Kind, normalize_key
+from ..validate import active_import, conflict_text, key_conflicts, stage
+from . import layout
+from .layout import Frame
+from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, first_number,
+                       propose_columns, propose_values, words)
+from .profiles import Choices, Profile, get_profile, matching_profile, signature
+
+TOP_VALUES = 300  # distinct values looked at per column
+
+
+@dataclass
+class MaisonProposal:
+    id_maison: str
+    nom: str
+    raison: str
+
+
+@dataclass
+class Inspection:
+    kind: Kind
+    fichier: str
+    sha256: str
+    frame: Frame
+    columns: list[ColumnMatch]  # one proposal per file column
+    mapping: dict[str, str]  # project column -> file column, as applied
+    values: dict[str, list[ValueMatch]]  # project column -> proposals for its unknown values
+    value_map: dict[str, dict[str, str]]  # project column -> {file value: code, KEEP or BLANK}, as applied
+    needs_maison: bool
+    maison: str | None
+    maison_proposal: MaisonProposal | None
+    profile: Profile | None
+    signature: str
+    decided_columns: set[str] = field(default_factory=set)  # file columns the person (or a profile) decided on
+    unresolved: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    raw: RawTable | None = None
+    refused: ImportRefused | None = None
+    rows_ready: int = 0
+    already: dict | None = None  # the import that already holds exactly these rows
+    conflicts: list[str] = field(default_factory=list)  # keys already loaded by earlier imports (need "replace")
+
+    @property
+    def ready(self) -> bool:
+        return not self.unresolved and self.refused is None and self.raw is not None
+
+    @property
+    def choices(self) -> Choices:
+        """The mapping as applied, to save as a profile."""
+        cols: dict[str, str | None] = {m.fichier: None for m in self.columns}
+        cols.update({f: c for c, f in self.mapping.items()})
+        return Choices(cols, {c: dict(m) for c, m in self.value_map.items() if m},
+                       self.maison if self.needs_maison else None)
+
+    def as_dict(self) -> dict:
+        """What ``inspect --json`` prints."""
+        result = {"fichier": self.fichier, "type": self.kind.name, "sha256": self.sha256,
+                  "mise_en_page": {"format": self.frame.format, "forme": self.frame.shape,
+                                   "ligne_entete": self.frame.header_row, "feuilles": self.frame.sheets,
+                                   "notes": self.frame.notes},
+                  "colonnes": [{"fichier": m.fichier, "proposee": m.colonne, "certitude": m.certitude,
+                                "raison": m.raison, "appliquee": self._applied(m.fichier), "exemples": list(m.exemples)}
+                               for m in self.columns],
+                  "valeurs": {c: [{"valeur": v.valeur, "lignes": v.nombre, "proposee": v.code, "certitude": v.certitude,
+                                   "raison": v.raison, "appliquee": self.value_map.get(c, {}).get(v.valeur)}
+                                  for v in vs] for c, vs in self.values.items()},
+                  "maison": {"requise": self.needs_maison, "choisie": self.maison,
+                             "proposee": self.maison_proposal.__dict__ if self.maison_proposal else None},
+                  "profil": self.profile.nom if self.profile else None,
+                  "avertissements": self.warnings, "pret": self.ready, "lignes_pretes": self.rows_ready,
+                  "deja_importe": self.already, "conflits": self.conflicts}
+        problems = self.problems()
+        result["problemes"] = {"total": problems.total,
+                               "groupes": [{"raison": g.raison, "colonne": g.colonne, "nombre": g.total,
+                                            "premiers": [p.text() for p in g.problems[:10]]} for g in problems.groups()],
+                               "suggestions": problems.suggestions}
+        return result
+
+    def _applied(self, fichier: str) -> str | None:
+        return next((c for c, f in self.mapping.items() if f == fichier), None)
+
+    def problems(self) -> ImportRefused:
+        """Every problem: the unresolved mapping first, then the rows the validator refused."""
+        found = list(self.unresolved) + (self.refused.problems if self.refused else [])
+        total = len(self.unresolved) + (self.refused.total if self.refused else 0)
+        return ImportRefused(found, total=total, fichier=self.fichier, suggestions=self.suggestions())
+
+    def suggestions(self) -> list[str]:
+        out = []
+        for m in self.columns:
+            if m.colonne and m.certitude != SURE and self.mapping.get(m.colonne) != m.fichier:
+                out.append(f"colonne « {m.fichier} » → {m.colonne} ({m.certitude} : {m.raison})")
+        for col, matches in self.values.items():
+            applied = self.value_map.get(col, {})
+            for v in matches:
+                if v.valeur not in applied and v.code:
+                    label = "garder telle quelle" if v.code == KEEP else v.code
+                    out.append(f"{col} : « {v.valeur} » → {label} ({v.certitude} : {v.raison})")
+        if self.needs_maison and not self.maison and self.maison_proposal:
+            p = self.maison_proposal
+            out.append(f"Maison du fichier : {p.id_maison} « {p.nom} » ({p.raison}) → --maison {p.id_maison}")
+        if out:
+            out.append("Relancez avec --accept-suggestions pour les appliquer, ou choisissez sur la page « Importer ».")
+        return out
+
+
+def _counts(column: pa.ChunkedArray) -> list[tuple[str, int]]:
+    vc = pc.value_counts(column.drop_null()) if column.null_count < len(column) else None
+    if vc is None:
+        return []
+    pairs = sorted(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()), key=lambda p: -p[1])
+    return pairs[:TOP_VALUES]
+
+
+def _accepts(certainty: str, accept: bool) -> bool:
+    return certainty == SURE or (accept and certainty in (PROBABLE, FALLBACK))
+
+
+def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
+            profile: str | None = None, accept_suggestions: bool = False, check: bool = True) -> Inspection:
+    """Everything the assistant knows of a file; writes nothing."""
+    k = KINDS[kind]
+    book = read_book(data, fichier, None)
+    if book.format == "geojson" and kind != "maisons":
+        raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons.", fichier)
+    if book.format == "csv":  # choose the separator by the header it reveals
+        book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))
+    frame = layout.detect(book, k, fichier)
+    counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
+    proposals = propose_columns(k, frame.headers, counts, frame.fixed)
+    sig = signature(kind, frame.headers)
+    prof = get_profile(con, profile) if profile else matching_profile(con, kind, sig)
+    if profile and prof is None:
+        raise refuse(f"aucun profil de source nommé « {profile} » (python -m msap_stats profiles list).", fichier)
+    applied = Choices({m.fichier: m.colonne for m in proposals if m.colonne and _accepts(m.certitude, accept_suggestions)})
+    decided = applied.merged(prof.choices if prof else None).merged(choices)
+    mapping: dict[str, str] = {}
+    for f, c in decided.colonnes.items():
+        if c and f in frame.headers and c not in mapping and any(col.name == c for col in k.columns):
+            mapping[c] = f
+    insp = Inspection(k, fichier, hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
+                      False, None, None, prof, sig, warnings=list(frame.warnings))
+    insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
+    _values(insp, counts, decided, accept_suggestions)
+    _maison(con, insp, decided, accept_suggestions)
+    insp.raw = _raw_table(insp)
+    _unresolved(insp)
+    if check and insp.raw is not None and not insp.unresolved:
+        try:
+            if insp.raw.rows == 0:
+                raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {frame.header_row}).")
+            staged = stage(con, insp.raw, k)
+            try:
+                insp.rows_ready = staged.rows
+                insp.warnings += staged.warnings
+                insp.already = active_import(con, k, "empreinte", staged.fingerprint)
+                insp.conflicts = [conflict_text(k, c) for c in key_conflicts(con, staged)]
+            finally:
+                staged.drop(con)
+        except ImportRefused as exc:
+            insp.refused = exc
+    return insp
+
+
+def _values(insp: Inspection, counts: dict, decided: Choices, accept: bool) -> None:
+    for c, f in insp.mapping.items():
+        col = insp.kind.column(c)
+        if not col.coded:
+            continue
+        matches = propose_values(col, counts.get(f, []) if len(counts.get(f, [])) < TOP_VALUES
+                                 else _counts(insp.frame.table.column(f)))
+        insp.values[c] = matches
+        chosen = {v.valeur: v.code for v in matches if v.code and _accepts(v.certitude, accept)}
+        chosen.update({v: code for v, code in decided.valeurs.get(c, {}).items() if code})
+        insp.value_map[c] = chosen
+
+
+def _maison(con, insp: Inspection, decided: Choices, accept: bool) -> None:
+    """A file about one Maison has no Maison column: the Maison is chosen, or proposed from its title rows."""
+    ref = next((c for c in insp.kind.columns if c.maison_ref and c.required), None)
+    if ref is None or ref.name in insp.mapping:
+        return
+    insp.needs_maison = True
+    insp.maison_proposal = propose_maison(con, insp.frame)
+    insp.maison = decided.maison or (insp.maison_proposal.id_maison if accept and insp.maison_proposal else None)
+
+
+def propose_maison(con, frame: Frame) -> MaisonProposal | None:
+    """The Maison a title row names: by its name first, then by an id written "(12)", "n° 12" or "id 12"."""
+    texts = [t for t in frame.title_text + [s for s in frame.sheets if s] if t]
+    if not texts:
+        return None
+    rows = con.execute("SELECT id_maison, nom FROM maisons_actifs").fetchall()
+    names = {i: words(n) for i, n in rows}
+    best = None
+    for t in texts:
+        found = process.extractOne(words(t), names, scorer=fuzz.token_set_ratio, score_cutoff=90)
+        if found and (best is None or found[1] > best[1]):
+            best = (found[2], found[1], t)
+    ids = {str(i): n for i, n in rows}
+    if best:
+        return MaisonProposal(best[0], ids[best[0]], f"nom lu dans « {best[2][:80]} »")
+    for t in texts:
+        for token in re.findall(r"\(\s*([\w-]+)\s*\)|(?:n°|no|id|code)\s*:?\s*([\w-]+)", t, flags=re.IGNORECASE):
+            token = token[0] or token[1]
+            if token in ids:
+                return MaisonProposal(token, ids[token], f"identifiant lu dans « {t[:80]} »")
+    return None
+
+
+def _rewrite(column: pa.ChunkedArray, col: Column, mapping: dict[str, str]) -> pa.ChunkedArray:
+    """The cells of a coded column with the file's values replaced by the chosen codes."""
+    if not mapping:
+        return column
+    uniques = pc.unique(column.drop_null()).to_pylist()
+    out = []
+    for cell in uniques:
+        if col.type == "codes":
+            new = [_code_for(p.strip(), mapping) for p in SPLIT_CODES.split(cell) if p.strip()]
+            out.append(";".join(p for p in new if p))
+        else:
+            out.append(_code_for(cell, mapping))
+    if uniques == out:
+        return column
+    index = pc.index_in(column, value_set=pa.array(uniques, pa.string()))
+    rewritten = pc.take(pa.array(out, pa.string()), index)
+    return pc.if_else(pc.equal(rewritten, ""), pa.scalar(None, pa.string()), rewritten)
+
+
+def _code_for(value: str, mapping: dict[str, str]) -> str:
+    code = mapping.get(value, mapping.get(value.strip()))
+    if code is None:
+        return value
+    if code == BLANK:
+        return ""
+    if code == KEEP:
+        return value
+    return code
+
+
+def _raw_table(insp: Inspection) -> RawTable | None:
+    k, frame = insp.kind, insp.frame
+    t = frame.table
+    cols: dict[str, pa.ChunkedArray] = {}
+    for c, f in insp.mapping.items():
+        col = k.column(c)
+        cols[c] = _rewrite(t.column(f), col, insp.value_map.get(c, {}))
+    if insp.needs_maison and insp.maison:
+        cols["id_maison"] = pa.chunked_array([pa.array([insp.maison] * len(t), pa.string())])
+    if k.name == "maisons" and "id_maison" not in cols and {"code_departement", "nom"} <= cols.keys():
+        cols["id_maison"] = _derived_ids(cols)
+        insp.warnings.append(f"Le fichier n'a pas de colonne d'identifiant : {nombre(len(t))} identifiant(s) "
+                             "calculé(s) à partir du département, du code commune et du nom (les mêmes à chaque "
+                             "import de la même liste).")
+    if not cols:
+        return None
+    ignored = [h for h in frame.headers if h not in insp.mapping.values() and not h.startswith("Colonne ")]
+    if ignored:
+        shown = ", ".join(f"« {h} »" for h in ignored[:12]) + (f" et {len(ignored) - 12} autres" if len(ignored) > 12 else "")
+        insp.warnings.append(f"Colonnes du fichier ignorées : {shown}.")
+    table = pa.table({**cols, LINE_COLUMN: t.column(LINE_COLUMN),
+                      **({SHEET_COLUMN: t.column(SHEET_COLUMN)} if SHEET_COLUMN in t.column_names else {})})
+    table = _keep_own_categories(insp, table)
+    if k.name == "activite" and "nb" in table.column_names:
+        nb = table.column("nb")
+        zero = pc.fill_null(pc.match_substring_regex(nb, r"^\s*0+([.,]0*)?\s*$"), False)
+        n_zero = pc.sum(zero).as_py() or 0
+        if n_zero:
+            table = table.filter(pc.invert(zero))
+            insp.warnings.append(f"{nombre(n_zero)} ligne(s) à 0 demande : rien à charger pour elles.")
+    headers = {c: (f if f not in frame.fixed else f"{f} ({'en-têtes des colonnes' if c == 'mois' else 'cellules'})")
+               for c, f in insp.mapping.items()}
+    if "id_maison" in cols and "id_maison" not in insp.mapping:
+        headers["id_maison"] = "Maison choisie" if insp.needs_maison else "identifiant calculé"
+    fmt = frame.format
+    sheet = frame.sheets[0] if len(frame.sheets) == 1 else None
+    return RawTable(table, headers, fmt, frame.header_row, sheet, [*frame.notes])
+
+
+def _derived_ids(cols: dict[str, pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Stable ids for a list without one: département, commune code and a short hash of the normalized name."""
+    deps = cols["code_departement"].to_pylist()
+    communes = cols["code_commune"].to_pylist() if "code_commune" in cols else [None] * len(deps)
+    names = cols["nom"].to_pylist()
+    seen: dict[str, int] = {}
+    out = []
+    for d, c, n in zip(deps, communes, names):
+        if d is None or n is None:
+            out.append(None)
+            continue
+        dep = str(d).strip().upper().zfill(2) if str(d).strip().isdigit() else str(d).strip().upper()
+        base = f"{dep}-{(str(c).strip() if c else 'x')}-" + hashlib.sha1(normalize_key(n).encode()).hexdigest()[:6]
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return pa.chunked_array([pa.array(out, pa.string())])
+
+
+def _keep_own_categories(insp: Inspection, table: pa.Table) -> pa.Table:
+    """Breakdown columns kept with the survey's own categories: say so (they are ordered by their first number)."""
+    for c, mapping in insp.value_map.items():
+        kept = sorted((v for v, code in mapping.items() if code == KEEP), key=first_number)
+        if kept:
+            insp.warnings.append(f"Colonne « {insp.mapping[c]} » : catégories propres à l'enquête gardées telles "
+                                 f"quelles ({', '.join(kept[:6])}{'…' if len(kept) > 6 else ''}) ; elles ne se "
+                                 "comparent pas aux catégories de référence.")
+    return table
+
+
+def _unresolved(insp: Inspection) -> None:
+    k = insp.kind
+    present = set(insp.mapping) | ({"id_maison"} if insp.raw is not None and "id_maison" in insp.raw.headers else set())
+    by_col = {m.colonne: m for m in insp.columns if m.colonne}
+    derivable = k.name == "maisons"  # a registry without ids gets ids computed from its other columns
+    for col in k.columns:
+        if not col.required or col.name in present:
+            continue
+        if derivable and col.name == "id_maison":
+            if {"nom", "code_departement"} <= present:
+                continue
+            insp.unresolved.append(Problem(
+                "colonne d'identifiant absente : choisissez-la ou, à défaut, indiquez les colonnes du nom et du "
+                "département pour que des identifiants soient calculés", ligne=insp.frame.header_row))
+            continue
+        if col.maison_ref and insp.needs_maison:
+            hint = (f" (proposée : {insp.maison_proposal.id_maison} « {insp.maison_proposal.nom} »)"
+                    if insp.maison_proposal else "")
+            insp.unresolved.append(Problem(
+                f"colonne obligatoire « {col.name} » ({col.label}) absente : choisissez la colonne du fichier qui "
+                f"la contient ou, pour un fichier d'une seule Maison, choisissez la Maison{hint}"))
+            continue
+        m = by_col.get(col.name)
+        hint = f" (suggestion : « {m.fichier} », {m.certitude})" if m else ""
+        insp.unresolved.append(Problem(f"colonne obligatoire « {col.name} » ({col.label}) absente : choisissez la "
+                                       f"colonne du fichier qui la contient{hint}", ligne=insp.frame.header_row))
+    for m in insp.columns:  # a proposal not applied: the person must say yes or no
+        if m.colonne and m.fichier not in insp.mapping.values() and m.colonne not in insp.mapping \
+                and m.fichier not in insp.decided_columns:
+            insp.unresolved.append(Problem(
+                f"correspondance {m.certitude} à confirmer : « {m.fichier} » → « {m.colonne} » "
+                f"({k.column(m.colonne).label} ; {m.raison}) ; acceptez-la ou ignorez la colonne",
+                colonne=m.fichier))
+    for group in k.one_of:
+        if not present.intersection(group):
+            insp.unresolved.append(Problem(f"il faut au moins une des colonnes {', '.join(f'« {g} »' for g in group)}",
+                                           ligne=insp.frame.header_row))
+    if not insp.frame.recognised and not insp.mapping:
+        expected = ", ".join(c.name for c in k.columns if c.required)
+        insp.unresolved.insert(0, Problem(
+            f"aucune ligne d'en-tête reconnue dans les premières lignes pour un fichier « {k.label} » "
+            f"(colonnes attendues : {expected}) : indiquez quelle colonne contient quoi"))

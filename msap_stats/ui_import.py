@@ -1,0 +1,431 @@
+"""Streamlit blocks of the "Importer des données" page: the assistant, the history, the profiles.
+
+The page adds no rule of its own: reading, matching, checking and loading are the
+functions of ``msap_stats.intake`` and ``msap_stats.importer`` that the command
+line calls too. What came from a file is shown as data (tables, escaped text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from . import store, templates
+from .errors import ImportRefused
+from .fmt import nombre
+from .importer import MAX_FILE_BYTES, current_user, import_bytes, rollback
+from .intake import assistant, journal, profiles
+from .intake.matching import BLANK, KEEP, SURE
+from .intake.profiles import Choices
+from .intake.report import problems_xlsx
+from .schema import KINDS
+from .store import STATUT_CHARGE, StoreError
+
+IGNORE = "(ignorer cette colonne)"
+NO_PROFILE = "(aucun profil)"
+TO_CHOOSE = "(à choisir)"
+SHOWN_PER_GROUP = 10
+EXTENSIONS = ["csv", "txt", "xlsx", "xls", "ods"]
+
+
+def esc(text: object) -> str:
+    """Text from a file inside Streamlit markdown: every markdown or HTML character escaped."""
+    out = []
+    for ch in str(text):
+        if ch in "\\`*_{}[]()#+-.!|<>~$:&\"'=":
+            out.append("\\" + ch)
+        elif ch in "\r\n\t":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _state() -> dict:
+    return st.session_state.setdefault("_import", {"uploader": 0, "done": None, "inspection": None})
+
+
+# --- Step 1: kind and files -------------------------------------------------------------
+
+def choose_kind() -> str:
+    kind = st.selectbox("Type de fichier", list(KINDS), format_func=lambda k: KINDS[k].label, key="imp_kind",
+                        help="Le registre des Maisons d'abord : l'activité et les enquêtes s'y rattachent.")
+    k = KINDS[kind]
+    left, right = st.columns([3, 1])
+    with left:
+        st.caption(k.description + " Colonnes obligatoires : "
+                   + ", ".join(f"{c.name}" for c in k.columns if c.required) + ".")
+    with right:
+        st.download_button("Télécharger le modèle (.xlsx)", templates.template_bytes(kind),
+                           file_name=f"modele_{kind}.xlsx", key=f"modele_{kind}", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return kind
+
+
+def upload_limit() -> int:
+    """Bytes a file may have on this page: Streamlit's server.maxUploadSize, within the importer's own limit."""
+    return min(int(st.get_option("server.maxUploadSize")) * 2**20, MAX_FILE_BYTES)
+
+
+def upload(kind: str) -> list:
+    state = _state()
+    types = EXTENSIONS + (["geojson", "json"] if kind == "maisons" else [])
+    files = st.file_uploader(
+        f"Déposez un ou plusieurs fichiers (CSV, Excel, OpenDocument{', GeoJSON' if kind == 'maisons' else ''} ; "
+        f"{upload_limit() // 2**20} Mo au plus chacun)", type=types, accept_multiple_files=True,
+        key=f"imp_fichiers_{state['uploader']}")
+    done = state.get("done")
+    if done:
+        (st.success if done[0] == "ok" else st.info)(esc(done[1]))
+    return files or []
+
+
+# --- Step 2: the assistant ----------------------------------------------------------
+
+def _choices(sha: str, insp_columns: list[str], kind: str) -> Choices:
+    """The person's choices, read from the widgets of the previous run."""
+    ss = st.session_state
+    k = KINDS[kind]
+    labels = {c.label: c.name for c in k.columns}
+    cols = {}
+    for i, name in enumerate(insp_columns):
+        v = ss.get(f"imp_col_{sha}_{i}")
+        if v is not None:
+            cols[name] = labels.get(v)
+    values: dict[str, dict[str, str]] = {}
+    for key, v in ss.items():
+        if isinstance(key, str) and key.startswith(f"imp_val_{sha}_") and v is not None:
+            col, idx = key[len(f"imp_val_{sha}_"):].rsplit("_", 1)
+            value = ss.get(f"imp_valnom_{sha}_{col}_{idx}")
+            if value is not None and v != TO_CHOOSE:
+                values.setdefault(col, {})[value] = _code_choice(k.column(col), v)
+    maison = ss.get(f"imp_maison_{sha}")
+    return Choices(cols, values, maison.split(" — ")[0] if maison else None)
+
+
+def _code_options(col) -> list[str]:
+    opts = [c.label for c in col.codes]
+    if col.own_categories:
+        opts.append("(garder telle quelle)")
+    if not col.not_null:
+        opts.append("(laisser vide)")
+    return opts
+
+
+def _code_choice(col, label: str) -> str:
+    if label == "(garder telle quelle)":
+        return KEEP
+    if label == "(laisser vide)":
+        return BLANK
+    return next((c.code for c in col.codes if c.label == label), BLANK)
+
+
+def _code_label(col, code: str | None) -> str | None:
+    if code == KEEP:
+        return "(garder telle quelle)"
+    if code == BLANK:
+        return "(laisser vide)"
+    return next((c.label for c in col.codes if c.code == code), None)
+
+
+def inspect_file(con, data: bytes, fichier: str, kind: str):
+    """The inspection of a dropped file with the person's current choices (kept for the next run)."""
+    state = _state()
+    sha = f"{hashlib.sha256(data).hexdigest()[:12]}_{kind}"  # widget keys: one set per file and kind
+    previous = state.get("inspection")
+    prof = st.session_state.get(f"imp_profil_{sha}")
+    same_file = previous and previous[0][0] == sha and previous[0][3] == prof
+    headers = previous[1].frame.headers if same_file else []
+    if not same_file:  # another file, kind or profile: the widgets start again from the assistant's proposals
+        _forget_widgets(keep=(f"imp_profil_{sha}",))
+    choices = _choices(sha, headers, kind)
+    key = (sha, kind, choices.to_json(), prof)
+    if previous and previous[0] == key:
+        return sha, previous[1]
+    with st.status(f"Lecture et vérification de « {fichier} »…", expanded=False) as status:
+        st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
+        insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
+                                 profile=None if prof in (None, NO_PROFILE) else prof, accept_suggestions=True)
+        st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
+        status.update(label=f"« {fichier} » lu et vérifié", state="complete")
+    state["inspection"] = (key, insp)
+    return sha, insp
+
+
+def show_layout(insp) -> None:
+    f = insp.frame
+    st.markdown(f"**Mise en page détectée** : {esc(assistant.layout.SHAPE_LABELS[f.shape])} ; "
+                + " ".join(esc(n) for n in f.notes))
+
+
+def choose_profile(con, sha: str, insp, kind: str) -> None:
+    names = [p.nom for p in profiles.list_profiles(con, kind)]
+    if not names:
+        return
+    current = insp.profile.nom if insp.profile else NO_PROFILE
+    options = [NO_PROFILE, *names]
+    st.selectbox("Profil de source", options, index=options.index(current) if current in options else 0,
+                 key=f"imp_profil_{sha}", help="Une correspondance enregistrée lors d'un import précédent.")
+    if insp.profile:
+        st.info(f"Profil de source « {esc(insp.profile.nom)} » appliqué (mêmes en-têtes que lors de son "
+                "enregistrement) : vérifiez, puis importez.", icon=":material/bookmark:")
+
+
+def column_mapping(sha: str, insp) -> None:
+    k = insp.kind
+    labels = [c.label for c in k.columns]
+    applied = {f: c for c, f in insp.mapping.items()}
+    n_ok = len(applied)
+    with st.expander(f"Correspondance des colonnes : {n_ok} colonne(s) retenue(s) sur {len(insp.columns)}",
+                     expanded=not insp.ready):
+        head = st.columns([3, 3, 1.3, 3])
+        for h, text in zip(head, ("Colonne du fichier (exemples)", "Colonne du projet", "Certitude", "Pourquoi")):
+            h.markdown(f"**{text}**")
+        for i, m in enumerate(insp.columns):
+            row = st.columns([3, 3, 1.3, 3])
+            examples = ", ".join(esc(e) for e in m.exemples)
+            row[0].markdown(f"{esc(m.fichier)}  \n:gray[{examples}]")
+            current = applied.get(m.fichier)
+            options = [IGNORE, *labels]
+            index = options.index(k.column(current).label) if current else 0
+            row[1].selectbox(f"Colonne du projet pour « {m.fichier} »", options, index=index,
+                             key=f"imp_col_{sha}_{i}", label_visibility="collapsed")
+            badge = {"sûr": ":green[sûr]", "probable": ":orange[probable]", "à défaut": ":orange[à défaut]"}
+            row[2].markdown(badge.get(m.certitude, ":gray[aucun]") if m.colonne else ":gray[aucun]")
+            row[3].caption(esc(m.raison if m.colonne else "aucune colonne du projet ne correspond"))
+
+
+def value_mapping(sha: str, insp) -> None:
+    for col_name, matches in insp.values.items():
+        if not matches:
+            continue
+        col = insp.kind.column(col_name)
+        applied = insp.value_map.get(col_name, {})
+        with st.expander(f"Valeurs de « {insp.mapping[col_name]} » ({col.label}) : {len(matches)} valeur(s) à "
+                         "faire correspondre", expanded=not insp.ready):
+            options = _code_options(col)
+            for i, v in enumerate(matches):
+                row = st.columns([3, 1, 3, 1.3, 3])
+                row[0].markdown(esc(v.valeur))
+                row[1].markdown(f"{nombre(v.nombre)} l.")
+                st.session_state[f"imp_valnom_{sha}_{col_name}_{i}"] = v.valeur
+                label = _code_label(col, applied.get(v.valeur, v.code))
+                opts = options if label in options else [TO_CHOOSE, *options]
+                row[2].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
+                                 key=f"imp_val_{sha}_{col_name}_{i}", label_visibility="collapsed")
+                row[3].markdown(":green[sûr]" if v.certitude == SURE else f":orange[{v.certitude}]")
+                row[4].caption(esc(v.raison))
+
+
+def maison_choice(con, sha: str, insp) -> None:
+    if not insp.needs_maison:
+        return
+    rows = con.execute("SELECT id_maison, nom FROM maisons_actifs ORDER BY nom").fetchall()
+    options = [f"{i} — {n}" for i, n in rows]
+    proposal = insp.maison_proposal
+    chosen = insp.maison or (proposal.id_maison if proposal else None)
+    index = next((j for j, (i, _) in enumerate(rows) if i == chosen), None)
+    st.selectbox("Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?", options, index=index,
+                 key=f"imp_maison_{sha}", placeholder="Choisissez la Maison",
+                 help=(f"Proposée : {proposal.nom} ({proposal.raison})" if proposal else None))
+
+
+def warnings(insp) -> None:
+    for w in insp.warnings:
+        st.warning(esc(w), icon=":material/info:")
+
+
+def problems(insp, fichier: str) -> None:
+    refused = insp.problems()
+    st.error(f"**{nombre(refused.total)} problème(s)** : le fichier ne peut pas être importé tel quel. "
+             "Corrigez la correspondance ci-dessus ou le fichier ; rien n'a été enregistré.", icon=":material/error:")
+    for g in refused.groups():
+        where = f"colonne « {esc(g.colonne)} » : " if g.colonne else ""
+        st.markdown(f"**{nombre(g.total)} ×** {where}{esc(g.raison)}")
+        shown = pd.DataFrame([{"Feuille": p.feuille or "", "Ligne": p.ligne, "Colonne": p.colonne or "",
+                               "Valeur": p.valeur or "", "Problème": p.raison} for p in g.problems[:SHOWN_PER_GROUP]])
+        st.dataframe(shown.drop(columns=["Feuille"] if not shown["Feuille"].any() else []), hide_index=True,
+                     width="stretch")
+        if g.total > SHOWN_PER_GROUP:
+            st.caption(f"… et {nombre(g.total - SHOWN_PER_GROUP)} autre(s) ligne(s) de ce type dans le rapport.")
+    st.download_button("Télécharger la liste complète des problèmes (.xlsx)", problems_xlsx(refused),
+                       file_name=f"problemes_{Path(fichier).stem}.xlsx", key=f"rapport_{insp.sha256[:12]}",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:")
+
+
+def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp) -> None:
+    if insp.already:
+        a = insp.already
+        st.info(f"Ces lignes sont déjà chargées : ce sont celles de l'import n°{a['import_id']} "
+                f"(« {esc(a['fichier'])} »). Rien à importer.", icon=":material/info:")
+        return
+    st.success(f"Prêt à importer : **{nombre(insp.rows_ready)} ligne(s)** ({len(insp.warnings)} avertissement(s)).",
+               icon=":material/check_circle:")
+    default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
+    left, right = st.columns(2)
+    with left:
+        save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True,
+                           key=f"imp_save_{sha}",
+                           help="Le prochain fichier aux mêmes en-têtes s'importera en un clic.")
+        name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{sha}", disabled=not save)
+    with right:
+        for c in insp.conflicts:
+            st.warning(esc(c) + " : cochez « Remplacer » pour les remplacer.", icon=":material/swap_horiz:")
+        replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{sha}",
+                              help="Les lignes remplacées restent dans l'historique et reviennent si l'import "
+                                   "est annulé.")
+    if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{sha}",
+                 icon=":material/upload:", disabled=bool(insp.conflicts) and not replace):
+        run_import(con, data, fichier, kind, insp, replace, name if save else None)
+
+
+def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, profile_name: str | None) -> None:
+    state = _state()
+    with st.status(f"Import de « {fichier} »…", expanded=True) as status:
+        st.write("Lecture, correspondance et vérification de chaque ligne…")
+        try:
+            result = import_bytes(con, data, fichier, kind, replace=replace, auteur=current_user(),
+                                  choices=insp.choices, save_profile=profile_name)
+        except (ImportRefused, StoreError) as exc:
+            status.update(label="Import refusé : rien n'a été enregistré", state="error")
+            st.error(esc(str(exc)))
+            return
+        st.write(f"{nombre(result.lignes_chargees)} ligne(s) chargée(s).")
+        status.update(label="Import terminé", state="complete")
+    state["done"] = ("ok" if not result.already else "info", result.message())
+    forget_file()
+
+
+def forget_file() -> None:
+    """Drop the uploaded bytes and the assistant's state: a new, empty drop zone."""
+    state = _state()
+    state["uploader"] += 1
+    state["inspection"] = None
+    _forget_widgets()
+    st.rerun()
+
+
+def _forget_widgets(keep: tuple[str, ...] = ()) -> None:
+    prefixes = ("imp_col_", "imp_val", "imp_maison_", "imp_profil_", "imp_save_", "imp_nomprofil_", "imp_replace_")
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes) and k not in keep]:
+        del st.session_state[key]
+
+
+def assistant_for(con, upload_file, kind: str) -> None:
+    data = upload_file.getvalue()
+    fichier = upload_file.name
+    if len(data) > upload_limit():
+        st.error(f"« {esc(fichier)} » dépasse {upload_limit() // 2**20} Mo : découpez-le (par période, par Maison), "
+                 "ou importez-le en ligne de commande (512 Mo au plus).")
+        return
+    try:
+        sha, insp = inspect_file(con, data, fichier, kind)
+    except ImportRefused as exc:
+        exc.fichier = exc.fichier or fichier
+        journal.record_refusal(con, exc, kind, current_user(), hashlib.sha256(data).hexdigest())
+        st.error(esc(str(exc)), icon=":material/error:")
+        return
+    show_layout(insp)
+    choose_profile(con, sha, insp, kind)
+    column_mapping(sha, insp)
+    value_mapping(sha, insp)
+    maison_choice(con, sha, insp)
+    warnings(insp)
+    if insp.ready:
+        confirm(con, data, fichier, kind, sha, insp)
+    else:
+        problems(insp, fichier)
+
+
+# --- History, refusals, profiles ---------------------------------------------------------
+
+HISTORY_COLUMNS = {"import_id": "N°", "date_import": "Date", "auteur": "Par", "fichier": "Fichier", "kind": "Type",
+                   "profil": "Profil", "lignes_lues": "Lignes lues", "lignes_chargees": "Lignes chargées",
+                   "avertissements": "Avertissements", "statut": "Statut"}
+
+
+def history(con) -> None:
+    df = store.list_imports(con)
+    if df.empty:
+        st.caption("Aucun import pour l'instant.")
+        return
+    shown = df[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS).sort_values("N°", ascending=False)
+    shown["Type"] = shown["Type"].map(lambda k: KINDS[k].label)
+    shown["Profil"] = shown["Profil"].fillna("–")
+    shown["Date"] = shown["Date"].dt.strftime("%d/%m/%Y %H:%M")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    loaded = df[df["statut"] == STATUT_CHARGE].sort_values("import_id", ascending=False)
+    if loaded.empty:
+        return
+    options = {int(r.import_id): f"n°{r.import_id} — {r.fichier} ({KINDS[r.kind].label}, {nombre(r.lignes_chargees)} "
+               f"lignes)" for r in loaded.itertuples()}
+    left, right = st.columns([3, 1])
+    with left:
+        chosen = st.selectbox("Annuler un import", list(options), format_func=options.get, key="imp_annuler",
+                              index=None, placeholder="Choisissez l'import à annuler")
+    with right:
+        st.write("")
+        if st.button("Annuler cet import…", key="imp_annuler_go", disabled=chosen is None):
+            st.session_state["_imp_annuler_confirm"] = chosen
+    pending = st.session_state.get("_imp_annuler_confirm")
+    if pending is not None and pending in options:
+        st.warning(f"Annuler l'import {esc(options[pending])} ? Ses lignes seront retirées ; celles qu'il avait "
+                   "remplacées reviendront.", icon=":material/warning:")
+        yes, no = st.columns(2)
+        if yes.button("Oui, annuler l'import", type="primary", key="imp_annuler_oui"):
+            st.session_state.pop("_imp_annuler_confirm", None)
+            try:
+                _state()["done"] = ("ok", rollback(con, pending, auteur=current_user()))
+            except StoreError as exc:
+                _state()["done"] = ("info", str(exc))
+            st.rerun()
+        if no.button("Non, garder", key="imp_annuler_non"):
+            st.session_state.pop("_imp_annuler_confirm", None)
+            st.rerun()
+
+
+def refusals(con) -> None:
+    entries = journal.refusals(con)
+    if not entries:
+        st.caption("Aucune tentative refusée.")
+        return
+    df = pd.DataFrame([{"Date": e.get("date", "").replace("T", " "), "Par": e.get("auteur"), "Fichier": e.get("fichier"),
+                        "Type": KINDS[e["kind"]].label if e.get("kind") in KINDS else e.get("kind"),
+                        "Problèmes": e.get("problemes"), "Premier problème": (e.get("detail") or [""])[0]}
+                       for e in entries])
+    st.dataframe(df, hide_index=True, width="stretch")
+
+
+def profile_admin(con) -> None:
+    found = profiles.list_profiles(con)
+    if not found:
+        st.caption("Aucun profil de source : il s'en crée un à chaque import confirmé depuis cette page.")
+        return
+    st.dataframe(pd.DataFrame([{"Profil": p.nom, "Type": KINDS[p.kind].label, "Par": p.auteur,
+                                "Créé le": f"{p.cree_le:%d/%m/%Y}", "Utilisé": p.utilisations,
+                                "Colonnes": sum(1 for c in p.choices.colonnes.values() if c)} for p in found]),
+                 hide_index=True, width="stretch")
+    names = [p.nom for p in found]
+    a, b, c = st.columns([2, 2, 1])
+    with a:
+        chosen = st.selectbox("Profil", names, key="imp_prof_choisi")
+    with b:
+        new = st.text_input("Nouveau nom", key="imp_prof_nouveau")
+    with c:
+        st.write("")
+        rename = st.button("Renommer", key="imp_prof_renommer")
+        delete = st.button("Supprimer", key="imp_prof_supprimer")
+    try:
+        if rename and new:
+            profiles.rename_profile(con, chosen, new)
+            st.rerun()
+        if delete:
+            profiles.delete_profile(con, chosen)
+            st.rerun()
+    except StoreError as exc:
+        st.error(esc(str(exc)))
+

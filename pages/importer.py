@@ -1,0 +1,26 @@
+"""Importer des données : l'assistant d'import, l'historique des imports et les profils de source."""
+
+import streamlit as st
+
+from msap_stats import ui, ui_import
+
+ui.page_header("Importer des données", "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.")
+
+con = ui.cursor()
+kind = ui_import.choose_kind()
+files = ui_import.upload(kind)
+if len(files) > 1:
+    names = [f.name for f in files]
+    chosen = st.radio("Fichier à examiner", range(len(files)), format_func=names.__getitem__, horizontal=True,
+                      key="imp_fichier_courant")
+    files = [files[chosen or 0]]
+for f in files:
+    ui_import.assistant_for(con, f, kind)
+
+st.divider()
+st.subheader("Historique des imports")
+ui_import.history(con)
+with st.expander("Tentatives refusées (journal séparé, sans effet sur les données)"):
+    ui_import.refusals(con)
+with st.expander("Profils de source"):
+    ui_import.profile_admin(con)
