@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator and before %
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -36,3 +37,9 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def first_number(label: str) -> float:
+    """Order of a category of one's own: its first number ("18-34 ans" before "35-49 ans")."""
+    m = re.search(r"\d+", label)
+    return float(m.group()) if m else float("inf")

@@ -42,6 +42,7 @@ class RawTable:
     header_row: int  # 1-based
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
+    kept: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> a survey's own categories, kept
 
     @property
     def rows(self) -> int:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from . import store, theme, views
-from .fmt import MOIS_COURTS, nombre
+from .fmt import MOIS_COURTS, nombre, safe_cell
 from .indicators import Filters
 
 FILTER_KEYS = {"regions": "region", "departements": "departement", "formats": "format", "porteurs": "porteur"}
@@ -148,6 +148,11 @@ CSS = """
 .graphique-titre {font-size: 1.1rem; font-weight: 700; color: #161616; margin-top: 0.6rem;}
 .graphique-base {font-size: 0.8rem; color: #666666; margin-bottom: -0.4rem;}
 .modebar-btn[data-title="Fullscreen"] {display: none;}
+[data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {display: none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+    content: "Choisir ou déposer des fichiers";}
+.imp-fichier {line-height: 1.3;} .imp-exemples {color: #666666; font-size: 0.82rem; overflow-wrap: anywhere;}
 .demo {background: #FEECC2; color: #3B2400; border-left: 4px solid #B34000; padding: 0.5rem 0.9rem; margin-bottom: 1rem;}
 </style>
 """
@@ -188,8 +193,12 @@ def french_table(df: pd.DataFrame, only_with_gaps: bool = False, decimals: int =
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV as French Excel reads it: semicolons, decimal commas, UTF-8 with BOM."""
-    return df.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    """CSV as French Excel reads it: semicolons, decimal commas, UTF-8 with BOM; no cell read as a formula."""
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(safe_cell)
+    return safe.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
 
 
 def chart(fn, *args, **kwargs):

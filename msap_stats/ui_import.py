@@ -8,6 +8,7 @@ line calls too. What came from a file is shown as data (tables, escaped text).
 from __future__ import annotations
 
 import hashlib
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -79,7 +80,7 @@ def upload(kind: str) -> list:
         key=f"imp_fichiers_{state['uploader']}")
     done = state.get("done")
     if done:
-        (st.success if done[0] == "ok" else st.info)(esc(done[1]))
+        (st.success if done[0] == "ok" else st.info)("  \n".join(esc(line) for line in done[1].splitlines()))
     return files or []
 
 
@@ -186,8 +187,9 @@ def column_mapping(sha: str, insp) -> None:
             h.markdown(f"**{text}**")
         for i, m in enumerate(insp.columns):
             row = st.columns([3, 3, 1.3, 3])
-            examples = ", ".join(esc(e) for e in m.exemples)
-            row[0].markdown(f"{esc(m.fichier)}  \n:gray[{examples}]")
+            with row[0]:  # escaped HTML: a file's text is never markup, nor a link
+                st.html(f'<div class="imp-fichier">{html.escape(m.fichier)}<div class="imp-exemples">'
+                        f'{html.escape(", ".join(m.exemples))}</div></div>')
             current = applied.get(m.fichier)
             options = [IGNORE, *labels]
             index = options.index(k.column(current).label) if current else 0
@@ -338,7 +340,17 @@ def assistant_for(con, upload_file, kind: str) -> None:
     if insp.ready:
         confirm(con, data, fichier, kind, sha, insp)
     else:
+        journal_once(con, insp, kind)
         problems(insp, fichier)
+
+
+def journal_once(con, insp, kind: str) -> None:
+    """A file the assistant cannot import goes to the journal of refusals once per session, not at every rerun."""
+    said = st.session_state.setdefault("_imp_journal", set())
+    key = (insp.sha256, kind, insp.choices.to_json())
+    if key not in said:
+        said.add(key)
+        journal.record_refusal(con, insp.problems(), kind, current_user(), insp.sha256)
 
 
 # --- History, refusals, profiles ---------------------------------------------------------
@@ -357,7 +369,9 @@ def history(con) -> None:
     shown["Type"] = shown["Type"].map(lambda k: KINDS[k].label)
     shown["Profil"] = shown["Profil"].fillna("–")
     shown["Date"] = shown["Date"].dt.strftime("%d/%m/%Y %H:%M")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    numbers = {c: st.column_config.NumberColumn(c, format="localized") for c in
+               ("Lignes lues", "Lignes chargées", "Avertissements")}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=numbers)
     loaded = df[df["statut"] == STATUT_CHARGE].sort_values("import_id", ascending=False)
     if loaded.empty:
         return

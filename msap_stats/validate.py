@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from .errors import MAX_KEPT, ImportRefused, Problem
 from .fmt import nombre
 from .reader import LINE_COLUMN, SHEET_COLUMN, RawTable
-from .schema import HOURS_INTERVAL_RE, Column, Kind, sql_normalize
+from .schema import HOURS_INTERVAL_RE, Column, Kind, normalize_key, sql_normalize
 from .store import STATUT_CHARGE, q
 
 TRUE_KEYS = ("oui", "o", "x", "1", "vrai", "true", "yes", "y", "10")
@@ -100,8 +100,11 @@ def final_sql(col: Column, val: str) -> str:
     return val
 
 
-def column_sql(col: Column, v: str, checkbox: bool = False) -> tuple[str, list[Check]]:
-    """SQL expression typing the text cell ``v``, and the checks that can fail on it."""
+def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...] = ()) -> tuple[str, list[Check]]:
+    """SQL expression typing the text cell ``v``, and the checks that can fail on it.
+
+    ``kept``: a survey's own categories, accepted as they are written in a breakdown-only column.
+    """
     key = sql_normalize(v)
     checks: list[Check] = []
     missing = f"{RAW} IS NOT NULL AND {VAL} IS NULL"
@@ -137,7 +140,7 @@ def column_sql(col: Column, v: str, checkbox: bool = False) -> tuple[str, list[C
                f"WHEN {key} IN {tuple(FALSE_KEYS)} THEN false END)")
         checks.append(Check(missing, "réponse Oui ou Non attendue (ou x / vide)"))
     elif t == "code":
-        val = _case(key, col.code_map())
+        val = _case(key, {**{normalize_key(k): k for k in kept}, **col.code_map()})
         checks.append(Check(missing, _codes_hint(col)))
     elif t == "codes":
         parts = f"list_filter(regexp_split_to_array({v}, '[;|,\\n]'), lambda x: trim(x) <> '')"
@@ -212,7 +215,8 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
                 v = q("brut_" + col.name)
                 raws.append(f"{q(col.name)} AS {v}")
                 selects.append(f"r.{v}")
-                val, col_checks = column_sql(col, "k" if col.type in BY_DISTINCT_VALUE else f"r.{v}", col.name in checkbox)
+                val, col_checks = column_sql(col, "k" if col.type in BY_DISTINCT_VALUE else f"r.{v}", col.name in checkbox,
+                                             raw.kept.get(col.name, ()))
                 if col.type in BY_DISTINCT_VALUE:
                     alias = f"d{len(joins)}"
                     joins.append(f"LEFT JOIN (SELECT k, CAST({val} AS {parsed_type(col)}) AS v FROM "

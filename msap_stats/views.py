@@ -17,7 +17,7 @@ from . import indicators as ind
 from . import network, reference, schema, stats, theme
 from .figures import Chart, departements_map, diverging, finish, grouped_hbar, hbar, heatmap, histogram, line, \
     points_map, stacked_columns, status_bars
-from .fmt import MOIS_COURTS, mois, nombre, pct
+from .fmt import MOIS_COURTS, first_number, mois, nombre, pct
 from .indicators import Filters
 from .store import is_demo
 
@@ -88,12 +88,23 @@ CODE_LABELS = {"sexe": _labels(schema.SEXES), "tranche_age": _labels(schema.TRAN
                "format": _labels(schema.FORMATS), "structure_porteuse": _labels(schema.PORTEURS)}
 
 
+def _rank(code, labels: dict[str, str]) -> tuple[int, float]:
+    """Codes in the order of their list; a survey's own categories after them, by their first number."""
+    order = list(labels)
+    if code in labels:
+        return order.index(code), 0.0
+    return len(order), first_number(str(code)) if code is not None else float("inf")
+
+
+def _label(code, labels: dict[str, str]) -> str:
+    return labels.get(code, code) if code is not None else "Non renseigné"
+
+
 def _label_groups(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Groups in the order of their code list (age bands in age order), then labelled."""
     labels = CODE_LABELS.get(by, {})
-    order = {code: i for i, code in enumerate(labels)}
-    df = df.assign(_rang=df[by].map(lambda v: order.get(v, len(order)))).sort_values(["_rang", by], kind="stable")
-    df[by] = df[by].map(lambda v: labels.get(v, v) if v is not None else "Non renseigné")
+    df = df.assign(_rang=df[by].map(lambda v: _rank(v, labels))).sort_values(["_rang"], kind="stable")
+    df[by] = df[by].map(lambda v: _label(v, labels))
     return df.drop(columns="_rang")
 
 
@@ -507,10 +518,8 @@ def profil_public(con, f: Filters, column: str = "tranche_age", height: int = 32
     df = ind.activity_by(con, f, column)
     if df.empty:
         return NO_ACTIVITY
-    order = list(labels)
-    df["libelle"] = df["code"].map(lambda c: labels.get(c, "Non renseigné"))
-    df["rang"] = df["code"].map(lambda c: order.index(c) if c in order else 99)
-    df = df.sort_values("rang")
+    df["libelle"] = df["code"].map(lambda c: _label(c, labels))
+    df = df.assign(rang=df["code"].map(lambda c: _rank(c, labels))).sort_values("rang", kind="stable")
     ref = "40_59" if column == "tranche_age" else "femme"
     value = df.loc[df["code"] == ref, "pct"]
     fig = hbar(df, "libelle", "pct")

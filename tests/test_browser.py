@@ -120,3 +120,38 @@ def test_survey_pages_say_there_is_no_survey_on_the_real_registry(registry_db, t
             else:
                 assert browser.drawn_charts(page) >= 2
             browser.screenshot(page, f"registre_{title.split(' ')[0].lower()}")
+
+
+def test_a_real_list_uploaded_from_the_browser_feeds_the_other_pages(tmp_path):
+    """An empty store; the ANCT list of December 2022 dropped on the import page, confirmed, then seen elsewhere."""
+    from tests.test_assistant import LIST_2022, read_csv
+
+    if not LIST_2022.exists():
+        pytest.skip("liste 2022 absente")
+    expected = len(read_csv(LIST_2022))
+    with browser.streamlit_server(tmp_path / "vide.duckdb", CONTOURS) as url, browser.chromium_page() as page:
+        page.goto(f"{url}/importer")
+        browser.wait_for_app(page)
+        assert browser.exceptions(page) == []
+        with page.expect_file_chooser() as chooser:
+            page.locator("[data-testid='stFileUploaderDropzone'] button").first.click()
+        chooser.value.set_files(str(LIST_2022))
+        page.get_by_text("Prêt à importer").wait_for(timeout=60_000)
+        browser.wait_for_app(page)
+        main = page.locator("[data-testid='stMain']").inner_text()
+        assert f"Prêt à importer : {nombre(expected)} ligne(s)" in main
+        page.get_by_text("Correspondance des colonnes").first.click()  # the person looks at the proposals
+        page.wait_for_timeout(500)
+        row = page.locator("[data-testid='stHorizontalBlock']", has_text="format_fs").last
+        assert "probable" in row.inner_text()  # the 2022 list's format_fs holds the site type: proposed, shown
+        assert page.get_by_label("Colonne du projet pour « format_fs »").input_value() == "Type de site"
+        browser.screenshot(page, "import_0_correspondance")
+        browser.screenshot(page, "import_1_assistant")
+        page.get_by_role("button", name=f"Importer {nombre(expected)} ligne(s)").click()
+        page.get_by_text("Import n°1").first.wait_for(timeout=60_000)
+        browser.wait_for_app(page)
+        assert browser.exceptions(page) == []
+        browser.screenshot(page, "import_2_termine")
+        browser.open_page(page, "Vue d'ensemble")
+        assert nombre(expected) in key_figures(page)
+        assert browser.exceptions(page) == []

@@ -18,14 +18,14 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
-from ..fmt import nombre
+from ..fmt import first_number, nombre
 from ..reader import LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from ..validate import active_import, conflict_text, key_conflicts, stage
 from . import layout
 from .layout import Frame
-from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, first_number,
-                       propose_columns, propose_values, words)
+from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
+                       propose_values, words)
 from .profiles import Choices, Profile, get_profile, matching_profile, signature
 
 TOP_VALUES = 300  # distinct values looked at per column
@@ -294,9 +294,10 @@ def _raw_table(insp: Inspection) -> RawTable | None:
                for c, f in insp.mapping.items()}
     if "id_maison" in cols and "id_maison" not in insp.mapping:
         headers["id_maison"] = "Maison choisie" if insp.needs_maison else "identifiant calculé"
-    fmt = frame.format
     sheet = frame.sheets[0] if len(frame.sheets) == 1 else None
-    return RawTable(table, headers, fmt, frame.header_row, sheet, [*frame.notes])
+    kept = {c: tuple(v for v, code in m.items() if code == KEEP) for c, m in insp.value_map.items()}
+    return RawTable(table, headers, frame.format, frame.header_row, sheet, [*frame.notes],
+                    {c: v for c, v in kept.items() if v})
 
 
 def _derived_ids(cols: dict[str, pa.ChunkedArray]) -> pa.ChunkedArray:

@@ -143,19 +143,28 @@ def _hint_index(col: Column) -> list[tuple[str, str, str]]:
     return sorted(out, key=lambda t: -len(t[0]))
 
 
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+", text)
+
+
 def propose_value(col: Column, value: str) -> tuple[str | None, str, str]:
-    """(code, certainty, reason) for a value that is not already a code, label or alias."""
+    """(code, certainty, reason) for a value that is not already a code, label or alias.
+
+    A value and a label that hold numbers must hold the same ones: "65 ans et plus" is not "75 ans et plus".
+    """
     key = normalize_key(value)
     singular = {_singular(k): code for k, code in col.code_map().items()}
     if _singular(key) in singular:
         return singular[_singular(key)], SURE, "singulier/pluriel ou accents"
     w = f" {words(value)} "
+    numbers = _numbers(value)
     for hint_words, code, hint in _hint_index(col):
-        if f" {hint_words} " in w:
+        if f" {hint_words} " in w and set(_numbers(hint)) <= set(numbers):
             return code, PROBABLE, f"contient « {hint} »"
     labels = {f"{c.label}": c.code for c in col.codes}
     labels.update({a: c.code for c in col.codes for a in c.aliases})
-    found = process.extractOne(words(value), {k: words(k) for k in labels}, scorer=fuzz.token_set_ratio)
+    choices = {k: words(k) for k in labels if _numbers(k) == numbers}
+    found = process.extractOne(words(value), choices, scorer=fuzz.token_set_ratio) if choices else None
     if found and found[1] >= VALUE_THRESHOLD:
         return labels[found[2]], PROBABLE, f"proche de « {found[2]} »"
     if col.own_categories:
@@ -187,9 +196,3 @@ def propose_values(col: Column, counts: list[tuple[str, int]]) -> list[ValueMatc
         code, certainty, why = propose_value(col, value)
         out.append(ValueMatch(value, n, code, certainty, why))
     return out
-
-
-def first_number(label: str) -> float:
-    """Order of a survey's own category: its first number ("18-34 ans" before "35-49 ans")."""
-    m = re.search(r"\d+", label)
-    return float(m.group()) if m else float("inf")

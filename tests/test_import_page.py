@@ -1,0 +1,187 @@
+"""The "Importer des données" page through Streamlit's AppTest, on a copy of the store holding the real registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from msap_stats import store
+from tests.spreadsheets import write_csv_fr, write_xlsx
+from tests.test_pages import app, ok
+
+HEADER = ["Code MSAP", "Période", "Thème", "Opérateur sollicité", "Nombre"]
+
+
+def activity_rows(months=("2017-01", "2017-02")):
+    rows = []
+    for m in months:
+        rows += [["1", m, "Emploi", "Pôle emploi", 4], ["2", m, "Démarches diverses", "Mairie", 2],
+                 ["3", m, "Retraite", "CARSAT", 1]]
+    return rows
+
+
+def importer(db, monkeypatch):
+    at = app(db, monkeypatch)
+    at.switch_page("pages/importer.py").run()
+    ok(at)
+    at.selectbox(key="imp_kind").set_value("activite").run()
+    return at
+
+
+def drop(at, path) -> None:
+    at.file_uploader[0].set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    ok(at)
+
+
+def select(at, label: str):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def button(at, start: str):
+    return next(b for b in at.button if b.label.startswith(start))
+
+
+def counts(db) -> tuple:
+    con = store.connect(db)  # the app holds the store read-write in this process: the same configuration
+    try:
+        return con.execute("SELECT (SELECT count(*) FROM activite_actifs), (SELECT coalesce(sum(nb), 0) FROM "
+                           "activite_actifs), (SELECT count(*) FROM imports), (SELECT count(*) FROM profils)"
+                           ).fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_drop_edit_a_column_and_a_value_then_confirm(registry_copy, monkeypatch, tmp_path):
+    path = write_xlsx(tmp_path / "activite.xlsx", HEADER, activity_rows())
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "Mise en page détectée" in markdown
+    # The operator column is not recognised: say which project column it is.
+    assert select(at, "Colonne du projet pour « Opérateur sollicité »").value == "(ignorer cette colonne)"
+    select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
+    ok(at)
+    # "Mairie" has no operator code: "Autre" is proposed; "Démarches diverses" too: make it papers.
+    assert select(at, "Code pour « Mairie »").value == "Autre"
+    assert select(at, "Code pour « Démarches diverses »").value == "Autre"
+    select(at, "Code pour « Démarches diverses »").set_value("Papiers d'identité, permis, carte grise").run()
+    ok(at)
+    assert any("Prêt à importer" in s.value and "6" in s.value for s in at.success)
+    before = counts(registry_copy)
+    button(at, "Importer").click().run()
+    ok(at)
+    after = counts(registry_copy)
+    assert after[:3] == (before[0] + 6, before[1] + 14, before[2] + 1)
+    con = store.connect(registry_copy)
+    themes = dict(con.execute("SELECT thematique, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
+    operators = dict(con.execute("SELECT operateur, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
+    con.close()
+    assert themes == {"emploi": 8, "papiers": 4, "retraite": 2}
+    assert operators == {"pole_emploi": 8, "autre": 4, "carsat": 2}
+    assert any("Import n°2" in s.value for s in at.success)
+    assert not at.file_uploader[0].value  # a new, empty drop zone: the bytes are not kept
+
+
+def test_a_bad_file_shows_every_problem_and_changes_nothing(registry_copy, monkeypatch, tmp_path):
+    rows = [["1", "2017-01", "emploi", "CAF", -i] for i in range(1, 31)] + [["999999", "2017-01", "emploi", "CAF", 1]]
+    path = write_csv_fr(tmp_path / "mauvais.csv", ["id_maison", "mois", "thematique", "operateur", "nb"], rows)
+    at = importer(registry_copy, monkeypatch)
+    before = counts(registry_copy)
+    drop(at, path)
+    errors = "\n".join(e.value for e in at.error)
+    assert "31 problème(s)" in errors
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "30 ×" in markdown and "Maison inconnue du registre" in markdown
+    assert not [b for b in at.button if b.label.startswith("Importer")]
+    at.run()
+    assert counts(registry_copy) == before
+
+
+def test_the_same_file_twice_loads_nothing(registry_copy, monkeypatch, tmp_path):
+    path = write_xlsx(tmp_path / "activite.xlsx", ["id_maison", "mois", "thematique", "nb"],
+                      [["1", "2017-03", "emploi", 3], ["2", "2017-03", "retraite", 1]])
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    button(at, "Importer").click().run()
+    ok(at)
+    loaded = counts(registry_copy)
+    drop(at, path)
+    assert any("déjà chargées" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label.startswith("Importer")]
+    assert counts(registry_copy) == loaded
+
+
+def test_the_profile_is_proposed_for_the_next_file_and_imports_it_in_one_click(registry_copy, monkeypatch, tmp_path):
+    first = write_xlsx(tmp_path / "janvier.xlsx", HEADER, activity_rows(("2017-01",)))
+    second = write_xlsx(tmp_path / "fevrier.xlsx", HEADER, activity_rows(("2017-02",)))
+    at = importer(registry_copy, monkeypatch)
+    drop(at, first)
+    select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
+    button(at, "Importer").click().run()
+    ok(at)
+    assert counts(registry_copy)[3] == 1  # the profile was saved with the import
+    drop(at, second)
+    assert select(at, "Profil de source").value == "Activité (demandes traitées) – janvier"
+    assert any("appliqué" in i.value for i in at.info)
+    before = counts(registry_copy)
+    button(at, "Importer").click().run()  # the one click
+    ok(at)
+    after = counts(registry_copy)
+    assert after[:2] == (before[0] + 3, before[1] + 7)
+    con = store.connect(registry_copy)
+    operators = con.execute("SELECT count(*) FROM activite_actifs WHERE operateur IS NULL").fetchall()[0][0]
+    profile = con.execute("SELECT profil FROM imports ORDER BY import_id DESC LIMIT 1").fetchall()[0][0]
+    con.close()
+    assert operators == 0  # the operator column chosen for the first file applies to the second
+    assert profile == "Activité (demandes traitées) – janvier"
+
+
+def test_rollback_from_the_history_asks_first(registry_copy, monkeypatch, tmp_path):
+    path = write_xlsx(tmp_path / "activite.xlsx", ["id_maison", "mois", "thematique", "nb"],
+                      [["1", "2017-04", "emploi", 5]])
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    button(at, "Importer").click().run()
+    loaded = counts(registry_copy)
+    assert loaded[1] == 5
+    at.selectbox(key="imp_annuler").set_value(2).run()
+    button(at, "Annuler cet import").click().run()
+    assert counts(registry_copy) == loaded  # nothing yet: the page asks
+    assert any("Annuler l'import" in w.value for w in at.warning)
+    button(at, "Oui, annuler").click().run()
+    ok(at)
+    assert counts(registry_copy)[:2] == (0, 0)
+    assert any("annulé" in s.value for s in at.success)
+
+
+def test_refused_attempts_are_listed_from_their_journal(registry_copy, monkeypatch, tmp_path):
+    path = write_xlsx(tmp_path / "vide.xlsx", ["id_maison", "mois", "thematique", "nb"], [])
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    assert "1 problème(s)" in "\n".join(e.value for e in at.error)
+    assert "aucune ligne de données" in "\n".join(m.value for m in at.markdown)
+    assert not [b for b in at.button if b.label.startswith("Importer")]
+    journal = registry_copy.with_name(registry_copy.stem + ".refus.jsonl")
+    entry = json.loads(journal.read_text("utf-8").splitlines()[-1])
+    assert entry["fichier"] == "vide.xlsx"
+    at.run()
+    tables = [d.value for d in at.dataframe]
+    assert any("Fichier" in t.columns and "vide.xlsx" in list(t["Fichier"]) for t in tables)
+
+
+@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>.csv", "=HYPERLINK(\"http://x\").csv"])
+def test_file_names_and_cells_are_shown_as_text(registry_copy, monkeypatch, tmp_path, name):
+    path = write_csv_fr(tmp_path / "f.csv", ["id_maison", "mois", "thematique", "nb"],
+                        [["1", "2017-05", "<b>gras</b>", 1]])
+    at = importer(registry_copy, monkeypatch)
+    at.file_uploader[0].set_value((name, path.read_bytes(), "text/csv")).run()
+    ok(at)
+    shown = "\n".join([m.value for m in at.markdown] + [e.value for e in at.error] + [h.value for h in at.html])
+    assert "<b>gras</b>" not in shown and "<img" not in shown
+
+
+def test_the_kind_s_template_is_downloadable_from_the_page(registry_copy, monkeypatch):
+    at = importer(registry_copy, monkeypatch)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Télécharger le modèle (.xlsx)" in labels
