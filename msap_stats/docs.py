@@ -20,11 +20,16 @@ def formats_markdown() -> str:
     lines = ["# Formats des fichiers importés", "",
              "Document généré depuis `msap_stats/schema.py` par `python -m msap_stats formats` ; ne pas le modifier à la main.",
              "",
-             "Règles communes : l'en-tête peut être précédé de 5 lignes de titre ou vides ; la casse, les accents, les "
-             "espaces, tirets et la ponctuation des en-têtes sont ignorés (« ID Maison » = `id_maison`) ; les colonnes "
-             "inconnues sont ignorées avec un avertissement. Les fichiers CSV peuvent être en UTF-8 (avec ou sans BOM) "
-             "ou Windows-1252, séparés par `;`, `,` ou tabulation, avec virgule décimale. Les classeurs .xlsx, .xls et "
-             ".ods sont lus. Un fichier dont une ligne est invalide est refusé en entier, avec la liste des problèmes.", ""]
+             "Règles communes : l'en-tête peut être précédé de 11 lignes de titre ou vides ; la casse, les accents, les "
+             "espaces, tirets et la ponctuation des en-têtes sont ignorés (« ID Maison » = `id_maison`) ; d'autres "
+             "noms de colonnes et d'autres libellés de valeurs sont proposés par l'assistant d'import (page « Importer "
+             "des données », `python -m msap_stats inspect`), qui reconnaît aussi l'activité en mois en colonnes ou en "
+             "une feuille par mois ; les colonnes non reconnues sont ignorées avec un avertissement. Les fichiers CSV "
+             "peuvent être en UTF-8 (avec ou sans BOM), UTF-16 ou Windows-1252, séparés par `;`, `,` ou tabulation, "
+             "avec virgule décimale. Les classeurs .xlsx, .xls et .ods sont lus, et le GeoJSON (points) pour le "
+             "registre. Une cellule illisible d'une colonne facultative descriptive est enregistrée comme inconnue, "
+             "avec un avertissement ; ailleurs, un fichier dont une ligne est invalide est refusé en entier, avec la "
+             "liste de tous les problèmes.", ""]
     for kind in KINDS.values():
         lines += [f"## `{kind.name}` — {kind.label}", "", kind.description, "",
                   f"Clé : {', '.join(f'`{k}`' for k in kind.key)} (une clé déjà chargée par un import antérieur est "

@@ -302,6 +302,11 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
     forget_file()
 
 
+def forget_inspection() -> None:
+    """No file in the drop zone: nothing of a file stays in the session."""
+    _state()["inspection"] = None
+
+
 def forget_file() -> None:
     """Drop the uploaded bytes and the assistant's state: a new, empty drop zone."""
     state = _state()

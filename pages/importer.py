@@ -16,6 +16,8 @@ if len(files) > 1:
     files = [files[chosen or 0]]
 for f in files:
     ui_import.assistant_for(con, f, kind)
+if not files:
+    ui_import.forget_inspection()
 
 st.divider()
 st.subheader("Historique des imports")

@@ -335,3 +335,17 @@ def test_registry_import_copy_is_unchanged_by_a_refused_file(registry_db, tmp_pa
     run = cli("import", path, "--kind", "maisons", db=db)
     assert run.returncode == 1 and "code de département inconnu" in run.stderr
     assert store_digest(db) == before
+
+
+def test_values_inside_a_list_cell_are_matched_one_by_one(tmp_path):
+    header = ["id_maison", "nom", "code_departement", "Partenaires"]
+    rows = [["M1", "Maison A", "48", "CAF; Assurance maladie; Mairie"], ["M2", "Maison B", "48", "Pôle emploi | CAF"],
+            ["M3", "Maison C", "48", None]]
+    path = write_xlsx(tmp_path / "registre.xlsx", header, rows)
+    con = store.connect(tmp_path / "s.duckdb")
+    insp = assistant.inspect(con, path.read_bytes(), path.name, "maisons")
+    assert [(v.valeur, v.nombre, v.code) for v in insp.values["operateurs"]] == [("Mairie", 1, "autre")]
+    import_file(con, path, "maisons", accept_suggestions=True)
+    got = dict(con.execute("SELECT id_maison, list_sort(operateurs) FROM maisons_actifs").fetchall())
+    con.close()
+    assert got == {"M1": ["autre", "caf", "cpam"], "M2": ["caf", "pole_emploi"], "M3": None}
