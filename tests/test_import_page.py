@@ -185,3 +185,13 @@ def test_the_kind_s_template_is_downloadable_from_the_page(registry_copy, monkey
     at = importer(registry_copy, monkeypatch)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Télécharger le modèle (.xlsx)" in labels
+
+
+def test_one_project_column_chosen_twice_must_be_resolved(registry_copy, monkeypatch, tmp_path):
+    path = write_xlsx(tmp_path / "activite.xlsx", HEADER, activity_rows())
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Thématique").run()
+    ok(at)
+    assert "sont toutes deux données pour « thematique »" in "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert not [b for b in at.button if b.label.startswith("Importer")]

@@ -157,11 +157,17 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     applied = Choices({m.fichier: m.colonne for m in proposals if m.colonne and _accepts(m.certitude, accept_suggestions)})
     decided = applied.merged(prof.choices if prof else None).merged(choices)
     mapping: dict[str, str] = {}
-    for f, c in decided.colonnes.items():
-        if c and f in frame.headers and c not in mapping and any(col.name == c for col in k.columns):
+    twice: list[Problem] = []
+    names = {col.name for col in k.columns}
+    for f in frame.headers:  # in the file's order: the first column chosen for a project column keeps it
+        c = decided.colonnes.get(f)
+        if c in mapping:
+            twice.append(Problem(f"« {mapping[c]} » et « {f} » sont toutes deux données pour « {c} » "
+                                 f"({k.column(c).label}) : n'en gardez qu'une", colonne=f))
+        elif c in names:
             mapping[c] = f
     insp = Inspection(k, fichier, hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
-                      False, None, None, prof, sig, warnings=list(frame.warnings))
+                      False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
     _values(insp, counts, decided, accept_suggestions)
     _maison(con, insp, decided, accept_suggestions)
