@@ -345,8 +345,9 @@ def _profil() -> tuple[Column, ...]:
     )
 
 
-# One opening interval: "09:00 - 12:00", "9h-12h", "9h30 à 12h", "8 :30-12", "13-17".
-HOURS_INTERVAL_RE = r"(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?\s*(?:-|–|à)\s*(\d{1,2})\s*[:hH]?\s*(\d{2})?"
+# One opening interval: "09:00 - 12:00", "9h-12h", "9h30 à 12h", "8 :30-12", "13-17"; minutes follow the h or
+# the colon directly, so that "9h-12h 14h-16h" is two intervals and not 9:00-12:14.
+HOURS_INTERVAL_RE = r"(\d{1,2})\s*(?:[:hH](\d{2})?)?\s*(?:-|–|à)\s*(\d{1,2})\s*(?:[:hH](\d{2})?)?"
 
 
 def _weekly_hours_sql() -> str:

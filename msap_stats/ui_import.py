@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from .errors import ImportRefused
 from .fmt import nombre
 from .importer import MAX_FILE_BYTES, current_user, import_bytes, rollback
 from .intake import assistant, journal, profiles
-from .intake.matching import BLANK, KEEP, SURE
+from .intake.matching import BLANK, FALLBACK, KEEP, SURE
 from .intake.profiles import Choices
 from .intake.report import problems_xlsx
 from .schema import KINDS
@@ -33,7 +34,8 @@ EXTENSIONS = ["csv", "txt", "xlsx", "xls", "ods"]
 
 
 def esc(text: object) -> str:
-    """Text from a file inside Streamlit markdown: every markdown or HTML character escaped."""
+    """Text from a file inside Streamlit markdown: every markdown or HTML character escaped, no automatic link."""
+    text = str(text).replace("://", ":\u2060//").replace("www.", "www\u2060.").replace("@", "@\u2060")
     out = []
     for ch in str(text):
         if ch in "\\`*_{}[]()#+-.!|<>~$:&\"'=":
@@ -137,22 +139,25 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
     state = _state()
     sha = f"{hashlib.sha256(data).hexdigest()[:12]}_{kind}"  # widget keys: one set per file and kind
     previous = state.get("inspection")
+    # The profile box: absent at the first run (the assistant finds the profile), then the person's choice.
     prof = st.session_state.get(f"imp_profil_{sha}")
-    same_file = previous and previous[0][0] == sha and previous[0][3] == prof
+    same_file = previous and previous[0][0] == sha and prof in (None, previous[0][1])
     headers = previous[1].frame.headers if same_file else []
     if not same_file:  # another file, kind or profile: the widgets start again from the assistant's proposals
         _forget_widgets(keep=(f"imp_profil_{sha}",))
     choices = _choices(sha, headers, kind)
-    key = (sha, kind, choices.to_json(), prof)
-    if previous and previous[0] == key:
+    key = (sha, choices.to_json(), prof)
+    if same_file and previous[2] == key:
         return sha, previous[1]
-    with st.status(f"Lecture et vérification de « {fichier} »…", expanded=False) as status:
+    with st.status(f"Lecture et vérification de « {esc(fichier)} »…", expanded=False) as status:
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
         insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
-                                 profile=None if prof in (None, NO_PROFILE) else prof, accept_suggestions=True)
+                                 profile=None if prof in (None, NO_PROFILE) else prof, use_profile=prof != NO_PROFILE,
+                                 accept_suggestions=True, accept_fallback=False)
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
-        status.update(label=f"« {fichier} » lu et vérifié", state="complete")
-    state["inspection"] = (key, insp)
+        status.update(label=f"« {esc(fichier)} » lu et vérifié", state="complete")
+    resolved = insp.profile.nom if insp.profile else NO_PROFILE
+    state["inspection"] = ((sha, resolved), insp, key)
     return sha, insp
 
 
@@ -206,20 +211,25 @@ def value_mapping(sha: str, insp) -> None:
             continue
         col = insp.kind.column(col_name)
         applied = insp.value_map.get(col_name, {})
+        undecided = insp.undecided.get(col_name, [])
+        if undecided and insp.profile:
+            st.warning(f"{len(undecided)} valeur(s) de « {esc(insp.mapping[col_name])} » absentes du profil : "
+                       "vérifiez leur correspondance ci-dessous.", icon=":material/fiber_new:")
         with st.expander(f"Valeurs de « {insp.mapping[col_name]} » ({col.label}) : {len(matches)} valeur(s) à "
-                         "faire correspondre", expanded=not insp.ready):
+                         "faire correspondre", expanded=not insp.ready or bool(undecided)):
             options = _code_options(col)
             for i, v in enumerate(matches):
                 row = st.columns([3, 1, 3, 1.3, 3])
                 row[0].markdown(esc(v.valeur))
                 row[1].markdown(f"{nombre(v.nombre)} l.")
                 st.session_state[f"imp_valnom_{sha}_{col_name}_{i}"] = v.valeur
-                label = _code_label(col, applied.get(v.valeur, v.code))
+                label = _code_label(col, applied.get(v.valeur))
                 opts = options if label in options else [TO_CHOOSE, *options]
                 row[2].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
                                  key=f"imp_val_{sha}_{col_name}_{i}", label_visibility="collapsed")
                 row[3].markdown(":green[sûr]" if v.certitude == SURE else f":orange[{v.certitude}]")
-                row[4].caption(esc(v.raison))
+                suggestion = f" ; suggestion : {_code_label(col, v.code)}" if v.certitude == FALLBACK and v.code else ""
+                row[4].caption(esc(v.raison) + esc(suggestion))
 
 
 def maison_choice(con, sha: str, insp) -> None:
@@ -247,7 +257,8 @@ def problems(insp, fichier: str) -> None:
     for g in refused.groups():
         where = f"colonne « {esc(g.colonne)} » : " if g.colonne else ""
         st.markdown(f"**{nombre(g.total)} ×** {where}{esc(g.raison)}")
-        shown = pd.DataFrame([{"Feuille": p.feuille or "", "Ligne": p.ligne, "Colonne": p.colonne or "",
+        shown = pd.DataFrame([{"Feuille": p.feuille or "", "Ligne": "" if p.ligne is None else str(p.ligne),
+                               "Colonne": p.colonne or "",
                                "Valeur": p.valeur or "", "Problème": p.raison} for p in g.problems[:SHOWN_PER_GROUP]])
         st.dataframe(shown.drop(columns=["Feuille"] if not shown["Feuille"].any() else []), hide_index=True,
                      width="stretch")
@@ -360,9 +371,9 @@ def journal_once(con, insp, kind: str) -> None:
 
 # --- History, refusals, profiles ---------------------------------------------------------
 
-HISTORY_COLUMNS = {"import_id": "N°", "date_import": "Date", "auteur": "Par", "fichier": "Fichier", "kind": "Type",
-                   "profil": "Profil", "lignes_lues": "Lignes lues", "lignes_chargees": "Lignes chargées",
-                   "avertissements": "Avertissements", "statut": "Statut"}
+HISTORY_COLUMNS = {"import_id": "N°", "statut": "Statut", "date_import": "Date", "fichier": "Fichier", "kind": "Type",
+                   "lignes_chargees": "Lignes chargées", "lignes_lues": "Lignes lues",
+                   "avertissements": "Avertissements", "profil": "Profil", "auteur": "Par"}
 
 
 def history(con) -> None:
@@ -407,12 +418,20 @@ def history(con) -> None:
             st.rerun()
 
 
+def _date(iso: str | None) -> str:
+    """A journal date written as in the history: 28/11/2026 13:06."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+    except (TypeError, ValueError):
+        return iso or ""
+
+
 def refusals(con) -> None:
     entries = journal.refusals(con)
     if not entries:
         st.caption("Aucune tentative refusée.")
         return
-    df = pd.DataFrame([{"Date": e.get("date", "").replace("T", " "), "Par": e.get("auteur"), "Fichier": e.get("fichier"),
+    df = pd.DataFrame([{"Date": _date(e.get("date")), "Par": e.get("auteur"), "Fichier": e.get("fichier"),
                         "Type": KINDS[e["kind"]].label if e.get("kind") in KINDS else e.get("kind"),
                         "Problèmes": e.get("problemes"), "Premier problème": (e.get("detail") or [""])[0]}
                        for e in entries])

@@ -149,7 +149,9 @@ def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...
                             _codes_hint(col) + " ; séparez les valeurs par « ; »"))
     elif t == "horaires":
         val = v
-        checks.append(Check(f"{RAW} IS NOT NULL AND NOT regexp_matches({RAW}, '{HOURS_INTERVAL_RE}') "
+        leftover = f"regexp_replace({RAW}, '{HOURS_INTERVAL_RE}', '', 'g')"  # "9h12h" is not read: no digit left over
+        checks.append(Check(f"{RAW} IS NOT NULL AND (NOT regexp_matches({RAW}, '{HOURS_INTERVAL_RE}') "
+                            f"OR regexp_matches({leftover}, '[0-9]')) "
                             f"AND {sql_normalize(RAW)} NOT IN {tuple(CLOSED_KEYS)}",
                             "horaires illisibles (attendu « 09:00 - 12:00 / 13:30 - 17:00 » ou « fermé »)"))
     else:  # pragma: no cover - the schema only uses the types above
@@ -297,8 +299,11 @@ def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Colu
                 f"min({LINE_COLUMN}) OVER (PARTITION BY {c}) AS premiere FROM {parsed} "
                 f"WHERE {c} IS NOT NULL) WHERE {LINE_COLUMN} > premiere")
         if col.maison_ref:
+            empty = not con.execute(f"SELECT count(*) FROM {reference_maisons}").fetchall()[0][0]
+            hint = ("le registre est vide : importez-le d'abord" if empty
+                    else "vérifiez l'identifiant, ou importez une version du registre qui contient cette Maison")
             branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT id_maison FROM {reference_maisons})",
-                                   "Maison inconnue du registre (importez d'abord le registre des Maisons)"))
+                                   f"Maison inconnue du registre ({hint})"))
         if col.departement_ref:
             branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT code_departement FROM ref_departements)",
                                    "code de département inconnu"))
@@ -365,16 +370,20 @@ def key_conflicts(con, staged: Staged) -> list[dict]:
     return [dict(zip(names, r)) for r in rows]
 
 
+KEY_WORDS = {"Maisons": ("Maison", "Maisons"), "Réponses": ("réponse", "réponses")}
+
+
 def conflict_text(kind: Kind, c: dict) -> str:
     """Which keys of the file an earlier import already holds."""
     where = f"l'import n°{c['import_id']} (« {c['fichier']} », {when(c['date_import'])})"
-    examples = ", ".join(str(e) for e in c["exemples"])
+    examples = ", ".join(str(e) for e in c["exemples"]) + ("…" if c["n"] > len(c["exemples"]) else "")
+    one = c["n"] == 1
     if kind.name == "activite":
-        what = (f"{nombre(c['n'])} couple(s) Maison-mois (mois {c['min'][:7]} à {c['max'][:7]} ; Maisons {examples}…) "
-                f"sont déjà couverts par {where}")
-    else:
-        what = f"{nombre(c['n'])} {kind.key_label.lower()} ({examples}…) sont déjà chargées par {where}"
-    return what
+        months = c["min"][:7] if c["min"][:7] == c["max"][:7] else f"{c['min'][:7]} à {c['max'][:7]}"
+        return (f"{nombre(c['n'])} couple{'' if one else 's'} Maison-mois (mois {months} ; Maison{'' if one else 's'} "
+                f"{examples}) {'est déjà couvert' if one else 'sont déjà couverts'} par {where}")
+    what = KEY_WORDS.get(kind.key_label, (kind.key_label.lower(), kind.key_label.lower()))[0 if one else 1]
+    return f"{nombre(c['n'])} {what} ({examples}) {'est déjà chargée' if one else 'sont déjà chargées'} par {where}"
 
 
 def conflict_problem(kind: Kind, c: dict) -> Problem:

@@ -119,7 +119,7 @@ def _share_table(df: pd.DataFrame, label_title: str, first: str = "libelle") -> 
 
 def _no_survey(kind: str) -> Absent:
     return Absent(f"Aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre : importez un fichier "
-                  f"« {kind} » (page Imports ou `python -m msap_stats import FICHIER --kind {kind}`), "
+                  f"« {SURVEY_SOURCES[kind]} » depuis la page « Importer des données », "
                   "ou élargissez les filtres.")
 
 
@@ -138,8 +138,8 @@ MOTIF_PHRASES = {"aide_dossier": "être accompagnés dans la constitution d'un d
                  "renseignement": "obtenir un renseignement",
                  "outils_libre_acces": "utiliser librement les outils numériques",
                  "demarche_en_ligne": "être aidés dans une démarche en ligne"}
-NO_ACTIVITY = Absent("Aucune demande enregistrée dans ce périmètre : importez un export d'activité "
-                     "(`python -m msap_stats import FICHIER --kind activite`) ou élargissez les filtres.")
+NO_ACTIVITY = Absent("Aucune demande enregistrée dans ce périmètre : importez un export d'activité depuis la page "
+                     "« Importer des données », ou élargissez les filtres.")
 NO_MAISON = Absent("Aucune Maison dans ce périmètre : importez le registre des Maisons ou élargissez les filtres.")
 
 

@@ -100,8 +100,13 @@ def test_free_porteur_names_yield_to_the_porteur_category(tmp_path):
     assert insp.mapping["structure_porteuse"] == "TYPE.STRUCTURE.PORTEUSE"
     assert "STRUCTURE.PORTEUSE" not in insp.mapping.values()
     assert insp.ready and insp.rows_ready == 483
-    # "Espace labélisé 01/2020" is a date; free-text hours are unknown, counted in a warning.
-    assert any("h_mardi" in w and "Sur RDV" in w for w in insp.warnings)
+    # Free-text hours are unknown, counted in a warning.
+    assert any("« h_mardi »" in w and "valeur(s) illisible(s)" in w for w in insp.warnings)
+    import_file(con := store.connect(tmp_path / "s.duckdb"), LIST_2020, "maisons", accept_suggestions=True)
+    stored = dict(con.execute("SELECT id_maison, h_mardi FROM maisons_actifs").fetchall())
+    con.close()
+    on_request = [r["MATRICULE"] for r in read_csv(LIST_2020) if r["h_mardi"] == "Sur RDV"]
+    assert on_request and all(stored[m] is None for m in on_request)
 
 
 def test_geojson_registry_takes_coordinates_from_the_points(registry_file, tmp_path):
@@ -238,7 +243,7 @@ def test_every_problem_in_the_report_grouped_by_kind(con_registry, tmp_path):
     book = load_workbook(__import__("io").BytesIO(problems_xlsx(refused.value)))
     detail = list(book["Problèmes"].iter_rows(min_row=2, values_only=True))
     assert len(detail) == 200
-    assert sorted(r[1] for r in detail) == list(range(2, 202))
+    assert sorted(r[0] for r in detail) == list(range(2, 202))
     assert store_digest_of(con_registry) == before
 
 
@@ -248,17 +253,20 @@ def store_digest_of(con) -> tuple:
 
 
 def test_refusals_go_to_their_own_journal_and_the_cli_writes_the_full_report(registry_copy, tmp_path):
-    rows = [["1", "2016-01", "emploi", -i] for i in range(1, 121)]
-    path = write_xlsx(tmp_path / "a.xlsx", ["id_maison", "mois", "thematique", "nb"], rows)
+    rows = [["1", "2016-01", "emploi", -i] for i in range(1, 120)] + [["1", "2016-01", "emploi", '=HYPERLINK("x")']]
+    path = write_csv_fr(tmp_path / "a.csv", ["id_maison", "mois", "thematique", "nb"], rows)
     before = store_digest(registry_copy)
     report = tmp_path / "problemes.xlsx"
     run = cli("import", path, "--kind", "activite", "--rapport", report, db=registry_copy)
-    assert run.returncode == 1 and "120 × colonne « nb »" in run.stderr
+    assert run.returncode == 1 and "(120 problèmes)" in run.stderr and "119 × colonne « nb »" in run.stderr
     assert store_digest(registry_copy) == before
-    assert len(list(load_workbook(report)["Problèmes"].iter_rows(min_row=2))) == 120
+    cells = [row for row in load_workbook(report)["Problèmes"].iter_rows(min_row=2)]
+    assert len(cells) == 120
+    formula = next(row[2] for row in cells if str(row[2].value).startswith("="))
+    assert (formula.value, formula.data_type) == ('=HYPERLINK("x")', "s")  # shown as written, never computed
     journal = registry_copy.with_name(registry_copy.stem + ".refus.jsonl")
     entry = json.loads(journal.read_text("utf-8").splitlines()[-1])
-    assert (entry["fichier"], entry["kind"], entry["problemes"]) == ("a.xlsx", "activite", 120)
+    assert (entry["fichier"], entry["kind"], entry["problemes"]) == ("a.csv", "activite", 120)
 
 
 def test_a_saved_profile_imports_the_next_monthly_file_in_one_step(registry_copy, tmp_path):
@@ -300,21 +308,23 @@ def test_survey_own_age_bands_are_kept_with_a_warning(con_registry, tmp_path):
 
 
 def test_unreadable_optional_cells_are_unknown_with_a_warning(tmp_path):
-    header = ["id_fs", "lib_fs", "insee_dep", "h_lundi", "h_mardi", "labellisation"]
-    rows = [["A1", "Maison A", "5", "9h - 12h / 14h – 17h", "Sur RDV", "Espace labélisé 01/2020"],
-            ["A2", "Maison B", "05", "-", "Horaires non communiqués", "Espace labellisé 15/03/2021"],
-            ["A3", "Maison C", "2A", "13-17", "NA", "plus tard"]]
+    header = ["id_fs", "lib_fs", "insee_dep", "h_lundi", "h_mardi", "labellisation", "h_mercredi"]
+    rows = [["A1", "Maison A", "5", "9h - 12h / 14h – 17h", "Sur RDV", "Espace labélisé 01/2020", "8h\xa0-\xa010h"],
+            ["A2", "Maison B", "05", "-", "Horaires non communiqués", "Espace labellisé 15/03/2021", "9h12h/14h-17h"],
+            ["A3", "Maison C", "2A", "13-17", "NA", "plus tard", None]]
     path = write_csv_fr(tmp_path / "liste.csv", header, rows)
     con = store.connect(tmp_path / "s.duckdb")
     result = import_file(con, path, "maisons")
     got = con.execute("SELECT id_maison, code_departement, h_mardi, heures_hebdo, date_labellisation "
                       "FROM maisons_actifs ORDER BY 1").fetchall()
     con.close()
-    assert got == [("A1", "05", None, 6.0, dt.date(2020, 1, 1)), ("A2", "05", None, None, dt.date(2021, 3, 15)),
+    # A1: 6 h on Monday and 2 h on Wednesday (no-break spaces read as spaces); A2: "9h12h" is not half-read.
+    assert got == [("A1", "05", None, 8.0, dt.date(2020, 1, 1)), ("A2", "05", None, None, dt.date(2021, 3, 15)),
                    ("A3", "2A", None, 4.0, None)]
     warnings = "\n".join(result.avertissements)
     assert "« h_mardi » : 2 valeur(s) illisible(s)" in warnings and "Sur RDV" in warnings
     assert "« labellisation » : 1 valeur(s) illisible(s)" in warnings
+    assert "« h_mercredi » : 1 valeur(s) illisible(s)" in warnings and "9h12h/14h-17h" in warnings
 
 
 @pytest.mark.parametrize("cell, month", [("2017-03-01 00:00:00", "2017-03"), ("mars 2017", "2017-03"),

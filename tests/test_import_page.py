@@ -62,9 +62,11 @@ def test_drop_edit_a_column_and_a_value_then_confirm(registry_copy, monkeypatch,
     assert select(at, "Colonne du projet pour « Opérateur sollicité »").value == "(ignorer cette colonne)"
     select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
     ok(at)
-    # "Mairie" has no operator code: "Autre" is proposed; "Démarches diverses" too: make it papers.
-    assert select(at, "Code pour « Mairie »").value == "Autre"
-    assert select(at, "Code pour « Démarches diverses »").value == "Autre"
+    # "Mairie" has no operator code: "Autre" is only suggested, the person chooses; "Démarches diverses" too.
+    assert select(at, "Code pour « Mairie »").value == "(à choisir)"
+    assert not [b for b in at.button if b.label.startswith("Importer")]
+    assert "suggestion : Autre" in "\n".join(c.value for c in at.caption).replace("\\", "")
+    select(at, "Code pour « Mairie »").set_value("Autre").run()
     select(at, "Code pour « Démarches diverses »").set_value("Papiers d'identité, permis, carte grise").run()
     ok(at)
     assert any("Prêt à importer" in s.value and "6" in s.value for s in at.success)
@@ -118,6 +120,8 @@ def test_the_profile_is_proposed_for_the_next_file_and_imports_it_in_one_click(r
     at = importer(registry_copy, monkeypatch)
     drop(at, first)
     select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
+    select(at, "Code pour « Mairie »").set_value("Autre").run()
+    select(at, "Code pour « Démarches diverses »").set_value("Autre").run()
     button(at, "Importer").click().run()
     ok(at)
     assert counts(registry_copy)[3] == 1  # the profile was saved with the import
@@ -195,3 +199,29 @@ def test_one_project_column_chosen_twice_must_be_resolved(registry_copy, monkeyp
     ok(at)
     assert "sont toutes deux données pour « thematique »" in "\n".join(m.value for m in at.markdown).replace("\\", "")
     assert not [b for b in at.button if b.label.startswith("Importer")]
+
+
+def test_with_a_saved_profile_the_first_change_counts(registry_copy, monkeypatch, tmp_path):
+    """A profile found for the file must not swallow the person's first edit."""
+    first = write_xlsx(tmp_path / "mars.xlsx", HEADER, activity_rows(("2017-03",)))
+    second = write_xlsx(tmp_path / "avril.xlsx", HEADER, activity_rows(("2017-04",)))
+    at = importer(registry_copy, monkeypatch)
+    drop(at, first)
+    select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
+    select(at, "Code pour « Mairie »").set_value("Autre").run()
+    select(at, "Code pour « Démarches diverses »").set_value("Autre").run()
+    button(at, "Importer").click().run()
+    drop(at, second)
+    assert select(at, "Colonne du projet pour « Opérateur sollicité »").value == "Opérateur"  # from the profile
+    select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("(ignorer cette colonne)").run()
+    ok(at)
+    assert select(at, "Colonne du projet pour « Opérateur sollicité »").value == "(ignorer cette colonne)"
+    at.checkbox(key=next(c.key for c in at.checkbox if c.key.startswith("imp_replace_"))).check().run()
+    assert not button(at, "Importer").disabled
+    button(at, "Importer").click().run()
+    ok(at)
+    con = store.connect(registry_copy)
+    april = con.execute("SELECT count(*), count(operateur) FROM activite_actifs WHERE mois = DATE '2017-04-01'"
+                        ).fetchall()[0]
+    con.close()
+    assert april == (3, 0)  # the operator column was ignored, as chosen

@@ -63,7 +63,7 @@ def test_months_already_covered_are_refused_naming_the_import_then_replaced_and_
         import_file(con_registry, b, "activite")
     report = str(refused.value)
     assert f"l'import n°{first.import_id} (« janvier_juin.xlsx »" in report
-    assert "1 couple(s) Maison-mois (mois 2016-06 à 2016-06" in report and "--replace" in report
+    assert "1 couple Maison-mois (mois 2016-06 ; Maison 2) est déjà couvert" in report and "--replace" in report
     assert activity_total(con_registry, Filters()) == 24
 
     second = import_file(con_registry, b, "activite", replace=True)

@@ -59,6 +59,7 @@ class Inspection:
     raw: RawTable | None = None
     refused: ImportRefused | None = None
     rows_ready: int = 0
+    undecided: dict[str, list[str]] = field(default_factory=dict)  # column -> values only the assistant chose
     already: dict | None = None  # the import that already holds exactly these rows
     conflicts: list[str] = field(default_factory=list)  # keys already loaded by earlier imports (need "replace")
 
@@ -139,8 +140,15 @@ def _accepts(certainty: str, accept: bool) -> bool:
 
 
 def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
-            profile: str | None = None, accept_suggestions: bool = False, check: bool = True) -> Inspection:
-    """Everything the assistant knows of a file; writes nothing."""
+            profile: str | None = None, accept_suggestions: bool = False, accept_fallback: bool | None = None,
+            use_profile: bool = True, check: bool = True) -> Inspection:
+    """Everything the assistant knows of a file; writes nothing.
+
+    ``profile`` names a saved profile; without it, a profile saved for the same headers is used, unless
+    ``use_profile`` is false. ``accept_suggestions`` applies the probable proposals, and the fallback ones
+    ("Autre") unless ``accept_fallback`` is false: the page pre-fills the first and asks for the second.
+    """
+    accept_fallback = accept_suggestions if accept_fallback is None else accept_fallback
     k = KINDS[kind]
     book = read_book(data, fichier, None)
     if book.format == "geojson" and kind != "maisons":
@@ -151,7 +159,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
     sig = signature(kind, frame.headers)
-    prof = get_profile(con, profile) if profile else matching_profile(con, kind, sig)
+    prof = get_profile(con, profile) if profile else (matching_profile(con, kind, sig) if use_profile else None)
     if profile and prof is None:
         raise refuse(f"aucun profil de source nommé « {profile} » (python -m msap_stats profiles list).", fichier)
     applied = Choices({m.fichier: m.colonne for m in proposals if m.colonne and _accepts(m.certitude, accept_suggestions)})
@@ -169,7 +177,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     insp = Inspection(k, fichier, hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
                       False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
-    _values(insp, counts, decided, accept_suggestions)
+    _values(insp, counts, decided, accept_suggestions, accept_fallback)
     _maison(con, insp, decided, accept_suggestions)
     insp.raw = _raw_table(insp)
     _unresolved(insp)
@@ -190,7 +198,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     return insp
 
 
-def _values(insp: Inspection, counts: dict, decided: Choices, accept: bool) -> None:
+def _values(insp: Inspection, counts: dict, decided: Choices, accept: bool, fallback: bool) -> None:
     for c, f in insp.mapping.items():
         col = insp.kind.column(c)
         if not col.coded:
@@ -198,9 +206,13 @@ def _values(insp: Inspection, counts: dict, decided: Choices, accept: bool) -> N
         matches = propose_values(col, counts.get(f, []) if len(counts.get(f, [])) < TOP_VALUES
                                  else _counts(insp.frame.table.column(f)))
         insp.values[c] = matches
-        chosen = {v.valeur: v.code for v in matches if v.code and _accepts(v.certitude, accept)}
-        chosen.update({v: code for v, code in decided.valeurs.get(c, {}).items() if code})
+        chosen = {v.valeur: v.code for v in matches
+                  if v.code and _accepts(v.certitude, accept) and (fallback or v.certitude != FALLBACK)}
+        decided_here = {v: code for v, code in decided.valeurs.get(c, {}).items() if code}
+        chosen.update(decided_here)
         insp.value_map[c] = chosen
+        # Values nobody decided on (new since the profile, or proposals): the page opens them for a look.
+        insp.undecided[c] = [v.valeur for v in matches if v.valeur not in decided_here and v.certitude != SURE]
 
 
 def _maison(con, insp: Inspection, decided: Choices, accept: bool) -> None:

@@ -221,8 +221,8 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None, 
     columns[LINE_COLUMN] = pa.array(range(first_line, first_line + body.num_rows), pa.int64())
     table = pa.table(columns)
     where = f"feuille « {sheet.name} », " if sheet.name is not None else ""
-    notes = [f"{where[:1].upper()}{where[1:]}en-tête ligne {idx + 1}"
-             + (f" ({idx} ligne(s) de titre au-dessus)." if idx else ".")]
+    note = f"{where}en-tête ligne {idx + 1}" + (f" ({idx} ligne(s) de titre au-dessus)." if idx else ".")
+    notes = [note[:1].upper() + note[1:]]
     warnings: list[str] = []
     month_cols: dict[str, dt.date] = {}
     if kind.name != "activite":
