@@ -86,6 +86,16 @@ def upload(kind: str) -> list:
     return files or []
 
 
+def pick_file(files: list):
+    """The file the assistant looks at: the only one, or the one chosen among those dropped."""
+    if len(files) <= 1:
+        return files[0] if files else None
+    names = [f.name for f in files]
+    chosen = st.radio("Fichier à examiner (un à la fois ; un fichier importé reste affiché comme déjà chargé)",
+                      range(len(files)), format_func=names.__getitem__, horizontal=True, key="imp_fichier_courant")
+    return files[chosen or 0]
+
+
 # --- Step 2: the assistant ----------------------------------------------------------
 
 def _choices(sha: str, insp_columns: list[str], kind: str) -> Choices:
@@ -270,7 +280,7 @@ def problems(insp, fichier: str) -> None:
                        icon=":material/download:")
 
 
-def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp) -> None:
+def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: int = 0) -> None:
     if insp.already:
         a = insp.already
         st.info(f"Ces lignes sont déjà chargées : ce sont celles de l'import n°{a['import_id']} "
@@ -293,10 +303,11 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp) -> None:
                                    "est annulé.")
     if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{sha}",
                  icon=":material/upload:", disabled=bool(insp.conflicts) and not replace):
-        run_import(con, data, fichier, kind, insp, replace, name if save else None)
+        run_import(con, data, fichier, kind, insp, replace, name if save else None, others)
 
 
-def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, profile_name: str | None) -> None:
+def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, profile_name: str | None,
+               others: int = 0) -> None:
     state = _state()
     with st.status(f"Import de « {fichier} »…", expanded=True) as status:
         st.write("Lecture, correspondance et vérification de chaque ligne…")
@@ -310,7 +321,7 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
         st.write(f"{nombre(result.lignes_chargees)} ligne(s) chargée(s).")
         status.update(label="Import terminé", state="complete")
     state["done"] = ("ok" if not result.already else "info", result.message())
-    forget_file()
+    forget_file(keep_files=others > 0)
 
 
 def forget_inspection() -> None:
@@ -318,10 +329,10 @@ def forget_inspection() -> None:
     _state()["inspection"] = None
 
 
-def forget_file() -> None:
-    """Drop the uploaded bytes and the assistant's state: a new, empty drop zone."""
+def forget_file(keep_files: bool = False) -> None:
+    """Drop the uploaded bytes and the assistant's state: a new, empty drop zone (unless other files wait)."""
     state = _state()
-    state["uploader"] += 1
+    state["uploader"] += 0 if keep_files else 1
     state["inspection"] = None
     _forget_widgets()
     st.rerun()
@@ -333,7 +344,7 @@ def _forget_widgets(keep: tuple[str, ...] = ()) -> None:
         del st.session_state[key]
 
 
-def assistant_for(con, upload_file, kind: str) -> None:
+def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     data = upload_file.getvalue()
     fichier = upload_file.name
     if len(data) > upload_limit():
@@ -354,7 +365,7 @@ def assistant_for(con, upload_file, kind: str) -> None:
     maison_choice(con, sha, insp)
     warnings(insp)
     if insp.ready:
-        confirm(con, data, fichier, kind, sha, insp)
+        confirm(con, data, fichier, kind, sha, insp, others)
     else:
         journal_once(con, insp, kind)
         problems(insp, fichier)

@@ -9,14 +9,10 @@ ui.page_header("Importer des données", "Apporter un registre, un export d'activ
 con = ui.cursor()
 kind = ui_import.choose_kind()
 files = ui_import.upload(kind)
-if len(files) > 1:
-    names = [f.name for f in files]
-    chosen = st.radio("Fichier à examiner", range(len(files)), format_func=names.__getitem__, horizontal=True,
-                      key="imp_fichier_courant")
-    files = [files[chosen or 0]]
-for f in files:
-    ui_import.assistant_for(con, f, kind)
-if not files:
+current = ui_import.pick_file(files)
+if current is not None:
+    ui_import.assistant_for(con, current, kind, others=len(files) - 1)
+else:
     ui_import.forget_inspection()
 
 st.divider()

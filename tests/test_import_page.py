@@ -225,3 +225,21 @@ def test_with_a_saved_profile_the_first_change_counts(registry_copy, monkeypatch
                         ).fetchall()[0]
     con.close()
     assert april == (3, 0)  # the operator column was ignored, as chosen
+
+
+def test_several_files_dropped_are_imported_one_after_the_other(registry_copy, monkeypatch, tmp_path):
+    header = ["id_maison", "mois", "thematique", "nb"]
+    a = write_xlsx(tmp_path / "a.xlsx", header, [["1", "2017-06", "emploi", 2]])
+    b = write_csv_fr(tmp_path / "b.csv", header, [["2", "2017-06", "retraite", 5]])
+    at = importer(registry_copy, monkeypatch)
+    at.file_uploader[0].set_value([(p.name, p.read_bytes(), "application/octet-stream") for p in (a, b)]).run()
+    ok(at)
+    assert at.radio[0].options == ["a.xlsx", "b.csv"]
+    button(at, "Importer").click().run()
+    ok(at)
+    assert counts(registry_copy)[1] == 2
+    assert len(at.file_uploader[0].value) == 2  # the other file is still there
+    at.radio[0].set_value(1).run()
+    button(at, "Importer").click().run()
+    ok(at)
+    assert counts(registry_copy)[1] == 7

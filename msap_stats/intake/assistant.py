@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
 from ..fmt import first_number, nombre
-from ..reader import LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
+from ..reader import LINE_COLUMN, SHEET_COLUMN, RawTable, detect_format, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from ..validate import active_import, conflict_text, key_conflicts, stage
 from . import layout
@@ -150,11 +150,9 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     """
     accept_fallback = accept_suggestions if accept_fallback is None else accept_fallback
     k = KINDS[kind]
-    book = read_book(data, fichier, None)
-    if book.format == "geojson" and kind != "maisons":
+    if kind != "maisons" and detect_format(data, fichier) == "geojson":
         raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons.", fichier)
-    if book.format == "csv":  # choose the separator by the header it reveals
-        book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))
+    book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))  # a CSV's separator: by its header
     frame = layout.detect(book, k, fichier)
     counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)

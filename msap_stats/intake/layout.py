@@ -165,7 +165,7 @@ SHAPE_LABELS = {"long": "une ligne par enregistrement", "mois_en_colonnes": "moi
                 "feuille_par_mois": "une feuille par mois"}
 
 
-def _names(cells: list, table_width: int, fmt: str) -> list[str | None]:
+def _names(cells: list, table_width: int) -> list[str | None]:
     names, seen = [], {}
     for i in range(table_width):
         cell = cells[i] if i < len(cells) else None
@@ -205,11 +205,11 @@ class _Part:
     warnings: list[str]
 
 
-def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None, context_month: dt.date | None,
-                fichier: str) -> _Part:
+def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
+                context_month: dt.date | None) -> _Part:
     body, first_line = sheet.body(idx)
     header_cells = sheet.head[idx] if idx < len(sheet.head) else []
-    names = _names(header_cells, body.num_columns, fmt)
+    names = _names(header_cells, body.num_columns)
     columns: dict[str, pa.ChunkedArray] = {}
     for i, name in enumerate(names):
         col = clean_text(body.column(i))
@@ -339,7 +339,7 @@ def detect(book: Book, kind: Kind, fichier: str) -> Frame:
     chosen = [primary]
     context = {}
     if kind.name == "activite":
-        names_here, months_here = row_score(sheet.head[idx] if idx < len(sheet.head) else [], kind, year)
+        _, months_here = row_score(sheet.head[idx] if idx < len(sheet.head) else [], kind, year)
         has_month_col = any(_name_score(str(c), kind.column(n))[0] >= NAME_THRESHOLD
                             for c in (sheet.head[idx] if idx < len(sheet.head) else []) if c is not None
                             for n in ("mois", "date"))
@@ -355,7 +355,7 @@ def detect(book: Book, kind: Kind, fichier: str) -> Frame:
                     context[id(s)] = month
             if not chosen:
                 chosen = [primary]
-    parts = [_sheet_part(s, i, kind, book.format, y, context.get(id(s)), fichier) for _, s, i, y in chosen]
+    parts = [_sheet_part(s, i, kind, book.format, y, context.get(id(s))) for _, s, i, y in chosen]
     if len(parts) > 1:
         tables = []
         for p in parts:
