@@ -245,7 +245,7 @@ def value_mapping(sha: str, insp) -> None:
 def maison_choice(con, sha: str, insp) -> None:
     if not insp.needs_maison:
         return
-    rows = con.execute("SELECT id_maison, nom FROM maisons_actifs ORDER BY nom").fetchall()
+    rows = assistant.maisons(con)
     options = [f"{i} — {n}" for i, n in rows]
     proposal = insp.maison_proposal
     chosen = insp.maison or (proposal.id_maison if proposal else None)

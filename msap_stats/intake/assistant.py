@@ -223,12 +223,17 @@ def _maison(con, insp: Inspection, decided: Choices, accept: bool) -> None:
     insp.maison = decided.maison or (insp.maison_proposal.id_maison if accept and insp.maison_proposal else None)
 
 
+def maisons(con) -> list[tuple[str, str]]:
+    """(id, name) of the Maisons in the registry, by name: what a file about one Maison may be about."""
+    return con.execute("SELECT id_maison, nom FROM maisons_actifs ORDER BY nom, id_maison").fetchall()
+
+
 def propose_maison(con, frame: Frame) -> MaisonProposal | None:
     """The Maison a title row names: by its name first, then by an id written "(12)", "n° 12" or "id 12"."""
     texts = [t for t in frame.title_text + [s for s in frame.sheets if s] if t]
     if not texts:
         return None
-    rows = con.execute("SELECT id_maison, nom FROM maisons_actifs").fetchall()
+    rows = maisons(con)
     names = {i: words(n) for i, n in rows}
     best = None
     for t in texts:
