@@ -20,7 +20,7 @@ from .errors import ImportRefused
 from .fmt import nombre
 from .importer import MAX_FILE_BYTES, current_user, import_bytes, rollback
 from .intake import assistant, journal, profiles
-from .intake.matching import BLANK, FALLBACK, KEEP, SURE
+from .intake.matching import BLANK, KEEP
 from .intake.profiles import Choices
 from .intake.report import problems_xlsx
 from .schema import KINDS
@@ -190,29 +190,38 @@ def choose_profile(con, sha: str, insp, kind: str) -> None:
                 "enregistrement) : vérifiez, puis importez.", icon=":material/bookmark:")
 
 
+BADGES = {"sûr": ":green[**sûr**]", "probable": ":orange[**probable**]", "à défaut": ":orange[**à défaut**]"}
+ROW = [3, 3, 3]  # what the file holds | the project's side, to choose | how sure, and why
+
+
+def _file_cell(name: str, detail: str) -> None:
+    """A file's text in escaped HTML: never markup, nor a link."""
+    st.html(f'<div class="imp-fichier">{html.escape(name)}<div class="imp-exemples">{html.escape(detail)}</div></div>')
+
+
+def _why(certainty: str | None, reason: str) -> None:
+    st.markdown(f"{BADGES.get(certainty, ':gray[**aucun**]')}  \n:gray[{esc(reason)}]")
+
+
 def column_mapping(sha: str, insp) -> None:
     k = insp.kind
     labels = [c.label for c in k.columns]
     applied = {f: c for c, f in insp.mapping.items()}
-    n_ok = len(applied)
-    with st.expander(f"Correspondance des colonnes : {n_ok} colonne(s) retenue(s) sur {len(insp.columns)}",
+    with st.expander(f"Correspondance des colonnes : {len(applied)} colonne(s) retenue(s) sur {len(insp.columns)}",
                      expanded=not insp.ready):
-        head = st.columns([3, 3, 1.3, 3])
-        for h, text in zip(head, ("Colonne du fichier (exemples)", "Colonne du projet", "Certitude", "Pourquoi")):
+        for h, text in zip(st.columns(ROW), ("Colonne du fichier (exemples)", "Colonne du projet", "Certitude")):
             h.markdown(f"**{text}**")
         for i, m in enumerate(insp.columns):
-            row = st.columns([3, 3, 1.3, 3])
-            with row[0]:  # escaped HTML: a file's text is never markup, nor a link
-                st.html(f'<div class="imp-fichier">{html.escape(m.fichier)}<div class="imp-exemples">'
-                        f'{html.escape(", ".join(m.exemples))}</div></div>')
+            row = st.columns(ROW)
+            with row[0]:
+                _file_cell(m.fichier, ", ".join(m.exemples))
             current = applied.get(m.fichier)
             options = [IGNORE, *labels]
-            index = options.index(k.column(current).label) if current else 0
-            row[1].selectbox(f"Colonne du projet pour « {m.fichier} »", options, index=index,
+            row[1].selectbox(f"Colonne du projet pour « {m.fichier} »", options,
+                             index=options.index(k.column(current).label) if current else 0,
                              key=f"imp_col_{sha}_{i}", label_visibility="collapsed")
-            badge = {"sûr": ":green[sûr]", "probable": ":orange[probable]", "à défaut": ":orange[à défaut]"}
-            row[2].markdown(badge.get(m.certitude, ":gray[aucun]") if m.colonne else ":gray[aucun]")
-            row[3].caption(esc(m.raison if m.colonne else "aucune colonne du projet ne correspond"))
+            with row[2]:
+                _why(m.certitude if m.colonne else None, m.raison if m.colonne else "aucune colonne ne correspond")
 
 
 def value_mapping(sha: str, insp) -> None:
@@ -229,17 +238,16 @@ def value_mapping(sha: str, insp) -> None:
                          "faire correspondre", expanded=not insp.ready or bool(undecided)):
             options = _code_options(col)
             for i, v in enumerate(matches):
-                row = st.columns([3, 1, 3, 1.3, 3])
-                row[0].markdown(esc(v.valeur))
-                row[1].markdown(f"{nombre(v.nombre)} l.")
+                row = st.columns(ROW)
+                with row[0]:
+                    _file_cell(v.valeur, f"{nombre(v.nombre)} ligne(s)")
                 st.session_state[f"imp_valnom_{sha}_{col_name}_{i}"] = v.valeur
                 label = _code_label(col, applied.get(v.valeur))
                 opts = options if label in options else [TO_CHOOSE, *options]
-                row[2].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
+                row[1].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
                                  key=f"imp_val_{sha}_{col_name}_{i}", label_visibility="collapsed")
-                row[3].markdown(":green[sûr]" if v.certitude == SURE else f":orange[{v.certitude}]")
-                suggestion = f" ; suggestion : {_code_label(col, v.code)}" if v.certitude == FALLBACK and v.code else ""
-                row[4].caption(esc(v.raison) + esc(suggestion))
+                with row[2]:
+                    _why(v.certitude, v.raison)
 
 
 def maison_choice(con, sha: str, insp) -> None:
@@ -268,10 +276,9 @@ def problems(insp, fichier: str) -> None:
         where = f"colonne « {esc(g.colonne)} » : " if g.colonne else ""
         st.markdown(f"**{nombre(g.total)} ×** {where}{esc(g.raison)}")
         shown = pd.DataFrame([{"Feuille": p.feuille or "", "Ligne": "" if p.ligne is None else str(p.ligne),
-                               "Colonne": p.colonne or "",
-                               "Valeur": p.valeur or "", "Problème": p.raison} for p in g.problems[:SHOWN_PER_GROUP]])
-        st.dataframe(shown.drop(columns=["Feuille"] if not shown["Feuille"].any() else []), hide_index=True,
-                     width="stretch")
+                               "Valeur": p.valeur or ""} for p in g.problems[:SHOWN_PER_GROUP]])
+        if shown["Ligne"].any() or shown["Valeur"].any():
+            st.dataframe(shown.drop(columns=["Feuille"] if not shown["Feuille"].any() else []), hide_index=True)
         if g.total > SHOWN_PER_GROUP:
             st.caption(f"… et {nombre(g.total - SHOWN_PER_GROUP)} autre(s) ligne(s) de ce type dans le rapport.")
     st.download_button("Télécharger la liste complète des problèmes (.xlsx)", problems_xlsx(refused),
@@ -289,18 +296,13 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: i
     st.success(f"Prêt à importer : **{nombre(insp.rows_ready)} ligne(s)** ({len(insp.warnings)} avertissement(s)).",
                icon=":material/check_circle:")
     default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
-    left, right = st.columns(2)
-    with left:
-        save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True,
-                           key=f"imp_save_{sha}",
-                           help="Le prochain fichier aux mêmes en-têtes s'importera en un clic.")
-        name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{sha}", disabled=not save)
-    with right:
-        for c in insp.conflicts:
-            st.warning(esc(c) + " : cochez « Remplacer » pour les remplacer.", icon=":material/swap_horiz:")
-        replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{sha}",
-                              help="Les lignes remplacées restent dans l'historique et reviennent si l'import "
-                                   "est annulé.")
+    for c in insp.conflicts:
+        st.warning(esc(c) + " : cochez « Remplacer » pour les remplacer.", icon=":material/swap_horiz:")
+    replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{sha}",
+                          help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
+    save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{sha}",
+                       help="Le prochain fichier aux mêmes en-têtes s'importera en un clic.")
+    name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{sha}", disabled=not save)
     if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{sha}",
                  icon=":material/upload:", disabled=bool(insp.conflicts) and not replace):
         run_import(con, data, fichier, kind, insp, replace, name if save else None, others)

@@ -65,7 +65,7 @@ def test_drop_edit_a_column_and_a_value_then_confirm(registry_copy, monkeypatch,
     # "Mairie" has no operator code: "Autre" is only suggested, the person chooses; "Démarches diverses" too.
     assert select(at, "Code pour « Mairie »").value == "(à choisir)"
     assert not [b for b in at.button if b.label.startswith("Importer")]
-    assert "suggestion : Autre" in "\n".join(c.value for c in at.caption).replace("\\", "")
+    assert "« Autre » proposé" in "\n".join(m.value for m in at.markdown).replace("\\", "")
     select(at, "Code pour « Mairie »").set_value("Autre").run()
     select(at, "Code pour « Démarches diverses »").set_value("Papiers d'identité, permis, carte grise").run()
     ok(at)

@@ -132,6 +132,11 @@ def _singular(key: str) -> str:
     return re.sub(r"(s|x)$", "", key)
 
 
+def _singular_words(text: str) -> str:
+    """Words without their plural mark: "emplois divers" holds the word "emploi"."""
+    return " ".join(re.sub(r"(?<=\w{3})[sx]$", "", word) for word in words(text).split())
+
+
 def _hint_index(col: Column) -> list[tuple[str, str, str]]:
     """(words of the hint, code, hint as written), longest first: "carte grise" before "carte"."""
     out = []
@@ -156,10 +161,10 @@ def propose_value(col: Column, value: str) -> tuple[str | None, str, str]:
     singular = {_singular(k): code for k, code in col.code_map().items()}
     if _singular(key) in singular:
         return singular[_singular(key)], SURE, "singulier/pluriel ou accents"
-    w = f" {words(value)} "
+    w = f" {_singular_words(value)} "
     numbers = _numbers(value)
     for hint_words, code, hint in _hint_index(col):
-        if f" {hint_words} " in w and set(_numbers(hint)) <= set(numbers):
+        if f" {_singular_words(hint_words)} " in w and set(_numbers(hint)) <= set(numbers):
             return code, PROBABLE, f"contient « {hint} »"
     labels = {f"{c.label}": c.code for c in col.codes}
     labels.update({a: c.code for c in col.codes for a in c.aliases})
