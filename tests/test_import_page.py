@@ -114,16 +114,22 @@ def test_the_same_file_twice_loads_nothing(registry_copy, monkeypatch, tmp_path)
     assert counts(registry_copy) == loaded
 
 
-def test_the_profile_is_proposed_for_the_next_file_and_imports_it_in_one_click(registry_copy, monkeypatch, tmp_path):
-    first = write_xlsx(tmp_path / "janvier.xlsx", HEADER, activity_rows(("2017-01",)))
-    second = write_xlsx(tmp_path / "fevrier.xlsx", HEADER, activity_rows(("2017-02",)))
-    at = importer(registry_copy, monkeypatch)
-    drop(at, first)
+def import_a_first_month(db, monkeypatch, path, month: str):
+    """A coordinator's first monthly file: the operator column and two values chosen by hand, then imported."""
+    write_xlsx(path, HEADER, activity_rows((month,)))
+    at = importer(db, monkeypatch)
+    drop(at, path)
     select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
     select(at, "Code pour « Mairie »").set_value("Autre").run()
     select(at, "Code pour « Démarches diverses »").set_value("Autre").run()
     button(at, "Importer").click().run()
     ok(at)
+    return at
+
+
+def test_the_profile_is_proposed_for_the_next_file_and_imports_it_in_one_click(registry_copy, monkeypatch, tmp_path):
+    at = import_a_first_month(registry_copy, monkeypatch, tmp_path / "janvier.xlsx", "2017-01")
+    second = write_xlsx(tmp_path / "fevrier.xlsx", HEADER, activity_rows(("2017-02",)))
     assert counts(registry_copy)[3] == 1  # the profile was saved with the import
     drop(at, second)
     assert select(at, "Profil de source").value == "Activité (demandes traitées) – janvier"
@@ -203,14 +209,8 @@ def test_one_project_column_chosen_twice_must_be_resolved(registry_copy, monkeyp
 
 def test_with_a_saved_profile_the_first_change_counts(registry_copy, monkeypatch, tmp_path):
     """A profile found for the file must not swallow the person's first edit."""
-    first = write_xlsx(tmp_path / "mars.xlsx", HEADER, activity_rows(("2017-03",)))
+    at = import_a_first_month(registry_copy, monkeypatch, tmp_path / "mars.xlsx", "2017-03")
     second = write_xlsx(tmp_path / "avril.xlsx", HEADER, activity_rows(("2017-04",)))
-    at = importer(registry_copy, monkeypatch)
-    drop(at, first)
-    select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("Opérateur").run()
-    select(at, "Code pour « Mairie »").set_value("Autre").run()
-    select(at, "Code pour « Démarches diverses »").set_value("Autre").run()
-    button(at, "Importer").click().run()
     drop(at, second)
     assert select(at, "Colonne du projet pour « Opérateur sollicité »").value == "Opérateur"  # from the profile
     select(at, "Colonne du projet pour « Opérateur sollicité »").set_value("(ignorer cette colonne)").run()

@@ -303,7 +303,7 @@ def _raw_table(insp: Inspection) -> RawTable | None:
         insp.warnings.append(f"Colonnes du fichier ignorées : {shown}.")
     table = pa.table({**cols, LINE_COLUMN: t.column(LINE_COLUMN),
                       **({SHEET_COLUMN: t.column(SHEET_COLUMN)} if SHEET_COLUMN in t.column_names else {})})
-    table = _keep_own_categories(insp, table)
+    _warn_own_categories(insp)
     if k.name == "activite" and "nb" in table.column_names:
         nb = table.column("nb")
         zero = pc.fill_null(pc.match_substring_regex(nb, r"^\s*0+([.,]0*)?\s*$"), False)
@@ -339,7 +339,7 @@ def _derived_ids(cols: dict[str, pa.ChunkedArray]) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array(out, pa.string())])
 
 
-def _keep_own_categories(insp: Inspection, table: pa.Table) -> pa.Table:
+def _warn_own_categories(insp: Inspection) -> None:
     """Breakdown columns kept with the survey's own categories: say so (they are ordered by their first number)."""
     for c, mapping in insp.value_map.items():
         kept = sorted((v for v, code in mapping.items() if code == KEEP), key=first_number)
@@ -347,7 +347,6 @@ def _keep_own_categories(insp: Inspection, table: pa.Table) -> pa.Table:
             insp.warnings.append(f"Colonne « {insp.mapping[c]} » : catégories propres à l'enquête gardées telles "
                                  f"quelles ({', '.join(kept[:6])}{'…' if len(kept) > 6 else ''}) ; elles ne se "
                                  "comparent pas aux catégories de référence.")
-    return table
 
 
 def _unresolved(insp: Inspection) -> None:
