@@ -240,16 +240,30 @@ def _offset_after_lines(text: str, lines: int) -> int:
 
 # --- GeoJSON -----------------------------------------------------------------
 
+def _records(doc) -> list | None:
+    """The objects of a JSON file: a GeoJSON's features, a list of records, or the list a wrapper holds."""
+    if isinstance(doc, dict) and isinstance(doc.get("features"), list):
+        return doc["features"]
+    if isinstance(doc, dict):
+        doc = next((v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)), None)
+    if isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
+        return [{"properties": r} for r in doc]
+    return None
+
+
 def _read_geojson(data: bytes, fichier: str) -> Book:
-    """A FeatureCollection of points: the properties are the columns; the point gives longitude and latitude."""
+    """A FeatureCollection of points: the properties are the columns; the point gives longitude and latitude.
+
+    A plain JSON list of records (an API's export) is read the same way, each record being the properties.
+    """
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise refuse(f"le fichier JSON est mal formé : {str(exc)[:200]}", fichier) from None
-    features = doc.get("features") if isinstance(doc, dict) else None
-    if not isinstance(features, list):
-        raise refuse("le fichier JSON n'est pas un GeoJSON (il faut une « FeatureCollection » et ses « features »).",
-                     fichier)
+    features = _records(doc)
+    if not features:
+        raise refuse("le fichier JSON n'est ni un GeoJSON (« FeatureCollection » et ses « features ») ni une liste "
+                     "d'enregistrements.", fichier)
     keys: dict[str, None] = {}
     for feat in features:
         for k in (feat.get("properties") or {}) if isinstance(feat, dict) else {}:

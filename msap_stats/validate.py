@@ -8,6 +8,7 @@ Everything runs as a few set-based queries: no per-row Python.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ import duckdb
 import pyarrow.compute as pc
 
 from .errors import MAX_KEPT, ImportRefused, Problem
+from . import reference
 from .fmt import nombre
 from .reader import LINE_COLUMN, SHEET_COLUMN, RawTable
 from .schema import HOURS_INTERVAL_RE, Column, Kind, normalize_key, sql_normalize
@@ -39,6 +41,13 @@ def lit(value) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+@functools.lru_cache(maxsize=1)
+def departement_names() -> dict[str, str]:
+    """Normalized name of a département -> its code ("corsedusud" -> "2A")."""
+    deps = reference.departements()
+    return {normalize_key(n): c for c, n in zip(deps["code_departement"], deps["departement"])}
 
 
 def _list(values) -> str:
@@ -111,8 +120,11 @@ def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...
     t = col.type
     if t == "texte":
         val = v
-        if col.departement_ref:  # spreadsheets drop the leading zero: 1 -> 01
-            val = f"(CASE WHEN regexp_full_match({v}, '[0-9]') THEN '0' || {v} ELSE upper({v}) END)"
+        if col.departement_ref:  # "1" (a spreadsheet dropped the zero), "01 - Ain", "Ain", "Corse-du-Sud"
+            code = f"regexp_extract({v}, '^\\s*(2[AaBb]|[0-9]{{1,3}})\\b', 1)"
+            by_name = _case(sql_normalize(v), departement_names())
+            val = (f"(CASE WHEN {code} <> '' THEN (CASE WHEN length({code}) = 1 THEN '0' || {code} ELSE upper({code}) END) "
+                   f"ELSE coalesce({by_name}, upper({v})) END)")
         elif col.name == "code_commune":
             val = f"(CASE WHEN regexp_full_match({v}, '[0-9]{{4}}') THEN '0' || {v} ELSE upper({v}) END)"
     elif t in ("entier", "nombre"):

@@ -359,3 +359,35 @@ def test_values_inside_a_list_cell_are_matched_one_by_one(tmp_path):
     got = dict(con.execute("SELECT id_maison, list_sort(operateurs) FROM maisons_actifs").fetchall())
     con.close()
     assert got == {"M1": ["autre", "caf", "cpam"], "M2": ["caf", "pole_emploi"], "M3": None}
+
+
+def test_departements_written_by_name_or_missing_are_read(registry_file, tmp_path):
+    """« 01 - Ain », « Corse-du-Sud », « 5 »; and a list without département, deduced from the commune code."""
+    rows = read_csv(registry_file)
+    deps = {d: n for d, n in (line.split(",")[:2] for line in (ROOT / "msap_stats/ref/departements.csv")
+                                                              .read_text("utf-8").splitlines()[1:])}
+    sample = [r for r in rows if r["insee_dep"] in ("01", "2A", "05", "974")][:40]
+    spelled = [f"{r['insee_dep']} - {deps[r['insee_dep']]}" if i % 3 == 0 else
+               deps[r["insee_dep"]] if i % 3 == 1 else r["insee_dep"].lstrip("0") for i, r in enumerate(sample)]
+    by_name = write_xlsx(tmp_path / "noms.xlsx", ["id_fs", "lib_fs", "Département"],
+                         [[r["id_fs"], r["lib_fs"], d] for r, d in zip(sample, spelled)])
+    no_dep = write_csv_fr(tmp_path / "sans_dep.csv", ["id_fs", "lib_fs", "insee_com"],
+                          [[r["id_fs"], r["lib_fs"], r["insee_com"].lstrip("0")] for r in sample], errors="replace")
+    for path in (by_name, no_dep):
+        con = store.connect(tmp_path / f"{path.stem}.duckdb")
+        result = import_file(con, path, "maisons")
+        got = dict(con.execute("SELECT id_maison, code_departement FROM maisons_actifs").fetchall())
+        con.close()
+        assert got == {r["id_fs"]: r["insee_dep"] for r in sample}, path.name
+    assert any("déduit du code INSEE de la commune" in w for w in result.avertissements)
+
+
+def test_a_json_list_of_records_is_a_registry(registry_file, tmp_path):
+    rows = read_csv(registry_file)[:30]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"data": [{"id_fs": r["id_fs"], "lib_fs": r["lib_fs"], "insee_dep": r["insee_dep"],
+                                          "latitude": r["latitude"], "longitude": r["longitude"]} for r in rows]}),
+                    "utf-8")
+    con = store.connect(tmp_path / "s.duckdb")
+    assert import_file(con, path, "maisons").lignes_chargees == 30
+    con.close()

@@ -290,6 +290,11 @@ def _raw_table(insp: Inspection) -> RawTable | None:
         cols[c] = _rewrite(t.column(f), col, insp.value_map.get(c, {}))
     if insp.needs_maison and insp.maison:
         cols["id_maison"] = pa.chunked_array([pa.array([insp.maison] * len(t), pa.string())])
+    if _departement_from_commune(k, cols):
+        cols["code_departement"] = pa.chunked_array([pa.array(
+            [departement_of_commune(c) for c in cols["code_commune"].to_pylist()], pa.string())])
+        insp.warnings.append("Le fichier n'a pas de colonne de département : il est déduit du code INSEE de la "
+                             "commune (ses deux premiers caractères, trois outre-mer).")
     if k.name == "maisons" and "id_maison" not in cols and {"code_departement", "nom"} <= cols.keys():
         cols["id_maison"] = _derived_ids(cols)
         insp.warnings.append(f"Le fichier n'a pas de colonne d'identifiant : {nombre(len(t))} identifiant(s) "
@@ -315,10 +320,27 @@ def _raw_table(insp: Inspection) -> RawTable | None:
                for c, f in insp.mapping.items()}
     if "id_maison" in cols and "id_maison" not in insp.mapping:
         headers["id_maison"] = "Maison choisie" if insp.needs_maison else "identifiant calculé"
+    if "code_departement" in cols and "code_departement" not in insp.mapping:
+        headers["code_departement"] = f"département déduit de « {insp.mapping['code_commune']} »"
     sheet = frame.sheets[0] if len(frame.sheets) == 1 else None
     kept = {c: tuple(v for v, code in m.items() if code == KEEP) for c, m in insp.value_map.items()}
     return RawTable(table, headers, frame.format, frame.header_row, sheet, [*frame.notes],
                     {c: v for c, v in kept.items() if v})
+
+
+def _departement_from_commune(k: Kind, cols: dict) -> bool:
+    return (any(c.name == "code_departement" and c.required for c in k.columns)
+            and "code_departement" not in cols and "code_commune" in cols)
+
+
+def departement_of_commune(code: str | None) -> str | None:
+    """01033 -> 01, 2A004 -> 2A, 97411 -> 974; a code whose leading zero a spreadsheet dropped (1033) too."""
+    if code is None:
+        return None
+    code = str(code).strip().upper()
+    if code.isdigit() and len(code) == 4:
+        code = "0" + code
+    return code[:3] if code.startswith("97") else code[:2]
 
 
 def _derived_ids(cols: dict[str, pa.ChunkedArray]) -> pa.ChunkedArray:
@@ -351,7 +373,8 @@ def _warn_own_categories(insp: Inspection) -> None:
 
 def _unresolved(insp: Inspection) -> None:
     k = insp.kind
-    present = set(insp.mapping) | ({"id_maison"} if insp.raw is not None and "id_maison" in insp.raw.headers else set())
+    present = set(insp.mapping) | ({c for c in ("id_maison", "code_departement") if insp.raw is not None
+                                    and c in insp.raw.headers})
     by_col = {m.colonne: m for m in insp.columns if m.colonne}
     derivable = k.name == "maisons"  # a registry without ids gets ids computed from its other columns
     for col in k.columns:
