@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DB     ?= $(or $(MSAP_DB),data/msap.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test lint demo bench chromium clean
+.PHONY: run test lint demo bench chromium clean reference
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ chromium:
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m msap_stats demo --db $(DB) --force
+
+# Reference values of the survey estimates from R's survey package (needs Rscript and r-cran-survey;
+# not part of make test, which compares with the JSON committed in tests/reference/).
+SHARED ?= $(or $(MSAP_SHARED_DATA),../shared/data)
+reference: $(VENV)/.dev
+	mkdir -p data/cache
+	$(BIN)/python -m tests.reference.clustered $(SHARED)/liste-fs-20240801.csv data/cache/enquete_reference.csv
+	Rscript tests/reference/reference.R data/cache/enquete_reference.csv > tests/reference/reference.json
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run

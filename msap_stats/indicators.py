@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from . import schema, stats
+from .survey.design import Design, proportions
 from .schema import KINDS
 from .store import is_demo, q
 
@@ -137,9 +138,9 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     src, params = scope(kind, f, with_maison=by in MAISON_DIMENSIONS and kind != "habitants")
     aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
     group = f"{q(by)}, " if by else ""
-    sql = f"SELECT {group}{aggs} FROM {src} t" + (f" GROUP BY {q(by)} ORDER BY {q(by)}" if by else "")
+    sql = f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, {aggs} FROM {src} t GROUP BY ALL"
     agg = _df(con, sql, params)
-    out = stats.shares_from_aggregates(agg, list(items), by)
+    out = proportions(agg, list(items), survey_design(con, kind), by)
     out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
     return out
 
@@ -149,6 +150,13 @@ def distribution(con, kind: str, column: str, f: Filters, by: str | None = None)
     col = KINDS[kind].column(column)
     items = {c.code: (c.label, f"{q(column)} = '{c.code}'") for c in col.codes}
     return shares(con, kind, items, f, by)
+
+
+def survey_design(con, kind: str) -> Design:
+    """The whole survey, whatever the filters: its clusters (every perimeter is a domain of it)."""
+    k = KINDS[kind]
+    clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs").fetchall()[0][0]
+    return Design(int(clusters), k.cluster_unit)
 
 
 def survey_count(con, kind: str, f: Filters) -> int:

@@ -129,6 +129,8 @@ class Kind:
     derived: tuple[Derived, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()  # at least one of these columns is required
     source_label: str = ""
+    cluster: str | None = None  # surveys: the column naming the cluster an answer was collected in
+    cluster_unit: str = "Maisons"  # what a cluster is, in French
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -447,6 +449,7 @@ USAGERS = Kind(
     key=("id_reponse",),
     key_label="Réponses",
     source_label="Enquête usagers",
+    cluster="id_maison",
     columns=(
         _id_reponse(), _date_reponse(), _id_maison(), _poids(),
         *(_bool(name, label, help="Motif de la visite (plusieurs réponses possibles).") for name, label in MOTIFS),
@@ -466,6 +469,7 @@ AGENTS = Kind(
     key=("id_reponse",),
     key_label="Réponses",
     source_label="Enquête agents",
+    cluster="id_maison",
     columns=(
         _id_reponse(), _date_reponse(), _id_maison(), _poids(),
         _coded("sexe", "Sexe", SEXES, required=True),
@@ -485,6 +489,8 @@ HABITANTS = Kind(
     key=("id_reponse",),
     key_label="Réponses",
     source_label="Enquête habitants",
+    cluster="code_departement",
+    cluster_unit="départements",
     columns=(
         _id_reponse(), _date_reponse(),
         Column("code_departement", "texte", "Code du département", "Département de résidence.",

@@ -272,6 +272,16 @@ def page_header(title: str, question: str) -> None:
     st.markdown(f"*{question}*")
 
 
+METHODOLOGY = store.PROJECT_DIR / "docs" / "methodologie.md"
+
+
+def methodology() -> None:
+    """The survey methodology, written once in docs/methodologie.md, in an expander of each survey page."""
+    paragraphs = METHODOLOGY.read_text(encoding="utf-8").split("\n\n")
+    with st.expander("Méthodologie : plan de sondage, intervalles, petits effectifs"):
+        st.markdown("\n\n".join(p for p in paragraphs if p.startswith("**")))
+
+
 def page_link(page: str, label: str) -> None:
     st.page_link(page, label=label, icon=":material/arrow_forward:")
 

@@ -11,3 +11,4 @@ by = st.segmented_control("Ventiler selon", list(views.BREAKDOWNS), format_func=
 ui.chart(views.satisfaction_accueil, by)
 ui.side_by_side((views.tres_satisfaits_par, by), (views.simplifie_quotidien, by))
 ui.chart(views.attentes)
+ui.methodology()

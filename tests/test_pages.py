@@ -182,3 +182,13 @@ def test_empty_store_says_what_to_do_and_loads_the_demo(tmp_path, monkeypatch):
     ok(at)
     assert "Données de démonstration" in htmls(at)
     assert len(at.get("plotly_chart")) == 6
+
+
+@pytest.mark.parametrize("page", ["pages/motifs.py", "pages/satisfaction.py", "pages/regards_croises.py"])
+def test_survey_pages_explain_their_method(demo_app_db, monkeypatch, page):
+    at = app(demo_app_db, monkeypatch)
+    at.switch_page(page).run()
+    ok(at)
+    expander = next(e for e in at.expander if e.label.startswith("Méthodologie"))
+    text = "\n".join(m.value for m in expander.markdown)
+    assert "Korn et Graubard" in text and "trop peu de Maisons" in text

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from msap_stats import stats
+from msap_stats.survey.design import Design, proportions
 
 
 @pytest.mark.parametrize("p, n, low, high", [
@@ -32,7 +33,7 @@ def _shares(values, weights):
     con = duckdb.connect()
     con.register("t", pd.DataFrame({"y": values, "poids": weights}))
     agg = con.execute(f"SELECT {stats.aggregates_sql('y', 'x')} FROM t").df()
-    return stats.shares_from_aggregates(agg, ["x"]).iloc[0]
+    return proportions(agg, ["x"], Design(1)).iloc[0]  # one cluster: the weights-only interval
 
 
 def test_weighted_share_leaves_non_answers_out_of_the_base():
@@ -59,7 +60,9 @@ def test_fewer_than_thirty_answers_give_no_figure():
     row = _shares([True] * 10 + [False] * 19, [1.0] * 29)
     assert row["n"] == 29 and np.isnan(row["pct"]) and np.isnan(row["ic_bas"])
     assert row["raison"] == "effectif insuffisant"
-    assert stats.as_figure(row) == {"pct": None, "ic95": None, "n": 29, "raison": "effectif insuffisant"}
+    figure = stats.as_figure(row)
+    assert {k: figure[k] for k in ("pct", "ic95", "n", "raison")} == {"pct": None, "ic95": None, "n": 29,
+                                                                   "raison": "effectif insuffisant"}
     row = _shares([True] * 10 + [False] * 20, [1.0] * 30)
     assert row["pct"] == pytest.approx(33.33, abs=0.01)
     assert stats.as_figure(row)["ic95"][0] < 33.33 < stats.as_figure(row)["ic95"][1]

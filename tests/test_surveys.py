@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from scipy.stats import beta, t
 import pytest
 
 from msap_stats import store
 from msap_stats.importer import import_file
 from msap_stats.indicators import Filters, shares, survey_indicators
-from msap_stats.stats import wilson
 from tests.spreadsheets import write_csv_fr, write_ods, write_xls, write_xlsx
 
 HEADER = ["ID réponse", "Date réponse", "ID Maison", "Poids", "Motif aide dossier", "Motif renseignement",
@@ -79,15 +79,22 @@ def test_french_excel_csv_and_xlsx_twins_give_the_same_figures(registry_db, tmp_
     ind_c = survey_indicators(con_c, "usagers", Filters())
     assert ind_x == ind_c
 
-    # And the figure is the weighted share, computed here independently.
+    # And the figure is the weighted share, its interval the design-based one (Maisons as clusters), computed
+    # here independently: linearised variance, then Korn–Graubard.
     w = np.array([r["poids"] for r in rows])
     y = np.array([r["motifs"][0] for r in rows])
+    maison = np.array([r["maison"] for r in rows])
     p = (w * y).sum() / w.sum()
-    n_eff = w.sum() ** 2 / (w**2).sum()
-    low, high = wilson(p, n_eff)
+    clusters = np.unique(maison)
+    z = np.array([(w[maison == m] * (y[maison == m] - p)).sum() / w.sum() for m in clusters])
+    v = len(clusters) / (len(clusters) - 1) * (z**2).sum()
+    n = len(rows)
+    n_eff = p * (1 - p) / v * (t.ppf(0.025, n - 1) / t.ppf(0.025, len(clusters) - 1)) ** 2
+    low, high = beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1), beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p))
     got = ind_c["motifs"]["aide_dossier"]
     assert got["pct"] == pytest.approx(100 * p, abs=0.005)
     assert got["ic95"] == pytest.approx([100 * low, 100 * high], abs=0.005)
+    assert got["grappes"] == len(clusters) and got["deff"] == pytest.approx(v / (p * (1 - p) / n), abs=0.005)
 
     answered = [r for r in rows if r["satisfaction"] is not None]
     wa = np.array([r["poids"] for r in answered])

@@ -1,0 +1,130 @@
+"""Design-based survey proportions: Maisons as clusters, Taylor linearisation, Korn–Graubard intervals.
+
+Answers are collected in their Maison (inhabitants in their département): answers of one
+Maison are alike, so the clusters — not the answers — are the independent units. For a
+weighted proportion p = Σ w·y / Σ w over a domain (the perimeter of the filters, a région,
+an age band, those who answered the question), the linearised variable of cluster h is
+
+    z_h = Σ_{i in h, i in domain} w_i (y_i − p) / Σ_{domain} w
+
+and, with the with-replacement approximation at the first stage over the H clusters of the
+whole survey (the domain keeps the whole design: clusters outside it count, with z_h = 0),
+
+    v = H / (H − 1) · Σ_h z_h²          (Σ_h z_h = 0).
+
+The interval is Korn and Graubard's (the method of R's ``survey::svyciprop(method = "beta")``):
+a Clopper–Pearson interval on the design-effective size n* = p(1 − p)/v, adjusted by
+(t_{n−1} / t_{df})² where n is the number of answers in the domain's base and df the number
+of clusters in the domain minus one. The design effect is v / (p(1 − p)/n), n the answers
+in the domain's base.
+
+A figure is not given when it rests on fewer than 30 answers, on a design-effective size
+under 30, or on fewer than 5 clusters; the reason says which. With a single cluster in the
+whole survey, the variance cannot be estimated between clusters: the weighted-only interval
+(Wilson on Kish's effective size) is given instead, and flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from ..stats import INSUFFISANT, kish, wilson
+
+MIN_N = 30
+MIN_N_EFF = 30
+MIN_CLUSTERS = 5
+PRECISION = "précision insuffisante"
+ALPHA = 0.05
+METHOD_DESIGN = "plan de sondage (grappes)"
+METHOD_WEIGHTS = "pondération seule (une seule grappe)"
+
+
+@dataclass(frozen=True)
+class Design:
+    """The whole survey the domains belong to."""
+
+    clusters: int  # H: clusters (Maisons, or départements for inhabitants) holding at least one answer
+    unit: str = "Maisons"  # what a cluster is, in the reason "trop peu de …"
+
+    @property
+    def too_few(self) -> str:
+        return f"trop peu de {self.unit}"
+
+
+def proportions(per_cluster: pd.DataFrame, items: list[str], design: Design, by: str | None = None) -> pd.DataFrame:
+    """One row per [group and] item: n, n_eff, deff, grappes, pct, ic_bas, ic_haut, raison, methode.
+
+    ``per_cluster`` holds, per [group and] cluster, the sums of ``stats.aggregates_sql`` for every item:
+    n__item (answers), sw__item (Σw), sw2__item (Σw²), swy__item (Σw·y).
+    """
+    keys = [by] if by else []
+    rows = []
+    groups = per_cluster.groupby(keys, sort=True, dropna=False) if keys else [((), per_cluster)]
+    for key, part in groups:
+        for item in items:
+            est = _estimate(part[f"n__{item}"].fillna(0).to_numpy(float), part[f"sw__{item}"].fillna(0).to_numpy(float),
+                            part[f"sw2__{item}"].fillna(0).to_numpy(float), part[f"swy__{item}"].fillna(0).to_numpy(float),
+                            design)
+            row = {"item": item, **est}
+            if by:
+                row = {by: key[0] if isinstance(key, tuple) else key, **row}
+            rows.append(row)
+    columns = keys + ["item", "n", "n_eff", "deff", "grappes", "pct", "ic_bas", "ic_haut", "raison", "methode"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _estimate(n_h, sw_h, sw2_h, swy_h, design: Design) -> dict:
+    n = int(n_h.sum())
+    sw = sw_h.sum()
+    clusters = int((sw_h > 0).sum())
+    empty = {"n": n, "n_eff": np.nan, "deff": np.nan, "grappes": clusters, "pct": np.nan, "ic_bas": np.nan,
+             "ic_haut": np.nan, "methode": METHOD_DESIGN}
+    if n == 0 or sw <= 0:
+        return {**empty, "raison": INSUFFISANT}
+    p = swy_h.sum() / sw
+    if design.clusters < 2:  # no variance between clusters: weights only, flagged
+        n_eff = float(kish(sw, sw2_h.sum()))
+        low, high = wilson(p, n_eff)
+        return _shown(n, n_eff, np.nan, clusters, p, float(low), float(high), METHOD_WEIGHTS, check_clusters=False,
+                      design=design)
+    z = (swy_h - p * sw_h) / sw
+    v = design.clusters / (design.clusters - 1) * float((z**2).sum())
+    deff = v / (p * (1 - p) / n) if 0 < p < 1 else np.nan
+    n_eff, low, high = korn_graubard(p, v, n, clusters)
+    return _shown(n, n_eff, deff, clusters, p, low, high, METHOD_DESIGN, check_clusters=True, design=design)
+
+
+def korn_graubard(p: float, v: float, n: int, clusters: int) -> tuple[float, float, float]:
+    """(design-effective size, low, high): Clopper–Pearson on n* = p(1 − p)/v, degrees of freedom adjusted.
+
+    At p = 0 or 1 the variance is 0 and n* is undefined: the answers themselves (n) are the size, so that a
+    box nobody ticked reads 0 % with the exact interval of 0 successes among n.
+    """
+    n_eff = p * (1 - p) / v if v > 0 and 0 < p < 1 else float(n)
+    df = clusters - 1
+    if df >= 1 and n > 1 and 0 < p < 1:
+        n_eff *= (sps.t.ppf(ALPHA / 2, n - 1) / sps.t.ppf(ALPHA / 2, df)) ** 2
+    x = n_eff * p
+    low = 0.0 if x <= 0 else float(sps.beta.ppf(ALPHA / 2, x, n_eff - x + 1))
+    high = 1.0 if x >= n_eff else float(sps.beta.ppf(1 - ALPHA / 2, x + 1, n_eff - x))
+    return float(n_eff), low, high
+
+
+def _shown(n, n_eff, deff, clusters, p, low, high, method, check_clusters: bool, design: Design) -> dict:
+    if n < MIN_N:
+        reason = INSUFFISANT
+    elif n_eff < MIN_N_EFF:
+        reason = PRECISION
+    elif check_clusters and clusters < MIN_CLUSTERS:
+        reason = design.too_few
+    else:
+        reason = None
+    shown = reason is None
+    return {"n": n, "n_eff": round(n_eff, 1), "deff": None if np.isnan(deff) else round(float(deff), 2),
+            "grappes": clusters, "pct": round(p * 100, 2) if shown else np.nan,
+            "ic_bas": round(low * 100, 2) if shown else np.nan, "ic_haut": round(high * 100, 2) if shown else np.nan,
+            "raison": reason, "methode": method}
