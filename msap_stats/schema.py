@@ -129,11 +129,17 @@ class Kind:
     derived: tuple[Derived, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()  # at least one of these columns is required
     source_label: str = ""
+    groups: tuple[tuple[str, ...], ...] = ()  # multi-response questions: their yes/no columns, one group each
     cluster: str | None = None  # surveys: the column naming the cluster an answer was collected in
     cluster_unit: str = "Maisons"  # what a cluster is, in French
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def questions(self) -> list[str]:
+        """The columns a respondent answers (not the identifiers, the date, the Maison or the weight)."""
+        return [c.name for c in self.columns if c.name not in self.key and not c.maison_ref
+                and c.type not in ("date", "mois") and c.default is None]
 
     def lenient(self, col: Column) -> bool:
         """An unreadable cell of this column is stored as unknown, with a warning, instead of refusing the file."""
@@ -449,6 +455,7 @@ USAGERS = Kind(
     key=("id_reponse",),
     key_label="Réponses",
     source_label="Enquête usagers",
+    groups=(tuple(name for name, _ in MOTIFS),),
     cluster="id_maison",
     columns=(
         _id_reponse(), _date_reponse(), _id_maison(), _poids(),

@@ -198,14 +198,45 @@ def _missing_columns(raw: RawTable, kind: Kind) -> list[Problem]:
     return problems
 
 
+def _boolean_groups(kind: Kind, present: set[str]) -> list[list[str]]:
+    """The yes/no columns of the file, by question: a multi-response group together, any other alone."""
+    grouped = [[c for c in g if c in present] for g in kind.groups]
+    inside = {c for g in grouped for c in g}
+    alone = [[c.name] for c in kind.columns if c.type == "booleen" and c.name in present and c.name not in inside]
+    return [g for g in grouped if g] + alone
+
+
 def _checkbox_columns(con, raw_name: str, kind: Kind, present: set[str]) -> set[str]:
-    """Boolean columns written as x / blank: there, a blank cell means No."""
-    cols = [c.name for c in kind.columns if c.type == "booleen" and c.name in present]
-    if not cols:
+    """Yes/no questions written as x / blank (every filled cell of the question is an x): a blank means No.
+
+    A multi-response question is judged as a whole, so that a box nobody ticked is 0 %, not unknown.
+    """
+    groups = _boolean_groups(kind, present)
+    if not groups:
         return set()
-    exprs = ", ".join(f"coalesce(bool_and({sql_normalize(q(c))} = 'x'), false)" for c in cols)
-    flags = con.execute(f"SELECT {exprs} FROM {raw_name}").fetchall()[0]
-    return {c for c, flag in zip(cols, flags) if flag}
+    exprs = ", ".join(f"count({q(c)}), coalesce(bool_and({sql_normalize(q(c))} = 'x'), true)"
+                      for g in groups for c in g)
+    flags = iter(con.execute(f"SELECT {exprs} FROM {raw_name}").fetchall()[0])
+    out: set[str] = set()
+    for g in groups:
+        filled, all_x = zip(*[(next(flags), next(flags)) for _ in g])
+        if sum(filled) and all(all_x):
+            out.update(g)
+    return out
+
+
+def _unanswered_groups(con, parsed: str, kind: Kind, present: set[str], checkbox: set[str]) -> None:
+    """An x / blank multi-response question left empty by a respondent who answered nothing else: no answer.
+
+    Whoever answered another question and ticked none of the boxes said No to each.
+    """
+    others = [c for c in kind.questions() if c in present and not any(c in g for g in kind.groups)]
+    for group in kind.groups:
+        cols = [c for c in group if c in present and c in checkbox]
+        if not cols:
+            continue
+        empty = " AND ".join(f"{q('brut_' + c)} IS NULL" for c in cols + others)
+        con.execute(f"UPDATE {parsed} SET {', '.join(f'{q(c)} = NULL' for c in cols)} WHERE {empty}")
 
 
 def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_maisons: str = "maisons_actifs") -> Staged:
@@ -246,6 +277,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT r.{LINE_COLUMN}{', r.' + SHEET_COLUMN if sheet else ''}, "
                     f"{', '.join(selects)} "
                     f"FROM (SELECT {LINE_COLUMN}{extra}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
+        _unanswered_groups(con, parsed, kind, present, checkbox)
         strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
         _report(con, parsed, kind, raw, strict, reference_maisons)

@@ -132,3 +132,32 @@ def test_small_groups_are_not_shown(registry_db, tmp_path):
     assert len(small) and small["pct"].isna().all() and (small["raison"] == "effectif insuffisant").all()
     assert large["pct"].notna().all() and large["raison"].isna().all()
     con.close()
+
+
+def _motif_file(tmp_path, name, rows, style):
+    """60 users: 25 ticked « aide dossier » among the 50 who answered the question; 10 did not answer it."""
+    header = ["id_reponse", "date_reponse", "id_maison", "motif_aide_dossier", "motif_renseignement",
+              "motif_outils_libre_acces", "motif_demarche_en_ligne", "satisfaction_accueil", "simplifie_quotidien"]
+    tick = {"x": lambda v: "x" if v else None, "oui": lambda v: "Oui" if v else "Non"}[style]
+    body = []
+    for i, (motifs, rest) in enumerate(rows):
+        cells = [tick(m) for m in motifs] if motifs is not None else [None] * 4
+        body.append([f"R{i}", dt.date(2016, 11, 3), str(1 + i % 30), *cells, *rest])
+    return write_csv_fr(tmp_path / name, header, body)
+
+
+@pytest.mark.parametrize("style", ["x", "oui"])
+def test_the_base_of_a_multi_response_question_is_who_answered_it(con_registry, tmp_path, style):
+    answered = [((i < 25, i % 2 == 0, False, False), ("Très satisfait", "Oui")) for i in range(50)]
+    if style == "x":  # ticked nothing and answered nothing else: no answer; ticked nothing but answered the rest: No
+        skipped = [(None, (None, None))] * 10 + [(None, ("Plutôt satisfait", "Oui"))] * 5
+    else:  # Oui/Non: a question left wholly empty is no answer
+        skipped = [(None, ("Plutôt satisfait", "Oui"))] * 10
+    path = _motif_file(tmp_path, f"motifs_{style}.csv", answered + skipped, style)
+    import_file(con_registry, path, "usagers")
+    motifs = survey_indicators(con_registry, "usagers", Filters())["motifs"]
+    base = 55 if style == "x" else 50
+    assert motifs["aide_dossier"]["n"] == base
+    assert motifs["aide_dossier"]["pct"] == pytest.approx(100 * 25 / base, abs=0.01)
+    # Nobody ticked « outils en libre accès »: 0 %, shown, on the same base.
+    assert (motifs["outils_libre_acces"]["pct"], motifs["outils_libre_acces"]["n"]) == (0.0, base)
