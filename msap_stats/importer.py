@@ -111,7 +111,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
             raise insp.problems()
         return _load(con, insp.raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace,
                      warnings=insp.warnings, profil=(save_profile or (insp.profile.nom if insp.profile else None)),
-                     save=(insp.signature, insp.choices) if save_profile else None,
+                     save=(insp.signature, insp.profile_choices) if save_profile else None,
                      suggestions=insp.suggestions())
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier

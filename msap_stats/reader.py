@@ -29,6 +29,7 @@ MAX_UNZIPPED = 2_000_000_000  # bytes: beyond, a workbook is treated as a zip bo
 MAX_RATIO = 200
 LINE_COLUMN = "_ligne"
 SHEET_COLUMN = "_feuille"
+CELL_COLUMN = "_colonne"  # months as columns: the header of the cell a count was read from
 MISSING_MARKS = ("NA", "N/A", "#N/A", "#NA", "NULL", "nan")  # R, Excel and database spellings of "no value"
 
 
@@ -43,6 +44,7 @@ class RawTable:
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
     kept: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> a survey's own categories, kept
+    cell_header: str | None = None  # the project column whose cells have their own header (in CELL_COLUMN)
 
     @property
     def rows(self) -> int:

@@ -57,7 +57,7 @@ def choose_kind() -> str:
     kind = st.selectbox("Type de fichier", list(KINDS), format_func=lambda k: KINDS[k].label, key="imp_kind",
                         help="Le registre des Maisons d'abord : l'activité et les enquêtes s'y rattachent.")
     k = KINDS[kind]
-    left, right = st.columns([3, 1])
+    left, right = st.columns([2, 1])
     with left:
         st.caption(k.description + " Colonnes obligatoires : "
                    + ", ".join(f"{c.name}" for c in k.columns if c.required) + ".")
@@ -80,10 +80,14 @@ def upload(kind: str) -> list:
         f"Déposez un ou plusieurs fichiers (CSV, Excel, OpenDocument{', GeoJSON' if kind == 'maisons' else ''} ; "
         f"{upload_limit() // 2**20} Mo au plus chacun)", type=types, accept_multiple_files=True,
         key=f"imp_fichiers_{state['uploader']}")
-    done = state.get("done")
-    if done:
-        (st.success if done[0] == "ok" else st.info)("  \n".join(esc(line) for line in done[1].splitlines()))
     return files or []
+
+
+def last_result(current) -> None:
+    """The message of the last import, while no other file is being looked at."""
+    done = _state().get("done")
+    if done and (current is None or hashlib.sha256(current.getvalue()).hexdigest() == done[2]):
+        (st.success if done[0] == "ok" else st.info)("  \n".join(esc(line) for line in done[1].splitlines()))
 
 
 def pick_file(files: list):
@@ -190,8 +194,10 @@ def choose_profile(con, sha: str, insp, kind: str) -> None:
                 "enregistrement) : vérifiez, puis importez.", icon=":material/bookmark:")
 
 
-BADGES = {"sûr": ":green[**sûr**]", "probable": ":orange[**probable**]", "à défaut": ":orange[**à défaut**]"}
-ROW = [3, 3, 3]  # what the file holds | the project's side, to choose | how sure, and why
+BADGES = {"sûr": ":green[**sûr**]", "probable": ":orange[**probable**]", "à défaut": ":orange[**à défaut**]",
+          "choisi": ":blue[**choisi**]"}
+ROW = [2.6, 3.6, 2.4]  # what the file holds | the project's side, to choose | how sure, and why
+CHOSEN = "choisi sur cette page ou par le profil de source"
 
 
 def _file_cell(name: str, detail: str) -> None:
@@ -209,8 +215,8 @@ def column_mapping(sha: str, insp) -> None:
     applied = {f: c for c, f in insp.mapping.items()}
     with st.expander(f"Correspondance des colonnes : {len(applied)} colonne(s) retenue(s) sur {len(insp.columns)}",
                      expanded=not insp.ready):
-        for h, text in zip(st.columns(ROW), ("Colonne du fichier (exemples)", "Colonne du projet", "Certitude")):
-            h.markdown(f"**{text}**")
+        st.caption("Pour chaque colonne du fichier (et quelques-unes de ses valeurs) : la colonne du projet retenue, "
+                   "et la certitude de la proposition de l'assistant.")
         for i, m in enumerate(insp.columns):
             row = st.columns(ROW)
             with row[0]:
@@ -221,7 +227,10 @@ def column_mapping(sha: str, insp) -> None:
                              index=options.index(k.column(current).label) if current else 0,
                              key=f"imp_col_{sha}_{i}", label_visibility="collapsed")
             with row[2]:
-                _why(m.certitude if m.colonne else None, m.raison if m.colonne else "aucune colonne ne correspond")
+                if current != m.colonne:
+                    _why("choisi", CHOSEN)
+                else:
+                    _why(m.certitude if m.colonne else None, m.raison if m.colonne else "aucune colonne ne correspond")
 
 
 def value_mapping(sha: str, insp) -> None:
@@ -234,7 +243,7 @@ def value_mapping(sha: str, insp) -> None:
         if undecided and insp.profile:
             st.warning(f"{len(undecided)} valeur(s) de « {esc(insp.mapping[col_name])} » absentes du profil : "
                        "vérifiez leur correspondance ci-dessous.", icon=":material/fiber_new:")
-        with st.expander(f"Valeurs de « {insp.mapping[col_name]} » ({col.label}) : {len(matches)} valeur(s) à "
+        with st.expander(f"Valeurs de « {esc(insp.mapping[col_name])} » ({col.label}) : {len(matches)} valeur(s) à "
                          "faire correspondre", expanded=not insp.ready or bool(undecided)):
             options = _code_options(col)
             for i, v in enumerate(matches):
@@ -247,7 +256,11 @@ def value_mapping(sha: str, insp) -> None:
                 row[1].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
                                  key=f"imp_val_{sha}_{col_name}_{i}", label_visibility="collapsed")
                 with row[2]:
-                    _why(v.certitude, v.raison)
+                    chosen = applied.get(v.valeur)
+                    if chosen and chosen != v.code:
+                        _why("choisi", CHOSEN)
+                    else:
+                        _why(v.certitude, v.raison)
 
 
 def maison_choice(con, sha: str, insp) -> None:
@@ -297,7 +310,7 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: i
                icon=":material/check_circle:")
     default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
     for c in insp.conflicts:
-        st.warning(esc(c) + " : cochez « Remplacer » pour les remplacer.", icon=":material/swap_horiz:")
+        st.warning(esc(c) + " : cochez « Remplacer » pour remplacer ces données.", icon=":material/swap_horiz:")
     replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{sha}",
                           help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
     save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{sha}",
@@ -311,7 +324,7 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: i
 def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, profile_name: str | None,
                others: int = 0) -> None:
     state = _state()
-    with st.status(f"Import de « {fichier} »…", expanded=True) as status:
+    with st.status(f"Import de « {esc(fichier)} »…", expanded=True) as status:
         st.write("Lecture, correspondance et vérification de chaque ligne…")
         try:
             result = import_bytes(con, data, fichier, kind, replace=replace, auteur=current_user(),
@@ -322,7 +335,7 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
             return
         st.write(f"{nombre(result.lignes_chargees)} ligne(s) chargée(s).")
         status.update(label="Import terminé", state="complete")
-    state["done"] = ("ok" if not result.already else "info", result.message())
+    state["done"] = ("ok" if not result.already else "info", result.message(), hashlib.sha256(data).hexdigest())
     forget_file(keep_files=others > 0)
 
 
@@ -374,9 +387,10 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
 
 
 def journal_once(con, insp, kind: str) -> None:
-    """A file the assistant cannot import goes to the journal of refusals once per session, not at every rerun."""
+    """A file the assistant cannot import goes to the journal of refusals once per session: not at every rerun,
+    nor at every choice made while its problems are being resolved."""
     said = st.session_state.setdefault("_imp_journal", set())
-    key = (insp.sha256, kind, insp.choices.to_json())
+    key = (insp.sha256, kind)
     if key not in said:
         said.add(key)
         journal.record_refusal(con, insp.problems(), kind, current_user(), insp.sha256)
@@ -422,9 +436,9 @@ def history(con) -> None:
         if yes.button("Oui, annuler l'import", type="primary", key="imp_annuler_oui"):
             st.session_state.pop("_imp_annuler_confirm", None)
             try:
-                _state()["done"] = ("ok", rollback(con, pending, auteur=current_user()))
+                _state()["done"] = ("ok", rollback(con, pending, auteur=current_user()), None)
             except StoreError as exc:
-                _state()["done"] = ("info", str(exc))
+                _state()["done"] = ("info", str(exc), None)
             st.rerun()
         if no.button("Non, garder", key="imp_annuler_non"):
             st.session_state.pop("_imp_annuler_confirm", None)

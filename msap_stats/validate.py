@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from .errors import MAX_KEPT, ImportRefused, Problem
 from . import reference
 from .fmt import nombre
-from .reader import LINE_COLUMN, SHEET_COLUMN, RawTable
+from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable
 from .schema import HOURS_INTERVAL_RE, Column, Kind, normalize_key, sql_normalize
 from .store import STATUT_CHARGE, q
 
@@ -272,11 +272,9 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
                     typed = f"CAST({val} AS {parsed_type(col)})"
                 checks += [(col, c) for c in col_checks]
             selects.append(f"{typed} AS {q(col.name)}")
-        sheet = SHEET_COLUMN in raw.table.column_names
-        extra = f", {SHEET_COLUMN}" if sheet else ""
-        con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT r.{LINE_COLUMN}{', r.' + SHEET_COLUMN if sheet else ''}, "
-                    f"{', '.join(selects)} "
-                    f"FROM (SELECT {LINE_COLUMN}{extra}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
+        kept = [c for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN) if c in raw.table.column_names]
+        con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT {', '.join('r.' + c for c in kept)}, {', '.join(selects)} "
+                    f"FROM (SELECT {', '.join(kept)}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
         _unanswered_groups(con, parsed, kind, present, checkbox)
         strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
@@ -324,8 +322,10 @@ def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Colu
 
     def branch(col_name: str, condition: str, reason: str, value_sql: str | None = None) -> str:
         value = value_sql or f"CAST({q('brut_' + col_name)} AS VARCHAR)"
-        header = raw.headers.get(col_name, col_name)
-        return (f"SELECT {LINE_COLUMN} AS ligne, {order.get(col_name, 99)} AS rang, {lit(header)} AS colonne, "
+        header = lit(raw.headers.get(col_name, col_name))
+        if col_name == raw.cell_header:  # months as columns: the month's own column
+            header = f"coalesce({CELL_COLUMN}, {header})"
+        return (f"SELECT {LINE_COLUMN} AS ligne, {order.get(col_name, 99)} AS rang, {header} AS colonne, "
                 f"{value} AS valeur, {lit(reason)} AS raison, {sheet} AS feuille FROM {parsed} WHERE {condition}")
 
     for col, check in checks:
@@ -357,7 +357,8 @@ def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Colu
         branches.append(branch(present[0], cond, f"il faut renseigner {' ou '.join(group)}", "NULL"))
     if not branches:
         return
-    union = " UNION ALL ".join(branches)
+    # DISTINCT: a label spread over months as columns is one cell of the file, reported once.
+    union = "SELECT DISTINCT * FROM (" + " UNION ALL ".join(branches) + ")"
     total = con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0]
     if total == 0:
         return
@@ -405,12 +406,13 @@ def key_conflicts(con, staged: Staged) -> list[dict]:
     first = q(kind.key[0])
     rows = con.execute(
         f"SELECT e.import_id, i.fichier, i.date_import, count(*) AS n, "
-        f"list(CAST({first} AS VARCHAR) ORDER BY {first})[1:3] AS exemples, "
+        f"list(DISTINCT CAST({first} AS VARCHAR) ORDER BY CAST({first} AS VARCHAR))[1:3] AS exemples, "
+        f"count(DISTINCT {first}) AS distincts, "
         f"min(CAST({q(kind.key[-1])} AS VARCHAR)), max(CAST({q(kind.key[-1])} AS VARCHAR)) "
         f"FROM (SELECT DISTINCT import_id, {keys} FROM {kind.name}_actifs) e "
         f"JOIN (SELECT DISTINCT {keys} FROM {staged.table}) s USING ({keys}) "
         f"JOIN imports i ON i.import_id = e.import_id GROUP BY ALL ORDER BY e.import_id").fetchall()
-    names = ("import_id", "fichier", "date_import", "n", "exemples", "min", "max")
+    names = ("import_id", "fichier", "date_import", "n", "exemples", "distincts", "min", "max")
     return [dict(zip(names, r)) for r in rows]
 
 
@@ -420,7 +422,7 @@ KEY_WORDS = {"Maisons": ("Maison", "Maisons"), "Réponses": ("réponse", "répon
 def conflict_text(kind: Kind, c: dict) -> str:
     """Which keys of the file an earlier import already holds."""
     where = f"l'import n°{c['import_id']} (« {c['fichier']} », {when(c['date_import'])})"
-    examples = ", ".join(str(e) for e in c["exemples"]) + ("…" if c["n"] > len(c["exemples"]) else "")
+    examples = ", ".join(str(e) for e in c["exemples"]) + ("…" if c["distincts"] > len(c["exemples"]) else "")
     one = c["n"] == 1
     if kind.name == "activite":
         months = c["min"][:7] if c["min"][:7] == c["max"][:7] else f"{c['min'][:7]} à {c['max'][:7]}"

@@ -10,6 +10,7 @@ con = ui.cursor()
 kind = ui_import.choose_kind()
 files = ui_import.upload(kind)
 current = ui_import.pick_file(files)
+ui_import.last_result(current)
 if current is not None:
     ui_import.assistant_for(con, current, kind, others=len(files) - 1)
 else:

@@ -275,8 +275,9 @@ def test_a_saved_profile_imports_the_next_monthly_file_in_one_step(registry_copy
     run = cli("import", first, "--kind", "activite", "--accept-suggestions", "--save-profile", "Suivi Valserhône",
               db=registry_copy)
     assert run.returncode == 0, run.stderr
-    # The second file: no flag at all; the profile is found by its headers and supplies every choice.
-    second = cli("import", later, "--kind", "activite", db=registry_copy)
+    # The second file: the profile is found by its headers and supplies every choice of columns and values;
+    # the Maison is the file's own (a profile never carries it over to another Maison's file).
+    second = cli("import", later, "--kind", "activite", "--maison", "1", db=registry_copy)
     assert second.returncode == 0, second.stderr
     con = store.connect(registry_copy, read_only=True)
     total = con.execute("SELECT sum(nb) FROM activite_actifs").fetchall()[0][0]

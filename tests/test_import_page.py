@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -243,3 +244,27 @@ def test_several_files_dropped_are_imported_one_after_the_other(registry_copy, m
     button(at, "Importer").click().run()
     ok(at)
     assert counts(registry_copy)[1] == 7
+
+
+def test_a_profile_never_carries_a_maison_over_to_another_maison_s_file(registry_copy, monkeypatch, tmp_path):
+    from tests.test_assistant import COORDINATOR_ROWS, _wide_workbook
+
+    months = [dt.date(2017, m, 1) for m in range(1, 5)]
+    first = _wide_workbook(tmp_path / "valserhone.xlsx", months, COORDINATOR_ROWS,
+                           maison_title="Activité — France services de Valserhône")
+    other = _wide_workbook(tmp_path / "saint_trivier.xlsx", months, COORDINATOR_ROWS,
+                           maison_title="Activité — France services La Poste de Saint-Trivier-de-Courtes")
+    at = importer(registry_copy, monkeypatch)
+    drop(at, first)
+    assert select(at, "Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?").value.startswith("1 — ")
+    button(at, "Importer").click().run()
+    ok(at)
+    drop(at, other)
+    assert any("appliqué" in i.value for i in at.info)  # the profile of the first file
+    assert select(at, "Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?").value.startswith("2 — ")
+    assert not at.warning or not any("déjà couverts" in w.value for w in at.warning)
+    button(at, "Importer").click().run()
+    con = store.connect(registry_copy)
+    per_maison = dict(con.execute("SELECT id_maison, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
+    con.close()
+    assert per_maison["1"] == per_maison["2"] > 0

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
 from ..fmt import first_number, nombre
-from ..reader import LINE_COLUMN, SHEET_COLUMN, RawTable, detect_format, read_book
+from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, detect_format, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from ..validate import active_import, conflict_text, key_conflicts, stage
 from . import layout
@@ -69,11 +69,15 @@ class Inspection:
 
     @property
     def choices(self) -> Choices:
-        """The mapping as applied, to save as a profile."""
+        """The mapping as applied, with the Maison chosen for a one-Maison file."""
+        return self.profile_choices.merged(Choices(maison=self.maison if self.needs_maison else None))
+
+    @property
+    def profile_choices(self) -> Choices:
+        """What a profile keeps: columns and values, not the Maison (the next file may be another Maison's)."""
         cols: dict[str, str | None] = {m.fichier: None for m in self.columns}
         cols.update({f: c for c, f in self.mapping.items()})
-        return Choices(cols, {c: dict(m) for c, m in self.value_map.items() if m},
-                       self.maison if self.needs_maison else None)
+        return Choices(cols, {c: dict(m) for c, m in self.value_map.items() if m})
 
     def as_dict(self) -> dict:
         """What ``inspect --json`` prints."""
@@ -306,8 +310,8 @@ def _raw_table(insp: Inspection) -> RawTable | None:
     if ignored:
         shown = ", ".join(f"« {h} »" for h in ignored[:12]) + (f" et {len(ignored) - 12} autres" if len(ignored) > 12 else "")
         insp.warnings.append(f"Colonnes du fichier ignorées : {shown}.")
-    table = pa.table({**cols, LINE_COLUMN: t.column(LINE_COLUMN),
-                      **({SHEET_COLUMN: t.column(SHEET_COLUMN)} if SHEET_COLUMN in t.column_names else {})})
+    table = pa.table({**cols, **{c: t.column(c) for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN)
+                                 if c in t.column_names}})
     _warn_own_categories(insp)
     if k.name == "activite" and "nb" in table.column_names:
         nb = table.column("nb")
@@ -324,8 +328,9 @@ def _raw_table(insp: Inspection) -> RawTable | None:
         headers["code_departement"] = f"département déduit de « {insp.mapping['code_commune']} »"
     sheet = frame.sheets[0] if len(frame.sheets) == 1 else None
     kept = {c: tuple(v for v, code in m.items() if code == KEEP) for c, m in insp.value_map.items()}
+    cell = next((c for c, f in insp.mapping.items() if f == layout.COUNT_COLUMN), None)
     return RawTable(table, headers, frame.format, frame.header_row, sheet, [*frame.notes],
-                    {c: v for c, v in kept.items() if v})
+                    {c: v for c, v in kept.items() if v}, cell if CELL_COLUMN in table.column_names else None)
 
 
 def _departement_from_commune(k: Kind, cols: dict) -> bool:

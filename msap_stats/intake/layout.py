@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ..errors import refuse
 from ..fmt import mois, nombre
-from ..reader import LINE_COLUMN, SHEET_COLUMN, Book, Sheet, clean_text
+from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet, clean_text
 from ..schema import Kind, normalize_key
 from .matching import NAME_THRESHOLD, _name_score, words
 
@@ -278,6 +278,9 @@ def _unpivot(table: pa.Table, labels: list[str], month_cols: dict[str, dt.date])
         cols = {name: table.column(name) for name in labels}
         cols[MONTH_COLUMN] = pa.array([month.strftime("%Y-%m")] * len(table), pa.string())
         cols[COUNT_COLUMN] = table.column(h)
+        # A problem names the month's column, as the person reads it (a date cell shows as "février 2017").
+        shown = mois(month) if re.match(r"\d{4}-\d{2}-\d{2}", h) else h
+        cols[CELL_COLUMN] = pa.array([shown] * len(table), pa.string())
         cols[LINE_COLUMN] = table.column(LINE_COLUMN)
         part = pa.table(cols)
         counts = part.column(COUNT_COLUMN)
@@ -381,7 +384,7 @@ def detect(book: Book, kind: Kind, fichier: str) -> Frame:
         notes.append(f"Une feuille par mois : {len(parts)} feuille(s) ({mois(months[0])} à {mois(months[-1])}), "
                      "le mois lu dans le nom de la feuille ou sa ligne de titre.")
     warnings = [w for p in parts for w in p.warnings]
-    headers = [c for c in table.column_names if c not in (LINE_COLUMN, SHEET_COLUMN)]
+    headers = [c for c in table.column_names if c not in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN)]
     if not headers:
         raise refuse("aucune colonne lisible dans le fichier.", fichier)
     return Frame(table, headers, fixed, shape, idx + 1, best_rank > 0, [p.sheet for p in parts], title_text,
