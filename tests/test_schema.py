@@ -79,9 +79,10 @@ def test_x_and_blank_mean_yes_and_no_but_blank_is_no_answer_in_oui_non_columns(c
     got = con_registry.execute("SELECT motif_aide_dossier, motif_renseignement, motif_outils_libre_acces, "
                                "motif_demarche_en_ligne, satisfaction_accueil, simplifie_quotidien "
                                "FROM usagers_actifs ORDER BY id_reponse").fetchall()
-    assert got == [(True, False, True, None, "plutot_satisfait", True),
-                   (False, True, False, None, None, None),
-                   (False, False, True, None, "pas_du_tout_satisfait", False)]
+    # The four motives are one x/blank question: a box nobody ticked (démarche en ligne) is No for everyone.
+    assert got == [(True, False, True, False, "plutot_satisfait", True),
+                   (False, True, False, False, None, None),
+                   (False, False, True, False, "pas_du_tout_satisfait", False)]
 
 
 def test_title_rows_up_to_five_and_leading_zeros_restored(tmp_path):
