@@ -93,9 +93,27 @@ def yes_no(rng, weights, pct: float, propensity=None, missing: float = 0.0) -> n
     return assign(rng, weights, shares, {"true": propensity} if propensity is not None else None, missing)
 
 
-def _weights(rng, n: int, spread: float) -> np.ndarray:
-    w = rng.lognormal(0, spread, n)
+def _weights(rng, n: int, spread: float, factor: np.ndarray | float = 1.0) -> np.ndarray:
+    w = rng.lognormal(0, spread, n) * factor
     return np.round(w / w.mean(), 4)
+
+
+# Answers of one Maison (one département for inhabitants) are alike: each question gets a cluster effect on the
+# score that orders who answers what. Its spread is chosen for an intraclass correlation of the latent score
+# between 0.02 and 0.10 (Gumbel noise has variance π²/6): ICC = σ² / (σ² + π²/6).
+ICC = {"faible": 0.02, "moyenne": 0.05, "forte": 0.10}
+
+
+def cluster_effect(rng, clusters: np.ndarray, icc: float) -> np.ndarray:
+    """Each respondent's share of the effect of their cluster, for a given intraclass correlation."""
+    sigma = np.sqrt(icc / (1 - icc) * np.pi**2 / 6)
+    names, index = np.unique(clusters, return_inverse=True)
+    return rng.normal(0, sigma, len(names))[index]
+
+
+# Young users are under-represented among those interviewed: the weights put them back, so that weighted and
+# unweighted figures differ wherever answers depend on age.
+AGE_WEIGHT = {"moins_25": 1.7, "25_39": 1.25, "40_59": 1.0, "60_74": 0.8, "75_plus": 0.7}
 
 
 # --- The network -----------------------------------------------------------------
@@ -237,61 +255,74 @@ def _survey_dates(rng, n: int) -> list[str]:
     return (start + rng.integers(0, 54, n)).astype(str).tolist()
 
 
-def _impact_columns(rng, weights, pcts: list[float]) -> dict:
-    return {name: yes_no(rng, weights, pct, missing=0.01).tolist() for (name, _), pct in zip(IMPACTS, pcts)}
+def _impact_columns(rng, weights, pcts: list[float], effect) -> dict:
+    """The five perceived impacts; ``effect()`` gives each question its own cluster effect."""
+    return {name: yes_no(rng, weights, pct, effect(), missing=0.01).tolist() for (name, _), pct in zip(IMPACTS, pcts)}
 
 
 def usagers_table(rng, maisons: pa.Table, activity_weight: np.ndarray) -> pa.Table:
     n = N_USAGERS
     ids = np.array(maisons.column("id_maison").to_pylist(), dtype=object)
-    w = _weights(rng, n, 0.35)
+    maison = ids[rng.choice(len(ids), size=n, p=activity_weight)]
     sexe = _choice(rng, {"femme": 62, "homme": 38}, n)
     age = _choice(rng, AGES, n)
+    w = _weights(rng, n, 0.35, np.vectorize(AGE_WEIGHT.get)(age))
     young = np.isin(age, ["moins_25", "25_39"]).astype(float)
     old = np.isin(age, ["60_74", "75_plus"]).astype(float)
     situation = np.where(old > 0, _choice(rng, {"retraite": 85, "autre": 15}, n),
                          _choice(rng, {"emploi": 38, "demandeur_emploi": 34, "etudiant": 8, "au_foyer": 10, "autre": 10}, n))
+
+    def here(icc: str) -> np.ndarray:
+        return cluster_effect(rng, maison, ICC[icc])
+
     motifs = {
-        "motif_aide_dossier": yes_no(rng, w, 40, 0.8 * old),
-        "motif_renseignement": yes_no(rng, w, 33),
-        "motif_outils_libre_acces": yes_no(rng, w, 27, 1.2 * young - 0.8 * old),
-        "motif_demarche_en_ligne": yes_no(rng, w, 24, 0.5 * old),
+        "motif_aide_dossier": yes_no(rng, w, 40, 0.8 * old + here("forte")),
+        "motif_renseignement": yes_no(rng, w, 33, here("moyenne")),
+        "motif_outils_libre_acces": yes_no(rng, w, 27, 1.2 * young - 0.8 * old + here("forte")),
+        "motif_demarche_en_ligne": yes_no(rng, w, 24, 0.5 * old + here("moyenne")),
     }
     attente_prop = {"emploi": 1.5 * (situation == "demandeur_emploi"), "retraite": 2.0 * old}
     return pa.table({
         "id_reponse": [f"U{i + 1:05d}" for i in range(n)],
         "date_reponse": _survey_dates(rng, n),
-        "id_maison": ids[rng.choice(len(ids), size=n, p=activity_weight)].tolist(),
+        "id_maison": maison.tolist(),
         "poids": w.tolist(),
         **{k: np.where(v == "true", "x", None).tolist() for k, v in motifs.items()},
         "satisfaction_accueil": assign(rng, w, {"tres_satisfait": 86, "plutot_satisfait": 11, "plutot_pas_satisfait": 2,
-                                                "pas_du_tout_satisfait": 1}, {"tres_satisfait": 0.4 * old}, 0.01).tolist(),
-        "simplifie_quotidien": yes_no(rng, w, 95, missing=0.02).tolist(),
+                                                "pas_du_tout_satisfait": 1},
+                                       {"tres_satisfait": 0.4 * old + here("forte")}, 0.01).tolist(),
+        "simplifie_quotidien": yes_no(rng, w, 95, here("moyenne"), missing=0.02).tolist(),
         "attente_principale": assign(rng, w, {"emploi": 34, "prestations_sociales": 23, "papiers": 21, "sante": 8,
                                               "retraite": 6, "fiscalite": 4, "autre": 4}, attente_prop, 0.03).tolist(),
         "sexe": sexe.tolist(),
         "tranche_age": age.tolist(),
         "situation": situation.tolist(),
-        **_impact_columns(rng, w, [78, 81, 58, 71, 49]),
+        **_impact_columns(rng, w, [78, 81, 58, 71, 49], lambda: here("faible")),
     })
 
 
 def agents_table(rng, maisons: pa.Table) -> pa.Table:
     n = N_AGENTS
     ids = np.array(maisons.column("id_maison").to_pylist(), dtype=object)
-    w = np.ones(n)
+    maison = ids[rng.choice(len(ids), size=n)]
+    w = _weights(rng, n, 0.15)
+
+    def here(icc: str) -> np.ndarray:
+        return cluster_effect(rng, maison, ICC[icc])
+
     return pa.table({
         "id_reponse": [f"A{i + 1:04d}" for i in range(n)],
         "date_reponse": _survey_dates(rng, n),
-        "id_maison": ids[rng.choice(len(ids), size=n)].tolist(),
+        "id_maison": maison.tolist(),
+        "poids": w.tolist(),
         "sexe": assign(rng, w, {"femme": 83, "homme": 17}).tolist(),
         "tranche_age": _choice(rng, {"moins_25": 8, "25_39": 38, "40_59": 46, "60_74": 8}, n).tolist(),
         "statut": assign(rng, w, {"fonctionnaire": 53, "contractuel": 41, "autre": 6}).tolist(),
-        "se_sent_utile": yes_no(rng, w, 89).tolist(),
-        "appartenance_reseau": yes_no(rng, w, 62, missing=0.02).tolist(),
+        "se_sent_utile": yes_no(rng, w, 89, here("moyenne")).tolist(),
+        "appartenance_reseau": yes_no(rng, w, 62, here("forte"), missing=0.02).tolist(),
         "mission_principale": assign(rng, w, {"accueil": 81, "accompagnement": 12, "animation": 3, "coordination": 3,
                                               "autre": 1}).tolist(),
-        **_impact_columns(rng, w, [88, 85, 74, 83, 61]),
+        **_impact_columns(rng, w, [88, 85, 74, 83, 61], lambda: here("faible")),
     })
 
 
@@ -306,18 +337,22 @@ def habitants_table(rng) -> pa.Table:
     idx = rng.choice(len(codes), size=n, p=sample_p)
     w = (pop / pop.sum())[idx] / sample_p[idx] * rng.lognormal(0, 0.2, n)
     w = np.round(w / w.mean(), 4)
+
+    def here(icc: str) -> np.ndarray:  # inhabitants: their département is the cluster
+        return cluster_effect(rng, codes[idx], ICC[icc])
+
     return pa.table({
         "id_reponse": [f"H{i + 1:05d}" for i in range(n)],
         "date_reponse": _survey_dates(rng, n),
         "code_departement": codes[idx].tolist(),
         "poids": w.tolist(),
-        "connait_maison_commune": yes_no(rng, w, 45).tolist(),
+        "connait_maison_commune": yes_no(rng, w, 45, here("forte")).tolist(),
         "qualite_offre": assign(rng, w, {"tres_bonne": 18, "plutot_bonne": 52, "plutot_mauvaise": 21, "tres_mauvaise": 9},
                                 missing=0.06).tolist(),
         "acces_numerique_facilite": yes_no(rng, w, 87, missing=0.03).tolist(),
         "sexe": _choice(rng, {"femme": 52, "homme": 48}, n).tolist(),
         "tranche_age": _choice(rng, AGES, n).tolist(),
-        **_impact_columns(rng, w, [72, 66, 49, 69, 47]),
+        **_impact_columns(rng, w, [72, 66, 49, 69, 47], lambda: here("faible")),
     })
 
 

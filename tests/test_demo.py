@@ -114,3 +114,22 @@ def test_demo_never_overwrites_real_data(registry_copy):
     con = store.connect(registry_copy, read_only=True)
     assert con.execute("SELECT count(*) FROM maisons_actifs").fetchall()[0][0] == 2845
     con.close()
+
+
+def test_weighting_matters_in_the_demo(demo_con, figures):
+    """The published figures are weighted ones: without the weights, the young users' motives would be off."""
+    for column, key in (("motif_aide_dossier", "aide_dossier"), ("motif_outils_libre_acces", "outils_libre_acces")):
+        unweighted = demo_con.execute(f"SELECT 100 * avg({column}::INTEGER) FROM usagers_actifs "
+                                      f"WHERE {column} IS NOT NULL").fetchall()[0][0]
+        weighted = figures["usagers"]["motifs"][key]["pct"]
+        assert abs(unweighted - weighted) > 2, column
+        assert abs(weighted - PUBLISHED[f"usagers.motifs.{key}"]) < 0.5
+
+
+def test_answers_cluster_by_maison_in_the_demo(figures):
+    """The demo's Maison effect shows as design effects above 1 on the questions that carry it."""
+    usagers = figures["usagers"]
+    assert usagers["motifs"]["aide_dossier"]["deff"] > 1.3
+    assert usagers["tres_satisfait"]["deff"] > 1.3
+    assert figures["habitants"]["connait_maison_commune"]["deff"] > 1.5
+    assert usagers["motifs"]["aide_dossier"]["grappes"] > 900
