@@ -53,8 +53,11 @@ def _is_missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _pct_texts(values) -> list[str]:
-    return [INSUFFISANT if _is_missing(v) else pct(v) for v in values]
+def _pct_texts(values, reasons=None) -> list[str]:
+    """A percentage, or why there is none (too few answers, too little precision, too few Maisons)."""
+    reasons = list(reasons) if reasons is not None else [None] * len(values)
+    return [(r if isinstance(r, str) and r else INSUFFISANT) if _is_missing(v) else pct(v)
+            for v, r in zip(values, reasons)]
 
 
 def _error(df: pd.DataFrame, value: str, low: str | None, high: str | None) -> dict | None:
@@ -70,7 +73,7 @@ def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, hi
          value_title: str = "") -> go.Figure:
     """Horizontal bars in the order of ``df`` (top to bottom), with optional 95 % intervals."""
     values = df[value].astype(float)
-    texts = _pct_texts(values) if percent else [nombre(v) for v in values]
+    texts = _pct_texts(values, df.get("raison")) if percent else [nombre(v) for v in values]
     top = float(np.nanmax(df[high] if high else values)) if len(df) and values.notna().any() else 1
     fig = go.Figure(go.Bar(
         y=df[label].map(theme.wrap_label), x=values.fillna(0), orientation="h", marker_color=colors or color,
@@ -107,7 +110,7 @@ def grouped_hbar(df: pd.DataFrame, category: str, group: str, value: str, *, low
     for i, (g, part) in enumerate(df.groupby(group, sort=False)):
         fig.add_bar(y=part[category].map(theme.wrap_label), x=part[value].astype(float).fillna(0), orientation="h",
                     name=(group_labels or {}).get(g, g), marker_color=(colors or {}).get(g, theme.PALETTE[i % 12]),
-                    **_bar_text(part[value], top, _pct_texts(part[value])),
+                    **_bar_text(part[value], top, _pct_texts(part[value], part.get("raison"))),
                     error_x=_error(part, value, low, high),
                     hovertemplate="%{y}<br>%{fullData.name} : %{text}<extra></extra>")
     fig.update_layout(barmode="group", yaxis=dict(autorange="reversed", title=None),
@@ -179,7 +182,12 @@ def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list
     if col_order:
         table = table.reindex(columns=[c for c in col_order if c in table.columns])
     z = table.to_numpy(dtype=float)
-    texts = [[(INSUFFISANT if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
+    if percent and "raison" in df.columns:
+        reasons = df.pivot_table(index=row, columns=col, values="raison", aggfunc="first", sort=False, dropna=False)
+        reasons = reasons.reindex(index=table.index, columns=table.columns).to_numpy(dtype=object)
+        texts = [_pct_texts(values, why) for values, why in zip(z, reasons)]
+    else:
+        texts = [[(INSUFFISANT if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=list(table.columns), y=list(table.index), text=texts, texttemplate="%{text}",
         colorscale=[[i / (len(theme.SEQUENTIELLE) - 1), c] for i, c in enumerate(theme.SEQUENTIELLE)],

@@ -62,11 +62,16 @@ def test_requests_by_thematique_match_the_store(demo_con):
     assert chart.base == f"n = {nombre(sum(expected.values()))} demandes"
 
 
-def test_small_groups_read_effectif_insuffisant(demo_con):
+def test_small_groups_say_why_they_have_no_figure(demo_con):
     chart = views.tres_satisfaits_par(demo_con, Filters(departements=("48",)), by="tranche_age")
     texts = list(chart.figure.data[0].text)
-    assert "effectif insuffisant" in texts
-    assert chart.donnees["Part (%)"].isna().sum() == texts.count("effectif insuffisant")
+    reasons = {"effectif insuffisant", "précision insuffisante", "trop peu de Maisons"}
+    assert "effectif insuffisant" in texts  # Lozère's age bands: fewer than 30 answers
+    assert chart.donnees["Part (%)"].isna().sum() == sum(t in reasons for t in texts)
+    # The whole of Lozère has 30 answers or more, but answers alike within its Maisons: the reason says so.
+    whole = indicators.shares(demo_con, "usagers", indicators.SURVEY_INDICATORS["usagers"],
+                              Filters(departements=("48",))).set_index("item").loc["tres_satisfait"]
+    assert whole["n"] >= 30 and whole["n_eff"] < 30 and whole["raison"] == "précision insuffisante"
 
 
 def test_breakdowns_follow_the_code_order(demo_con):
