@@ -60,6 +60,21 @@ def _pct_texts(values, reasons=None) -> list[str]:
             for v, r in zip(values, reasons)]
 
 
+SIGNIFICANT = "écart significatif"
+MARK = "\u00a0*"  # after a value that differs from the rest of the perimeter (5 %, Holm)
+
+
+def _marked(texts: list[str], df: pd.DataFrame) -> list[str]:
+    """Values of categories that differ significantly from the rest carry a star."""
+    if "ecart_significatif" not in df.columns:
+        return texts
+    return [t + MARK if _is_marked(m) else t for t, m in zip(texts, df["ecart_significatif"])]
+
+
+def _is_marked(flag) -> bool:
+    return flag is not None and flag == flag and bool(flag)  # flag == flag: not NaN
+
+
 def _error(df: pd.DataFrame, value: str, low: str | None, high: str | None) -> dict | None:
     if not low or not high:
         return None
@@ -73,7 +88,7 @@ def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, hi
          value_title: str = "") -> go.Figure:
     """Horizontal bars in the order of ``df`` (top to bottom), with optional 95 % intervals."""
     values = df[value].astype(float)
-    texts = _pct_texts(values, df.get("raison")) if percent else [nombre(v) for v in values]
+    texts = _marked(_pct_texts(values, df.get("raison")), df) if percent else [nombre(v) for v in values]
     top = float(np.nanmax(df[high] if high else values)) if len(df) and values.notna().any() else 1
     fig = go.Figure(go.Bar(
         y=df[label].map(theme.wrap_label), x=values.fillna(0), orientation="h", marker_color=colors or color,
@@ -183,9 +198,14 @@ def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list
         table = table.reindex(columns=[c for c in col_order if c in table.columns])
     z = table.to_numpy(dtype=float)
     if percent and "raison" in df.columns:
-        reasons = df.pivot_table(index=row, columns=col, values="raison", aggfunc="first", sort=False, dropna=False)
-        reasons = reasons.reindex(index=table.index, columns=table.columns).to_numpy(dtype=object)
-        texts = [_pct_texts(values, why) for values, why in zip(z, reasons)]
+        def cells(column: str):
+            other = df.pivot_table(index=row, columns=col, values=column, aggfunc="first", sort=False, dropna=False)
+            return other.reindex(index=table.index, columns=table.columns).to_numpy(dtype=object)
+
+        reasons = cells("raison")
+        marks = cells("ecart_significatif") if "ecart_significatif" in df.columns else np.full(z.shape, None)
+        texts = [[t + MARK if _is_marked(m) else t for t, m in zip(_pct_texts(values, why), mark)]
+                 for values, why, mark in zip(z, reasons, marks)]
     else:
         texts = [[(INSUFFISANT if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
     fig = go.Figure(go.Heatmap(

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from . import schema, stats
-from .survey.design import Design, proportions
+from .survey.design import Design, differences, proportions
 from .schema import KINDS
 from .store import is_demo, q
 
@@ -140,7 +140,12 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     group = f"{q(by)}, " if by else ""
     sql = f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, {aggs} FROM {src} t GROUP BY ALL"
     agg = _df(con, sql, params)
-    out = proportions(agg, list(items), survey_design(con, kind), by)
+    design = survey_design(con, kind)
+    out = proportions(agg, list(items), design, by)
+    if by:  # each category against the rest of the perimeter
+        tests = differences(agg, list(items), design, by, out)
+        out = out.merge(tests, on=[by, "item"], how="left")
+        out["ecart_significatif"] = out["ecart_significatif"].astype("boolean").fillna(False).astype(bool)
     out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
     return out
 

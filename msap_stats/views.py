@@ -113,8 +113,26 @@ def _month_label(d) -> str:
 
 
 def _share_table(df: pd.DataFrame, label_title: str, first: str = "libelle") -> pd.DataFrame:
-    return pd.DataFrame({label_title: df[first], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
-                         "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    table = pd.DataFrame({label_title: df[first], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    return _with_significance(table, df)
+
+
+SIGNIFICANCE_NOTE = "* : écart significatif avec le reste du périmètre (seuil de 5 %, correction de Holm)"
+
+
+def _with_significance(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """The column "écart significatif" (oui / non; empty where not tested) of a breakdown's data."""
+    if "ecart_significatif" in df.columns:
+        tested = df["p_valeur"].notna() if "p_valeur" in df.columns else df["ecart_significatif"].notna()
+        table["Écart significatif"] = [("oui" if bool(s) else "non") if t else "" for s, t in
+                                       zip(df["ecart_significatif"].fillna(False), tested)]
+    return table
+
+
+def _significance_note(df: pd.DataFrame) -> str:
+    marked = "ecart_significatif" in df.columns and df["ecart_significatif"].fillna(False).astype(bool).any()
+    return f" ; {SIGNIFICANCE_NOTE}" if marked else ""
 
 
 def _no_survey(kind: str) -> Absent:
@@ -263,17 +281,21 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
         title = "Motifs de visite des usagers par région"
     else:
         best = shown.sort_values("pct").iloc[-1]
-        title = (f"L'aide à la constitution d'un dossier va de {pct(shown['pct'].min())} à {pct(best['pct'])} "
-                 f"des usagers selon la région ({best['region']})")
+        spread = (f"L'aide à la constitution d'un dossier va de {pct(shown['pct'].min())} à {pct(best['pct'])} "
+                  "des usagers selon la région")
+        # A région is named only when it differs significantly from the rest of the perimeter.
+        title = (f"{spread} ({best['region']})" if best["ecart_significatif"]
+                 else f"{spread} : des écarts dans la marge d'erreur")
     short = {k: v[0] for k, v in ind.MOTIFS.items()}
     df["Motif"] = df["item"].map(short)
     fig = heatmap(df, "region", "Motif", "pct", col_order=list(short.values()))
-    data = pd.DataFrame({"Région": df["region"], "Motif": df["Motif"], "Part (%)": df["pct"],
-                         "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    data = _with_significance(pd.DataFrame({"Région": df["region"], "Motif": df["Motif"], "Part (%)": df["pct"],
+                                            "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
+                                            "Réponses": df["n"]}), df)
     return finish(Chart("motifs_regions", title, fig, data,
                         f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, pondéré ; "
-                        "« effectif insuffisant » : moins de 30 réponses",
-                        source(con, "usagers")), height)
+                        "sans chiffre : moins de 30 réponses, précision ou Maisons insuffisantes"
+                        + _significance_note(df), source(con, "usagers")), height)
 
 
 def thematiques_par_region(con, f: Filters, height: int = 600) -> Chart | Absent:
@@ -335,8 +357,8 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
     fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
     data = _share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
-    return finish(Chart(chart_key, title, fig, data, survey_base(n, kind, f), source(con, kind)),
-                  max(height, 140 + 38 * len(df)))
+    return finish(Chart(chart_key, title, fig, data, survey_base(n, kind, f) + _significance_note(df),
+                        source(con, kind)), max(height, 140 + 38 * len(df)))
 
 
 def tres_satisfaits_par(con, f: Filters, by: str | None = None, height: int = 360) -> Chart | Absent:

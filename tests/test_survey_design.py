@@ -119,3 +119,42 @@ def test_a_single_cluster_falls_back_to_weights_only_and_says_so():
     row = proportions(df, ["x"], Design(1)).iloc[0]
     assert row["methode"] == "pondération seule (une seule grappe)"
     assert row["pct"] == 40.0 and row["ic_bas"] < 40 < row["ic_haut"]
+
+
+def test_each_region_against_the_rest_equals_r_svyglm_with_holm(survey):
+    con, _ = survey
+    got = shares(con, "usagers", items(), Filters(), by="code_region")
+    for item, by_region in REFERENCE["ecarts"].items():
+        tested = got[(got["item"] == item) & got["p_valeur"].notna()].set_index("code_region")
+        assert len(tested) >= 3
+        raw = {r: by_region[r]["p"] for r in tested.index}
+        # Holm, written independently: the k-th smallest p times (m - k + 1), made non-decreasing.
+        m, running, expected = len(raw), 0.0, {}
+        for k, (region, p) in enumerate(sorted(raw.items(), key=lambda kv: kv[1])):
+            running = max(running, min(1.0, (m - k) * p))
+            expected[region] = running
+        for region, row in tested.iterrows():
+            assert row["ecart"] == pytest.approx(by_region[region]["ecart"], abs=0.01)
+            assert row["p_valeur"] == pytest.approx(expected[region], abs=1e-3)
+            assert row["ecart_significatif"] == (expected[region] < 0.05)
+    # Untested categories (figure not shown) are never marked.
+    assert not got.loc[got["pct"].isna(), "ecart_significatif"].any()
+
+
+def test_breakdown_charts_mark_what_differs_and_name_a_region_only_then(survey):
+    from msap_stats import views
+
+    con, _ = survey
+    chart = views.motifs_par_region(con, Filters())
+    data = chart.donnees
+    marked = data["Écart significatif"] == "oui"
+    assert marked.any() and (data["Écart significatif"] != "").sum() >= 3
+    texts = [t for row in chart.figure.data[0].text for t in row]
+    assert sum(t.endswith("*") for t in texts) == marked.sum()
+    assert "écart significatif" in chart.footer
+    aide = data[(data["Motif"] == "Être accompagné dans la constitution d'un dossier") & data["Part (%)"].notna()]
+    best = aide.sort_values("Part (%)").iloc[-1]
+    named = f"({best['Région']})" in chart.titre
+    assert named == (best["Écart significatif"] == "oui")
+    if not named:
+        assert "marge d'erreur" in chart.titre

@@ -128,3 +128,52 @@ def _shown(n, n_eff, deff, clusters, p, low, high, method, check_clusters: bool,
             "grappes": clusters, "pct": round(p * 100, 2) if shown else np.nan,
             "ic_bas": round(low * 100, 2) if shown else np.nan, "ic_haut": round(high * 100, 2) if shown else np.nan,
             "raison": reason, "methode": method}
+
+
+def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by: str, shown: pd.DataFrame) -> pd.DataFrame:
+    """Does each category differ from the rest of the perimeter? [by], item, ecart, p_valeur, ecart_significatif.
+
+    The difference of two domains of the same design has the linearised variable z_h(category) − z_h(rest);
+    its variance is H/(H − 1) Σ z_h², tested with a t distribution on H − 2 degrees of freedom (R's
+    ``svyglm(y ~ category)``). Only categories whose figure is shown are tested, and the p-values of a chart
+    are corrected together (Holm), so that one category in twenty is not marked by chance alone.
+    """
+    out = []
+    h = design.clusters
+    for item in items:
+        sw = per_cluster.pivot_table(index="_grappe", columns=by, values=f"sw__{item}", aggfunc="sum", fill_value=0)
+        swy = per_cluster.pivot_table(index="_grappe", columns=by, values=f"swy__{item}", aggfunc="sum", fill_value=0)
+        total_w, total_wy = sw.sum(axis=1), swy.sum(axis=1)
+        tested = []
+        for g in sw.columns:
+            if not _is_shown(shown, by, g, item):
+                continue
+            w_g, wy_g = sw[g], swy[g]
+            w_r, wy_r = total_w - w_g, total_wy - wy_g
+            if w_g.sum() <= 0 or w_r.sum() <= 0 or h < 3:
+                continue
+            p_g, p_r = wy_g.sum() / w_g.sum(), wy_r.sum() / w_r.sum()
+            z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
+            v = h / (h - 1) * float((z**2).sum())
+            p_value = 2 * float(sps.t.sf(abs(p_g - p_r) / np.sqrt(v), h - 2)) if v > 0 else (1.0 if p_g == p_r else 0.0)
+            tested.append((g, round(100 * (p_g - p_r), 2), p_value))
+        for (g, gap, _), adjusted in zip(tested, holm([t[2] for t in tested])):
+            out.append({by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA})
+    return pd.DataFrame(out, columns=[by, "item", "ecart", "p_valeur", "ecart_significatif"])
+
+
+def _is_shown(shown: pd.DataFrame, by: str, group, item: str) -> bool:
+    row = shown[(shown[by] == group) & (shown["item"] == item)]
+    return len(row) == 1 and not pd.isna(row["pct"].iloc[0])
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of p-values tested together."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted

@@ -1,7 +1,8 @@
 """A clustered user survey, built the same way by the tests and by `make reference` (R's survey package).
 
 80 Maisons of the real national list, 10 to 50 answers each, a Maison effect on every question
-(intraclass correlation about 0.05 to 0.10), unequal weights and some skipped questions.
+(intraclass correlation about 0.05 to 0.10), unequal weights and some skipped questions; two régions
+truly differ from the others on one question each, so that the tests of difference have something to find.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from msap_stats import reference
 
 ITEMS = {"motif_aide_dossier": 0.43, "motif_renseignement": 0.33, "simplifie_quotidien": 0.93, "rare": 0.03}
 SEED = 2016
+REGION_EFFECTS = {("84", "motif_aide_dossier"): 1.2, ("75", "motif_renseignement"): -1.0}  # on the logit scale
 
 
 def registry_sites(registry: Path) -> list[tuple[str, str]]:
@@ -36,7 +38,7 @@ def build(registry: Path, seed: int = SEED) -> list[dict]:
             row = {"id_reponse": f"R{len(rows) + 1:05d}", "id_maison": maison, "region": region_of[dep],
                    "poids": round(float(rng.lognormal(0, 0.35)), 4)}
             for item, p in ITEMS.items():
-                logit = np.log(p / (1 - p)) + effects[item]
+                logit = np.log(p / (1 - p)) + effects[item] + REGION_EFFECTS.get((row["region"], item), 0.0)
                 answered = rng.random() > 0.05
                 row[item] = int(rng.random() < 1 / (1 + np.exp(-logit))) if answered else None
             rows.append(row)

@@ -22,4 +22,17 @@ for (r in sort(unique(d$region))) {
   dom <- subset(des, region == r)
   out$regions[[r]] <- setNames(lapply(items, function(i) one(dom, i)), items)
 }
+# Each région against the rest: the difference and its p-value (svyglm, t on degf - 1), Holm across régions.
+out$ecarts <- list()
+for (item in items) {
+  sub <- subset(des, !is.na(des$variables[[item]]))
+  res <- list()
+  for (r in sort(unique(d$region))) {
+    sub <- update(sub, dom = as.numeric(region == r))
+    m <- svyglm(as.formula(paste0(item, " ~ dom")), design = sub)
+    co <- summary(m)$coefficients
+    res[[r]] <- list(ecart = 100 * co["dom", "Estimate"], p = co["dom", "Pr(>|t|)"])
+  }
+  out$ecarts[[item]] <- res
+}
 cat(jsonlite::toJSON(out, auto_unbox = TRUE, digits = 10, pretty = TRUE, null = "null"))
