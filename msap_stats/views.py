@@ -68,9 +68,17 @@ def source(con, kind: str) -> str:
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
 
 
-def survey_base(n: int, kind: str, f: Filters | None = None) -> str:
+def survey_base(answers, kind: str, f: Filters | None = None) -> str:
+    """The base a chart rests on: those who answered its question(s), as counted in the data behind it."""
+    values = sorted({int(v) for v in (answers if hasattr(answers, "__iter__") else [answers]) if v == v and v})
+    if not values:
+        count = "0"
+    elif len(values) == 1:
+        count = nombre(values[0])
+    else:
+        count = f"{nombre(values[0])} à {nombre(values[-1])} selon la question"
     weighted = ", pondéré" if kind != "agents" else ""
-    base = f"n = {nombre(n)} {PUBLIC_NOUN[kind]}{weighted} ; intervalles de confiance à 95 %"
+    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{weighted} ; IC à 95 % (plan de sondage)"
     if kind == "habitants" and f is not None and (f.formats or f.porteurs):
         base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
     return base
@@ -200,7 +208,8 @@ def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page
     if not n:
         return KeyFigure("–", text, f"aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre", "", page)
     if fig["pct"] is None:
-        return KeyFigure("–", text, f"effectif insuffisant (n = {nombre(fig['n'])})", source(con, kind), page)
+        return KeyFigure("–", text, f"{fig.get('raison') or 'effectif insuffisant'} (n = {nombre(fig['n'])})",
+                         source(con, kind), page)
     low, high = fig["ic95"]
     return KeyFigure(pct(fig["pct"]), text,
                      f"n = {nombre(fig['n'])} {PUBLIC_NOUN[kind]} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
@@ -217,7 +226,7 @@ def motifs_usagers(con, f: Filters, height: int = 400, *, n: int) -> Chart | Abs
              if pd.notna(top["pct"]) else "Motifs de visite des usagers : effectif insuffisant dans ce périmètre")
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
     return finish(Chart("motifs", title + " (plusieurs réponses possibles)", fig, _share_table(df, "Motif"),
-                        survey_base(n, "usagers"), source(con, "usagers")), height)
+                        survey_base(df["n"], "usagers"), source(con, "usagers")), height)
 
 
 def _activity_chart(con, f: Filters, column: str, labels: dict, key: str, title_fmt: str, label_title: str,
@@ -335,7 +344,7 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
     data = pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels), "Part (%)": df["pct"],
                          "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
     rows = df["groupe"].nunique()
-    return finish(Chart("satisfaction", title, fig, data, survey_base(n, "usagers"), source(con, "usagers")),
+    return finish(Chart("satisfaction", title, fig, data, survey_base(overall["n"], "usagers"), source(con, "usagers")),
                   max(height, 160 + 42 * rows))
 
 
@@ -357,7 +366,7 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
     fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
     data = _share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
-    return finish(Chart(chart_key, title, fig, data, survey_base(n, kind, f) + _significance_note(df),
+    return finish(Chart(chart_key, title, fig, data, survey_base(overall["n"], kind, f) + _significance_note(df),
                         source(con, kind)), max(height, 140 + 38 * len(df)))
 
 
@@ -382,7 +391,7 @@ def attentes(con, f: Filters, height: int = 420, *, n: int) -> Chart | Absent:
     title = "Attentes principales : " + ", ".join(f"{r.libelle.split(',')[0].lower()} {pct(r.pct)}"
                                                   for r in top.itertuples() if pd.notna(r.pct))
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
-    return finish(Chart("attentes", title, fig, _share_table(df, "Attente principale"), survey_base(n, "usagers"),
+    return finish(Chart("attentes", title, fig, _share_table(df, "Attente principale"), survey_base(df["n"], "usagers"),
                         source(con, "usagers")), height)
 
 
@@ -422,7 +431,8 @@ def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height
     title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else title_fmt.split(":")[0]
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.PUBLICS[kind]] * len(df))
-    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(n, kind, f), source(con, kind)),
+    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(df["n"], kind, f),
+                        source(con, kind)),
                   height)
 
 
@@ -440,7 +450,7 @@ def missions_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Ab
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
     return finish(Chart("missions", f"{pct(top['pct'])} des agents ont pour mission principale "
                                     f"« {top['libelle'].lower()} »", fig, _share_table(df, "Mission principale"),
-                        survey_base(n, "agents"), source(con, "agents")), height)
+                        survey_base(df["n"], "agents"), source(con, "agents")), height)
 
 
 def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
@@ -460,7 +470,8 @@ def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Abse
              else "Qualité de l'offre : effectif insuffisant")
     data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
-    return finish(Chart("qualite", title, fig, data, survey_base(n, "habitants", f), source(con, "habitants")), height)
+    return finish(Chart("qualite", title, fig, data, survey_base(df["n"], "habitants", f), source(con, "habitants")),
+                  height)
 
 
 # --- Activité ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 
 import numpy as np
@@ -33,7 +34,7 @@ def test_every_chart_on_the_demo_has_a_finding_a_base_and_a_source(demo_con, vie
     assert len(chart.donnees) > 0 and chart.figure.data
     spec = json.loads(chart.figure.to_json())
     assert chart.titre.split(" ")[0] in spec["layout"]["title"]["text"]  # the export carries the title
-    assert "Source : Données de démonstration" in spec["layout"]["title"]["subtitle"]["text"]
+    assert "Source : Données de démonstration" in spec["layout"]["title"]["subtitle"]["text"].replace("<br>", " ")
 
 
 def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo_con):
@@ -48,7 +49,7 @@ def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo_con
     assert list(bar.error_x.array) == pytest.approx(upper)
     top = max(figs.values(), key=lambda x: x["pct"])
     assert chart.titre.startswith(f"{pct(top['pct'])} des usagers viennent pour")
-    assert chart.base.startswith(f"n = {nombre(figs['aide_dossier']['n'])} usagers, pondéré")
+    assert chart.base.startswith(f"n = {nombre(figs['aide_dossier']['n'])} usagers ayant répondu, pondéré")
 
 
 def test_requests_by_thematique_match_the_store(demo_con):
@@ -175,3 +176,25 @@ def test_readme_screenshot_is_light(tmp_path):
     shot = ROOT / "docs" / "vue-ensemble.png"
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size < 500_000
     assert "docs/vue-ensemble.png" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+SURVEY_CHARTS = [(views.motifs_usagers,), (views.satisfaction_accueil, "sexe"), (views.tres_satisfaits_par, "sexe"),
+                 (views.simplifie_quotidien, "tranche_age"), (views.attentes,), (views.profil_agents,),
+                 (views.missions_agents,), (views.habitants_connaissance,), (views.qualite_offre,)]
+
+
+@pytest.mark.parametrize("chart", SURVEY_CHARTS, ids=lambda c: c[0].__name__)
+def test_a_survey_chart_s_footer_gives_the_base_its_numbers_rest_on(demo_con, chart):
+    fn, *args = chart
+    f = Filters(regions=("84",))
+    result = fn(demo_con, f, *args)
+    data = result.donnees
+    groups = data.iloc[:, 0].astype(str)
+    answers = data.loc[groups.str.startswith("Ensemble"), "Réponses"] if groups.str.startswith("Ensemble").any() \
+        else data["Réponses"]  # a breakdown's base is its whole: the « Ensemble » row
+    shown = re.search(r"n = ([\d\u202f]+)(?: à ([\d\u202f]+) selon la question)?", result.footer)
+    low, high = (int(g.replace("\u202f", "")) if g else None for g in shown.groups())
+    assert (low, high or low) == (int(answers.min()), int(answers.max())), result.footer
+    kind = "agents" if "agents" in fn.__name__ else (
+        "habitants" if fn.__name__ in ("habitants_connaissance", "qualite_offre") else "usagers")
+    assert int(answers.max()) <= indicators.survey_count(demo_con, kind, f)  # who answered, not the survey's size
