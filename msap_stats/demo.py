@@ -34,8 +34,9 @@ REQUESTS_2016 = 1_000_000
 AUTEUR = "démonstration"
 
 # Département counts fixed by the published figures (Défenseur des droits partnerships).
-FIXED_MAISONS = {"05": 16, "48": 13}
+FIXED_MAISONS = {"05": 16, "48": 9}  # En bref n°33: the 9 Maisons of Lozère
 DEFENSEUR_DROITS = {"05": 10, "48": 9}
+TELECENTRES = ("48",)  # the 9 Maisons of Lozère run a network of télécentres (teleworking spaces)
 URBAN = {"75", "92", "93", "94", "69", "13", "59", "06", "33", "31", "67", "44", "91", "95", "78", "77"}
 
 PARTNERSHIP_COUNTS = {"centre_social": 88, "handicap": 51, "bibliotheque": 80, "office_tourisme": 10,
@@ -210,7 +211,7 @@ def maisons_table(rng) -> pa.Table:
         "operateurs": operateurs,
         "partenariats": [";".join(p) if p else None for p in partenariats],
         "espace_public_numerique": _exact(rng, n, round(0.15 * n)).tolist(),
-        "espace_teletravail": _exact(rng, n, round(0.04 * n)).tolist(),
+        "espace_teletravail": (_exact(rng, n, round(0.04 * n)) | np.isin(codes, TELECENTRES)).tolist(),
         "agent_forme": (~_exact(rng, n, round(0.07 * n))).tolist(),
         "espace_confidentiel": (~_exact(rng, n, round(0.09 * n))).tolist(),
         "type_territoire": territoire.tolist(),
@@ -320,6 +321,9 @@ def agents_table(rng, maisons: pa.Table) -> pa.Table:
         "statut": assign(rng, w, {"fonctionnaire": 53, "contractuel": 41, "autre": 6}).tolist(),
         "se_sent_utile": yes_no(rng, w, 89, here("moyenne")).tolist(),
         "appartenance_reseau": yes_no(rng, w, 62, here("forte"), missing=0.02).tolist(),
+        # Two thirds of the agents joined the network during 2016 (En bref n°33); the others since 2010.
+        "annee_arrivee": assign(rng, w, {2016: 67, 2015: 12, 2014: 8, 2013: 6, 2012: 4, 2011: 2, 2010: 1},
+                                missing=0.01).tolist(),
         "mission_principale": assign(rng, w, {"accueil": 81, "accompagnement": 12, "animation": 3, "coordination": 3,
                                               "autre": 1}).tolist(),
         **_impact_columns(rng, w, [88, 85, 74, 83, 61], lambda: here("faible")),

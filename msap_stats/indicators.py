@@ -157,6 +157,14 @@ def distribution(con, kind: str, column: str, f: Filters, by: str | None = None)
     return shares(con, kind, items, f, by)
 
 
+def arrival_years(con, f: Filters) -> pd.DataFrame:
+    """Share of the agents by year of arrival in the network, among those who gave it."""
+    src, params = scope("agents", f)
+    years = [int(r[0]) for r in con.execute(f"SELECT DISTINCT annee_arrivee FROM {src} t WHERE annee_arrivee IS NOT NULL "
+                                            "ORDER BY 1", params).fetchall()]
+    return shares(con, "agents", {str(y): (str(y), f"annee_arrivee = {y}") for y in years}, f)
+
+
 def survey_design(con, kind: str) -> Design:
     """The whole survey, whatever the filters: its clusters (every perimeter is a domain of it)."""
     k = KINDS[kind]

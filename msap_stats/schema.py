@@ -484,6 +484,8 @@ AGENTS = Kind(
         _coded("statut", "Statut", STATUTS, required=True),
         _bool("se_sent_utile", "Se sent utile"),
         _bool("appartenance_reseau", "Se sent membre du réseau national", aliases=("appartenance",)),
+        Column("annee_arrivee", "entier", "Année d'arrivée dans le réseau", "Année où l'agent a rejoint le réseau.",
+               minimum=1990, maximum=2100, aliases=("annee d'arrivee", "arrivee", "annee entree reseau")),
         _coded("mission_principale", "Mission principale", MISSIONS, required=True, aliases=("mission",)),
         *_impacts(required=True),
     ),

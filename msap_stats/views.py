@@ -453,6 +453,19 @@ def missions_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Ab
                         survey_base(df["n"], "agents"), source(con, "agents")), height)
 
 
+@survey_view("agents")
+def arrivee_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Absent:
+    df = ind.arrival_years(con, f)
+    if df.empty:
+        return Absent("Les agents de ce périmètre n'ont pas donné leur année d'arrivée dans le réseau.")
+    last = df.iloc[-1]
+    title = (f"{pct(last['pct'])} des agents ont rejoint le réseau en {last['libelle']}" if pd.notna(last["pct"])
+             else "Année d'arrivée des agents dans le réseau")
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
+    return finish(Chart("arrivee_agents", title, fig, _share_table(df, "Année d'arrivée"),
+                        survey_base(df["n"], "agents"), source(con, "agents")), max(height, 120 + 34 * len(df)))
+
+
 def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
     return _survey_profile(con, f, "habitants", "habitants",
                            "{pct} des habitants savent qu'il y a une Maison dans leur commune", height)

@@ -9,6 +9,7 @@ ui.page_header("Regards croisés", "Usagers, agents et habitants voient-ils les 
 ui.chart(views.impacts_compares)
 st.subheader("Les agents")
 ui.side_by_side(views.profil_agents, views.missions_agents)
+ui.chart(views.arrivee_agents)
 st.subheader("Les habitants")
 ui.side_by_side(views.habitants_connaissance, views.qualite_offre)
 ui.methodology()
