@@ -341,10 +341,13 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
     very = overall.set_index("item").loc["tres_satisfait", "pct"]
     title = (f"{pct(very)} des usagers sont très satisfaits de l'accueil" if pd.notna(very)
              else "Satisfaction de l'accueil : effectif insuffisant dans ce périmètre")
-    data = pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels), "Part (%)": df["pct"],
-                         "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    data = _with_significance(pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels),
+                                            "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                                            "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]}), df)
     rows = df["groupe"].nunique()
-    return finish(Chart("satisfaction", title, fig, data, survey_base(overall["n"], "usagers"), source(con, "usagers")),
+    tested = " ; écarts de chaque groupe avec le reste testés (colonne « Écart significatif »)" if by else ""
+    return finish(Chart("satisfaction", title, fig, data, survey_base(overall["n"], "usagers") + tested,
+                        source(con, "usagers")),
                   max(height, 160 + 42 * rows))
 
 
