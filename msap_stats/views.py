@@ -71,14 +71,12 @@ def source(con, kind: str) -> str:
 def survey_base(answers, kind: str, f: Filters | None = None) -> str:
     """The base a chart rests on: those who answered its question(s), as counted in the data behind it."""
     values = sorted({int(v) for v in (answers if hasattr(answers, "__iter__") else [answers]) if v == v and v})
-    if not values:
-        count = "0"
-    elif len(values) == 1:
-        count = nombre(values[0])
-    else:
-        count = f"{nombre(values[0])} à {nombre(values[-1])} selon la question"
+    count = nombre(values[0]) if values else "0"
+    if len(values) > 1:
+        count = f"{count} à {nombre(values[-1])}"
+    varies = " (selon la question)" if len(values) > 1 else ""
     weighted = ", pondéré" if kind != "agents" else ""
-    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{weighted} ; IC à 95 % (plan de sondage)"
+    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{varies}{weighted} ; IC à 95 % (plan de sondage)"
     if kind == "habitants" and f is not None and (f.formats or f.porteurs):
         base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
     return base
@@ -465,6 +463,7 @@ def arrivee_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Abs
     title = (f"{pct(last['pct'])} des agents ont rejoint le réseau en {last['libelle']}" if pd.notna(last["pct"])
              else "Année d'arrivée des agents dans le réseau")
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
+    fig.update_yaxes(type="category")  # years are labels here, not numbers to write "2 016"
     return finish(Chart("arrivee_agents", title, fig, _share_table(df, "Année d'arrivée"),
                         survey_base(df["n"], "agents"), source(con, "agents")), max(height, 120 + 34 * len(df)))
 

@@ -192,7 +192,7 @@ def test_a_survey_chart_s_footer_gives_the_base_its_numbers_rest_on(demo_con, ch
     groups = data.iloc[:, 0].astype(str)
     answers = data.loc[groups.str.startswith("Ensemble"), "Réponses"] if groups.str.startswith("Ensemble").any() \
         else data["Réponses"]  # a breakdown's base is its whole: the « Ensemble » row
-    shown = re.search(r"n = ([\d\u202f]+)(?: à ([\d\u202f]+) selon la question)?", result.footer)
+    shown = re.search(r"n = ([\d\u202f]+)(?: à ([\d\u202f]+))? \w+ ayant répondu", result.footer)
     low, high = (int(g.replace("\u202f", "")) if g else None for g in shown.groups())
     assert (low, high or low) == (int(answers.min()), int(answers.max())), result.footer
     kind = "agents" if "agents" in fn.__name__ else (
