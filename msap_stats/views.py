@@ -20,6 +20,7 @@ from .figures import Chart, departements_map, diverging, finish, grouped_hbar, h
 from .fmt import MOIS_COURTS, first_number, mois, nombre, pct
 from .indicators import Filters
 from .store import is_demo
+from .survey.design import METHOD_WEIGHTS
 
 DEMO_SOURCE = "Données de démonstration"
 SURVEY_SOURCES = {"usagers": "Enquête usagers", "agents": "Enquête agents", "habitants": "Enquête habitants"}
@@ -68,15 +69,20 @@ def source(con, kind: str) -> str:
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
 
 
-def survey_base(answers, kind: str, f: Filters | None = None) -> str:
-    """The base a chart rests on: those who answered its question(s), as counted in the data behind it."""
-    values = sorted({int(v) for v in (answers if hasattr(answers, "__iter__") else [answers]) if v == v and v})
+def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> str:
+    """The base a chart rests on: those who answered its question(s), as counted in the data behind it.
+
+    When the survey has a single Maison, the intervals rest on the weights alone: the footer says so.
+    """
+    values = sorted({int(v) for v in shares["n"] if v == v and v})
     count = nombre(values[0]) if values else "0"
     if len(values) > 1:
         count = f"{count} à {nombre(values[-1])}"
     varies = " (selon la question)" if len(values) > 1 else ""
     weighted = ", pondéré" if kind != "agents" else ""
-    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{varies}{weighted} ; IC à 95 % (plan de sondage)"
+    single = "methode" in shares.columns and (shares["methode"] == METHOD_WEIGHTS).any()
+    method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
+    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{varies}{weighted} ; {method}"
     if kind == "habitants" and f is not None and (f.formats or f.porteurs):
         base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
     return base
@@ -224,7 +230,7 @@ def motifs_usagers(con, f: Filters, height: int = 400, *, n: int) -> Chart | Abs
              if pd.notna(top["pct"]) else "Motifs de visite des usagers : effectif insuffisant dans ce périmètre")
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
     return finish(Chart("motifs", title + " (plusieurs réponses possibles)", fig, _share_table(df, "Motif"),
-                        survey_base(df["n"], "usagers"), source(con, "usagers")), height)
+                        survey_base(df, "usagers"), source(con, "usagers")), height)
 
 
 def _activity_chart(con, f: Filters, column: str, labels: dict, key: str, title_fmt: str, label_title: str,
@@ -344,7 +350,7 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
                                             "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]}), df)
     rows = df["groupe"].nunique()
     tested = " ; écarts de chaque groupe avec le reste testés (colonne « Écart significatif »)" if by else ""
-    return finish(Chart("satisfaction", title, fig, data, survey_base(overall["n"], "usagers") + tested,
+    return finish(Chart("satisfaction", title, fig, data, survey_base(overall, "usagers") + tested,
                         source(con, "usagers")),
                   max(height, 160 + 42 * rows))
 
@@ -367,7 +373,7 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
     fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
     data = _share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
-    return finish(Chart(chart_key, title, fig, data, survey_base(overall["n"], kind, f) + _significance_note(df),
+    return finish(Chart(chart_key, title, fig, data, survey_base(overall, kind, f) + _significance_note(df),
                         source(con, kind)), max(height, 140 + 38 * len(df)))
 
 
@@ -392,7 +398,7 @@ def attentes(con, f: Filters, height: int = 420, *, n: int) -> Chart | Absent:
     title = "Attentes principales : " + ", ".join(f"{r.libelle.split(',')[0].lower()} {pct(r.pct)}"
                                                   for r in top.itertuples() if pd.notna(r.pct))
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
-    return finish(Chart("attentes", title, fig, _share_table(df, "Attente principale"), survey_base(df["n"], "usagers"),
+    return finish(Chart("attentes", title, fig, _share_table(df, "Attente principale"), survey_base(df, "usagers"),
                         source(con, "usagers")), height)
 
 
@@ -432,7 +438,7 @@ def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height
     title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else title_fmt.split(":")[0]
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.PUBLICS[kind]] * len(df))
-    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(df["n"], kind, f),
+    return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(df, kind, f),
                         source(con, kind)),
                   height)
 
@@ -451,7 +457,7 @@ def missions_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Ab
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
     return finish(Chart("missions", f"{pct(top['pct'])} des agents ont pour mission principale "
                                     f"« {top['libelle'].lower()} »", fig, _share_table(df, "Mission principale"),
-                        survey_base(df["n"], "agents"), source(con, "agents")), height)
+                        survey_base(df, "agents"), source(con, "agents")), height)
 
 
 @survey_view("agents")
@@ -465,7 +471,7 @@ def arrivee_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Abs
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
     fig.update_yaxes(type="category")  # years are labels here, not numbers to write "2 016"
     return finish(Chart("arrivee_agents", title, fig, _share_table(df, "Année d'arrivée"),
-                        survey_base(df["n"], "agents"), source(con, "agents")), max(height, 120 + 34 * len(df)))
+                        survey_base(df, "agents"), source(con, "agents")), max(height, 120 + 34 * len(df)))
 
 
 def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
@@ -485,7 +491,7 @@ def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Abse
              else "Qualité de l'offre : effectif insuffisant")
     data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
-    return finish(Chart("qualite", title, fig, data, survey_base(df["n"], "habitants", f), source(con, "habitants")),
+    return finish(Chart("qualite", title, fig, data, survey_base(df, "habitants", f), source(con, "habitants")),
                   height)
 
 

@@ -161,3 +161,25 @@ def test_the_base_of_a_multi_response_question_is_who_answered_it(con_registry, 
     assert motifs["aide_dossier"]["pct"] == pytest.approx(100 * 25 / base, abs=0.01)
     # Nobody ticked « outils en libre accès »: 0 %, shown, on the same base.
     assert (motifs["outils_libre_acces"]["pct"], motifs["outils_libre_acces"]["n"]) == (0.0, base)
+
+
+def test_a_survey_of_one_maison_says_its_intervals_rest_on_weights_alone(con_registry, tmp_path):
+    from msap_stats import views
+
+    rows = [((i % 3 == 0, i % 2 == 0, False, False), ("Très satisfait", "Oui")) for i in range(60)]
+    path = _motif_file(tmp_path, "une_maison.csv", rows, "oui")
+    import_file(con_registry, write_csv_fr(path, *_one_maison(path)), "usagers")
+    chart = views.motifs_usagers(con_registry, Filters())
+    assert "sur les poids seuls : une seule Maison" in chart.footer
+    fig = survey_indicators(con_registry, "usagers", Filters())["motifs"]["aide_dossier"]
+    assert fig["methode"] == "pondération seule (une seule grappe)" and fig["pct"] == pytest.approx(100 * 20 / 60, abs=0.01)
+
+
+def _one_maison(path):
+    """The same answers, all collected in Maison 1."""
+    import csv as _csv
+
+    with open(path, encoding="cp1252", newline="") as f:
+        table = list(_csv.reader(f, delimiter=";"))
+    header, body = table[0], table[1:]
+    return header, [[*r[:2], "1", *r[3:]] for r in body]
