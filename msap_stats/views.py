@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import indicators as ind
 from . import network, reference, schema, stats, theme
-from .figures import Chart, departements_map, diverging, finish, grouped_hbar, hbar, heatmap, histogram, line, \
+from .figures import INSUFFISANT, Chart, departements_map, diverging, finish, grouped_hbar, hbar, heatmap, histogram, line, \
     points_map, stacked_columns, status_bars
 from .fmt import MOIS_COURTS, first_number, mois, nombre, pct
 from .indicators import Filters
@@ -428,14 +428,20 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     return finish(Chart("impacts", title, fig, data, base + " ; pondéré, IC 95 %", " ; ".join(sources)), height)
 
 
+def _no_figure_title(subject: str, row) -> str:
+    """A title when the figure it would state is not given: the subject, and why."""
+    reason = row.get("raison") if hasattr(row, "get") else None
+    return f"{subject} : {reason if isinstance(reason, str) and reason else INSUFFISANT} dans ce périmètre"
+
+
 def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height: int,
-                    items: dict | None = None) -> Chart | Absent:
+                    items: dict | None = None, subject: str = "") -> Chart | Absent:
     n = ind.survey_count(con, kind, f)
     if not n:
         return _no_survey(kind)
     df = ind.shares(con, kind, items or ind.SURVEY_INDICATORS[kind], f)
     first = df.iloc[0]
-    title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else title_fmt.split(":")[0]
+    title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else _no_figure_title(subject, first)
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.PUBLICS[kind]] * len(df))
     return finish(Chart(key, title, fig, _share_table(df, "Indicateur"), survey_base(df, kind, f),
@@ -447,7 +453,7 @@ def profil_agents(con, f: Filters, height: int = 400) -> Chart | Absent:
     items = dict(ind.SURVEY_INDICATORS["agents"])
     return _survey_profile(con, f, "agents", "agents", "Les agents : {pct} de femmes", height,
                            {k: items[k] for k in ("femmes", "fonctionnaires", "se_sent_utile", "appartenance_reseau",
-                                                  "mission_accueil")})
+                                                  "mission_accueil")}, subject="Qui sont les agents")
 
 
 @survey_view("agents")
@@ -455,8 +461,9 @@ def missions_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Ab
     df = ind.distribution(con, "agents", "mission_principale", f).sort_values("pct", ascending=False)
     top = df.iloc[0]
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
-    return finish(Chart("missions", f"{pct(top['pct'])} des agents ont pour mission principale "
-                                    f"« {top['libelle'].lower()} »", fig, _share_table(df, "Mission principale"),
+    title = (f"{pct(top['pct'])} des agents ont pour mission principale « {top['libelle'].lower()} »"
+             if pd.notna(top["pct"]) else _no_figure_title("Mission principale des agents", top))
+    return finish(Chart("missions", title, fig, _share_table(df, "Mission principale"),
                         survey_base(df, "agents"), source(con, "agents")), height)
 
 
@@ -476,7 +483,8 @@ def arrivee_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Abs
 
 def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
     return _survey_profile(con, f, "habitants", "habitants",
-                           "{pct} des habitants savent qu'il y a une Maison dans leur commune", height)
+                           "{pct} des habitants savent qu'il y a une Maison dans leur commune", height,
+                           subject="Ce que les habitants savent de la Maison")
 
 
 @survey_view("habitants")
@@ -646,8 +654,13 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
                       + table[metric].map(lambda v: "effectif insuffisant" if pd.isna(v) else nombre(v, decimals)))
     fig = departements_map(table, reference.outlines(), value=metric, text="texte", title=short)
     best = table.sort_values(metric).dropna(subset=[metric])
-    title = (f"{title_metric} : de {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]}) "
-             f"à {nombre(best[metric].iloc[-1], decimals)} ({best['departement'].iloc[-1]})")
+    if len(best) > 1:
+        title = (f"{title_metric} : de {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]}) "
+                 f"à {nombre(best[metric].iloc[-1], decimals)} ({best['departement'].iloc[-1]})")
+    elif len(best) == 1:  # one département in the perimeter: its value, no range
+        title = f"{title_metric} : {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]})"
+    else:
+        title = title_metric
     data = table[["code_departement", "departement", "region", "population", "maisons", "demandes", metric]].rename(
         columns={"code_departement": "Code", "departement": "Département", "region": "Région",
                  "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
@@ -684,8 +697,14 @@ def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
     fig = hbar(t, "Région", "Maisons / 100 000 hab.", percent=False)
     fig.update_traces(text=[nombre(v, 1) for v in t["Maisons / 100 000 hab."]])
     top = t.iloc[0]
-    return finish(Chart("regions", f"{top['Région']} : {nombre(top['Maisons / 100 000 hab.'], 1)} Maisons pour "
-                                   "100 000 habitants, la plus forte densité", fig,
+    value = f"{top['Région']} : {nombre(top['Maisons / 100 000 hab.'], 1)} Maisons pour 100 000 habitants"
+    if len(t) > 1:
+        title = f"{value}, la plus forte densité"
+    elif f.departements:  # the région's bar counts only the départements chosen
+        title = f"{value} (départements choisis seulement)"
+    else:
+        title = value
+    return finish(Chart("regions", title, fig,
                         t[["Région", "Population", "Maisons", "Maisons / 100 000 hab."]],
                         f"{nombre(int(t['Maisons'].sum()))} Maisons ; population municipale INSEE",
                         source(con, "maisons")), height)

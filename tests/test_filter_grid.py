@@ -1,0 +1,81 @@
+"""Every chart under a grid of filters: computed findings, no broken sentences, on the demo, the real registry
+and an empty store. The views are called directly on stores built once (no page, no browser: fast)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from msap_stats import store, views
+from msap_stats.figures import Chart
+from msap_stats.indicators import Filters
+
+CHARTS = [(views.motifs_usagers,), (views.demandes_par_thematique,), (views.demandes_par_operateur,),
+          (views.types_accompagnement,), (views.part_sante_dependance,), (views.motifs_par_region,),
+          (views.thematiques_par_region,), (views.satisfaction_accueil, "tranche_age"), (views.tres_satisfaits_par, "sexe"),
+          (views.simplifie_quotidien, "region"), (views.attentes,), (views.impacts_compares,), (views.profil_agents,),
+          (views.missions_agents,), (views.arrivee_agents,), (views.habitants_connaissance,), (views.qualite_offre,),
+          (views.demandes_par_mois,), (views.demandes_mois_thematique,), (views.demandes_par_maison,),
+          (views.demandes_par_heure,), (views.profil_public, "tranche_age"), (views.carte_maisons, "metropole"),
+          (views.carte_departements, "maisons_100k", "metropole"), (views.maisons_par_region,), (views.conformite,),
+          (views.porteurs,), (views.formats,), (views.partenariats,)]
+GRID = [Filters(), Filters(regions=("76",)), Filters(regions=("11",)), Filters(regions=("01",)), Filters(regions=("94",)),
+        Filters(departements=("05",)), Filters(departements=("48",)), Filters(departements=("2A",)),
+        Filters(departements=("976",)), Filters(formats=("bus",)), Filters(porteurs=("gip",)),
+        Filters(debut="2016-03", fin="2016-03")]
+NO_REASON_AS_SUBJECT = re.compile(r"^\s*(effectif insuffisant|précision insuffisante|trop peu de)", re.IGNORECASE)
+
+
+def sentences(con, f: Filters):
+    for fn, *args in CHARTS:
+        chart = fn(con, f, *args)
+        if isinstance(chart, Chart):
+            yield fn.__name__, chart, chart.titre
+            yield fn.__name__, chart, chart.footer
+        else:
+            yield fn.__name__, None, chart.message
+    for k in views.key_figures(con, f):
+        yield "key_figures", None, f"{k.valeur} {k.texte}"
+
+
+def broken(text: str) -> list[str]:
+    found = [why for mark, why in (("{", "accolade"), ("}", "accolade"), ("None", "None"), ("nan", "nan"))
+             if mark in text]
+    if NO_REASON_AS_SUBJECT.match(text):
+        found.append("une raison en sujet de phrase")
+    same = re.search(r"de (\S+) \(([^)]+)\) à \1 \(\2\)", text)
+    if same:
+        found.append("« de X à X »")
+    if re.search(r"\b(Les agents|Les habitants|Les usagers)\s*$", text):
+        found.append("phrase coupée")
+    return found
+
+
+@pytest.mark.parametrize("which", ["demo", "registre"])
+def test_every_chart_under_every_filter_reads_right(which, demo_con, registry_con):
+    con = demo_con if which == "demo" else registry_con
+    problems = []
+    for f in GRID:
+        for name, chart, text in sentences(con, f):
+            problems += [(name, f.describe(), why, text) for why in broken(text)]
+            if chart is not None and name == "maisons_par_region" and "la plus forte" in chart.titre:
+                data = chart.donnees
+                top = data.sort_values("Maisons / 100 000 hab.").iloc[-1]
+                assert chart.titre.startswith(top["Région"]) and len(data) > 1, (f.describe(), chart.titre)
+            if chart is not None and name == "motifs_par_region" and "(" in chart.titre:
+                named = chart.titre.rsplit("(", 1)[1].rstrip(")")
+                aide = chart.donnees[chart.donnees["Motif"].str.startswith("Être accompagné")].dropna(subset=["Part (%)"])
+                assert named == aide.sort_values("Part (%)").iloc[-1]["Région"], (f.describe(), chart.titre)
+    assert problems == []
+
+
+def test_an_empty_store_explains_itself_everywhere(tmp_path):
+    con = store.connect(tmp_path / "vide.duckdb")
+    try:
+        for f in (Filters(), Filters(regions=("84",))):
+            for name, chart, text in sentences(con, f):
+                assert chart is None or name == "key_figures", name  # no chart drawn on nothing
+                assert broken(text) == [], (name, text)
+    finally:
+        con.close()
