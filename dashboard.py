@@ -1,5 +1,8 @@
 """Tableau de bord d'évaluation des Maisons de services au public (streamlit run dashboard.py)."""
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
 from msap_stats import indicators, reference, schema, store, ui
@@ -10,7 +13,9 @@ ui.begin_run()
 ui.style()
 
 PAGES = [
-    st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="vue-ensemble",
+    # The default page is served at "/" and reserves its own path without serving it: the path "vue-ensemble"
+    # is answered by OVERVIEW_ALIAS below.
+    st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="accueil",
             default=True),
     st.Page("pages/motifs.py", title="Motifs de visite", icon=":material/help:", url_path="motifs"),
     st.Page("pages/satisfaction.py", title="Satisfaction des usagers", icon=":material/sentiment_satisfied:",
@@ -23,12 +28,20 @@ PAGES = [
 IMPORT_PAGE = st.Page("pages/importer.py", title="Importer des données", icon=":material/upload_file:",
                       url_path="importer")
 
+
+def _overview_at_its_own_path() -> None:
+    """The default page answers at "/" and at its own name, so that a link to /vue-ensemble works too."""
+    runpy.run_path(str(Path(__file__).parent / "pages" / "vue_ensemble.py"), run_name="__main__")
+
+
+OVERVIEW_ALIAS = st.Page(_overview_at_its_own_path, title="Vue d'ensemble", url_path="vue-ensemble", visibility="hidden")
+
 if ui.store_is_empty():
     st.navigation([st.Page("pages/demarrer.py", title="Démarrer", icon=":material/rocket_launch:",
                            url_path="demarrer", default=True), IMPORT_PAGE]).run()
     st.stop()
 
-page = st.navigation({"Tableau de bord": PAGES, "Données": [IMPORT_PAGE]})
+page = st.navigation({"Tableau de bord": PAGES + [OVERVIEW_ALIAS], "Données": [IMPORT_PAGE]})
 
 # --- The filters: one set, in the sidebar, kept across pages and in the URL -------------
 deps = reference.departements()

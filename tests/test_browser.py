@@ -54,6 +54,15 @@ def test_a_deep_link_on_a_fresh_server_opens_the_page_with_its_filters(demo_serv
     assert "Occitanie" in page.locator("[data-testid='stMultiSelect']").first.inner_text()
 
 
+def test_the_overview_answers_at_its_own_path_too(demo_server, page):
+    page.goto(f"{demo_server}/vue-ensemble?region=76")
+    browser.wait_for_app(page, 6)
+    assert browser.exceptions(page) == []
+    assert "Page not found" not in page.content()
+    assert page.get_by_role("heading", name="Vue d'ensemble").count() == 1
+    assert "Occitanie" in page.locator("[data-testid='stMultiSelect']").first.inner_text()
+
+
 def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
     page.goto(demo_server)
     browser.wait_for_app(page, 6)
