@@ -266,10 +266,13 @@ def through_navigation() -> None:
         st.rerun()
 
 
-def page_header(title: str, question: str) -> None:
+def page_header(title: str, question: str, figures: bool = True) -> None:
+    """The page's title and question; on a page of figures, which chosen filters do not apply where."""
     through_navigation()
     st.title(title)
     st.markdown(f"*{question}*")
+    for note in views.filter_notes(filters()) if figures else ():
+        st.caption(note)
 
 
 METHODOLOGY = store.PROJECT_DIR / "docs" / "methodologie.md"

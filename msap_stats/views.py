@@ -186,6 +186,18 @@ KEY_SURVEY_FIGURES = {
 }
 
 
+def filter_notes(f: Filters) -> list[str]:
+    """Which chosen filters do not apply to which source, said where the figures are."""
+    notes = []
+    if f.formats or f.porteurs:
+        notes.append("Les habitants ne sont pas rattachés à une Maison : les filtres format et structure porteuse "
+                     "ne s'appliquent pas à leur enquête.")
+    if f.debut or f.fin:
+        notes.append("La période s'applique aux demandes (par mois) et aux enquêtes (par date de réponse) ; "
+                     "le registre des Maisons n'est pas daté : il compte toutes les Maisons du périmètre.")
+    return notes
+
+
 def key_figures(con, f: Filters) -> list[KeyFigure]:
     m = ind.maisons_summary(con, f)
     out = [KeyFigure(nombre(m["total"]), "Maisons dans le périmètre",

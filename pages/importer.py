@@ -4,7 +4,8 @@ import streamlit as st
 
 from msap_stats import ui, ui_import
 
-ui.page_header("Importer des données", "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.")
+ui.page_header("Importer des données", "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.",
+               figures=False)
 
 con = ui.cursor()
 kind = ui_import.choose_kind()

@@ -192,3 +192,11 @@ def test_survey_pages_explain_their_method(demo_app_db, monkeypatch, page):
     expander = next(e for e in at.expander if e.label.startswith("Méthodologie"))
     text = "\n".join(m.value for m in expander.markdown)
     assert "Korn et Graubard" in text and "trop peu de Maisons" in text
+
+
+def test_pages_say_which_filters_do_not_apply_to_which_source(demo_app_db, monkeypatch):
+    at = app(demo_app_db, monkeypatch, format="bus")
+    ok(at)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "les filtres format et structure porteuse ne s'appliquent pas à leur enquête" in captions
+    assert "La période" not in captions
