@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import schema, stats
 from .survey.design import Design, differences, proportions
-from .schema import KINDS
+from .schema import KINDS, OPERATEURS_EMPLOI_SOCIAL
 from .store import is_demo, q
 
 
@@ -325,3 +325,32 @@ def all_indicators(con, f: Filters) -> dict:
         "agents": survey_indicators(con, "agents", f),
         "habitants": survey_indicators(con, "habitants", f),
     }
+
+
+def maisons_for_criteria(con, f: Filters) -> pd.DataFrame:
+    """The Maisons of the perimeter with what the network's criteria look at."""
+    src, params = scope("maisons", f)
+    social = "[" + ", ".join(f"'{o}'" for o in OPERATEURS_EMPLOI_SOCIAL) + "]"
+    return con.execute(
+        f"SELECT id_maison, nom, code_departement, departement, code_region, region, commune, latitude, longitude, "
+        f"heures_hebdo, format, structure_porteuse, operateurs, partenariats, espace_public_numerique, "
+        f"espace_teletravail, agent_forme, espace_confidentiel, "
+        f"CASE WHEN operateurs IS NULL THEN NULL ELSE len(list_intersect(operateurs, {social})) END AS operateurs_sociaux "
+        f"FROM {src} ORDER BY code_departement, nom", params).df()
+
+
+def maison_points(con, f: Filters) -> pd.DataFrame:
+    """The located Maisons of the perimeter, with the category a map draws them in."""
+    src, params = scope("maisons", f)
+    return _df(con, f"SELECT nom, code_departement, departement, latitude, longitude, "
+                    f"CASE WHEN type = 'antenne' OR format = 'fixe_antennes' THEN 'antenne' "
+                    f"WHEN format IN ('itinerante', 'bus', 'multisites') "
+                    f"THEN format ELSE 'fixe' END AS categorie FROM {src} WHERE latitude IS NOT NULL", params)
+
+
+def digital_spaces(con, f: Filters) -> tuple[int, int, int]:
+    """(Maisons with a public digital space, with a teleworking space, Maisons for which the first is known)."""
+    src, params = scope("maisons", f)
+    return tuple(con.execute(f"SELECT count(*) FILTER (WHERE espace_public_numerique), "
+                             f"count(*) FILTER (WHERE espace_teletravail), count(espace_public_numerique) FROM {src}",
+                             params).fetchall()[0])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .indicators import Filters, scope
-from .schema import OPERATEURS_EMPLOI_SOCIAL
+from .indicators import Filters, maisons_for_criteria
 
 EARTH_KM = 6371.0088
 CONFORME, A_VERIFIER, NON_CONFORME, INCONNU = "conforme", "à vérifier", "non conforme", "inconnu"
@@ -19,17 +18,6 @@ CRITERES = {
     "agent_forme": "Agents d'accueil formés",
     "espace_confidentiel": "Espace d'entretien confidentiel",
 }
-
-
-def maisons(con, f: Filters) -> pd.DataFrame:
-    src, params = scope("maisons", f)
-    social = "[" + ", ".join(f"'{o}'" for o in OPERATEURS_EMPLOI_SOCIAL) + "]"
-    return con.execute(
-        f"SELECT id_maison, nom, code_departement, departement, code_region, region, commune, latitude, longitude, "
-        f"heures_hebdo, format, structure_porteuse, operateurs, partenariats, espace_public_numerique, "
-        f"espace_teletravail, agent_forme, espace_confidentiel, "
-        f"CASE WHEN operateurs IS NULL THEN NULL ELSE len(list_intersect(operateurs, {social})) END AS operateurs_sociaux "
-        f"FROM {src} ORDER BY code_departement, nom", params).df()
 
 
 def nearest(points: pd.DataFrame) -> pd.DataFrame:
@@ -65,8 +53,8 @@ def compliance(con, f: Filters, seuil_km: float = DEFAULT_DISTANCE_KM) -> pd.Dat
 
     The distance is measured to every Maison of the network, not only those of the perimeter.
     """
-    mine = maisons(con, f)
-    near = nearest(maisons(con, Filters()))
+    mine = maisons_for_criteria(con, f)
+    near = nearest(maisons_for_criteria(con, Filters()))
     df = mine.merge(near, on="id_maison", how="left")
     df["heures"] = _status(df["heures_hebdo"], df["heures_hebdo"] >= 24)
     df["operateurs"] = _status(df["operateurs_sociaux"], df["operateurs_sociaux"] >= 2)

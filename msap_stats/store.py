@@ -175,6 +175,20 @@ def is_demo(con, kind: str | None = None) -> bool:
     return bool(con.execute(sql, params).fetchall()[0][0])
 
 
+def loaded_files(con, kind: str) -> list[str]:
+    """The files whose rows of ``kind`` are in force: the source a chart names."""
+    return [r[0] for r in con.execute("SELECT DISTINCT fichier FROM imports WHERE kind = ? AND statut = ? ORDER BY 1",
+                                      [kind, STATUT_CHARGE]).fetchall()]
+
+
+def data_version(con) -> str:
+    """Changes whenever an import is loaded or rolled back."""
+    n, last, cancelled = con.execute(
+        "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, '') FROM imports"
+    ).fetchall()[0]
+    return f"{n}:{last}:{cancelled}"
+
+
 def list_imports(con):
     return con.execute(
         "SELECT import_id, kind, fichier, statut, lignes_lues, lignes_chargees, lignes_remplacees, auteur, "

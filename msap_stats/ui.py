@@ -68,10 +68,7 @@ def reset_connection() -> None:
 
 def data_version() -> str:
     """Changes whenever an import is loaded or rolled back: part of every cache key."""
-    n, last, cancelled = cursor().execute(
-        "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, '') FROM imports"
-    ).fetchall()[0]
-    return f"{n}:{last}:{cancelled}"
+    return store.data_version(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

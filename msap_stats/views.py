@@ -19,7 +19,7 @@ from .figures import INSUFFISANT, Chart, departements_map, diverging, finish, gr
     points_map, stacked_columns, status_bars
 from .fmt import MOIS_COURTS, first_number, mois, nombre, pct
 from .indicators import Filters
-from .store import is_demo
+from .store import is_demo, loaded_files
 from .survey.design import METHOD_WEIGHTS
 
 DEMO_SOURCE = "Données de démonstration"
@@ -61,8 +61,7 @@ class KeyFigure:
 def source(con, kind: str) -> str:
     if is_demo(con, kind):
         return DEMO_SOURCE
-    files = [r[0] for r in con.execute(
-        "SELECT DISTINCT fichier FROM imports WHERE kind = ? AND statut = 'chargé' ORDER BY 1", [kind]).fetchall()]
+    files = loaded_files(con, kind)
     if kind == "maisons" and files and all(f.startswith("liste-fs") for f in files):
         return f"ANCT, liste des structures France services ({', '.join(files)})"
     label = SURVEY_SOURCES.get(kind) or schema.KINDS[kind].source_label
@@ -628,11 +627,7 @@ def _in_zone(codes: pd.Series, zone: str) -> pd.Series:
 
 
 def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -> Chart | Absent:
-    src, params = ind.scope("maisons", f)
-    df = con.execute(f"SELECT nom, code_departement, departement, latitude, longitude, "
-                     f"CASE WHEN type = 'antenne' OR format = 'fixe_antennes' THEN 'antenne' "
-                     f"WHEN format IN ('itinerante', 'bus', 'multisites') "
-                     f"THEN format ELSE 'fixe' END AS categorie FROM {src} WHERE latitude IS NOT NULL", params).df()
+    df = ind.maison_points(con, f)
     df = df[_in_zone(df["code_departement"], zone)]
     if df.empty:
         return NO_MAISON
@@ -795,10 +790,7 @@ def partenariats(con, f: Filters, height: int = 420) -> Chart | Absent:
     if not total:
         return NO_MAISON
     df = ind.maisons_with_list(con, f, "partenariats")
-    src, params = ind.scope("maisons", f)
-    extra = con.execute(f"SELECT count(*) FILTER (WHERE espace_public_numerique), "
-                        f"count(*) FILTER (WHERE espace_teletravail), count(espace_public_numerique) FROM {src}",
-                        params).fetchall()[0]
+    extra = ind.digital_spaces(con, f)
     rows = list(df.itertuples(index=False)) + [("espace_public_numerique", extra[0]), ("espace_teletravail", extra[1])]
     df = pd.DataFrame(rows, columns=["code", "maisons"])
     if df["maisons"].sum() == 0 and extra[2] == 0:

@@ -117,7 +117,7 @@ def test_real_registry_charts(registry_con):
 
 
 def test_nearest_distance_is_straight_line_and_excludes_itself(registry_con):
-    sites = network.maisons(registry_con, Filters(departements=("48",)))
+    sites = indicators.maisons_for_criteria(registry_con, Filters(departements=("48",)))
     near = network.nearest(sites)
     lat = np.radians(sites["latitude"].to_numpy(float))
     lon = np.radians(sites["longitude"].to_numpy(float))
