@@ -15,9 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import theme
-from .fmt import nombre, pct
-
-INSUFFISANT = "effectif insuffisant"
+from .fmt import INSUFFISANT, nombre, pct
 
 
 @dataclass

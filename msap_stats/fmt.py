@@ -18,9 +18,12 @@ def nombre(x, decimals: int = 0) -> str:
     return text.replace(",", NNBSP).replace(".", ",")
 
 
+INSUFFISANT = "effectif insuffisant"  # the wording of a figure not given for want of answers, written once
+
+
 def pct(x, decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "effectif insuffisant"
+        return INSUFFISANT
     return f"{nombre(x, decimals)}{NNBSP}%"
 
 

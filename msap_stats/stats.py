@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 
+from .fmt import INSUFFISANT
+
 Z95 = 1.959963984540054
-INSUFFISANT = "effectif insuffisant"
 
 
 def kish(sum_w, sum_w2):

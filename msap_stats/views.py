@@ -223,7 +223,7 @@ def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page
     if not n:
         return KeyFigure("–", text, f"aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre", "", page)
     if fig["pct"] is None:
-        return KeyFigure("–", text, f"{fig.get('raison') or 'effectif insuffisant'} (n = {nombre(fig['n'])})",
+        return KeyFigure("–", text, f"{fig.get('raison') or INSUFFISANT} (n = {nombre(fig['n'])})",
                          source(con, kind), page)
     low, high = fig["ic95"]
     return KeyFigure(pct(fig["pct"]), text,
@@ -238,7 +238,7 @@ def motifs_usagers(con, f: Filters, height: int = 400, *, n: int) -> Chart | Abs
     df = ind.shares(con, "usagers", ind.MOTIFS, f)
     top = df.sort_values("pct", ascending=False).iloc[0]
     title = (f"{pct(top['pct'])} des usagers viennent pour {MOTIF_PHRASES[top['item']]}"
-             if pd.notna(top["pct"]) else "Motifs de visite des usagers : effectif insuffisant dans ce périmètre")
+             if pd.notna(top["pct"]) else _no_figure_title("Motifs de visite des usagers", top))
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
     return finish(Chart("motifs", title + " (plusieurs réponses possibles)", fig, _share_table(df, "Motif"),
                         survey_base(df, "usagers"), source(con, "usagers")), height)
@@ -353,9 +353,10 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
     order = [c.code for c in schema.SATISFACTION]
     labels = _labels(schema.SATISFACTION)
     fig = diverging(df, "groupe", "item", "pct", order, labels, theme.SATISFACTION_COULEURS)
-    very = overall.set_index("item").loc["tres_satisfait", "pct"]
+    very_row = overall.set_index("item").loc["tres_satisfait"]
+    very = very_row["pct"]
     title = (f"{pct(very)} des usagers sont très satisfaits de l'accueil" if pd.notna(very)
-             else "Satisfaction de l'accueil : effectif insuffisant dans ce périmètre")
+             else _no_figure_title("Satisfaction de l'accueil", very_row))
     data = _with_significance(pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels),
                                             "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                                             "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]}), df)
@@ -380,7 +381,7 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
         frames.append(detail.rename(columns={by: "groupe"}))
     df = pd.concat(frames, ignore_index=True)
     value = overall["pct"].iloc[0]
-    title = title_fmt.format(pct=pct(value)) if pd.notna(value) else f"{label} : effectif insuffisant"
+    title = title_fmt.format(pct=pct(value)) if pd.notna(value) else _no_figure_title(label, overall.iloc[0])
     fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
     data = _share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
@@ -507,7 +508,7 @@ def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Abse
     fig = diverging(df, "groupe", "item", "pct", order, _labels(schema.QUALITE), colours)
     good = df.loc[df["item"].isin(order[:2]), "pct"].sum(min_count=2)
     title = (f"{pct(good)} des habitants jugent l'offre de bonne qualité" if pd.notna(good)
-             else "Qualité de l'offre : effectif insuffisant")
+             else _no_figure_title("Qualité de l'offre", df.iloc[0]))
     data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
     return finish(Chart("qualite", title, fig, data, survey_base(df, "habitants", f), source(con, "habitants")),
@@ -658,7 +659,7 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
                       "satisfaction dans ce périmètre.")
     decimals = 0 if metric == "demandes_1000" else 1
     table["texte"] = (table["departement"] + " (" + table["code_departement"] + ")<br>" + short + " : "
-                      + table[metric].map(lambda v: "effectif insuffisant" if pd.isna(v) else nombre(v, decimals)))
+                      + table[metric].map(lambda v: INSUFFISANT if pd.isna(v) else nombre(v, decimals)))
     fig = departements_map(table, reference.outlines(), value=metric, text="texte", title=short)
     best = table.sort_values(metric).dropna(subset=[metric])
     if len(best) > 1:
@@ -672,7 +673,8 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
         columns={"code_departement": "Code", "departement": "Département", "region": "Région",
                  "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
     kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
-    base = "population municipale INSEE ; " + ("« effectif insuffisant » : moins de 30 réponses" if kind == "usagers"
+    base = "population municipale INSEE ; " + ("sans chiffre : moins de 30 réponses, précision ou Maisons insuffisantes"
+                                               if kind == "usagers"
                                                else f"{nombre(int(table['maisons'].sum()))} Maisons")
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
 

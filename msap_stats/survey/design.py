@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..stats import INSUFFISANT, kish, wilson
+from ..fmt import INSUFFISANT
+from ..stats import kish, wilson
 
 MIN_N = 30
 MIN_N_EFF = 30
