@@ -88,12 +88,15 @@ def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, hi
     values = df[value].astype(float)
     texts = _marked(_pct_texts(values, df.get("raison")), df) if percent else [nombre(v) for v in values]
     top = float(np.nanmax(df[high] if high else values)) if len(df) and values.notna().any() else 1
+    y = df[label].map(theme.wrap_label)
     fig = go.Figure(go.Bar(
-        y=df[label].map(theme.wrap_label), x=values.fillna(0), orientation="h", marker_color=colors or color,
-        **_bar_text(values, top, texts),
+        y=y, x=values.fillna(0), orientation="h", marker_color=colors or color,
+        **_bar_text(values, top, texts, beside_interval=bool(high)),
         error_x=_error(df, value, low, high),
         hovertemplate="%{y} : %{text}<extra></extra>",
     ))
+    if high:
+        labels_beside(fig, y, df[high].astype(float), values, top, texts)
     fig.update_layout(
         yaxis=dict(autorange="reversed", title=None),
         xaxis=dict(title=value_title or None, range=[0, top * 1.18 if top > 0 else 1],
@@ -108,10 +111,25 @@ def _inside(values: pd.Series, top: float) -> list[bool]:
     return (values.astype(float).fillna(0) >= 0.3 * top).tolist()
 
 
-def _bar_text(values: pd.Series, top: float, texts: list[str]) -> dict:
+def _bar_text(values: pd.Series, top: float, texts: list[str], beside_interval: bool = False) -> dict:
+    """Long bars carry their value inside; short ones outside, or — when the bar has an interval — not on the
+    bar at all: ``labels_beside`` writes them after the interval's upper whisker, never under it."""
     inside = _inside(values, top)
-    return dict(text=texts, textposition=["inside" if i else "outside" for i in inside], insidetextanchor="middle",
+    outside = "none" if beside_interval else "outside"
+    return dict(text=texts, textposition=["inside" if i else outside for i in inside], insidetextanchor="middle",
                 textfont=dict(color=["#FFFFFF" if i else theme.TEXTE for i in inside]), cliponaxis=False)
+
+
+def labels_beside(fig: go.Figure, y, high: pd.Series, values: pd.Series, top: float, texts: list[str]) -> None:
+    """The values of the short bars, just after their interval (a text trace, out of the legend and the hover)."""
+    outside = [not i for i in _inside(values, top)]
+    if not any(outside):
+        return
+    ys = [v for v, o in zip(y, outside) if o]
+    xs = [float(h) if h == h else float(v if v == v else 0) for h, v, o in zip(high, values, outside) if o]
+    fig.add_scatter(x=xs, y=ys, mode="text", text=[t for t, o in zip(texts, outside) if o],
+                    textposition="middle right", textfont=dict(color=theme.TEXTE), showlegend=False,
+                    hoverinfo="skip", cliponaxis=False)
 
 
 def grouped_hbar(df: pd.DataFrame, category: str, group: str, value: str, *, low: str | None = None,

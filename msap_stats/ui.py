@@ -139,7 +139,8 @@ def filters() -> Filters:
 CSS = """
 <style>
 .kf {border-left: 4px solid #000091; padding: 0.2rem 0 0.2rem 0.9rem; margin-bottom: 0.6rem;}
-.kf-valeur {font-size: 2.6rem; font-weight: 700; color: #000091; line-height: 1.1;}
+.kf-valeur {font-size: clamp(1.6rem, 2.6vw, 2.6rem); font-weight: 700; color: #000091; line-height: 1.1;
+    overflow-wrap: anywhere;}
 .kf-texte {font-size: 1.05rem; color: #161616;}
 .kf-detail {font-size: 0.85rem; color: #666666;}
 .graphique-titre {font-size: 1.1rem; font-weight: 700; color: #161616; margin-top: 0.6rem;}
