@@ -416,6 +416,9 @@ def attentes(con, f: Filters, height: int = 420, *, n: int) -> Chart | Absent:
 
 # --- Regards croisés --------------------------------------------------------------------
 
+SAME_VIEW_POINTS = 10  # publics "see the same effects" when no effect differs by this many points or more
+
+
 def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     df = ind.impacts_compared(con, f)
     counts = {k: ind.survey_count(con, k, f) for k in ("usagers", "agents", "habitants")}
@@ -426,8 +429,10 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     gaps = (pivot.max(axis=1) - pivot.min(axis=1)).dropna()
     if len(gaps) and pivot.shape[1] > 1:
         item = gaps.idxmax()
-        title = (f"Les trois publics voient les mêmes effets ; l'écart le plus net porte sur « "
-                 f"{ind.IMPACTS[item][0].lower()} » ({nombre(gaps.max())} points)")
+        publics = {2: "Les deux publics", 3: "Les trois publics"}[pivot.shape[1]]
+        effect = f"« {ind.IMPACTS[item][0].lower()} » ({nombre(gaps.max())} points)"
+        title = (f"{publics} voient des effets proches ; l'écart le plus net porte sur {effect}"
+                 if gaps.max() < SAME_VIEW_POINTS else f"{publics} ne voient pas les mêmes effets : {effect} d'écart")
     else:
         title = "Effets perçus de la Maison sur le territoire"
     fig = grouped_hbar(df, "libelle", "public", "pct", low="ic_bas", high="ic_haut", colors=theme.PUBLICS,
@@ -543,32 +548,51 @@ def _months_by(con, f: Filters, column: str, labels: dict, key: str, title: str,
     df["serie"] = pd.Categorical(df["serie"], categories=order, ordered=True)
     df = df.sort_values(["serie", "a"])
     fig = stacked_columns(df, "mois", "serie", "n", y_title="Demandes")
+    title = f"{title} : {_leader(df.groupby('serie', observed=True)['n'].sum())}"
     data = pd.DataFrame({"Mois": df["a"].map(mois), legend: df["serie"].astype(str), "Demandes": df["n"],
                          "Part du mois (%)": df["pct"]})
     return finish(Chart(key, title, fig, data, f"n = {nombre(int(df['n'].sum()))} demandes",
                         source(con, "activite")), height)
 
 
+LEAD_MARGIN = 5  # points: a count "leads" only when its share exceeds the next one's by this much
+
+
+def _leader(totals: pd.Series) -> str:
+    """The category that leads a count, named only when it stands out from the next."""
+    totals = totals.sort_values(ascending=False)
+    shares = 100 * totals / totals.sum() if totals.sum() else totals
+    if len(shares) == 1:
+        return f"{shares.index[0].lower()} seulement"
+    if shares.iloc[0] - shares.iloc[1] >= LEAD_MARGIN:
+        return f"{shares.index[0].lower()} en tête, {pct(shares.iloc[0])} des demandes de la période"
+    return (f"{shares.index[0].lower()} ({pct(shares.iloc[0])}) et {shares.index[1].lower()} "
+            f"({pct(shares.iloc[1])}) au coude à coude")
+
+
 def demandes_mois_thematique(con, f: Filters, height: int = 480) -> Chart | Absent:
-    return _months_by(con, f, "thematique", THEME_LABELS, "mois_thematique",
-                      "Chaque mois, l'emploi et les prestations sociales font l'essentiel des demandes",
+    return _months_by(con, f, "thematique", THEME_LABELS, "mois_thematique", "Thématiques des demandes, mois par mois",
                       "Thématique", height)
 
 
 def demandes_mois_accompagnement(con, f: Filters, height: int = 420) -> Chart | Absent:
     return _months_by(con, f, "type_accompagnement", ACCOMP_LABELS, "mois_accompagnement",
-                      "Le type d'accompagnement, mois par mois", "Type d'accompagnement", height)
+                      "Types d'accompagnement, mois par mois", "Type d'accompagnement", height)
 
 
 def demandes_par_maison(con, f: Filters, height: int = 360) -> Chart | Absent:
     df = ind.activity_per_maison(con, f)
     if df.empty or df["demandes"].sum() == 0:
         return NO_ACTIVITY
-    med = df["demandes"].median()
-    fig = histogram(df["demandes"], x_title="Demandes sur la période")
+    active = df[df["demandes"] > 0]
+    med = active["demandes"].median()
+    fig = histogram(active["demandes"], x_title="Demandes sur la période")
     data = pd.DataFrame({"Maison": df["nom"], "Département": df["code_departement"], "Demandes": df["demandes"]})
+    silent = len(df) - len(active)
+    base = f"{nombre(len(active))} Maisons ayant remonté leur activité" + (
+        f" ; {nombre(silent)} Maisons du périmètre sans activité remontée, hors du calcul" if silent else "")
     return finish(Chart("par_maison", f"Une Maison traite en médiane {nombre(med)} demandes sur la période",
-                        fig, data, f"{nombre(len(df))} Maisons", source(con, "activite")), height)
+                        fig, data, base, source(con, "activite")), height)
 
 
 def demandes_par_heure(con, f: Filters, height: int = 360) -> Chart | Absent:
