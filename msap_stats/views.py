@@ -609,6 +609,9 @@ def demandes_par_heure(con, f: Filters, height: int = 360) -> Chart | Absent:
                         f"{nombre(len(df))} Maisons aux horaires connus", source(con, "activite")), height)
 
 
+PROFILE_WHAT = {"tranche_age": "l'âge", "sexe": "le sexe"}
+
+
 def profil_public(con, f: Filters, column: str = "tranche_age", height: int = 320) -> Chart | Absent:
     labels = CODE_LABELS[column]
     title = {"tranche_age": "Les 40-59 ans forment {pct} du public accueilli",
@@ -616,6 +619,8 @@ def profil_public(con, f: Filters, column: str = "tranche_age", height: int = 32
     df = ind.activity_by(con, f, column)
     if df.empty:
         return NO_ACTIVITY
+    if df["code"].isna().all():  # a count of « Non renseigné » at 100 % would say nothing
+        return Absent(f"L'activité de ce périmètre ne renseigne pas {PROFILE_WHAT[column]} des usagers.")
     df["libelle"] = df["code"].map(lambda c: _label(c, labels))
     df = df.assign(rang=df["code"].map(lambda c: _rank(c, labels))).sort_values("rang", kind="stable")
     ref = "40_59" if column == "tranche_age" else "femme"

@@ -198,3 +198,13 @@ def test_a_survey_chart_s_footer_gives_the_base_its_numbers_rest_on(demo_con, ch
     kind = "agents" if "agents" in fn.__name__ else (
         "habitants" if fn.__name__ in ("habitants_connaissance", "qualite_offre") else "usagers")
     assert int(answers.max()) <= indicators.survey_count(demo_con, kind, f)  # who answered, not the survey's size
+
+
+def test_an_activity_without_age_shows_no_profile(con_registry, tmp_path):
+    from tests.spreadsheets import write_xlsx
+    from msap_stats.importer import import_file
+
+    path = write_xlsx(tmp_path / "a.xlsx", ["id_maison", "mois", "thematique", "nb"], [["1", "2017-01", "emploi", 4]])
+    import_file(con_registry, path, "activite")
+    result = views.profil_public(con_registry, Filters(), "tranche_age")
+    assert isinstance(result, views.Absent) and "ne renseigne pas l'âge" in result.message
