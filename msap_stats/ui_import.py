@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from . import store, templates
-from .errors import ImportRefused
+from .errors import SHOWN_PER_GROUP, ImportRefused
 from .fmt import nombre
 from .importer import MAX_FILE_BYTES, current_user, import_bytes, rollback
 from .intake import assistant, journal, profiles
@@ -29,7 +29,6 @@ from .store import STATUT_CHARGE, StoreError
 IGNORE = "(ignorer cette colonne)"
 NO_PROFILE = "(aucun profil)"
 TO_CHOOSE = "(à choisir)"
-SHOWN_PER_GROUP = 10
 EXTENSIONS = ["csv", "txt", "xlsx", "xls", "ods"]
 
 
