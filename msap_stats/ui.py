@@ -172,22 +172,27 @@ def key_figure(k: views.KeyFigure) -> None:
             f'<div class="kf-detail">{k.detail}{source}</div></div>')
 
 
-def french_table(df: pd.DataFrame, only_with_gaps: bool = False, decimals: int = 1) -> pd.DataFrame:
-    """Numbers written the French way, a missing one as "–" (the CSV keeps the raw numbers).
+def french_table(df: pd.DataFrame, decimals: int = 1):
+    """A table to show, numbers written the French way whatever the browser's language.
 
-    ``only_with_gaps`` converts only the columns holding a missing value, leaving the others
-    numeric (sortable, formatted by the browser's French locale).
+    Complete number columns stay numbers (they sort as numbers) and only their display is
+    French; a column with a missing number becomes text so that the gap reads "–", not
+    "None". Years are written without a thousands separator. The CSV keeps the raw numbers.
     """
     out = df.copy()
+    formats = {}
     for col in out.columns:
         numbers = out[col]
         if not pd.api.types.is_numeric_dtype(numbers) or pd.api.types.is_bool_dtype(numbers):
             continue
-        if only_with_gaps and not numbers.isna().any():
-            continue
         places = decimals if (numbers.dropna() % 1 != 0).any() else 0
-        out[col] = numbers.map(lambda v, places=places: "–" if pd.isna(v) else nombre(v, places))
-    return out
+        write = (lambda v: "–" if pd.isna(v) else str(int(v))) if "nnée" in str(col) else \
+            (lambda v, places=places: nombre(v, places))
+        if numbers.isna().any():
+            out[col] = numbers.map(write)
+        else:
+            formats[col] = write
+    return out.style.format(formats)
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -240,10 +245,7 @@ def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, heig
         if query:
             mask = df.astype(str).apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
             shown = df[mask]
-    display = french_table(shown, only_with_gaps=True, decimals=2)  # a missing number reads "–", not "None"
-    config = {c: st.column_config.NumberColumn(c, format="localized") for c in display.columns
-              if pd.api.types.is_numeric_dtype(display[c])}
-    st.dataframe(display, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+    st.dataframe(french_table(shown, decimals=2), hide_index=True, width="stretch", height=height or "auto")
     st.caption(f"{nombre(len(shown))} ligne(s)")
     st.download_button("Télécharger le tableau (CSV)", csv_bytes(shown), file_name=file_name, mime="text/csv",
                        key=f"csv_{key}")

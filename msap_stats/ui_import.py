@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import store, templates
+from . import store, templates, ui
 from .errors import SHOWN_PER_GROUP, ImportRefused
 from .fmt import nombre
 from .importer import MAX_FILE_BYTES, current_user, import_bytes, rollback
@@ -411,9 +411,7 @@ def history(con) -> None:
     shown["Type"] = shown["Type"].map(lambda k: KINDS[k].label)
     shown["Profil"] = shown["Profil"].fillna("–")
     shown["Date"] = shown["Date"].dt.strftime("%d/%m/%Y %H:%M")
-    numbers = {c: st.column_config.NumberColumn(c, format="localized") for c in
-               ("Lignes lues", "Lignes chargées", "Avertissements")}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=numbers)
+    st.dataframe(ui.french_table(shown), hide_index=True, width="stretch")
     loaded = df[df["statut"] == STATUT_CHARGE].sort_values("import_id", ascending=False)
     if loaded.empty:
         return

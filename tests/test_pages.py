@@ -200,3 +200,23 @@ def test_pages_say_which_filters_do_not_apply_to_which_source(demo_app_db, monke
     captions = "\n".join(c.value for c in at.caption)
     assert "les filtres format et structure porteuse ne s'appliquent pas à leur enquête" in captions
     assert "La période" not in captions
+
+
+def test_tables_write_numbers_in_french_whatever_the_browser_language(registry_copy, monkeypatch):
+    """The browser shows a table's display values as sent; 'localized' would follow the browser's language."""
+    import pyarrow as pa
+
+    at = app(registry_copy, monkeypatch)
+    at.switch_page("pages/reseau.py").run()
+    ok(at)
+    frame = next(d for d in at.dataframe if "Heures par semaine" in d.value.columns)
+    shown = pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_pandas()
+    raw = frame.value
+    hours = raw.columns.get_loc("Heures par semaine")
+    complete = [c for c in raw.columns if raw[c].dtype.kind in "if"]
+    assert complete, "some number column stays numeric (sortable)"
+    for col in complete:
+        i = raw.columns.get_loc(col)
+        for value, text in zip(raw[col], shown.iloc[:, i]):
+            assert text == nombre(value, 2 if (raw[col] % 1 != 0).any() else 0)
+    assert "." not in "".join(map(str, shown.iloc[:, hours]))
