@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DB     ?= $(or $(MSAP_DB),data/msap.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test lint demo bench chromium clean reference
+.PHONY: run test lint demo bench chromium clean reference captures
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ reference: $(VENV)/.dev
 	mkdir -p data/cache
 	$(BIN)/python -m tests.reference.clustered $(SHARED)/liste-fs-20240801.csv data/cache/enquete_reference.csv
 	Rscript tests/reference/reference.R data/cache/enquete_reference.csv > tests/reference/reference.json
+
+# Full-page screenshots of every page at three widths, demo and real registry, to look at (tests/artifacts/captures).
+captures: $(VENV)/.dev chromium
+	$(BIN)/python -m tests.captures
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.run

@@ -23,7 +23,7 @@ PAGES = [
     st.Page("pages/regards_croises.py", title="Regards croisés", icon=":material/groups:", url_path="regards-croises"),
     st.Page("pages/activite.py", title="Activité", icon=":material/bar_chart:", url_path="activite"),
     st.Page("pages/territoires.py", title="Territoires", icon=":material/map:", url_path="territoires"),
-    st.Page("pages/reseau.py", title="Réseau et cahier des charges", icon=":material/rule:", url_path="reseau"),
+    st.Page("pages/reseau.py", title="Réseau et critères", icon=":material/rule:", url_path="reseau"),
 ]
 IMPORT_PAGE = st.Page("pages/importer.py", title="Importer des données", icon=":material/upload_file:",
                       url_path="importer")
@@ -41,7 +41,8 @@ if ui.store_is_empty():
                            url_path="demarrer", default=True), IMPORT_PAGE]).run()
     st.stop()
 
-page = st.navigation({"Tableau de bord": PAGES + [OVERVIEW_ALIAS], "Données": [IMPORT_PAGE]})
+# One flat list: Streamlit's sectioned navigation is not a valid list for screen readers (axe: list, listitem).
+page = st.navigation(PAGES + [IMPORT_PAGE, OVERVIEW_ALIAS])
 
 # --- The filters: one set, in the sidebar, kept across pages and in the URL -------------
 deps = reference.departements()
@@ -49,8 +50,8 @@ regions = reference.regions()
 region_names = dict(zip(regions["code_region"], regions["region"]))
 dep_names = dict(zip(deps["code_departement"], deps["departement"]))
 months = ui.cached(indicators.activity_months)
-format_labels = {c.code: c.label for c in schema.FORMATS}
-porteur_labels = {c.code: c.label for c in schema.PORTEURS}
+format_labels = schema.labels(schema.FORMATS)
+porteur_labels = schema.labels(schema.PORTEURS)
 present = ui.cached(indicators.maisons_summary, Filters())["par_departement"]
 options = {
     "regions": [r for r in region_names if deps.loc[deps["code_region"] == r, "code_departement"].isin(present).any()],

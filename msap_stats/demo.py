@@ -142,6 +142,27 @@ def _day_hours(rng, full: bool) -> str:
     return f"{am} / {rng.choice(['13:30', '14:00'])} - {rng.choice(['16:30', '17:00', '17:00', '17:30'])}"
 
 
+def on_land(codes: np.ndarray, lon: np.ndarray, lat: np.ndarray, deps) -> None:
+    """Move the points that fall outside their département's outline (at sea, or next door) inside it.
+
+    Only with the contours at hand (see ``reference.contours_path``); the draws use a generator of
+    their own, so that the rest of the demo is the same with or without them.
+    """
+    place = np.random.default_rng(len(codes))
+    for code in np.unique(codes):
+        rows = np.flatnonzero(codes == code)
+        ok = reference.inside(code, lon[rows], lat[rows])
+        if ok is None:
+            continue
+        centre = deps.loc[code, ["longitude", "latitude"]].to_numpy(float)
+        for i in rows[~ok]:
+            for spread in np.repeat([0.25, 0.12, 0.05, 0.02], 25):
+                x, y = centre + place.normal(0, spread, 2)
+                if reference.inside(code, np.array([x]), np.array([y]))[0]:
+                    lon[i], lat[i] = x, y
+                    break
+
+
 def maisons_table(rng) -> pa.Table:
     per_dep = _allocate(rng)
     deps = reference.departements().set_index("code_departement")
@@ -149,6 +170,7 @@ def maisons_table(rng) -> pa.Table:
     n = len(codes)
     lat = deps.loc[codes, "latitude"].to_numpy() + rng.normal(0, 0.18, n)
     lon = deps.loc[codes, "longitude"].to_numpy() + rng.normal(0, 0.25, n)
+    on_land(codes, lon, lat, deps)
     seen: dict[str, int] = {}
     noms = []
     for c in codes:  # MSAP Lozère n°1, n°2…

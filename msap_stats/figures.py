@@ -257,6 +257,7 @@ def status_bars(df: pd.DataFrame, criterion: str, status: str, count: str) -> go
             continue
         fig.add_bar(y=[theme.wrap_label(c, 34) for c in criteria], x=n, orientation="h", name=s.capitalize(), marker_color=colour,
                     text=[nombre(v) if v else "" for v in n], textposition="inside",
+                    insidetextfont=dict(color=theme.STATUT_TEXTE.get(s, "#FFFFFF")),
                     customdata=[nombre(v) for v in n],
                     hovertemplate="%{y}<br>%{fullData.name} : %{customdata} Maisons<extra></extra>")
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed", title=None),
@@ -312,7 +313,7 @@ def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, la
                                     line=dict(width=0.4, color="#FFFFFF")),
                         text=part[hover], hovertemplate="%{text}<extra>%{fullData.name}</extra>")
     _map_layout(fig)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0))
     return fig
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 
 from . import schema, stats
 from .survey.design import Design, differences, proportions
-from .schema import KINDS, OPERATEURS_EMPLOI_SOCIAL
+from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
+from .schema import KINDS
 from .store import is_demo, q
 
 
@@ -327,15 +328,20 @@ def all_indicators(con, f: Filters) -> dict:
     }
 
 
+def _count_among(column: str, codes: tuple[str, ...]) -> str:
+    listed = "[" + ", ".join(f"'{c}'" for c in codes) + "]"
+    return f"CASE WHEN {column} IS NULL THEN NULL ELSE len(list_intersect({column}, {listed})) END"
+
+
 def maisons_for_criteria(con, f: Filters) -> pd.DataFrame:
     """The Maisons of the perimeter with what the network's criteria look at."""
     src, params = scope("maisons", f)
-    social = "[" + ", ".join(f"'{o}'" for o in OPERATEURS_EMPLOI_SOCIAL) + "]"
     return con.execute(
         f"SELECT id_maison, nom, code_departement, departement, code_region, region, commune, latitude, longitude, "
-        f"heures_hebdo, format, structure_porteuse, operateurs, partenariats, espace_public_numerique, "
-        f"espace_teletravail, agent_forme, espace_confidentiel, "
-        f"CASE WHEN operateurs IS NULL THEN NULL ELSE len(list_intersect(operateurs, {social})) END AS operateurs_sociaux "
+        f"type, format, date_labellisation, heures_hebdo, jours_ouverture, structure_porteuse, operateurs, "
+        f"partenariats, espace_public_numerique, espace_teletravail, agent_forme, agents_accueil, espace_confidentiel, "
+        f"{_count_among('operateurs', OPERATEURS_EMPLOI_SOCIAL)} AS operateurs_sociaux, "
+        f"{_count_among('operateurs', PARTENAIRES_NATIONAUX)} AS partenaires_nationaux "
         f"FROM {src} ORDER BY code_departement, nom", params).df()
 
 

@@ -1,4 +1,4 @@
-"""How each Maison stands against the recognition criteria that can be computed."""
+"""How each Maison stands against the criteria of a frame of reference (``referentiels``) that can be computed."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ import numpy as np
 import pandas as pd
 
 from .indicators import Filters, maisons_for_criteria
+from .referentiels import (A_VERIFIER, AUTOMATIQUE, INCONNU, MOBILES, NON_CONFORME, REFERENTIELS, STATUTS, Critere,
+                           Referentiel, matching)
+from .schema import FORMATS, labels
 
 EARTH_KM = 6371.0088
-CONFORME, A_VERIFIER, NON_CONFORME, INCONNU = "conforme", "à vérifier", "non conforme", "inconnu"
 DEFAULT_DISTANCE_KM = 5.0
-
-CRITERES = {
-    "heures": "Ouverte au moins 24 h par semaine",
-    "operateurs": "Au moins deux opérateurs de l'emploi ou des prestations sociales",
-    "distance": "Éloignée des autres Maisons (environ 20 minutes)",
-    "agent_forme": "Agents d'accueil formés",
-    "espace_confidentiel": "Espace d'entretien confidentiel",
-}
+FORMAT_LABELS = labels(FORMATS)
 
 
 def nearest(points: pd.DataFrame) -> pd.DataFrame:
@@ -43,46 +38,62 @@ def nearest(points: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _status(values: pd.Series, ok: pd.Series) -> pd.Series:
-    return pd.Series(np.where(values.isna(), INCONNU, np.where(ok.fillna(False), CONFORME, NON_CONFORME)),
-                     index=values.index)
+def frame(df: pd.DataFrame, choice: str = AUTOMATIQUE) -> tuple[Referentiel, str]:
+    """The frame of reference asked for, or the one matching the Maisons' labelling dates; and why."""
+    if choice in REFERENTIELS:
+        return REFERENTIELS[choice], "choisi sur la page"
+    return matching(df["date_labellisation"])
 
 
-def compliance(con, f: Filters, seuil_km: float = DEFAULT_DISTANCE_KM) -> pd.DataFrame:
-    """One row per Maison of the perimeter, with the status of each criterion.
+def _judged(df: pd.DataFrame) -> pd.Series:
+    """The Maisons the distance rule looks at: fixed main sites (a bus or an antenna is "sans objet")."""
+    return ~(df["format"].isin(MOBILES).fillna(False).astype(bool) | (df["type"] == "antenne").fillna(False))
 
-    The distance is measured to every Maison of the network, not only those of the perimeter.
+
+def compliance(con, f: Filters, seuil_km: float = DEFAULT_DISTANCE_KM,
+               choix: str = AUTOMATIQUE) -> tuple[pd.DataFrame, Referentiel, str]:
+    """One row per Maison of the perimeter with its status on each criterion of the frame; the frame; why it.
+
+    The distance is measured to the nearest fixed main site of the whole network, not only of the perimeter.
     """
     mine = maisons_for_criteria(con, f)
-    near = nearest(maisons_for_criteria(con, Filters()))
-    df = mine.merge(near, on="id_maison", how="left")
-    df["heures"] = _status(df["heures_hebdo"], df["heures_hebdo"] >= 24)
-    df["operateurs"] = _status(df["operateurs_sociaux"], df["operateurs_sociaux"] >= 2)
-    df["distance"] = np.where(df["distance_km"].isna(), INCONNU,
-                              np.where(df["distance_km"] < seuil_km, A_VERIFIER, CONFORME))
-    for col in ("agent_forme", "espace_confidentiel"):
-        df[col] = _status(df[col], df[col].astype("boolean"))
-    return df
+    referentiel, why = frame(mine, choix)
+    every = maisons_for_criteria(con, Filters())
+    df = mine.merge(nearest(every[_judged(every)]), on="id_maison", how="left")
+    for c in referentiel.criteres:
+        df[c.key] = c.judge(df, seuil_km) if c.judge else INCONNU
+    return df, referentiel, why
 
 
-def summary(df: pd.DataFrame) -> pd.DataFrame:
-    """Criterion x status -> number of Maisons (long form, every status present)."""
+def documented(df: pd.DataFrame, referentiel: Referentiel) -> tuple[list[Critere], list[Critere]]:
+    """(criteria the registry documents for at least one Maison, criteria it documents for none)."""
+    known = [c for c in referentiel.criteres if c.judge and len(df) and (df[c.key] != INCONNU).any()]
+    return known, [c for c in referentiel.criteres if c not in known]
+
+
+def summary(df: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
+    """Documented criterion x status -> number of Maisons (long form, every status present)."""
     rows = []
-    for key, label in CRITERES.items():
-        counts = df[key].value_counts() if len(df) else pd.Series(dtype=int)
-        for status in (CONFORME, A_VERIFIER, NON_CONFORME, INCONNU):
-            rows.append({"critere": key, "Critère": label, "Statut": status, "Maisons": int(counts.get(status, 0))})
-    return pd.DataFrame(rows)
+    for c in documented(df, referentiel)[0]:
+        counts = df[c.key].value_counts()
+        for status in STATUTS:
+            rows.append({"critere": c.key, "Critère": c.label, "Statut": status, "Maisons": int(counts.get(status, 0))})
+    return pd.DataFrame(rows, columns=["critere", "Critère", "Statut", "Maisons"])
 
 
-def shortfalls(df: pd.DataFrame) -> pd.DataFrame:
-    """The Maisons that fall short of at least one criterion, and which."""
+def shortfalls(df: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
+    """The Maisons that fall short of at least one criterion of the frame, and which."""
+    criteria = documented(df, referentiel)[0]
+    columns = ["Maison", "Département", "Format", "Heures par semaine", "Jours d'ouverture",
+               "Distance à la plus proche (km)", "À revoir"]
     failing = []
     for _, r in df.iterrows():
-        manques = [CRITERES[k] for k in CRITERES if r[k] in (NON_CONFORME, A_VERIFIER)]
+        manques = [c.label for c in criteria if r[c.key] in (NON_CONFORME, A_VERIFIER)]
         if manques:
-            failing.append({"Maison": r["nom"], "Département": f"{r['departement']} ({r['code_departement']})",
-                            "Heures par semaine": r["heures_hebdo"], "Opérateurs emploi/social": r["operateurs_sociaux"],
-                            "Distance à la plus proche (km)": r["distance_km"], "Critères à revoir": " ; ".join(manques)})
-    return pd.DataFrame(failing, columns=["Maison", "Département", "Heures par semaine", "Opérateurs emploi/social",
-                                          "Distance à la plus proche (km)", "Critères à revoir"])
+            failing.append(dict(zip(columns, (
+                r["nom"], f"{r['departement']} ({r['code_departement']})", FORMAT_LABELS.get(r["format"], "–"),
+                r["heures_hebdo"], r["jours_ouverture"], r["distance_km"], " ; ".join(manques)))))
+    out = pd.DataFrame(failing, columns=columns)
+    if not any(c.key == "distance" for c in criteria):
+        out = out.drop(columns="Distance à la plus proche (km)")
+    return out

@@ -8,6 +8,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REF_DIR = Path(__file__).parent / "ref"
@@ -126,6 +127,26 @@ def _simplified(ring: list, tolerance: float = 0.015) -> list:
             keep[index] = True
             stack += [(first, index), (index, last)]
     return [(round(x, 3), round(y, 3)) for (x, y), k in zip(points, keep) if k]
+
+
+def inside(code: str, lons: np.ndarray, lats: np.ndarray) -> np.ndarray | None:
+    """Which points fall inside the département's outline (even-odd rule over its rings); None without contours."""
+    shapes = outlines()
+    if shapes is None or code not in shapes:
+        return None
+    ring_lons, ring_lats = shapes[code]
+    result = np.zeros(len(lons), dtype=bool)
+    start = 0
+    for end in [i for i, v in enumerate(ring_lons) if v is None]:
+        x, y = np.array(ring_lons[start:end], float), np.array(ring_lats[start:end], float)
+        x2, y2 = np.roll(x, -1), np.roll(y, -1)
+        for xa, ya, xb, yb in zip(x, y, x2, y2):
+            crosses = (ya > lats) != (yb > lats)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                at = xa + (lats - ya) * (xb - xa) / (yb - ya)
+            result ^= crosses & (lons < at)
+        start = end + 1
+    return result
 
 
 def contours() -> dict | None:

@@ -198,8 +198,6 @@ OPERATEURS = (
     Code("ants", "ANTS", ("Agence nationale des titres sécurisés",)),
     Code("autre", "Autre"),
 )
-# Operators of employment or social benefits: the network's rules ask for two of them.
-OPERATEURS_EMPLOI_SOCIAL = ("pole_emploi", "caf", "cpam", "carsat", "msa")
 
 PARTENARIATS = (
     Code("centre_social", "Centre social", ("centres sociaux",)),
@@ -210,6 +208,11 @@ PARTENARIATS = (
     Code("defenseur_droits", "Défenseur des droits", ("DDD",)),
     Code("autre", "Autre"),
 )
+
+def labels(codes: tuple[Code, ...]) -> dict[str, str]:
+    """Code -> its label, for a list of codes."""
+    return {c.code: c.label for c in codes}
+
 
 TYPES_SITE = (
     Code("principal", "Principal", ("site principal", "siège")),
@@ -358,22 +361,28 @@ def _profil() -> tuple[Column, ...]:
 HOURS_INTERVAL_RE = r"(\d{1,2})\s*(?:[:hH](\d{2})?)?\s*(?:-|–|à)\s*(\d{1,2})\s*(?:[:hH](\d{2})?)?"
 
 
-def _weekly_hours_sql() -> str:
-    """Weekly opening hours from the day columns, each open minute counted once a day.
+def _day_minutes_sql(day: str) -> str:
+    """Open minutes of one day column, each counted once.
 
     Real lists hold overlapping intervals ("08:00 - 15:00 / 08:00 - 16:00") and
-    "00:00 - 00:00" placeholders; a site with no open minute at all is unknown (NULL).
+    "00:00 - 00:00" placeholders.
     """
     interval = HOURS_INTERVAL_RE
     minute = "(coalesce(try_cast(regexp_extract(p, '{re}', {h}) AS INTEGER), 0) * 60 + coalesce(try_cast(nullif(regexp_extract(p, '{re}', {m}), '') AS INTEGER), 0))"
     start = minute.format(re=interval, h=1, m=2)
     end = minute.format(re=interval, h=3, m=4)
-    day = (
-        "len(list_distinct(flatten(list_transform(regexp_extract_all(coalesce(\"{col}\", ''), '{re}'), "
-        "lambda p: range(least({start}, 1440), least({end}, 1440))))))"
-    )
-    total = " + ".join(day.format(col=f"h_{j}", re=interval, start=start, end=end) for j in JOURS)
-    return f"nullif({total}, 0) / 60.0"
+    return (f"len(list_distinct(flatten(list_transform(regexp_extract_all(coalesce(\"h_{day}\", ''), '{interval}'), "
+            f"lambda p: range(least({start}, 1440), least({end}, 1440))))))")
+
+
+def _weekly_hours_sql() -> str:
+    """Weekly opening hours from the day columns; a site with no open minute at all is unknown (NULL)."""
+    return f"nullif({' + '.join(_day_minutes_sql(j) for j in JOURS)}, 0) / 60.0"
+
+
+def _open_days_sql() -> str:
+    """Days of the week with at least one open minute; unknown (NULL) when no day has any."""
+    return f"nullif({' + '.join(f'({_day_minutes_sql(j)} > 0)::INTEGER' for j in JOURS)}, 0)"
 
 
 # --- The five kinds ------------------------------------------------------
@@ -419,10 +428,15 @@ MAISONS = Kind(
         _bool("espace_public_numerique", "Espace public numérique", False),
         _bool("espace_teletravail", "Espace de télétravail", False),
         _bool("agent_forme", "Agents formés", False, "Les agents d'accueil ont suivi la formation du réseau."),
+        Column("agents_accueil", "entier", "Agents d'accueil présents",
+               "Nombre d'agents d'accueil formés présents aux heures d'ouverture (la charte France services en "
+               "demande au moins deux).", minimum=0,
+               aliases=("nb agents", "nombre d'agents", "agents d'accueil", "nb_agents_accueil")),
         _bool("espace_confidentiel", "Espace confidentiel", False, "Un espace permet de recevoir les usagers en toute confidentialité."),
         _coded("type_territoire", "Type de territoire", TERRITOIRES, aliases=("territoire",)),
     ),
-    derived=(Derived("heures_hebdo", "DOUBLE", "Heures d'ouverture par semaine", _weekly_hours_sql()),),
+    derived=(Derived("heures_hebdo", "DOUBLE", "Heures d'ouverture par semaine", _weekly_hours_sql()),
+             Derived("jours_ouverture", "INTEGER", "Jours d'ouverture par semaine", _open_days_sql())),
 )
 
 ACTIVITE = Kind(

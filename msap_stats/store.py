@@ -118,6 +118,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for name, sql_type in kind.stored_columns:
                 if name not in existing:  # a column added to the schema since the store was made
                     con.execute(f"ALTER TABLE {kind.name} ADD COLUMN {q(name)} {sql_type}")
+            for d in kind.derived:  # computed from the rows already stored
+                if d.name not in existing:
+                    con.execute(f"UPDATE {kind.name} SET {q(d.name)} = {d.sql}")
         con.register("_ref_departements", reference.departements())
         con.execute("CREATE OR REPLACE TABLE ref_departements AS SELECT * FROM _ref_departements")
         con.unregister("_ref_departements")

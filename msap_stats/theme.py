@@ -14,8 +14,10 @@ GRILLE = "#E5E5E5"
 # Categorical palette: blue France first, then DSFR illustrative colours of readable contrast.
 PALETTE = ["#000091", "#E4794A", "#009081", "#A558A0", "#B7A73F", "#417DC4", "#68A532", "#8D533E", "#E18B76",
            "#465F9D", "#929292", "#C3992A"]
-# Status colours for the network's rules.
-STATUT = {"conforme": "#18753C", "à vérifier": "#B34000", "non conforme": "#CE0500", "inconnu": "#929292"}
+# Status colours for the network's rules (white text inside reads at 4.5:1 or more; dark text on "inconnu").
+STATUT = {"conforme": "#18753C", "à vérifier": "#B34000", "non conforme": "#CE0500", "sans objet": "#0063CB",
+          "inconnu": "#DDDDDD"}
+STATUT_TEXTE = {"inconnu": TEXTE}
 PUBLICS = {"usagers": "#000091", "agents": "#E4794A", "habitants": "#009081"}
 PUBLICS_LABELS = {"usagers": "Usagers", "agents": "Agents", "habitants": "Habitants"}
 SATISFACTION_COULEURS = {"tres_satisfait": "#000091", "plutot_satisfait": "#6A6AF4",
@@ -63,7 +65,8 @@ TEMPLATE = go.layout.Template(
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         hoverlabel=dict(font=dict(family=FONT, size=13)),
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", title=dict(text="")),
+        # Under the chart, at the bottom of the figure: never under the toolbar (top right), even on a phone.
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left", title=dict(text="")),
         xaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
                    separatethousands=True, exponentformat="none", nticks=7),
         yaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,

@@ -16,6 +16,8 @@ from .fmt import MOIS_COURTS, nombre, safe_cell
 from .indicators import Filters
 
 FILTER_KEYS = {"regions": "region", "departements": "departement", "formats": "format", "porteurs": "porteur"}
+# The pages' own settings, kept in the URL under their widget's key (see ``setting``).
+PAGE_SETTINGS = ("ventilation", "zone", "indicateur_carte", "referentiel", "seuil_km")
 
 
 # --- Store ---------------------------------------------------------------------------
@@ -122,8 +124,32 @@ def write_url(f: Filters, months: list[str]) -> None:
         wanted["fin"] = f.fin
     current = {k: (st.query_params.get_all(k) if k in FILTER_KEYS.values() else st.query_params.get(k))
                for k in st.query_params}
+    for k in PAGE_SETTINGS:  # the pages' settings stay in the URL
+        if k in current:
+            wanted[k] = current[k]
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def setting(widget, label: str, options: list, key: str, default, **kwargs):
+    """A page setting (breakdown, threshold, territory…) kept in the URL beside the filters.
+
+    A link opened in a new browser seeds it (a value not among the options is ignored);
+    a value other than the default is written back to the URL, under the widget's key.
+    """
+    assert key in PAGE_SETTINGS, key
+    seeded = st.session_state.setdefault("_reglages_lus", set())
+    if key not in seeded:
+        seeded.add(key)
+        asked = st.query_params.get(key)
+        st.session_state[key] = next((o for o in options if str(o) == asked), default)
+    value = widget(label, options, key=key, **kwargs)
+    if value is not None and value != default:
+        if st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
+    elif key in st.query_params:
+        del st.query_params[key]
+    return value
 
 
 def set_filters(f: Filters) -> None:
@@ -147,7 +173,8 @@ CSS = """
 .graphique-base {font-size: 0.8rem; color: #666666; margin-bottom: -0.4rem;}
 .modebar-btn[data-title="Fullscreen"] {display: none;}
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {display: none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
     content: "Choisir ou déposer des fichiers";}
 .imp-fichier {line-height: 1.3;} .imp-exemples {color: #666666; font-size: 0.82rem; overflow-wrap: anywhere;}

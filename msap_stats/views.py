@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import indicators as ind
-from . import network, reference, schema, stats, theme
+from . import network, reference, referentiels, schema, stats, theme
 from .figures import INSUFFISANT, Chart, departements_map, diverging, finish, grouped_hbar, hbar, heatmap, histogram, line, \
     points_map, stacked_columns, status_bars
 from .fmt import MOIS_COURTS, first_number, mois, nombre, pct
@@ -87,16 +87,12 @@ def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> st
     return base
 
 
-def _labels(codes: tuple[schema.Code, ...]) -> dict[str, str]:
-    return {c.code: c.label for c in codes}
-
-
-THEME_LABELS = _labels(schema.THEMATIQUES)
-OPERATOR_LABELS = _labels(schema.OPERATEURS)
-ACCOMP_LABELS = _labels(schema.TYPES_ACCOMPAGNEMENT)
-CODE_LABELS = {"sexe": _labels(schema.SEXES), "tranche_age": _labels(schema.TRANCHES_AGE),
-               "situation": _labels(schema.SITUATIONS), "type_territoire": _labels(schema.TERRITOIRES),
-               "format": _labels(schema.FORMATS), "structure_porteuse": _labels(schema.PORTEURS)}
+THEME_LABELS = schema.labels(schema.THEMATIQUES)
+OPERATOR_LABELS = schema.labels(schema.OPERATEURS)
+ACCOMP_LABELS = schema.labels(schema.TYPES_ACCOMPAGNEMENT)
+CODE_LABELS = {"sexe": schema.labels(schema.SEXES), "tranche_age": schema.labels(schema.TRANCHES_AGE),
+               "situation": schema.labels(schema.SITUATIONS), "type_territoire": schema.labels(schema.TERRITOIRES),
+               "format": schema.labels(schema.FORMATS), "structure_porteuse": schema.labels(schema.PORTEURS)}
 
 
 def _rank(code, labels: dict[str, str]) -> tuple[int, float]:
@@ -351,7 +347,7 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
         frames.append(detail.rename(columns={by: "groupe"}))
     df = pd.concat(frames, ignore_index=True)
     order = [c.code for c in schema.SATISFACTION]
-    labels = _labels(schema.SATISFACTION)
+    labels = schema.labels(schema.SATISFACTION)
     fig = diverging(df, "groupe", "item", "pct", order, labels, theme.SATISFACTION_COULEURS)
     very_row = overall.set_index("item").loc["tres_satisfait"]
     very = very_row["pct"]
@@ -510,7 +506,7 @@ def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Abse
     df.insert(0, "groupe", "Ensemble des habitants")
     order = [c.code for c in schema.QUALITE]
     colours = dict(zip(order, theme.SATISFACTION_COULEURS.values()))
-    fig = diverging(df, "groupe", "item", "pct", order, _labels(schema.QUALITE), colours)
+    fig = diverging(df, "groupe", "item", "pct", order, schema.labels(schema.QUALITE), colours)
     good = df.loc[df["item"].isin(order[:2]), "pct"].sum(min_count=2)
     title = (f"{pct(good)} des habitants jugent l'offre de bonne qualité" if pd.notna(good)
              else _no_figure_title("Qualité de l'offre", df.iloc[0]))
@@ -748,34 +744,54 @@ def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
                         source(con, "maisons")), height)
 
 
-# --- Réseau et cahier des charges -----------------------------------------------------------
+# --- Réseau et critères -----------------------------------------------------------
 
-def conformite(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM, height: int = 380) -> Chart | Absent:
-    df = network.compliance(con, f, seuil_km)
+def conformite(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM, choix: str = referentiels.AUTOMATIQUE,
+               height: int = 380) -> Chart | Absent:
+    df, referentiel, why = network.compliance(con, f, seuil_km, choix)
     if df.empty:
         return NO_MAISON
-    summary = network.summary(df)
-    summary["Critère"] = summary.apply(
-        lambda r: f"À plus de {nombre(seuil_km, 1)} km à vol d'oiseau de la Maison la plus proche"
-        if r["critere"] == "distance" else r["Critère"], axis=1)
-    ok_24 = summary[(summary["critere"] == "heures") & (summary["Statut"] == network.CONFORME)]["Maisons"].sum()
-    known_24 = summary[(summary["critere"] == "heures") & (summary["Statut"] != network.INCONNU)]["Maisons"].sum()
-    title = (f"{pct(100 * ok_24 / known_24)} des Maisons aux horaires connus ouvrent au moins 24 h par semaine"
-             if known_24 else "Critères du cahier des charges")
+    known, unknown = network.documented(df, referentiel)
+    missing = f" ; {referentiels.NON_RENSEIGNE} : " + ", ".join(c.label for c in unknown) if unknown else ""
+    if not known:
+        return Absent(f"{referentiel.label} : aucun de ses critères n'est renseigné dans ce registre pour les "
+                      f"Maisons de ce périmètre.")
+    summary = network.summary(df, referentiel)
+    summary["Critère"] = [f"À plus de {nombre(seuil_km, 1)} km à vol d'oiseau de la Maison la plus proche"
+                          if k == "distance" else label for k, label in zip(summary["critere"], summary["Critère"])]
+    hours = referentiel.critere("heures")
+    counts = summary[summary["critere"] == hours.key].set_index("Statut")["Maisons"]
+    judged = counts.get(referentiels.CONFORME, 0) + counts.get(referentiels.NON_CONFORME, 0)
+    apart = " (antennes et multisites à part)" if counts.get(referentiels.SANS_OBJET, 0) else ""
+    title = (f"{pct(100 * counts[referentiels.CONFORME] / judged)} des Maisons aux horaires connus "
+             f"{hours.constat}{apart}" if judged else f"Critères : {referentiel.label}")
     fig = status_bars(summary, "Critère", "Statut", "Maisons")
     return finish(Chart("conformite", title, fig, summary[["Critère", "Statut", "Maisons"]],
-                        f"{nombre(len(df))} Maisons ; « à vérifier » : distance à vol d'oiseau inférieure au seuil",
+                        f"{nombre(len(df))} Maisons jugées selon : {referentiel.label} ({why}) ; "
+                        f"« sans objet » : règle qui ne s'applique pas à ce type de site{missing}",
                         source(con, "maisons")), height)
 
 
-def maisons_en_defaut(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM) -> pd.DataFrame:
-    return network.shortfalls(network.compliance(con, f, seuil_km))
+def criteres(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM,
+             choix: str = referentiels.AUTOMATIQUE) -> pd.DataFrame:
+    """The frame's criteria: how each is judged here, or that the registry does not say."""
+    df, referentiel, _ = network.compliance(con, f, seuil_km, choix)
+    known = network.documented(df, referentiel)[0]
+    return pd.DataFrame({"Critère": [c.label for c in referentiel.criteres],
+                         "Jugé d'après": [c.regle if c in known else f"{referentiels.NON_RENSEIGNE.capitalize()} ; "
+                                          f"il faudrait : {c.regle}" for c in referentiel.criteres]})
+
+
+def maisons_en_defaut(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM,
+                      choix: str = referentiels.AUTOMATIQUE) -> pd.DataFrame:
+    df, referentiel, _ = network.compliance(con, f, seuil_km, choix)
+    return network.shortfalls(df, referentiel)
 
 
 def paires_proches(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM) -> pd.DataFrame:
-    """Each pair of Maisons closer than the threshold, once (A's nearest may be B and B's nearest A)."""
-    df = network.compliance(con, f, seuil_km)
-    close = df[df["distance_km"] < seuil_km].sort_values(["distance_km", "nom"])
+    """Each pair of fixed Maisons closer than the threshold, once (A's nearest may be B and B's nearest A)."""
+    df = network.compliance(con, f, seuil_km, referentiels.MSAP.key)[0]
+    close = df[df["distance"] == referentiels.A_VERIFIER].sort_values(["distance_km", "nom"])
     pair = close.apply(lambda r: tuple(sorted((r["nom"], r["plus_proche"]))), axis=1)
     close = close[~pair.duplicated()] if len(close) else close
     return pd.DataFrame({"Maison": close["nom"], "Département": close["code_departement"],
@@ -812,7 +828,7 @@ def formats(con, f: Filters, height: int = 320) -> Chart | Absent:
                         CODE_LABELS["format"], height)
 
 
-PARTNERSHIP_LABELS = {**_labels(schema.PARTENARIATS), "espace_public_numerique": "Espace public numérique",
+PARTNERSHIP_LABELS = {**schema.labels(schema.PARTENARIATS), "espace_public_numerique": "Espace public numérique",
                       "espace_teletravail": "Espace de télétravail"}
 
 

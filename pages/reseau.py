@@ -1,24 +1,34 @@
-"""Réseau et cahier des charges : les Maisons au regard des critères de reconnaissance."""
+"""Réseau et critères : les Maisons au regard du référentiel de leur époque."""
 
 import streamlit as st
 
-from msap_stats import network, ui, views
+from msap_stats import network, referentiels, ui, views
 from msap_stats.fmt import nombre
 
-ui.page_header("Réseau et cahier des charges",
-               "Les Maisons respectent-elles les critères du réseau, et qui les porte, avec quels partenaires ?")
+ui.page_header("Réseau et critères",
+               "Les Maisons respectent-elles les règles du réseau, et qui les porte, avec quels partenaires ?")
 
-seuil = st.select_slider("Seuil de proximité entre deux Maisons (km à vol d'oiseau)",
-                         options=[x / 2 for x in range(2, 41)], value=network.DEFAULT_DISTANCE_KM,
-                         format_func=lambda km: f"{nombre(km, 1)} km", key="seuil_km",
-                         help="La règle vise environ 20 minutes de trajet entre deux Maisons ; la distance à vol "
-                              "d'oiseau n'en est qu'une approximation : une Maison plus proche que le seuil est "
-                              "« à vérifier ».")
-ui.chart(views.conformite, seuil)
+choices = {referentiels.AUTOMATIQUE: "Selon les dates de labellisation",
+           **{k: r.label for k, r in referentiels.REFERENTIELS.items()}}
+left, right = st.columns(2)
+with left:
+    choix = ui.setting(st.selectbox, "Référentiel", list(choices), "referentiel", referentiels.AUTOMATIQUE,
+                       format_func=choices.get, help="Le cahier des charges des MSAP (2015-2019) ou la charte "
+                       "France services (depuis 2020) ; par défaut, celui que désignent les dates de labellisation.")
+with right:
+    seuil = ui.setting(st.select_slider, "Seuil de proximité entre deux Maisons (km à vol d'oiseau)",
+                       [x / 2 for x in range(2, 41)], "seuil_km", network.DEFAULT_DISTANCE_KM,
+                       format_func=lambda km: f"{nombre(km, 1)} km",
+                       help="Le cahier des charges des MSAP vise environ 20 minutes de trajet entre deux Maisons ; "
+                            "la distance à vol d'oiseau n'en est qu'une approximation : une Maison plus proche que "
+                            "le seuil est « à vérifier ».")
+ui.chart(views.conformite, seuil, choix)
+with st.expander("Les critères et ce qui permet de les juger"):
+    ui.table(ui.cached(views.criteres, ui.filters(), seuil, choix), "criteres", "criteres.csv")
 st.subheader("Maisons à revoir")
-ui.table(ui.cached(views.maisons_en_defaut, ui.filters(), seuil), "defaut", "maisons_a_revoir.csv", search=True,
-         height=360)
-with st.expander("Paires de Maisons plus proches que le seuil"):
+ui.table(ui.cached(views.maisons_en_defaut, ui.filters(), seuil, choix), "defaut", "maisons_a_revoir.csv",
+         search=True, height=360)
+with st.expander("Paires de Maisons fixes plus proches que le seuil"):
     ui.table(ui.cached(views.paires_proches, ui.filters(), seuil), "proches", "maisons_proches.csv")
 st.subheader("Qui porte les Maisons, et avec quels partenaires")
 ui.side_by_side(views.porteurs, views.formats)

@@ -10,13 +10,14 @@ zones = ui.cached(views.zones, ui.filters())
 if not zones:
     st.info(views.NO_MAISON.message)
     st.stop()
-zone = st.selectbox("Territoire affiché", list(zones), format_func=zones.get, key="zone")
+zone = ui.setting(st.selectbox, "Territoire affiché", list(zones), "zone", next(iter(zones)), format_func=zones.get)
 left, right = st.columns(2)
 with left:
     ui.chart(views.carte_maisons, zone)
 with right:
-    metric = st.selectbox("Indicateur par département", list(views.DEPARTEMENT_METRICS),
-                          format_func=lambda m: views.DEPARTEMENT_METRICS[m][0], key="indicateur_carte")
+    metric = ui.setting(st.selectbox, "Indicateur par département", list(views.DEPARTEMENT_METRICS),
+                        "indicateur_carte", next(iter(views.DEPARTEMENT_METRICS)),
+                        format_func=lambda m: views.DEPARTEMENT_METRICS[m][0])
     ui.chart(views.carte_departements, metric, zone)
 st.subheader("Par département")
 ui.table(ui.cached(views.tableau_departements, ui.filters()), "departements", "departements.csv", search=True)

@@ -22,7 +22,7 @@ PAGES = [  # title in the navigation, charts the page draws on the demo
     ("Regards croisés", 5),
     ("Activité", 7),
     ("Territoires", 2),
-    ("Réseau et cahier des charges", 4),
+    ("Réseau et critères", 4),
 ]
 
 pytestmark = pytest.mark.skipif(not browser.chromium_available(), reason=browser.MISSING_CHROMIUM)
@@ -121,7 +121,7 @@ def test_survey_pages_say_there_is_no_survey_on_the_real_registry(registry_db, t
         for title, expected in (("Satisfaction des usagers", "Aucune réponse à l'enquête usagers"),
                                 ("Regards croisés", "Aucune enquête"),
                                 ("Activité", "Aucune demande enregistrée"),
-                                ("Territoires", None), ("Réseau et cahier des charges", None)):
+                                ("Territoires", None), ("Réseau et critères", None)):
             browser.open_page(page, title, 0 if expected else 2)
             assert browser.exceptions(page) == [], title
             if expected:

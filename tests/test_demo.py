@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from msap_stats import demo, store
+from msap_stats import demo, reference, store
 from msap_stats.indicators import Filters, activity_by, all_indicators, maisons_with_list
-from msap_stats.schema import OPERATEURS_EMPLOI_SOCIAL, PUBLISHED
+from msap_stats.referentiels import OPERATEURS_EMPLOI_SOCIAL
+from msap_stats.schema import PUBLISHED
 from msap_stats.store import StoreError
 
 
@@ -147,3 +148,13 @@ def test_two_facts_of_the_note_lozere_and_the_agents_arrival(demo_con, figures):
     row = chart.donnees.set_index("Année d'arrivée").loc["2016"]
     assert 63 <= row["Part (%)"] <= 70 and row["IC 95 % bas"] < 66.7 < row["IC 95 % haut"]
     assert chart.titre.startswith(f"{views.pct(row['Part (%)'])} des agents ont rejoint le réseau en 2016")
+
+
+def test_every_demo_maison_stands_inside_its_departement(demo_con):
+    """Synthetic coordinates on land, in their own département (as drawn on the maps)."""
+    if reference.outlines() is None:
+        pytest.skip("contours des départements absents")
+    df = demo_con.execute("SELECT code_departement, longitude, latitude FROM maisons_actifs").df()
+    for code, g in df.groupby("code_departement"):
+        inside = reference.inside(code, g["longitude"].to_numpy(), g["latitude"].to_numpy())
+        assert inside.all(), (code, int((~inside).sum()))

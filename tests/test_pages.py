@@ -220,3 +220,36 @@ def test_tables_write_numbers_in_french_whatever_the_browser_language(registry_c
         for value, text in zip(raw[col], shown.iloc[:, i]):
             assert text == nombre(value, 2 if (raw[col] % 1 != 0).any() else 0)
     assert "." not in "".join(map(str, shown.iloc[:, hours]))
+
+
+def test_page_settings_live_in_the_url_with_the_filters(demo_db, demo_app_db, monkeypatch):
+    at = app(demo_app_db, monkeypatch, region="76", ventilation="sexe")
+    at.switch_page("pages/satisfaction.py").run()
+    ok(at)
+    assert at.segmented_control(key="ventilation").value == "sexe"
+    f = Filters(regions=("76",))
+    assert expected(demo_db, views.tres_satisfaits_par, f, "sexe").titre in chart_titles(at)
+    at.segmented_control(key="ventilation").set_value("situation").run()
+    assert at.query_params["ventilation"] == "situation" and at.query_params["region"] == "76"
+
+    at = app(demo_app_db, monkeypatch, referentiel="france_services", seuil_km="7.5", zone="974")
+    at.switch_page("pages/reseau.py").run()
+    ok(at)
+    assert at.selectbox(key="referentiel").value == "france_services"
+    assert at.select_slider(key="seuil_km").value == 7.5
+    assert expected(demo_db, views.conformite, Filters(), 7.5, "france_services").titre in chart_titles(at)
+    at.selectbox(key="referentiel").set_value("auto").run()  # back to the default: gone from the URL
+    assert "referentiel" not in at.query_params and at.query_params["seuil_km"] == "7.5"
+    at.switch_page("pages/territoires.py").run()
+    ok(at)
+    assert at.selectbox(key="zone").value == "974"
+
+
+def test_a_setting_not_among_the_options_is_ignored(demo_app_db, monkeypatch):
+    at = app(demo_app_db, monkeypatch, ventilation="<b>x</b>", seuil_km="abc")
+    at.switch_page("pages/satisfaction.py").run()
+    ok(at)
+    assert at.segmented_control(key="ventilation").value == "tranche_age"
+    at.switch_page("pages/reseau.py").run()
+    ok(at)
+    assert at.select_slider(key="seuil_km").value == 5.0

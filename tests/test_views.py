@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from msap_stats import figures, indicators, network, reference, views
+from msap_stats import figures, indicators, network, reference, referentiels, views
 from msap_stats.fmt import nombre, pct
 from msap_stats.indicators import Filters
 from tests.conftest import CONTOURS
@@ -105,14 +105,6 @@ def test_real_registry_charts(registry_con):
     assert carte.source == "ANCT, liste des structures France services (liste-fs-20240801.csv)"
     assert len(carte.donnees) == registry_con.execute(
         "SELECT count(*) FROM maisons_actifs WHERE code_departement < '971' AND latitude IS NOT NULL").fetchall()[0][0]
-    conf = views.conformite(registry_con, Filters())
-    heures = conf.donnees[conf.donnees["Critère"] == network.CRITERES["heures"]].set_index("Statut")["Maisons"]
-    summary = indicators.maisons_summary(registry_con, Filters())
-    assert heures["inconnu"] == summary["heures_hebdo"]["inconnues"]
-    assert round(100 * heures["conforme"] / (heures["conforme"] + heures["non conforme"]), 2) == \
-        summary["heures_hebdo"]["part_24h"]
-    operators = conf.donnees[conf.donnees["Critère"] == network.CRITERES["operateurs"]].set_index("Statut")["Maisons"]
-    assert operators["inconnu"] == 2845  # the national list does not say which operators each site hosts
     assert isinstance(views.porteurs(registry_con, Filters()), views.Absent)
 
 
@@ -155,6 +147,16 @@ def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     assert sum(len(t.x) for t in without.figure.data) == 96
 
 
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours."""
+    def luminance(colour: str) -> float:
+        c = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def test_one_look_for_the_app_and_the_charts():
     """The Streamlit theme and the plotly template share the DSFR colours."""
     import tomllib
@@ -165,8 +167,9 @@ def test_one_look_for_the_app_and_the_charts():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
     assert config["primaryColor"] == theme.BLEU_FRANCE == theme.TEMPLATE.layout.colorway[0] == "#000091"
     assert config["chartCategoricalColors"][:4] == theme.PALETTE[:4]
-    assert theme.STATUT == {"conforme": "#18753C", "à vérifier": "#B34000", "non conforme": "#CE0500",
-                            "inconnu": "#929292"}
+    assert list(theme.STATUT) == list(referentiels.STATUTS)
+    for status, colour in theme.STATUT.items():  # the counts written inside the bars read at 4.5:1 at least
+        assert contrast(colour, theme.STATUT_TEXTE.get(status, "#FFFFFF")) >= 4.5, status
     assert theme.TEMPLATE.layout.separators == ",\u00a0"
 
 
