@@ -26,6 +26,7 @@ class Chart:
     donnees: pd.DataFrame  # exactly the numbers plotted, with French column names
     base: str
     source: str
+    large: bool = False  # too wide to squeeze on a phone: it scrolls sideways instead
 
     @property
     def footer(self) -> str:
@@ -44,6 +45,7 @@ def finish(chart: Chart, height: int = 420) -> Chart:
         height=height,
         margin=dict(t=60 + 22 * lines + 16 * (chart.footer.count("<br>") + 1)),
     )
+    chart.large = chart.large or any(isinstance(t, go.Heatmap) for t in chart.figure.data)
     return chart
 
 
@@ -209,25 +211,32 @@ def stacked_columns(df: pd.DataFrame, x: str, series: str, y: str, *, labels: di
 
 def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list[str] | None = None,
             percent: bool = True) -> go.Figure:
+    """Cells coloured by value; a survey's cells say why they have no figure, and their hover the base and interval."""
     table = df.pivot_table(index=row, columns=col, values=value, aggfunc="first", sort=False, dropna=False)
     if col_order:
         table = table.reindex(columns=[c for c in col_order if c in table.columns])
+
+    def cells(column: str, dtype=float):
+        other = df.pivot_table(index=row, columns=col, values=column, aggfunc="first", sort=False, dropna=False)
+        return other.reindex(index=table.index, columns=table.columns).to_numpy(dtype=dtype)
+
     z = table.to_numpy(dtype=float)
     if percent and "raison" in df.columns:
-        def cells(column: str):
-            other = df.pivot_table(index=row, columns=col, values=column, aggfunc="first", sort=False, dropna=False)
-            return other.reindex(index=table.index, columns=table.columns).to_numpy(dtype=object)
-
-        reasons = cells("raison")
-        marks = cells("ecart_significatif") if "ecart_significatif" in df.columns else np.full(z.shape, None)
+        marks = cells("ecart_significatif", object) if "ecart_significatif" in df.columns else np.full(z.shape, None)
         texts = [[t + MARK if _is_marked(m) else t for t, m in zip(_pct_texts(values, why), mark)]
-                 for values, why, mark in zip(z, reasons, marks)]
+                 for values, why, mark in zip(z, cells("raison", object), marks)]
     else:
         texts = [[(INSUFFISANT if _is_missing(v) else (pct(v) if percent else nombre(v))) for v in r] for r in z]
+    hover = texts
+    if percent and {"n", "ic_bas", "ic_haut"} <= set(df.columns):
+        hover = [[t + ("" if _is_missing(lo) else f"<br>IC 95 % : {pct(lo)} à {pct(hi)}")
+                  + ("" if _is_missing(k) else f"<br>n = {nombre(k)} réponses") for t, lo, hi, k in zip(*r)]
+                 for r in zip(texts, cells("ic_bas"), cells("ic_haut"), cells("n"))]
     fig = go.Figure(go.Heatmap(
-        z=z, x=list(table.columns), y=list(table.index), text=texts, texttemplate="%{text}",
+        z=z, x=[theme.wrap_label(c, 12) for c in table.columns], y=list(table.index), text=texts,
+        texttemplate="%{text}", customdata=hover,
         colorscale=[[i / (len(theme.SEQUENTIELLE) - 1), c] for i, c in enumerate(theme.SEQUENTIELLE)],
-        hovertemplate="%{y}<br>%{x} : %{text}<extra></extra>", showscale=False, xgap=2, ygap=2,
+        hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>", showscale=False, xgap=2, ygap=2,
         hoverongaps=False,
     ))
     fig.update_layout(yaxis=dict(autorange="reversed", title=None, showgrid=False),
@@ -261,7 +270,7 @@ def status_bars(df: pd.DataFrame, criterion: str, status: str, count: str) -> go
                     customdata=[nombre(v) for v in n],
                     hovertemplate="%{y}<br>%{fullData.name} : %{customdata} Maisons<extra></extra>")
     fig.update_layout(barmode="stack", yaxis=dict(autorange="reversed", title=None),
-                      xaxis=dict(title="Nombre de Maisons"))
+                      xaxis=dict(title="Nombre de Maisons"), legend=dict(traceorder="normal"))
     return fig
 
 

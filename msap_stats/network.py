@@ -88,7 +88,7 @@ def shortfalls(df: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
                "Distance à la plus proche (km)", "À revoir"]
     failing = []
     for _, r in df.iterrows():
-        manques = [c.label for c in criteria if r[c.key] in (NON_CONFORME, A_VERIFIER)]
+        manques = [c.court for c in criteria if r[c.key] in (NON_CONFORME, A_VERIFIER)]
         if manques:
             failing.append(dict(zip(columns, (
                 r["nom"], f"{r['departement']} ({r['code_departement']})", FORMAT_LABELS.get(r["format"], "–"),

@@ -82,6 +82,7 @@ def apart(df: pd.DataFrame, seuil_km: float) -> pd.Series:
 @dataclass(frozen=True)
 class Critere:
     key: str
+    court: str                  # a few words, for a table cell
     label: str
     regle: str                  # what the criterion is judged from here
     judge: Callable | None      # (maisons, seuil_km) -> status per Maison; None: no registry column says it
@@ -103,37 +104,37 @@ class Referentiel:
 MSAP = Referentiel(
     "msap", "Cahier des charges des MSAP (2015-2019)",
     "Cahier des charges national des Maisons de services au public (loi NOTRe, 2015)", date(2015, 1, 1), (
-        Critere("heures", "Ouverte au moins 24 h par semaine",
+        Critere("heures", "24 h", "Ouverte au moins 24 h par semaine",
                 "heures d'ouverture hebdomadaires d'après les horaires du registre ; "
                 f"{PART_OF_A_WHOLE}",
                 at_least("heures_hebdo", 24, antennas_apart=True), "ouvrent au moins 24 h par semaine"),
-        Critere("operateurs", "Au moins deux opérateurs de l'emploi ou des prestations sociales",
+        Critere("operateurs", "2 opérateurs", "Au moins deux opérateurs de l'emploi ou des prestations sociales",
                 "Pôle emploi, CAF, CPAM, CARSAT ou MSA parmi les opérateurs partenaires",
                 at_least("operateurs_sociaux", 2)),
-        Critere("distance", "À une vingtaine de minutes au moins de la Maison la plus proche",
+        Critere("distance", "Distance", "À une vingtaine de minutes au moins de la Maison la plus proche",
                 "distance à vol d'oiseau à la Maison la plus proche du réseau ; en deçà du seuil choisi, la Maison "
                 "est « à vérifier » ; bus, Maisons itinérantes et antennes : « sans objet »", apart),
-        Critere("agent_forme", "Agents d'accueil formés", "colonne « Agents formés » du registre",
+        Critere("agent_forme", "Agents formés", "Agents d'accueil formés", "colonne « Agents formés » du registre",
                 is_true("agent_forme")),
-        Critere("espace_confidentiel", "Espace d'entretien confidentiel", "colonne « Espace confidentiel » du registre",
+        Critere("espace_confidentiel", "Espace confidentiel", "Espace d'entretien confidentiel", "colonne « Espace confidentiel » du registre",
                 is_true("espace_confidentiel")),
     ))
 
 FRANCE_SERVICES = Referentiel(
     "france_services", "Charte France services (depuis 2020)",
     "Charte nationale d'engagement France services (circulaire du 1er juillet 2019)", date(2020, 1, 1), (
-        Critere("heures", "Ouverte au moins 24 h par semaine, sur 5 jours",
+        Critere("heures", "24 h sur 5 jours", "Ouverte au moins 24 h par semaine, sur 5 jours",
                 "heures et jours d'ouverture d'après les horaires du registre ; un bus compte les horaires de tous "
                 f"ses arrêts ; {PART_OF_A_WHOLE}",
                 hours_and_days, "ouvrent au moins 24 h par semaine sur 5 jours"),
-        Critere("agents", "Au moins deux agents d'accueil formés présents",
+        Critere("agents", "2 agents présents", "Au moins deux agents d'accueil formés présents",
                 "colonne « Agents d'accueil présents » du registre", at_least("agents_accueil", 2)),
-        Critere("partenaires", "L'offre des neuf partenaires nationaux",
+        Critere("partenaires", "9 partenaires", "L'offre des neuf partenaires nationaux",
                 "France Travail, CAF, Assurance maladie, Assurance retraite, MSA, DGFiP, Intérieur (ANTS), Justice et "
                 "La Poste parmi les opérateurs partenaires", at_least("partenaires_nationaux", 9)),
-        Critere("espace_confidentiel", "Espace d'entretien confidentiel", "colonne « Espace confidentiel » du registre",
+        Critere("espace_confidentiel", "Espace confidentiel", "Espace d'entretien confidentiel", "colonne « Espace confidentiel » du registre",
                 is_true("espace_confidentiel")),
-        Critere("trente_minutes", "À moins de 30 minutes des habitants",
+        Critere("trente_minutes", "30 minutes", "À moins de 30 minutes des habitants",
                 "les temps de trajet des habitants, qu'un registre de sites ne donne pas", None),
     ))
 

@@ -68,7 +68,7 @@ TEMPLATE = go.layout.Template(
         # Under the chart, at the bottom of the figure: never under the toolbar (top right), even on a phone.
         legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left", title=dict(text="")),
         xaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
-                   separatethousands=True, exponentformat="none", nticks=7),
+                   separatethousands=True, exponentformat="none", nticks=6),
         yaxis=dict(gridcolor=GRILLE, zerolinecolor="#CECECE", linecolor="#CECECE", automargin=True,
                    separatethousands=True, exponentformat="none"),
         margin=dict(l=10, r=20, t=70, b=70),

@@ -172,6 +172,17 @@ CSS = """
 .graphique-titre {font-size: 1.1rem; font-weight: 700; color: #161616; margin-top: 0.6rem;}
 .graphique-base {font-size: 0.8rem; color: #666666; margin-bottom: -0.4rem;}
 .modebar-btn[data-title="Fullscreen"] {display: none;}
+/* Below 1,280 px two charts side by side leave each too little room: one under the other. */
+@media (max-width: 1280px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {flex-wrap: wrap;}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"] {
+    flex: 1 1 100%; min-width: 100%;}
+}
+/* On a phone a wide chart (heatmap) keeps a readable size and scrolls sideways. */
+@media (max-width: 760px) {
+  [class*="st-key-large_"] {overflow-x: auto;}
+  [class*="st-key-large_"] [data-testid="stPlotlyChart"] {min-width: 720px;}
+}
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
@@ -248,7 +259,9 @@ def chart(fn, *args, **kwargs):
     st.html(f'<div class="graphique-titre">{result.titre}</div><div class="graphique-base">{result.footer}</div>')
     # (st.cache_data hands out a fresh copy: the figure may be changed here without a copy of our own)
     result.figure.update_layout(title=None, margin=dict(t=20))
-    st.plotly_chart(result.figure, config=theme.PLOTLY_CONFIG, width="stretch", theme=None, key=f"graphique_{key}")
+    with st.container(key=f"{'large' if result.large else 'bloc'}_{key}"):
+        st.plotly_chart(result.figure, config=theme.PLOTLY_CONFIG, width="stretch", theme=None,
+                        key=f"graphique_{key}")
     with st.expander("Voir les données"):
         st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
         st.download_button("Télécharger les données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv",

@@ -329,7 +329,6 @@ def thematiques_par_region(con, f: Filters, height: int = 600) -> Chart | Absent
     title = (f"La part de l'emploi va de {pct(emploi['pct'].min())} à {pct(emploi['pct'].max())} des demandes "
              "selon la région" if len(emploi) > 1 else "Thématiques des demandes par région")
     fig = heatmap(df, "a", "Thématique", "pct", col_order=order)
-    fig.update_layout(xaxis=dict(tickangle=-35, side="top"))
     data = pd.DataFrame({"Région": df["a"], "Thématique": df["Thématique"], "Demandes": df["n"], "Part (%)": df["pct"]})
     return finish(Chart("thematiques_regions", title, fig, data, f"n = {nombre(int(df['n'].sum()))} demandes",
                         source(con, "activite")), height)
@@ -746,8 +745,13 @@ def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
 
 # --- Réseau et critères -----------------------------------------------------------
 
+def referentiel(con, f: Filters, choix: str = referentiels.AUTOMATIQUE) -> str:
+    """The key of the frame of reference the page applies to the perimeter."""
+    return network.frame(ind.maisons_for_criteria(con, f), choix)[0].key
+
+
 def conformite(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM, choix: str = referentiels.AUTOMATIQUE,
-               height: int = 380) -> Chart | Absent:
+               height: int | None = None) -> Chart | Absent:
     df, referentiel, why = network.compliance(con, f, seuil_km, choix)
     if df.empty:
         return NO_MAISON
@@ -769,7 +773,7 @@ def conformite(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM, c
     return finish(Chart("conformite", title, fig, summary[["Critère", "Statut", "Maisons"]],
                         f"{nombre(len(df))} Maisons jugées selon : {referentiel.label} ({why}) ; "
                         f"« sans objet » : règle qui ne s'applique pas à ce type de site{missing}",
-                        source(con, "maisons")), height)
+                        source(con, "maisons")), height or 200 + 60 * len(known))
 
 
 def criteres(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM,

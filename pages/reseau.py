@@ -15,21 +15,28 @@ with left:
     choix = ui.setting(st.selectbox, "Référentiel", list(choices), "referentiel", referentiels.AUTOMATIQUE,
                        format_func=choices.get, help="Le cahier des charges des MSAP (2015-2019) ou la charte "
                        "France services (depuis 2020) ; par défaut, celui que désignent les dates de labellisation.")
+applied = referentiels.REFERENTIELS[ui.cached(views.referentiel, ui.filters(), choix)]
+distance = any(c.key == "distance" for c in applied.criteres)
+seuil = network.DEFAULT_DISTANCE_KM
 with right:
-    seuil = ui.setting(st.select_slider, "Seuil de proximité entre deux Maisons (km à vol d'oiseau)",
-                       [x / 2 for x in range(2, 41)], "seuil_km", network.DEFAULT_DISTANCE_KM,
-                       format_func=lambda km: f"{nombre(km, 1)} km",
-                       help="Le cahier des charges des MSAP vise environ 20 minutes de trajet entre deux Maisons ; "
-                            "la distance à vol d'oiseau n'en est qu'une approximation : une Maison plus proche que "
-                            "le seuil est « à vérifier ».")
+    if distance:
+        seuil = ui.setting(st.select_slider, "Seuil de proximité entre deux Maisons (km à vol d'oiseau)",
+                           [x / 2 for x in range(2, 41)], "seuil_km", network.DEFAULT_DISTANCE_KM,
+                           format_func=lambda km: f"{nombre(km, 1)} km",
+                           help="Le cahier des charges des MSAP vise environ 20 minutes de trajet entre deux "
+                                "Maisons ; la distance à vol d'oiseau n'en est qu'une approximation : une Maison "
+                                "plus proche que le seuil est « à vérifier ».")
+    else:
+        st.caption(f"Référentiel appliqué : {applied.label}. {applied.texte}.")
 ui.chart(views.conformite, seuil, choix)
 with st.expander("Les critères et ce qui permet de les juger"):
     ui.table(ui.cached(views.criteres, ui.filters(), seuil, choix), "criteres", "criteres.csv")
 st.subheader("Maisons à revoir")
 ui.table(ui.cached(views.maisons_en_defaut, ui.filters(), seuil, choix), "defaut", "maisons_a_revoir.csv",
          search=True, height=360)
-with st.expander("Paires de Maisons fixes plus proches que le seuil"):
-    ui.table(ui.cached(views.paires_proches, ui.filters(), seuil), "proches", "maisons_proches.csv")
+if distance:
+    with st.expander("Paires de Maisons fixes plus proches que le seuil"):
+        ui.table(ui.cached(views.paires_proches, ui.filters(), seuil), "proches", "maisons_proches.csv")
 st.subheader("Qui porte les Maisons, et avec quels partenaires")
 ui.side_by_side(views.porteurs, views.formats)
 ui.chart(views.partenariats)

@@ -232,14 +232,18 @@ def test_page_settings_live_in_the_url_with_the_filters(demo_db, demo_app_db, mo
     at.segmented_control(key="ventilation").set_value("situation").run()
     assert at.query_params["ventilation"] == "situation" and at.query_params["region"] == "76"
 
-    at = app(demo_app_db, monkeypatch, referentiel="france_services", seuil_km="7.5", zone="974")
+    at = app(demo_app_db, monkeypatch, referentiel="msap", seuil_km="7.5", zone="974")
     at.switch_page("pages/reseau.py").run()
     ok(at)
-    assert at.selectbox(key="referentiel").value == "france_services"
+    assert at.selectbox(key="referentiel").value == "msap"
     assert at.select_slider(key="seuil_km").value == 7.5
-    assert expected(demo_db, views.conformite, Filters(), 7.5, "france_services").titre in chart_titles(at)
+    assert expected(demo_db, views.conformite, Filters(), 7.5, "msap").titre in chart_titles(at)
     at.selectbox(key="referentiel").set_value("auto").run()  # back to the default: gone from the URL
     assert "referentiel" not in at.query_params and at.query_params["seuil_km"] == "7.5"
+    at.selectbox(key="referentiel").set_value("france_services").run()  # no distance rule: no threshold
+    ok(at)
+    assert not [s for s in at.select_slider if s.key == "seuil_km"]
+    assert expected(demo_db, views.conformite, Filters(), 5.0, "france_services").titre in chart_titles(at)
     at.switch_page("pages/territoires.py").run()
     ok(at)
     assert at.selectbox(key="zone").value == "974"
