@@ -14,7 +14,7 @@ import pandas as pd
 from . import schema, stats
 from .survey.design import Design, differences, proportions
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
-from .schema import KINDS
+from .schema import KINDS, SANTE_DEPENDANCE
 from .store import is_demo, q
 
 
@@ -265,6 +265,20 @@ def activity_by_pair(con, f: Filters, first: str, second: str) -> pd.DataFrame:
                     f"FROM {src} t GROUP BY 1, 2 ORDER BY 1, 2", params)
 
 
+def health_share_by_month(con, f: Filters) -> pd.DataFrame:
+    """Per month: requests on health or dependency (``schema.SANTE_DEPENDANCE``), all requests, and the share."""
+    src, params = scope("activite", f)
+    listed = "[" + ", ".join(f"'{c}'" for c in SANTE_DEPENDANCE) + "]"
+    return _df(con, f"SELECT mois, sum(nb) FILTER (WHERE list_contains({listed}, thematique)) AS sante, "
+                    f"sum(nb) AS total FROM {src} t GROUP BY 1 ORDER BY 1", params).fillna({"sante": 0}).assign(
+        pct=lambda d: 100 * d["sante"] / d["total"])
+
+
+def health_share(months: pd.DataFrame) -> float | None:
+    """The share of health or dependency over the months of ``health_share_by_month``."""
+    return 100 * months["sante"].sum() / months["total"].sum() if len(months) and months["total"].sum() else None
+
+
 def activity_months(con) -> list[str]:
     """The months (YYYY-MM) holding activity or survey answers, for the period filter."""
     rows = con.execute(
@@ -312,6 +326,17 @@ def departements_table(con, f: Filters) -> pd.DataFrame:
     table = table.merge(sat, on="code_departement", how="left")
     table["n_usagers"] = table["n_usagers"].fillna(0).astype(int)
     return table
+
+
+def regions_table(con, f: Filters) -> pd.DataFrame:
+    """Per région of the perimeter: population, Maisons and requests (of the départements chosen, if any)."""
+    t = departements_table(con, f)
+    g = t.groupby("region", dropna=False).agg(population=("population", "sum"), maisons=("maisons", "sum"),
+                                               demandes=("demandes", "sum")).reset_index()
+    g["region"] = g["region"].fillna("Collectivités d'outre-mer")
+    g["maisons_100k"] = 1e5 * g["maisons"] / g["population"]
+    g["demandes_1000"] = 1e3 * g["demandes"] / g["population"]
+    return g
 
 
 # --- All ---------------------------------------------------------------------

@@ -177,6 +177,8 @@ THEMATIQUES = (
          ("numérique", "internet", "ordinateur", "impression", "messagerie")),
     Code("autre", "Autre"),
 )
+# The thematiques the note groups as "santé ou dépendance" (health insurance, autonomy).
+SANTE_DEPENDANCE = ("sante", "autonomie")
 
 TYPES_ACCOMPAGNEMENT = (
     Code("information", "Information, renseignement", ("renseignement",)),

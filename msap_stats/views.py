@@ -172,7 +172,7 @@ NO_MAISON = Absent("Aucune Maison dans ce périmètre : importez le registre des
 
 # The survey figures of the overview: public -> (indicator, sentence, page), as the En bref note quotes them.
 KEY_SURVEY_FIGURES = {
-    "usagers": [("aide_dossier", "des usagers viennent pour être accompagnés dans la constitution d'un dossier",
+    "usagers": [("aide_dossier", f"des usagers viennent pour {MOTIF_PHRASES['aide_dossier']}",
                  "motifs"),
                 ("tres_satisfait", "des usagers sont très satisfaits de l'accueil", "satisfaction"),
                 ("simplifie_quotidien", "des usagers disent que la Maison simplifie leur quotidien", "satisfaction")],
@@ -206,9 +206,9 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
             fig = stats.as_figure(figs.loc[key]) if n else None
             out.append(_survey_key_figure(fig, text, kind, n, con, page))
         if kind == "usagers":  # the activity figure comes after the users', as in the note
-            by_theme = ind.activity_by(con, f, "thematique")
-            total = int(by_theme["n"].sum()) if len(by_theme) else 0
-            health = by_theme.loc[by_theme["code"].isin(["sante", "autonomie"]), "pct"].sum() if total else None
+            months = ind.health_share_by_month(con, f)
+            total = int(months["total"].sum()) if len(months) else 0
+            health = ind.health_share(months)
             out.append(KeyFigure(nombre(total), "demandes traitées",
                                  f"dont {pct(health)} en santé ou dépendance" if total else "aucun export d'activité chargé",
                                  source(con, "activite"), "activite"))
@@ -274,22 +274,18 @@ def types_accompagnement(con, f: Filters, height: int = 340) -> Chart | Absent:
 
 
 def part_sante_dependance(con, f: Filters, height: int = 360) -> Chart | Absent:
-    df = ind.activity_by_pair(con, f, "mois", "thematique")
-    if df.empty:
+    per_month = ind.health_share_by_month(con, f)
+    if per_month.empty:
         return NO_ACTIVITY
-    df["sante"] = df["b"].isin(["sante", "autonomie"])
-    per_month = df.groupby("a").agg(total=("n", "sum")).join(df[df["sante"]].groupby("a").agg(sante=("n", "sum")))
-    per_month = per_month.fillna(0).reset_index()
-    per_month["pct"] = 100 * per_month["sante"] / per_month["total"]
-    per_month["mois"] = per_month["a"].map(_month_label)
-    overall = 100 * per_month["sante"].sum() / per_month["total"].sum()
-    fig = line(per_month, "mois", "pct", y_title="Part des demandes (%)")
+    per_month["label"] = per_month["mois"].map(_month_label)
+    fig = line(per_month, "label", "pct", y_title="Part des demandes (%)")
     fig.update_traces(customdata=[pct(v, 1) for v in per_month["pct"]])
     fig.update_layout(yaxis=dict(ticksuffix="\u00a0%", rangemode="tozero"))
-    data = pd.DataFrame({"Mois": per_month["a"].map(mois), "Demandes santé ou dépendance": per_month["sante"].astype(int),
+    data = pd.DataFrame({"Mois": per_month["mois"].map(mois), "Demandes santé ou dépendance": per_month["sante"].astype(int),
                          "Demandes": per_month["total"].astype(int), "Part (%)": per_month["pct"].round(2)})
-    return finish(Chart("sante", f"{pct(overall)} des demandes portent sur la santé ou la dépendance", fig, data,
-                        f"n = {nombre(int(per_month['total'].sum()))} demandes", source(con, "activite")), height)
+    return finish(Chart("sante", f"{pct(ind.health_share(per_month))} des demandes portent sur la santé ou la dépendance",
+                        fig, data, f"n = {nombre(int(per_month['total'].sum()))} demandes", source(con, "activite")),
+                  height)
 
 
 @survey_view("usagers")
@@ -301,8 +297,8 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
         title = "Motifs de visite des usagers par région"
     else:
         best = shown.sort_values("pct").iloc[-1]
-        spread = (f"L'aide à la constitution d'un dossier va de {pct(shown['pct'].min())} à {pct(best['pct'])} "
-                  "des usagers selon la région")
+        spread = (f"La part des usagers venus pour {MOTIF_PHRASES['aide_dossier']} va de {pct(shown['pct'].min())} "
+                  f"à {pct(best['pct'])} selon la région")
         # A région is named only when it differs significantly from the rest of the perimeter.
         title = (f"{spread} ({best['region']})" if best["ecart_significatif"]
                  else f"{spread} : des écarts dans la marge d'erreur")
@@ -713,13 +709,10 @@ def tableau_departements(con, f: Filters) -> pd.DataFrame:
 
 
 def tableau_regions(con, f: Filters) -> pd.DataFrame:
-    t = ind.departements_table(con, f)
-    g = t.groupby("region", dropna=False).agg(population=("population", "sum"), maisons=("maisons", "sum"),
-                                               demandes=("demandes", "sum")).reset_index()
-    g["region"] = g["region"].fillna("Collectivités d'outre-mer")
+    g = ind.regions_table(con, f)
     return pd.DataFrame({"Région": g["region"], "Population": g["population"], "Maisons": g["maisons"],
-                         "Maisons / 100 000 hab.": (1e5 * g["maisons"] / g["population"]).round(2),
-                         "Demandes": g["demandes"], "Demandes / 1 000 hab.": (1e3 * g["demandes"] / g["population"]).round(1)})
+                         "Maisons / 100 000 hab.": g["maisons_100k"].round(2), "Demandes": g["demandes"],
+                         "Demandes / 1 000 hab.": g["demandes_1000"].round(1)})
 
 
 def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:

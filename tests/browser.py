@@ -83,6 +83,29 @@ def chromium_page(width: int = 1440, height: int = 1000):
             browser.close()
 
 
+@contextmanager
+def another_browser(page, width: int = 1440, height: int = 1000, locale: str = "fr-FR"):
+    """A new browser profile (no cookie, no session) next to ``page``'s: as a colleague opening a link."""
+    context = page.context.browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                               timezone_id="Europe/Paris")
+    other = context.new_page()
+    other.set_default_timeout(60_000)
+    try:
+        yield other
+    finally:
+        context.close()
+
+
+def accessibility_faults(page) -> list[str]:
+    """axe-core's serious and critical violations of the page as it stands (RGAA / WCAG 2.1 AA rules)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                            "wcag21aa", "best-practice"]}})
+    return [f"{v['id']} ({v['impact']}) : {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
     """Wait until the script has finished and the charts it produced are drawn."""
     deadline = time.monotonic() + timeout

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from msap_stats import indicators, store
+from msap_stats import indicators, store, views
 from msap_stats.fmt import nombre
 from msap_stats.indicators import Filters
 from tests import browser
@@ -78,15 +78,111 @@ def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
     assert "Télécharger le graphique (PNG)" in tooltips and "Zoom avant" in tooltips
     assert not {"Download plot as a PNG", "Download plot as a png", "Zoom in", "Pan", "Autoscale"} & tooltips
     browser.screenshot(page, "0_vue_ensemble")
+    assert browser.accessibility_faults(page) == []
     for i, (title, charts) in enumerate(PAGES, start=1):
         browser.open_page(page, title, charts)
         assert browser.exceptions(page) == [], title
         assert browser.drawn_charts(page) >= charts, title
+        page.get_by_text("Voir les données").first.click()  # the text alternative of the first chart
+        page.wait_for_timeout(300)
+        assert browser.accessibility_faults(page) == [], title
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "Voir les données" in text
         for english in ("Total", "Count", "Month", "Value"):
             assert f"\n{english}\n" not in text
         browser.screenshot(page, f"{i}_{title.split(' ')[0].lower()}")
+
+
+def test_the_import_page_passes_the_accessibility_check(demo_server, page):
+    page.goto(f"{demo_server}/importer")
+    browser.wait_for_app(page)
+    assert browser.exceptions(page) == []
+    assert browser.accessibility_faults(page) == []
+
+
+def test_a_link_opened_in_another_browser_reproduces_the_whole_view(demo_db, demo_server, page):
+    page.goto(f"{demo_server}/satisfaction?region=76")
+    browser.wait_for_app(page, 4)
+    page.locator("[data-testid='stButtonGroup'] button", has_text="Sexe").first.click()
+    browser.wait_for_app(page, 4)
+    assert parse_qs(urlparse(page.url).query) == {"region": ["76"], "ventilation": ["sexe"]}
+    titles = page.locator(".graphique-titre").all_inner_texts()
+    con = store.connect(demo_db, read_only=True)
+    by_sex = views.tres_satisfaits_par(con, Filters(regions=("76",)), "sexe").titre
+    con.close()
+    assert by_sex in titles
+    with browser.another_browser(page) as colleague:
+        colleague.goto(page.url)
+        browser.wait_for_app(colleague, 4)
+        assert colleague.locator(".graphique-titre").all_inner_texts() == titles
+        assert "Occitanie" in colleague.locator("[data-testid='stMultiSelect']").first.inner_text()
+
+
+# Record the text Glide's data grid draws on its canvas (the table's cells are not in the DOM).
+CANVAS_TEXT = """
+window.__drawn = [];
+const fill = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    window.__drawn.push(String(text));
+    return fill.call(this, text, ...rest);
+};
+"""
+
+
+def test_tables_write_french_numbers_in_an_english_browser(registry_db, tmp_path, page):
+    db = tmp_path / "registre.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db, read_only=True)
+    hours = views.maisons_en_defaut(con, Filters(), 5.0, "msap")["Heures par semaine"]
+    con.close()
+    with browser.streamlit_server(db, CONTOURS) as url, browser.another_browser(page, locale="en-US") as english:
+        english.add_init_script(CANVAS_TEXT)
+        english.goto(f"{url}/reseau?referentiel=msap")
+        browser.wait_for_app(english, 2)
+        assert english.evaluate("navigator.language") == "en-US"
+        english.wait_for_timeout(1000)
+        drawn = set(english.evaluate("window.__drawn"))
+        shown = [v for v in hours.head(5)]
+        assert all(nombre(v, 2) in drawn for v in shown), (shown, sorted(drawn)[:40])
+        assert not any(f"{v:.2f}" in drawn for v in shown if v % 1)  # no "15.75"
+
+
+FOCUS = """() => {
+    const e = document.activeElement;
+    if (!e) return "";
+    if (e.closest("[data-testid='stSidebar'] [data-testid='stMultiSelect']")) return "filtre";
+    if (e.closest("[data-testid='stDataFrame']")) return "tableau";
+    return "";
+}"""
+
+
+def test_keyboard_reaches_the_filters_and_the_tables(demo_server, page):
+    page.goto(f"{demo_server}/reseau")
+    browser.wait_for_app(page, 2)
+    reached = set()
+    for _ in range(150):  # Tab from the top of a freshly loaded page
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate(FOCUS))
+        if {"filtre", "tableau"} <= reached:
+            break
+    assert {"filtre", "tableau"} <= reached, reached
+
+
+def test_on_a_phone_the_toolbar_never_covers_a_legend(demo_server, page):
+    with browser.another_browser(page, width=390, height=860) as phone:
+        phone.goto(demo_server)
+        browser.wait_for_app(phone, 6)
+        overlaps = []
+        for chart in phone.locator(".js-plotly-plot").all():
+            chart.scroll_into_view_if_needed()
+            chart.hover()
+            bar, legend = chart.locator(".modebar"), chart.locator("g.legend")
+            if bar.count() and legend.count():
+                a, b = bar.first.bounding_box(), legend.first.bounding_box()
+                if a and b and a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] \
+                        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]:
+                    overlaps.append(chart.locator("xpath=../../../..").inner_text()[:60])
+        assert overlaps == []
 
 
 def test_changing_a_filter_changes_the_figures_and_the_link(demo_db, demo_server, page):

@@ -211,3 +211,17 @@ def test_an_activity_without_age_shows_no_profile(con_registry, tmp_path):
     import_file(con_registry, path, "activite")
     result = views.profil_public(con_registry, Filters(), "tranche_age")
     assert isinstance(result, views.Absent) and "ne renseigne pas l'âge" in result.message
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(departements=("48",)), Filters(debut="2016-03", fin="2016-03")],
+                         ids=["tout", "lozere", "un_mois"])
+def test_the_health_share_is_one_figure_in_the_key_figure_and_the_chart(demo_con, f):
+    chart = views.part_sante_dependance(demo_con, f)
+    months = indicators.health_share_by_month(demo_con, f)
+    where, params = indicators.scope("activite", f)
+    sante, total = demo_con.execute(f"SELECT sum(nb) FILTER (WHERE thematique IN ('sante', 'autonomie')), sum(nb) "
+                                    f"FROM {where}", params).fetchall()[0]
+    assert indicators.health_share(months) == pytest.approx(100 * sante / total)
+    assert chart.titre.startswith(pct(100 * sante / total))
+    demandes = next(k for k in views.key_figures(demo_con, f) if k.texte == "demandes traitées")
+    assert demandes.detail.startswith(f"dont {pct(100 * sante / total)} en santé")
