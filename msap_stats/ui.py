@@ -181,7 +181,7 @@ CSS = """
 /* On a phone a wide chart (heatmap) keeps a readable size and scrolls sideways. */
 @media (max-width: 760px) {
   [class*="st-key-large_"] {overflow-x: auto;}
-  [class*="st-key-large_"] [data-testid="stPlotlyChart"] {min-width: 720px;}
+  [class*="st-key-large_"] > [data-testid="stElementContainer"] {min-width: 720px;}
 }
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {

@@ -183,6 +183,12 @@ def test_on_a_phone_the_toolbar_never_covers_a_legend(demo_server, page):
                         and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]:
                     overlaps.append(chart.locator("xpath=../../../..").inner_text()[:60])
         assert overlaps == []
+        # A heatmap keeps a readable width and scrolls sideways rather than squeezing its cells.
+        phone.goto(f"{demo_server}/motifs")
+        browser.wait_for_app(phone, 7)
+        widths = phone.evaluate("() => [...document.querySelectorAll('[class*=st-key-large_] .main-svg')]"
+                                ".map(e => Number(e.getAttribute('width')))")
+        assert widths and min(widths) >= 700, widths
 
 
 def test_changing_a_filter_changes_the_figures_and_the_link(demo_db, demo_server, page):
