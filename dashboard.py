@@ -27,6 +27,8 @@ PAGES = [
 ]
 IMPORT_PAGE = st.Page("pages/importer.py", title="Importer des données", icon=":material/upload_file:",
                       url_path="importer")
+EXPORT_PAGE = st.Page("pages/exporter.py", title="Exporter (En bref)", icon=":material/picture_as_pdf:",
+                      url_path="exporter")
 
 
 def _overview_at_its_own_path() -> None:
@@ -42,7 +44,7 @@ if ui.store_is_empty():
     st.stop()
 
 # One flat list: Streamlit's sectioned navigation is not a valid list for screen readers (axe: list, listitem).
-page = st.navigation(PAGES + [IMPORT_PAGE, OVERVIEW_ALIAS])
+page = st.navigation(PAGES + [EXPORT_PAGE, IMPORT_PAGE, OVERVIEW_ALIAS])
 
 # --- The filters: one set, in the sidebar, kept across pages and in the URL -------------
 deps = reference.departements()

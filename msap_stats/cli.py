@@ -92,19 +92,32 @@ def build_parser() -> argparse.ArgumentParser:
     r = with_db(sub.add_parser("rollback", help="annuler un import"))
     r.add_argument("import_id", type=int)
 
-    ind = with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)"))
-    ind.add_argument("--region", action="append", default=[], help="code de région (répétable)")
-    ind.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
-    ind.add_argument("--format", action="append", default=[], dest="formats", help="format de Maison (répétable)")
-    ind.add_argument("--porteur", action="append", default=[], help="structure porteuse (répétable)")
-    ind.add_argument("--debut", type=_month, help="premier mois AAAA-MM")
-    ind.add_argument("--fin", type=_month, help="dernier mois AAAA-MM")
+    filter_options(with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)")))
+    e = filter_options(with_db(sub.add_parser(
+        "export", help="écrire le dossier « En bref » (PDF, images, tableaux) pour un périmètre")))
+    e.add_argument("--out", type=Path, required=True, help="dossier où écrire le .zip et ses fichiers")
 
     t = sub.add_parser("template", help="écrire le modèle XLSX d'un type de fichier")
     t.add_argument("kind", choices=list(KINDS))
     t.add_argument("output", type=Path)
     sub.add_parser("formats", help="afficher la documentation des formats (Markdown)")
     return p
+
+
+def filter_options(parser):
+    """The dashboard's filters, as options (the same codes as in its URLs)."""
+    parser.add_argument("--region", action="append", default=[], help="code de région (répétable)")
+    parser.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
+    parser.add_argument("--format", action="append", default=[], dest="formats", help="format de Maison (répétable)")
+    parser.add_argument("--porteur", action="append", default=[], help="structure porteuse (répétable)")
+    parser.add_argument("--debut", type=_month, help="premier mois AAAA-MM")
+    parser.add_argument("--fin", type=_month, help="dernier mois AAAA-MM")
+    return parser
+
+
+def _filters(args) -> indicators.Filters:
+    return indicators.Filters(regions=tuple(args.region), departements=tuple(args.departement), debut=args.debut,
+                              fin=args.fin, formats=tuple(args.formats), porteurs=tuple(args.porteur))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,8 +270,7 @@ def _rollback(args) -> int:
 
 
 def _indicators(args) -> int:
-    f = indicators.Filters(regions=tuple(args.region), departements=tuple(args.departement), debut=args.debut,
-                           fin=args.fin, formats=tuple(args.formats), porteurs=tuple(args.porteur))
+    f = _filters(args)
     con = connect(args.db, read_only=True)
     try:
         result = indicators.all_indicators(con, f)
@@ -266,6 +278,33 @@ def _indicators(args) -> int:
         con.close()
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    return 0
+
+
+def _export(args) -> int:
+    from .export import pack
+
+    con = connect(args.db, read_only=True)
+    try:
+        built = pack.build(con, _filters(args))
+    except pack.EmptyPerimeter as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    finally:
+        con.close()
+    folder = args.out / built.dossier
+    try:
+        for name, content in built.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+        (args.out / built.zip_name).write_bytes(built.zip_bytes)
+    except OSError as exc:
+        raise StoreError(f"Impossible d'écrire dans {args.out} : {exc.strerror}.") from None
+    print(f"Dossier « En bref » écrit dans {args.out} : {built.zip_name} ({nombre(len(built.zip_bytes) / 1e6, 1)} Mo) "
+          f"et ses {len(built.files)} fichiers dans {built.dossier}/ ; {len(built.charts)} graphique(s), "
+          f"construit en {nombre(built.seconds, 1)} s.")
+    for absent in built.absents:
+        print(f"Absent de ce périmètre : {absent}")
     return 0
 
 
@@ -281,4 +320,4 @@ def _formats(args) -> int:
 
 
 COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
-            "indicators": _indicators, "template": _template, "formats": _formats}
+            "indicators": _indicators, "export": _export, "template": _template, "formats": _formats}

@@ -15,7 +15,7 @@ from . import schema, stats
 from .survey.design import Design, differences, proportions
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
-from .store import is_demo, q
+from .store import STATUT_CHARGE, is_demo, q
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,23 @@ def survey_design(con, kind: str) -> Design:
 def survey_count(con, kind: str, f: Filters) -> int:
     src, params = scope(kind, f)
     return int(con.execute(f"SELECT count(*) FROM {src}", params).fetchall()[0][0])
+
+
+def survey_summary(con, kind: str, f: Filters) -> dict:
+    """What a methodology box says of a survey in the perimeter: answers, dates, clusters, weighting."""
+    src, params = scope(kind, f)
+    cluster = KINDS[kind].cluster
+    n, first, last, clusters, weighted = con.execute(
+        f"SELECT count(*), min(date_reponse), max(date_reponse), count(DISTINCT {q(cluster)}), "
+        f"coalesce(bool_or(poids <> 1), false) FROM {src} t", params).fetchall()[0]
+    return {"n": int(n), "debut": first, "fin": last, "grappes": int(clusters), "pondere": bool(weighted),
+            "unite": KINDS[kind].cluster_unit}
+
+
+def imports_in_force(con) -> pd.DataFrame:
+    """The files whose rows are in force, per kind: file, import date, author."""
+    return _df(con, "SELECT kind, fichier, date_import, auteur, demo FROM imports WHERE statut = $statut "
+                    "ORDER BY kind, date_import", {"statut": STATUT_CHARGE})
 
 
 def _figures(df: pd.DataFrame) -> dict:

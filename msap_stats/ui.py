@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import importlib
 
+import html
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from . import store, theme, views
+from .export import images
 from .fmt import MOIS_COURTS, nombre, safe_cell
 from .indicators import Filters
 
@@ -189,6 +193,22 @@ CSS = """
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
     content: "Choisir ou déposer des fichiers";}
 .imp-fichier {line-height: 1.3;} .imp-exemples {color: #666666; font-size: 0.82rem; overflow-wrap: anywhere;}
+/* Printing a page from the browser: no sidebar or toolbars, figures within the page, breaks between blocks. */
+@media print {
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpander"],
+  [data-testid="stDownloadButton"], [data-testid="stPageLink"], [data-testid="stElementToolbar"],
+  [data-testid="stStatusWidget"], .modebar-container {display: none !important;}
+  [data-testid="stMain"], [data-testid="stAppViewContainer"] {margin-left: 0 !important; overflow: visible !important;}
+  [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 0 0.5cm !important;}
+  [data-testid="stHorizontalBlock"] {flex-wrap: wrap !important;}
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {flex: 1 1 30% !important; min-width: 30% !important;}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"] {
+    flex: 1 1 100% !important; min-width: 100% !important;}
+  .kf, .stPlotlyChart, [data-testid="stPlotlyChart"], [data-testid="stElementContainer"] {break-inside: avoid;}
+  .graphique-titre {break-after: avoid;}
+  .kf-valeur {font-size: 1.5rem !important;}
+}
 .demo {background: #FEECC2; color: #3B2400; border-left: 4px solid #B34000; padding: 0.5rem 0.9rem; margin-bottom: 1rem;}
 </style>
 """
@@ -233,6 +253,11 @@ def french_table(df: pd.DataFrame, decimals: int = 1):
     return out.style.format(formats)
 
 
+def esc(text: str) -> str:
+    """Text from the data (names, file names) shown as text in HTML, never as markup."""
+    return html.escape(str(text), quote=False)
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV as French Excel reads it: semicolons, decimal commas, UTF-8 with BOM; no cell read as a formula."""
     safe = df.copy()
@@ -255,18 +280,30 @@ def chart(fn, *args, **kwargs):
             st.info(result.message)
         return None
     key = result.key + "".join(f"_{a}" for a in args)
-    # On screen the title and its base wrap as text above the chart; the figure keeps them for exports.
-    st.html(f'<div class="graphique-titre">{result.titre}</div><div class="graphique-base">{result.footer}</div>')
-    # (st.cache_data hands out a fresh copy: the figure may be changed here without a copy of our own)
-    result.figure.update_layout(title=None, margin=dict(t=20))
+    # On screen the title and its base wrap as text above the chart; the figure keeps them for the images.
+    st.html(f'<div class="graphique-titre">{esc(result.titre)}</div>'
+            f'<div class="graphique-base">{esc(result.footer)}</div>')
+    screen = go.Figure(result.figure)
+    screen.update_layout(title=None, margin=dict(t=20))
+    config = {**theme.PLOTLY_CONFIG, "toImageButtonOptions": {**theme.PLOTLY_CONFIG["toImageButtonOptions"],
+                                                               "filename": key}}
     with st.container(key=f"{'large' if result.large else 'bloc'}_{key}"):
-        st.plotly_chart(result.figure, config=theme.PLOTLY_CONFIG, width="stretch", theme=None,
-                        key=f"graphique_{key}")
-    with st.expander("Voir les données"):
+        st.plotly_chart(screen, config=config, width="stretch", theme=None, key=f"graphique_{key}")
+    with st.expander("Voir les données et télécharger"):
         st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
-        st.download_button("Télécharger les données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv",
-                           mime="text/csv", key=f"csv_{key}")
+        downloads(result, key)
     return result
+
+
+def downloads(result: views.Chart, key: str) -> None:
+    """The chart's table (CSV) and its images with title, base and source (made when clicked)."""
+    left, middle, right = st.columns(3)
+    left.download_button("Données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv", mime="text/csv",
+                         key=f"csv_{key}", on_click="ignore", icon=":material/table:")
+    middle.download_button("Image (PNG)", lambda: images.png(result), file_name=f"{key}.png", mime="image/png",
+                           key=f"png_{key}", on_click="ignore", icon=":material/image:")
+    right.download_button("Image (SVG)", lambda: images.svg(result), file_name=f"{key}.svg", mime="image/svg+xml",
+                          key=f"svg_{key}", on_click="ignore", icon=":material/image:")
 
 
 def side_by_side(*charts) -> None:

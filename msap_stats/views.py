@@ -181,6 +181,36 @@ KEY_SURVEY_FIGURES = {
 }
 
 
+def perimetre(f: Filters) -> str:
+    """The perimeter of the filters, in words: "France entière", "Région Occitanie ; format Bus"…"""
+    regions = dict(zip(reference.regions()["code_region"], reference.regions()["region"]))
+    deps = reference.departements().set_index("code_departement")["departement"].to_dict()
+
+    def listed(label: str, values, names) -> str:
+        return f"{label}{'s' if len(values) > 1 else ''} : " + ", ".join(names(v) for v in values)
+
+    parts = []
+    if f.regions:
+        parts.append(listed("Région", f.regions, lambda c: regions.get(c, c)))
+    if f.departements:
+        parts.append(listed("Département", f.departements, lambda c: f"{deps.get(c, c)} ({c})"))
+    if f.formats:
+        parts.append(listed("Format", f.formats, lambda c: CODE_LABELS["format"].get(c, c)))
+    if f.porteurs:
+        parts.append(listed("Structure porteuse", f.porteurs, lambda c: CODE_LABELS["structure_porteuse"].get(c, c)))
+    return " ; ".join(parts) or "France entière"
+
+
+def periode(con, f: Filters) -> str:
+    """The period of the figures, in words, from the data's months when no filter narrows it."""
+    months = ind.activity_months(con)
+    first, last = f.debut or (months[0] if months else None), f.fin or (months[-1] if months else None)
+    if not first:
+        return "aucune donnée datée"
+    words = [mois(pd.Timestamp(f"{m}-01")) for m in (first, last)]
+    return words[0] if first == last else f"de {words[0]} à {words[1]}"
+
+
 def filter_notes(f: Filters) -> list[str]:
     """Which chosen filters do not apply to which source, said where the figures are."""
     notes = []
@@ -209,9 +239,10 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
             months = ind.health_share_by_month(con, f)
             total = int(months["total"].sum()) if len(months) else 0
             health = ind.health_share(months)
-            out.append(KeyFigure(nombre(total), "demandes traitées",
-                                 f"dont {pct(health)} en santé ou dépendance" if total else "aucun export d'activité chargé",
-                                 source(con, "activite"), "activite"))
+            out.append(KeyFigure(nombre(total), "demandes traitées", f"dont {pct(health)} en santé ou dépendance",
+                                 source(con, "activite"), "activite") if total else
+                       KeyFigure("–", "demandes traitées", "aucune demande enregistrée dans ce périmètre", "",
+                                 "activite"))
     return out
 
 

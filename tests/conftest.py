@@ -29,6 +29,10 @@ def _shared_data() -> Path:
 SHARED = _shared_data()
 REGISTRY = SHARED / "liste-fs-20240801.csv"
 CONTOURS = SHARED / "departements-contours.geojson"
+# The project finds the contours beside itself (../shared/data); a clone elsewhere is told where they are,
+# so that the demo and the maps of the tests are the same wherever the suite runs.
+if CONTOURS.exists():
+    os.environ.setdefault("MSAP_CONTOURS", str(CONTOURS))
 
 
 def store_digest(path: Path) -> str:

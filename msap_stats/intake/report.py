@@ -8,14 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..errors import ImportRefused
-
-
-def _append(ws, values: list) -> None:
-    """A row whose text cells stay text: a value from a file is never a formula."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+from ..sheets import append_row as _append
 
 
 def problems_xlsx(refused: ImportRefused) -> bytes:

@@ -1,0 +1,70 @@
+"""Static images of the charts (PNG, SVG) with plotly and kaleido, driving Debian's Chromium.
+
+One kaleido server per process, started at the first image and stopped at exit: a pack of a
+dozen images starts Chromium once, not once per image.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+
+import plotly.graph_objects as go
+
+from ..figures import Chart
+
+# Fonts Chromium and Typst both have (Debian's fonts-liberation2; Arial's metrics).
+EXPORT_FONT = "Liberation Sans, Arial, sans-serif"
+PNG_WIDTH, PNG_SCALE = 1000, 1.6          # 1,600 pixels wide, text sized for a 1,000-pixel layout
+PRINT_WIDTH = 640                         # the text width of an A4 page, in CSS pixels at print size
+PRINT_BOTTOM = 24                         # the axis labels need no more; a legend takes its own room
+
+_lock = threading.Lock()
+_started = False
+
+
+def render(fig: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
+    """The figure as PNG or SVG bytes."""
+    import kaleido
+
+    global _started
+    with _lock:
+        if not _started:
+            kaleido.start_sync_server(silence_warnings=True)
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+            _started = True
+        return kaleido.calc_fig_sync(fig, opts=dict(format=fmt, width=width, height=height, scale=scale))
+
+
+def standalone(chart: Chart) -> go.Figure:
+    """The chart as a file of its own: its title, base and source inside the image."""
+    fig = go.Figure(chart.figure)
+    fig.update_layout(font=dict(family=EXPORT_FONT), title=dict(x=0.02, xanchor="left"),
+                      margin=dict(l=30, r=30, b=max(fig.layout.margin.b or 0, 40)))
+    return fig
+
+
+def for_print(chart: Chart) -> go.Figure:
+    """The chart inside a document that writes its title, base and source as text around it."""
+    fig = go.Figure(chart.figure)
+    fig.update_layout(font=dict(family=EXPORT_FONT), title=None, margin=dict(t=10, l=10, r=20, b=PRINT_BOTTOM))
+    return fig
+
+
+def _height(chart: Chart) -> int:
+    return int(chart.figure.layout.height or 420)
+
+
+def png(chart: Chart) -> bytes:
+    return render(standalone(chart), "png", PNG_WIDTH, _height(chart), PNG_SCALE)
+
+
+def svg(chart: Chart) -> bytes:
+    return render(standalone(chart), "svg", PNG_WIDTH, _height(chart))
+
+
+def print_svg(chart: Chart) -> bytes:
+    """For the PDF: without the title block, at the page's text width."""
+    margin = chart.figure.layout.margin
+    saved = int(margin.t or 0) - 10 + max(int(margin.b or 0) - PRINT_BOTTOM, 0)
+    return render(for_print(chart), "svg", PRINT_WIDTH, max(_height(chart) - saved, 220))

@@ -1,0 +1,225 @@
+"""The "En bref" pack for the current filters: a PDF note, each chart as PNG and SVG, the tables behind
+them as one workbook, and a LISEZMOI; as a .zip and as files.
+
+The page and the command line build it through ``build``: same filters, same files, same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+
+from .. import indicators as ind
+from .. import views
+from ..figures import Chart
+from ..fmt import NNBSP, mois, nombre
+from ..indicators import Filters
+from ..schema import KINDS
+from ..store import list_imports
+from ..survey.design import MIN_CLUSTERS, MIN_N, MIN_N_EFF
+from . import document, images, tables
+
+MAX_CHARTS = 6
+SURVEYS = ("usagers", "agents", "habitants")
+DEMO_WARNING = ("réseau synthétique calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, "
+                "novembre 2016) ; aucun chiffre ne décrit une Maison réelle.")
+ANCT_LIST = re.compile(r"(liste[-_]fs|france[-_]services).*?(\d{8})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A chart the pack may hold, in order of preference."""
+
+    nom: str          # its name in the pack (file, sheet)
+    view: object
+    args: tuple = ()
+
+
+PIECES = (
+    Piece("Motifs de visite", views.motifs_usagers),
+    Piece("Satisfaction", views.satisfaction_accueil),
+    Piece("Regards croisés", views.impacts_compares),
+    Piece("Thématiques des demandes", views.demandes_par_thematique),
+    Piece("Demandes par mois", views.demandes_par_mois),
+    Piece("Densité par département", views.carte_departements, ("maisons_100k",)),
+    Piece("Carte des Maisons", views.carte_maisons),
+    Piece("Critères du réseau", views.conformite),
+    Piece("Formats", views.formats),
+    Piece("Structures porteuses", views.porteurs),
+    Piece("Densité par région", views.maisons_par_region),
+)
+MAPS = (views.carte_departements, views.carte_maisons)
+
+
+class EmptyPerimeter(ValueError):
+    """No Maison in the perimeter: nothing to publish."""
+
+
+@dataclass
+class Pack:
+    files: dict[str, bytes]          # path inside the pack -> content
+    dossier: str                     # the pack's folder and .zip name, without extension
+    charts: list[tuple[str, Chart]]
+    absents: list[str]
+    seconds: float = 0.0
+    zip_bytes: bytes = field(default=b"", repr=False)
+
+    @property
+    def zip_name(self) -> str:
+        return f"{self.dossier}.zip"
+
+
+def slug(text: str) -> str:
+    text = text.lower()
+    for a, b in (("àâä", "a"), ("éèêë", "e"), ("îï", "i"), ("ôö", "o"), ("ùûü", "u"), ("ç", "c")):
+        text = re.sub(f"[{a}]", b, text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "pack"
+
+
+def jour(d: date) -> str:
+    return f"{'1er' if d.day == 1 else d.day} {mois(d)}"
+
+
+def command(f: Filters) -> str:
+    """The command line that rebuilds the pack for these filters."""
+    words = ["python -m msap_stats export --out DOSSIER"]
+    for attr, option in (("regions", "--region"), ("departements", "--departement"), ("formats", "--format"),
+                         ("porteurs", "--porteur")):
+        words += [f"{option} {v}" for v in getattr(f, attr)]
+    words += [f"--debut {f.debut}"] * bool(f.debut) + [f"--fin {f.fin}"] * bool(f.fin)
+    return " ".join(words)
+
+
+def choose(con, f: Filters) -> tuple[list[tuple[str, Chart]], list[str]]:
+    """The charts that have something to show in the perimeter (at most six), and what is absent and why."""
+    chosen, absents = [], []
+    departements = len(ind.maisons_summary(con, f)["par_departement"])
+    regions = len(ind.regions_table(con, f))
+    for piece in PIECES:
+        if len(chosen) == MAX_CHARTS:
+            break
+        if (piece.view is views.carte_departements and departements < 2) or \
+                (piece.view is views.maisons_par_region and regions < 2):
+            continue  # one bar or one shape says nothing a key figure does not
+        if piece.view in MAPS:  # métropole when the perimeter has Maisons there, else its first overseas one
+            result = piece.view(con, f, *piece.args, next(iter(views.zones(con, f)), "metropole"))
+        else:
+            result = piece.view(con, f, *piece.args)
+        if isinstance(result, views.Absent):
+            reason = result.message.split(" : ")[0]
+            if reason not in absents:
+                absents.append(reason)
+        else:
+            chosen.append((piece.nom, result))
+    return chosen, absents
+
+
+def methodology(con, f: Filters) -> list[str]:
+    lines = []
+    for kind in SURVEYS:
+        s = ind.survey_summary(con, kind, f)
+        if not s["n"]:
+            continue
+        lines.append(f"{KINDS[kind].label} : {nombre(s['n'])} réponses, du {jour(s['debut'])} au {jour(s['fin'])}, "
+                     f"dans {nombre(s['grappes'])} {s['unite']} ; "
+                     + ("réponses pondérées (poids de redressement du fichier)." if s["pondere"]
+                        else "réponses non pondérées (le fichier ne donne pas de poids)."))
+    if lines:
+        lines += [
+            "Un pourcentage est la part pondérée des réponses parmi les personnes qui ont répondu à la question. "
+            f"Intervalles de confiance à 95{NNBSP}% tenant compte du plan de sondage : les réponses sont groupées par "
+            "Maison (par département pour les habitants), variance par linéarisation de Taylor, intervalle de "
+            "Korn et Graubard.",
+            f"Aucun chiffre n'est donné sous {MIN_N} réponses (« effectif insuffisant »), sous un effectif "
+            f"efficace de {MIN_N_EFF} (« précision insuffisante ») ou sur moins de {MIN_CLUSTERS} Maisons. "
+            f"Un écart signalé est significatif au seuil de 5{NNBSP}% (correction de Holm).",
+        ]
+    else:
+        lines.append("Aucune réponse d'enquête dans ce périmètre : la note ne présente que le registre des "
+                     "Maisons et, s'il y en a, les demandes traitées.")
+    lines.append(f"Période : {views.periode(con, f)}. Les enquêtes et les demandes suivent la période choisie ; "
+                 "le registre des Maisons compte toutes les Maisons du périmètre.")
+    return lines
+
+
+def sources(con) -> list[str]:
+    found = ind.imports_in_force(con)
+    if len(found) and found["demo"].all():
+        return ["Données de démonstration construites par msap-stats (synthétiques)."]
+    lines = []
+    for kind, rows in found.groupby("kind", sort=False):
+        files = ", ".join(f"« {r.fichier} » (importé le {r.date_import:%d/%m/%Y})" for r in rows.itertuples())
+        lines.append(f"{KINDS[kind].source_label} : {files}.")
+        for r in rows.itertuples():
+            m = ANCT_LIST.search(r.fichier)
+            if kind == "maisons" and m:
+                d = datetime.strptime(m.group(2), "%Y%m%d").date()
+                lines.append(f"Liste des structures France services publiée par l'ANCT (données du {jour(d)}), "
+                             "Licence Ouverte / Open Licence 2.0, data.gouv.fr.")
+    lines.append("Population municipale : INSEE.")
+    return lines
+
+
+def data_version(con) -> str:
+    df = list_imports(con)
+    if df.empty:
+        return "aucun import"
+    last = df.iloc[-1]
+    return f"dernier import n°{int(last['import_id'])} du {last['date_import']:%d/%m/%Y à %H:%M}"
+
+
+def readme(pack: Pack, f: Filters, context: list[str], version: str) -> str:
+    lines = [f"Dossier « En bref » — {pack.dossier}", "", *context, f"Données : {version}.", "",
+             "Fichiers :", "  en-bref.pdf          la note (A4), avec sa méthodologie",
+             "  tableaux.xlsx        les tableaux des graphiques, une feuille par graphique"]
+    for i, (nom, _) in enumerate(pack.charts, start=1):
+        lines.append(f"  graphiques/{i:02d}-{slug(nom)}.png / .svg   {nom}")
+    lines += ["  LISEZMOI.txt         ce fichier", ""]
+    if pack.absents:
+        lines += ["Absent de ce périmètre :", *[f"  - {a}" for a in pack.absents], ""]
+    lines += ["Pour reconstruire ce dossier :", f"  {command(f)}", ""]
+    return "\r\n".join(lines)
+
+
+def build(con, f: Filters, today: date | None = None) -> Pack:
+    """The whole pack for the filters ``f``."""
+    start = time.perf_counter()
+    if not ind.maisons_summary(con, f)["total"]:
+        raise EmptyPerimeter("Aucune Maison dans ce périmètre : rien à publier. Élargissez les filtres ou "
+                             "importez le registre des Maisons.")
+    today = today or date.today()
+    perimetre, periode = views.perimetre(f), views.periode(con, f)
+    charts, absents = choose(con, f)
+    demo = bool(ind.is_demo(con))
+    context = [f"Périmètre : {perimetre}", f"Période : {periode}", f"Édité le {jour(today)} avec msap-stats"]
+    pack = Pack({}, f"en-bref_{slug(perimetre)}_{today:%Y-%m-%d}", charts, absents)
+    svgs = {}
+    for i, (nom, chart) in enumerate(charts, start=1):
+        stem = f"graphiques/{i:02d}-{slug(nom)}"
+        pack.files[f"{stem}.png"] = images.png(chart)
+        pack.files[f"{stem}.svg"] = images.svg(chart)
+        svgs[f"graphique-{i}.svg"] = images.print_svg(chart)
+    data = {
+        "titre": "Les Maisons de services au public", "perimetre": perimetre, "periode": periode,
+        "date": jour(today), "collection": "Évaluation des Maisons de services au public — msap-stats",
+        "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": DEMO_WARNING,
+        "chiffres": [{"valeur": k.valeur, "texte": k.texte, "detail": k.detail}
+                     for k in views.key_figures(con, f) if k.source],  # figures with no data at all: in "absents"
+        "graphiques": [{"titre": c.titre, "base": c.base, "source": c.source, "image": f"graphique-{i}.svg"}
+                       for i, (_, c) in enumerate(charts, start=1)],
+        "absents": absents, "methodologie": methodology(con, f), "sources": sources(con),
+    }
+    pack.files["en-bref.pdf"] = document.pdf(data, svgs)
+    pack.files["tableaux.xlsx"] = tables.workbook(charts, context)
+    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con)).encode("utf-8")
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in sorted(pack.files.items()):
+            z.writestr(f"{pack.dossier}/{name}", content)
+    pack.zip_bytes = out.getvalue()
+    pack.seconds = time.perf_counter() - start
+    return pack
