@@ -185,7 +185,7 @@ CSS = """
 /* On a phone a wide chart (heatmap) keeps a readable size and scrolls sideways. */
 @media (max-width: 760px) {
   [class*="st-key-large_"] {overflow-x: auto;}
-  [class*="st-key-large_"] > [data-testid="stElementContainer"] {min-width: 720px;}
+  [class*="st-key-large_"] > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {min-width: 720px;}
 }
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
@@ -205,8 +205,8 @@ CSS = """
   [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {flex: 1 1 30% !important; min-width: 30% !important;}
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"] {
     flex: 1 1 100% !important; min-width: 100% !important;}
-  .kf, .stPlotlyChart, [data-testid="stPlotlyChart"], [data-testid="stElementContainer"] {break-inside: avoid;}
-  .graphique-titre {break-after: avoid;}
+  .kf, [data-testid="stElementContainer"], [class*="st-key-bloc_"], [class*="st-key-large_"] {break-inside: avoid;}
+  [data-testid="stPlotlyChart"], .js-plotly-plot, .plot-container {height: auto !important;}
   .kf-valeur {font-size: 1.5rem !important;}
 }
 .demo {background: #FEECC2; color: #3B2400; border-left: 4px solid #B34000; padding: 0.5rem 0.9rem; margin-bottom: 1rem;}
@@ -214,8 +214,42 @@ CSS = """
 """
 
 
+# Plotly draws its charts at the screen's width; before printing, each is made to scale to the page's width
+# (a viewBox on its layers), and put back afterwards. A fixed script: no data of any file reaches it.
+PRINT_SCRIPT = """<script>
+if (!window.msapPrint) {
+  window.msapPrint = true;
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll(".js-plotly-plot .svg-container").forEach(c => {
+      const w = c.offsetWidth, h = c.offsetHeight;
+      if (!w || !h) return;
+      c.dataset.screen = c.getAttribute("style") || "";
+      c.querySelectorAll("svg.main-svg").forEach(s => {
+        s.setAttribute("viewBox", `0 0 ${w} ${h}`);
+        s.setAttribute("preserveAspectRatio", "xMinYMin meet");
+        s.style.width = "100%"; s.style.height = "100%";
+      });
+      c.style.width = "100%"; c.style.height = "auto"; c.style.aspectRatio = `${w} / ${h}`;
+    });
+  });
+  window.addEventListener("afterprint", () => {
+    document.querySelectorAll(".js-plotly-plot .svg-container").forEach(c => {
+      if (c.dataset.screen === undefined) return;
+      c.setAttribute("style", c.dataset.screen);
+      delete c.dataset.screen;
+      c.querySelectorAll("svg.main-svg").forEach(s => {
+        s.removeAttribute("viewBox"); s.removeAttribute("preserveAspectRatio");
+        s.style.width = ""; s.style.height = "";
+      });
+    });
+  });
+}
+</script>"""
+
+
 def style() -> None:
     st.html(CSS)
+    st.html(PRINT_SCRIPT, unsafe_allow_javascript=True)
 
 
 def demo_banner() -> None:
@@ -281,13 +315,13 @@ def chart(fn, *args, **kwargs):
         return None
     key = result.key + "".join(f"_{a}" for a in args)
     # On screen the title and its base wrap as text above the chart; the figure keeps them for the images.
-    st.html(f'<div class="graphique-titre">{esc(result.titre)}</div>'
-            f'<div class="graphique-base">{esc(result.footer)}</div>')
     screen = go.Figure(result.figure)
     screen.update_layout(title=None, margin=dict(t=20))
     config = {**theme.PLOTLY_CONFIG, "toImageButtonOptions": {**theme.PLOTLY_CONFIG["toImageButtonOptions"],
                                                                "filename": key}}
-    with st.container(key=f"{'large' if result.large else 'bloc'}_{key}"):
+    with st.container(key=f"{'large' if result.large else 'bloc'}_{key}"):  # one block: printed on one page
+        st.html(f'<div class="graphique-titre">{esc(result.titre)}</div>'
+                f'<div class="graphique-base">{esc(result.footer)}</div>')
         st.plotly_chart(screen, config=config, width="stretch", theme=None, key=f"graphique_{key}")
     with st.expander("Voir les données et télécharger"):
         st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")

@@ -266,3 +266,54 @@ def test_a_real_list_uploaded_from_the_browser_feeds_the_other_pages(page, tmp_p
         browser.open_page(page, "Vue d'ensemble")
         assert nombre(expected) in key_figures(page)
         assert browser.exceptions(page) == []
+
+
+def test_the_pack_is_downloaded_from_the_export_page(demo_server, page, tmp_path):
+    import io
+    import zipfile
+
+    page.goto(f"{demo_server}/exporter?region=76")
+    browser.wait_for_app(page)
+    page.get_by_role("button", name="Préparer le dossier « En bref »").click()
+    page.get_by_text("Dossier prêt en").wait_for(timeout=120_000)
+    browser.wait_for_app(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Télécharger le dossier complet").click()
+    download = info.value
+    assert download.suggested_filename.startswith("en-bref_region-occitanie_") and \
+        download.suggested_filename.endswith(".zip")
+    data = open(download.path(), "rb").read()
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert any(n.endswith("/en-bref.pdf") for n in names) and any(n.endswith("/tableaux.xlsx") for n in names)
+    assert sum(n.endswith(".png") for n in names) == sum(n.endswith(".svg") for n in names) >= 4
+    browser.screenshot(page, "export")
+
+
+def test_a_chart_s_own_image_is_downloaded_with_its_name(demo_server, page):
+    page.goto(f"{demo_server}/motifs")
+    browser.wait_for_app(page, 7)
+    page.get_by_text("Voir les données et télécharger").first.click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Image (PNG)").first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".png") and "plot-image" not in download.suggested_filename
+    assert open(download.path(), "rb").read()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_printing_a_page_hides_the_sidebar_and_keeps_figures_in_the_page(demo_server, page):
+    page.goto(demo_server)
+    browser.wait_for_app(page, 6)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.wait_for_timeout(800)
+    try:
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        assert not page.locator("[data-testid='stExpander']").first.is_visible()
+        right = page.evaluate("() => Math.max(...[...document.querySelectorAll('.kf, .js-plotly-plot')]"
+                              ".map(e => e.getBoundingClientRect().right))")
+        assert right <= 794
+        pdf = page.pdf(format="A4", print_background=True)
+        assert pdf[:4] == b"%PDF"
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1440, "height": 1000})

@@ -257,3 +257,31 @@ def test_a_setting_not_among_the_options_is_ignored(demo_app_db, monkeypatch):
     at.switch_page("pages/reseau.py").run()
     ok(at)
     assert at.select_slider(key="seuil_km").value == 5.0
+
+
+def test_the_export_page_builds_the_pack_of_the_filters_and_offers_each_piece(demo_db, demo_app_db, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    from msap_stats.export import pack
+
+    at = app(demo_app_db, monkeypatch, region="53")
+    at.switch_page("pages/exporter.py").run()
+    ok(at)
+    assert "Région : Bretagne" in " ".join(m.value for m in at.markdown)
+    at.button(key="preparer_dossier").click().run()
+    ok(at)
+    built = at.session_state["_dossier"][1]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Télécharger le dossier complet ({built.zip_name})" in labels
+    assert {"en-bref.pdf", "tableaux.xlsx", "LISEZMOI.txt"} <= set(labels)
+    assert labels.count("Image (PNG)") == labels.count("Image (SVG)") == len(built.charts)
+    # The same pack as the command line's (same function, same filters): same files, same numbers.
+    con = store.connect(demo_db, read_only=True)
+    direct = pack.build(con, Filters(regions=("53",)))
+    con.close()
+    assert sorted(built.files) == sorted(direct.files)
+    for a, b in zip(load_workbook(io.BytesIO(built.files["tableaux.xlsx"])).worksheets,
+                    load_workbook(io.BytesIO(direct.files["tableaux.xlsx"])).worksheets):
+        assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
