@@ -101,6 +101,10 @@ class Referentiel:
         return next(c for c in self.criteres if c.key == key)
 
 
+# Asked by both frames.
+ESPACE_CONFIDENTIEL = Critere("espace_confidentiel", "Espace confidentiel", "Espace d'entretien confidentiel",
+                              "colonne « Espace confidentiel » du registre", is_true("espace_confidentiel"))
+
 MSAP = Referentiel(
     "msap", "Cahier des charges des MSAP (2015-2019)",
     "Cahier des charges national des Maisons de services au public (loi NOTRe, 2015)", date(2015, 1, 1), (
@@ -116,8 +120,7 @@ MSAP = Referentiel(
                 "est « à vérifier » ; bus, Maisons itinérantes et antennes : « sans objet »", apart),
         Critere("agent_forme", "Agents formés", "Agents d'accueil formés", "colonne « Agents formés » du registre",
                 is_true("agent_forme")),
-        Critere("espace_confidentiel", "Espace confidentiel", "Espace d'entretien confidentiel", "colonne « Espace confidentiel » du registre",
-                is_true("espace_confidentiel")),
+        ESPACE_CONFIDENTIEL,
     ))
 
 FRANCE_SERVICES = Referentiel(
@@ -132,8 +135,7 @@ FRANCE_SERVICES = Referentiel(
         Critere("partenaires", "9 partenaires", "L'offre des neuf partenaires nationaux",
                 "France Travail, CAF, Assurance maladie, Assurance retraite, MSA, DGFiP, Intérieur (ANTS), Justice et "
                 "La Poste parmi les opérateurs partenaires", at_least("partenaires_nationaux", 9)),
-        Critere("espace_confidentiel", "Espace confidentiel", "Espace d'entretien confidentiel", "colonne « Espace confidentiel » du registre",
-                is_true("espace_confidentiel")),
+        ESPACE_CONFIDENTIEL,
         Critere("trente_minutes", "30 minutes", "À moins de 30 minutes des habitants",
                 "les temps de trajet des habitants, qu'un registre de sites ne donne pas", None),
     ))

@@ -331,12 +331,13 @@ def chart(fn, *args, **kwargs):
 
 def downloads(result: views.Chart, key: str) -> None:
     """The chart's table (CSV) and its images with title, base and source (made when clicked)."""
+    where = f"{views.perimetre(filters())} · {cached(views.periode, filters())}"
     left, middle, right = st.columns(3)
     left.download_button("Données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv", mime="text/csv",
                          key=f"csv_{key}", on_click="ignore", icon=":material/table:")
-    middle.download_button("Image (PNG)", lambda: images.png(result), file_name=f"{key}.png", mime="image/png",
+    middle.download_button("Image (PNG)", lambda: images.png(result, where), file_name=f"{key}.png", mime="image/png",
                            key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    right.download_button("Image (SVG)", lambda: images.svg(result), file_name=f"{key}.svg", mime="image/svg+xml",
+    right.download_button("Image (SVG)", lambda: images.svg(result, where), file_name=f"{key}.svg", mime="image/svg+xml",
                           key=f"svg_{key}", on_click="ignore", icon=":material/image:")
 
 

@@ -72,26 +72,28 @@ def chromium_page(width: int = 1440, height: int = 1000):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
-                                      timezone_id="Europe/Paris")
-        page = context.new_page()
-        page.set_default_timeout(60_000)
         try:
-            yield page
+            with _profile(browser, width, height, "fr-FR") as page:
+                yield page
         finally:
-            context.close()
             browser.close()
 
 
 @contextmanager
 def another_browser(page, width: int = 1440, height: int = 1000, locale: str = "fr-FR"):
     """A new browser profile (no cookie, no session) next to ``page``'s: as a colleague opening a link."""
-    context = page.context.browser.new_context(viewport={"width": width, "height": height}, locale=locale,
-                                               timezone_id="Europe/Paris")
-    other = context.new_page()
-    other.set_default_timeout(60_000)
-    try:
+    with _profile(page.context.browser, width, height, locale) as other:
         yield other
+
+
+@contextmanager
+def _profile(browser, width: int, height: int, locale: str):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                  timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
     finally:
         context.close()
 

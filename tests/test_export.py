@@ -83,6 +83,7 @@ def test_every_chart_comes_as_a_wide_png_and_a_valid_svg(national):
         assert svg.tag.endswith("svg")
         texts = " ".join("".join(t.itertext()) for t in svg.iter() if t.tag.endswith("text"))
         assert chart.titre.split(" ")[0] in texts and "Source" in texts  # title and source inside the image
+        assert "France entière" in texts and "janvier 2016" in texts  # and the perimeter and period
 
 
 def test_the_workbook_has_a_sheet_per_chart_numbers_as_numbers_and_no_formula(national):

@@ -11,12 +11,14 @@ import threading
 
 import plotly.graph_objects as go
 
+from .. import theme
 from ..figures import Chart
 
 # Fonts Chromium and Typst both have (Debian's fonts-liberation2; Arial's metrics).
 EXPORT_FONT = "Liberation Sans, Arial, sans-serif"
 PNG_WIDTH, PNG_SCALE = 1000, 1.6          # 1,600 pixels wide, text sized for a 1,000-pixel layout
 PRINT_WIDTH = 640                         # the text width of an A4 page, in CSS pixels at print size
+CONTEXT_LINE = 16                         # pixels per line of perimeter and period under the base
 PRINT_BOTTOM = 24                         # the axis labels need no more; a legend takes its own room
 
 _lock = threading.Lock()
@@ -36,12 +38,21 @@ def render(fig: go.Figure, fmt: str, width: int, height: int, scale: float = 1) 
         return kaleido.calc_fig_sync(fig, opts=dict(format=fmt, width=width, height=height, scale=scale))
 
 
-def standalone(chart: Chart) -> go.Figure:
-    """The chart as a file of its own: its title, base and source inside the image."""
+def standalone(chart: Chart, contexte: str = "") -> go.Figure:
+    """The chart as a file of its own: its title, base and source inside the image, and the perimeter and
+    period it describes (``contexte``)."""
     fig = go.Figure(chart.figure)
-    fig.update_layout(font=dict(family=EXPORT_FONT), title=dict(x=0.02, xanchor="left"),
-                      margin=dict(l=30, r=30, b=max(fig.layout.margin.b or 0, 40)))
+    subtitle, added = fig.layout.title.subtitle.text or "", _context_lines(contexte)
+    if contexte:
+        subtitle = f"{subtitle}<br>{theme.wrap(contexte, 120)}"
+    fig.update_layout(font=dict(family=EXPORT_FONT), title=dict(x=0.02, xanchor="left", subtitle=dict(text=subtitle)),
+                      margin=dict(l=30, r=30, b=max(fig.layout.margin.b or 0, 40),
+                                  t=(fig.layout.margin.t or 0) + CONTEXT_LINE * added))
     return fig
+
+
+def _context_lines(contexte: str) -> int:
+    return theme.wrap(contexte, 120).count("<br>") + 1 if contexte else 0
 
 
 def for_print(chart: Chart) -> go.Figure:
@@ -51,16 +62,16 @@ def for_print(chart: Chart) -> go.Figure:
     return fig
 
 
-def _height(chart: Chart) -> int:
-    return int(chart.figure.layout.height or 420)
+def _height(chart: Chart, contexte: str = "") -> int:
+    return int(chart.figure.layout.height or 420) + CONTEXT_LINE * _context_lines(contexte)
 
 
-def png(chart: Chart) -> bytes:
-    return render(standalone(chart), "png", PNG_WIDTH, _height(chart), PNG_SCALE)
+def png(chart: Chart, contexte: str = "") -> bytes:
+    return render(standalone(chart, contexte), "png", PNG_WIDTH, _height(chart, contexte), PNG_SCALE)
 
 
-def svg(chart: Chart) -> bytes:
-    return render(standalone(chart), "svg", PNG_WIDTH, _height(chart))
+def svg(chart: Chart, contexte: str = "") -> bytes:
+    return render(standalone(chart, contexte), "svg", PNG_WIDTH, _height(chart, contexte))
 
 
 def print_svg(chart: Chart) -> bytes:

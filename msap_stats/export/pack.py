@@ -197,11 +197,11 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
     demo = bool(ind.is_demo(con))
     context = [f"Périmètre : {perimetre}", f"Période : {periode}", f"Édité le {jour(today)} avec msap-stats"]
     pack = Pack({}, f"en-bref_{slug(perimetre)}_{today:%Y-%m-%d}", charts, absents)
-    svgs = {}
+    svgs, where = {}, f"{perimetre} · {periode}"
     for i, (nom, chart) in enumerate(charts, start=1):
         stem = f"graphiques/{i:02d}-{slug(nom)}"
-        pack.files[f"{stem}.png"] = images.png(chart)
-        pack.files[f"{stem}.svg"] = images.svg(chart)
+        pack.files[f"{stem}.png"] = images.png(chart, where)
+        pack.files[f"{stem}.svg"] = images.svg(chart, where)
         svgs[f"graphique-{i}.svg"] = images.print_svg(chart)
     data = {
         "titre": "Les Maisons de services au public", "perimetre": perimetre, "periode": periode,
