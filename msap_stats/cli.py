@@ -25,7 +25,6 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import demo, docs, indicators, templates
 from .errors import ImportRefused, refuse
 from .fmt import nombre
 from .importer import MAX_FILE_BYTES, import_file, rollback, too_big_message
@@ -115,8 +114,10 @@ def filter_options(parser):
     return parser
 
 
-def _filters(args) -> indicators.Filters:
-    return indicators.Filters(regions=tuple(args.region), departements=tuple(args.departement), debut=args.debut,
+def _filters(args):
+    from .indicators import Filters
+
+    return Filters(regions=tuple(args.region), departements=tuple(args.departement), debut=args.debut,
                               fin=args.fin, formats=tuple(args.formats), porteurs=tuple(args.porteur))
 
 
@@ -139,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args) -> int:
+    from . import demo
+
     path = args.db or default_db_path()
     counts = demo.build(path, seed=args.seed, force=args.force)
     detail = ", ".join(f"{KINDS[k].label.lower()} : {nombre(n)}" for k, n in counts.items())
@@ -271,9 +274,11 @@ def _rollback(args) -> int:
 
 def _indicators(args) -> int:
     f = _filters(args)
+    from .indicators import all_indicators
+
     con = connect(args.db, read_only=True)
     try:
-        result = indicators.all_indicators(con, f)
+        result = all_indicators(con, f)
     finally:
         con.close()
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
@@ -309,12 +314,16 @@ def _export(args) -> int:
 
 
 def _template(args) -> int:
+    from . import templates
+
     templates.write_template(args.kind, args.output)
     print(f"Modèle « {KINDS[args.kind].label} » écrit dans {args.output}.")
     return 0
 
 
 def _formats(args) -> int:
+    from . import docs
+
     sys.stdout.write(docs.formats_markdown())
     return 0
 

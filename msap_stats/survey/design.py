@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ..fmt import INSUFFISANT
 from ..stats import kish, wilson
@@ -105,13 +104,15 @@ def korn_graubard(p: float, v: float, n: int, clusters: int) -> tuple[float, flo
     At p = 0 or 1 the variance is 0 and n* is undefined: the answers themselves (n) are the size, so that a
     box nobody ticked reads 0 % with the exact interval of 0 successes among n.
     """
+    from scipy import special  # here: a command that computes no interval does not load scipy
+
     n_eff = p * (1 - p) / v if v > 0 and 0 < p < 1 else float(n)
     df = clusters - 1
     if df >= 1 and n > 1 and 0 < p < 1:
-        n_eff *= (sps.t.ppf(ALPHA / 2, n - 1) / sps.t.ppf(ALPHA / 2, df)) ** 2
+        n_eff *= (special.stdtrit(n - 1, ALPHA / 2) / special.stdtrit(df, ALPHA / 2)) ** 2
     x = n_eff * p
-    low = 0.0 if x <= 0 else float(sps.beta.ppf(ALPHA / 2, x, n_eff - x + 1))
-    high = 1.0 if x >= n_eff else float(sps.beta.ppf(1 - ALPHA / 2, x + 1, n_eff - x))
+    low = 0.0 if x <= 0 else float(special.betaincinv(x, n_eff - x + 1, ALPHA / 2))
+    high = 1.0 if x >= n_eff else float(special.betaincinv(x + 1, n_eff - x, 1 - ALPHA / 2))
     return float(n_eff), low, high
 
 
@@ -139,6 +140,8 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
     ``svyglm(y ~ category)``). Only categories whose figure is shown are tested, and the p-values of a chart
     are corrected together (Holm), so that one category in twenty is not marked by chance alone.
     """
+    from scipy import special
+
     out = []
     h = design.clusters
     for item in items:
@@ -156,7 +159,7 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
             p_g, p_r = wy_g.sum() / w_g.sum(), wy_r.sum() / w_r.sum()
             z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
             v = h / (h - 1) * float((z**2).sum())
-            p_value = 2 * float(sps.t.sf(abs(p_g - p_r) / np.sqrt(v), h - 2)) if v > 0 else (1.0 if p_g == p_r else 0.0)
+            p_value = 2 * float(special.stdtr(h - 2, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
             tested.append((g, round(100 * (p_g - p_r), 2), p_value))
         for (g, gap, _), adjusted in zip(tested, holm([t[2] for t in tested])):
             out.append({by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA})

@@ -1,0 +1,388 @@
+"""Speed at national scale, measured against the limit and against a fair peer (python -m msap_stats.bench).
+
+    python -m msap_stats.bench [--taille petite|moyenne|nationale] [--repeat K] [--json FICHIER]
+
+Every figure is the median of K runs after a warm-up; every comparison a ratio measured in the same run.
+1. Import, as whole processes: the project's ``import`` command against the bare parse (fastexcel for .xlsx,
+   DuckDB's read_csv for CSV: the limit) and against pandas with the same parser and the same checks (types,
+   codes, dates, Maison references, keys already loaded: the fair peer); pandas + openpyxl for the record.
+2. The queries behind the pages, with and without filters, on a store whose activity is the demo's repeated
+   over earlier years, against the same computations in plain pandas on the same rows in memory.
+3. Cold start: a new process to the first page rendered (Streamlit's AppTest, no browser).
+Peak resident memory of each process is recorded (wait4's ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SIZES = {  # rows of activity files to import; activity rows of the query store
+    "petite": {"xlsx": [2_000], "csv": [5_000], "store": 200_000},
+    "moyenne": {"xlsx": [200_000], "csv": [500_000], "store": 10_000_000},
+    "nationale": {"xlsx": [200_000, 1_000_000], "csv": [2_000_000], "store": 100_000_000},
+}
+MAISONS = 2_000
+PYTHON = sys.executable
+
+
+# --- Files --------------------------------------------------------------------------
+
+def _activity_rows(rows: int, seed: int = 0):
+    from .schema import THEMATIQUES, TYPES_ACCOMPAGNEMENT
+
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"M{i:04d}" for i in range(MAISONS)], dtype=object)[rng.integers(0, MAISONS, rows)]
+    days = np.datetime64("2016-01-01") + rng.integers(0, 366, rows).astype("timedelta64[D]")
+    themes = np.array([t.label for t in THEMATIQUES], dtype=object)[rng.integers(0, len(THEMATIQUES), rows)]
+    kinds = np.array([t.label for t in TYPES_ACCOMPAGNEMENT], dtype=object)[
+        rng.integers(0, len(TYPES_ACCOMPAGNEMENT), rows)]
+    return ids, days, themes, kinds, rng.integers(1, 5, rows)
+
+
+def write_registry(path: Path) -> Path:
+    from .reference import departements
+
+    codes = departements().query("type == 'departement'")["code_departement"].tolist()
+    lines = ["id_maison;nom;code_departement"] + [f"M{i:04d};Maison {i};{codes[i % len(codes)]}"
+                                                   for i in range(MAISONS)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_xlsx(path: Path, rows: int) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Activité")
+    ws.append(["id_maison", "date", "thematique", "type_accompagnement", "nb"])
+    for i, d, t, k, n in zip(*_activity_rows(rows)):
+        ws.append([i, d.astype(dt.date), t, k, int(n)])
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: int) -> Path:
+    """A French Excel CSV: Windows-1252, semicolons, dd/mm/yyyy dates."""
+    ids, days, themes, kinds, nb = _activity_rows(rows, seed=1)
+    dates = np.datetime_as_string(days)
+    french = np.char.add(np.char.add(np.char.add(np.char.add(
+        np.array([d[8:10] for d in dates]), "/"), np.array([d[5:7] for d in dates])), "/"),
+        np.array([d[:4] for d in dates]))
+    body = "\r\n".join(";".join(r) for r in zip(ids, french, themes, kinds, nb.astype(str)))
+    path.write_bytes(("id_maison;date;thematique;type_accompagnement;nb\r\n" + body + "\r\n").encode("cp1252"))
+    return path
+
+
+# --- Whole processes ------------------------------------------------------------------
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak resident MB) of a whole process, which must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:4])}… a échoué : {proc.stderr.read().decode(errors='replace')[-800:]}")
+    proc.stderr.close()
+    return seconds, usage.ru_maxrss / 1024
+
+
+def medians(cmd_for_run, repeat: int) -> dict:
+    """Median time and peak memory of ``repeat`` runs after one warm-up; ``cmd_for_run(i)`` gives each command."""
+    cmd_for_run(-1)
+    runs = [run(*cmd_for_run(i)) for i in range(repeat)]
+    return {"s": statistics.median(r[0] for r in runs), "mo": statistics.median(r[1] for r in runs),
+            "essais": [round(r[0], 3) for r in runs]}
+
+
+BARE_XLSX = "import fastexcel, sys; fastexcel.read_excel(sys.argv[1]).load_sheet(0).to_arrow()"
+BARE_CSV = ("import duckdb, sys; duckdb.sql(\"SELECT * FROM read_csv('\" + sys.argv[1] + \"', delim=';', "
+            "header=true, encoding='latin-1', all_varchar=true)\").arrow()")
+OPENPYXL = "import pandas, sys; pandas.read_excel(sys.argv[1], engine='openpyxl')"
+
+
+def import_benchmark(path: Path, template: Path, work: Path, repeat: int) -> dict:
+    """The project's import against the bare parse, the fair pandas peer and pandas + openpyxl."""
+    def fresh(i: int) -> Path:
+        db = work / f"run{i + 1}.duckdb"
+        shutil.copy(template, db)
+        return db
+
+    ours = medians(lambda i: ([PYTHON, "-m", "msap_stats", "import", str(path), "--kind", "activite",
+                               "--db", str(fresh(i))],), repeat)
+    peer = medians(lambda i: ([PYTHON, "-m", "msap_stats.bench", "pair", str(path), str(fresh(i))],), repeat)
+    bare = medians(lambda i: ([PYTHON, "-c", BARE_XLSX if path.suffix == ".xlsx" else BARE_CSV, str(path)],), repeat)
+    out = {"fichier": path.name, "projet": ours, "lecture_seule": bare, "pair_pandas": peer,
+           "projet_sur_lecture": ours["s"] / bare["s"], "pair_sur_projet": peer["s"] / ours["s"],
+           "memoire_projet_sur_lecture": ours["mo"] / bare["mo"]}
+    if path.suffix == ".xlsx" and path.stat().st_size < 20e6:
+        out["pandas_openpyxl"] = medians(lambda i: ([PYTHON, "-c", OPENPYXL, str(path)],), max(1, repeat // 2))
+    return out
+
+
+# --- The fair peer ----------------------------------------------------------------------
+
+def peer_import(path: Path, db: Path) -> int:
+    """pandas, idiomatic, with the project's parser and the project's checks; writes the same rows."""
+    import duckdb
+    import pandas as pd
+
+    from .schema import ACTIVITE, normalize_key
+
+    if path.suffix == ".xlsx":
+        import fastexcel
+
+        df = fastexcel.read_excel(path).load_sheet(0).to_pandas()
+    else:
+        df = pd.read_csv(path, sep=";", encoding="cp1252", dtype=str, engine="pyarrow")
+    problems = []
+    dates = pd.to_datetime(df["date"], dayfirst=True, errors="coerce") if df["date"].dtype == object \
+        else pd.to_datetime(df["date"])
+    problems += list(df.index[dates.isna()])
+    df["date"] = dates.dt.date
+    df["mois"] = dates.dt.to_period("M").dt.to_timestamp().dt.date
+    for column in ("thematique", "type_accompagnement"):
+        codes = ACTIVITE.column(column).code_map()
+        lookup = {v: codes.get(normalize_key(v)) for v in df[column].dropna().unique()}  # each spelling once
+        mapped = df[column].map(lookup)
+        problems += list(df.index[mapped.isna() & df[column].notna()])
+        df[column] = mapped
+    nb = pd.to_numeric(df["nb"], errors="coerce")
+    problems += list(df.index[nb.isna() | (nb < 1) | (nb % 1 != 0)])
+    df["nb"] = nb.astype("Int64")
+    con = duckdb.connect(str(db))
+    known = set(con.execute("SELECT id_maison FROM maisons WHERE remplace_par IS NULL").df()["id_maison"])
+    problems += list(df.index[~df["id_maison"].isin(known)])
+    loaded = con.execute("SELECT DISTINCT id_maison, mois FROM activite WHERE remplace_par IS NULL").df()
+    clash = df.merge(loaded, on=["id_maison", "mois"], how="inner")
+    if problems or len(clash):
+        raise SystemExit(f"{len(problems)} problème(s), {len(clash)} conflit(s)")
+    df["ligne"] = df.index + 2
+    con.execute("INSERT INTO activite BY NAME SELECT 0 AS import_id, ligne, id_maison, date, mois, thematique, "
+                "type_accompagnement, nb FROM df")
+    con.close()
+    return len(df)
+
+
+# --- Queries behind the pages -------------------------------------------------------------
+
+def grow_store(demo_db: Path, target: Path, rows: int) -> Path:
+    """The demo's store with its activity repeated over earlier years up to ``rows`` rows."""
+    import duckdb
+
+    shutil.copy(demo_db, target)
+    con = duckdb.connect(str(target))
+    base = con.execute("SELECT count(*) FROM activite").fetchall()[0][0]
+    years = max(1, -(-rows // base))
+    columns = [r[0] for r in con.execute("DESCRIBE activite").fetchall()]
+    shifted = ", ".join(f"CAST({c} - to_years(y::INTEGER) AS DATE) AS {c}" if c in ("date", "mois") else c
+                        for c in columns)
+    con.execute(f"INSERT INTO activite SELECT {shifted} FROM activite, range(1, {years}) AS r(y) "
+                f"LIMIT {max(rows - base, 0)}")
+    con.execute("CHECKPOINT")
+    con.close()
+    return target
+
+
+def page_queries(con, f) -> dict[str, float]:
+    """Each page's views, computed afresh (no cache): seconds per page."""
+    from . import views
+
+    pages = {
+        "Vue d'ensemble": [lambda: views.key_figures(con, f), lambda: views.demandes_par_mois(con, f),
+                           lambda: views.maisons_par_region(con, f)],
+        "Motifs": [lambda: views.motifs_usagers(con, f), lambda: views.demandes_par_thematique(con, f),
+                   lambda: views.demandes_par_operateur(con, f), lambda: views.types_accompagnement(con, f),
+                   lambda: views.part_sante_dependance(con, f), lambda: views.thematiques_par_region(con, f)],
+        "Activité": [lambda: views.demandes_par_mois(con, f), lambda: views.demandes_mois_thematique(con, f),
+                     lambda: views.demandes_mois_accompagnement(con, f), lambda: views.demandes_par_maison(con, f),
+                     lambda: views.demandes_par_heure(con, f), lambda: views.classement_maisons(con, f)],
+        "Territoires": [lambda: views.carte_departements(con, f, "demandes_1000"),
+                        lambda: views.tableau_departements(con, f)],
+    }
+    out = {}
+    for page, calls in pages.items():
+        start = time.perf_counter()
+        for call in calls:
+            call()
+        out[page] = time.perf_counter() - start
+    return out
+
+
+def pandas_pages(activity, maisons, f) -> dict[str, float]:
+    """The activity computations of the same pages in plain pandas, on the same rows held in memory."""
+    def scope():
+        a = activity
+        if f.regions:
+            a = a[a["code_region"].isin(f.regions)]
+        return a
+
+    def by(cols):
+        a = scope()
+        return a.groupby(cols, observed=True)["nb"].sum()
+
+    pages = {
+        "Vue d'ensemble": [lambda: scope()["nb"].sum(), lambda: by(["mois"]), lambda: by(["thematique"]),
+                           lambda: maisons.groupby("code_region").size()],
+        "Motifs": [lambda: by(["thematique"]), lambda: by(["operateur"]), lambda: by(["type_accompagnement"]),
+                   lambda: by(["mois", "thematique"]), lambda: by(["code_region", "thematique"])],
+        "Activité": [lambda: by(["mois"]), lambda: by(["mois", "thematique"]),
+                     lambda: by(["mois", "type_accompagnement"]), lambda: by(["id_maison"]),
+                     lambda: by(["id_maison"]).sort_values()],
+        "Territoires": [lambda: by(["code_departement"])],
+    }
+    out = {}
+    for page, calls in pages.items():
+        start = time.perf_counter()
+        for call in calls:
+            call()
+        out[page] = time.perf_counter() - start
+    return out
+
+
+def query_benchmark(db: Path, repeat: int, with_pandas: bool) -> dict:
+    from . import store
+    from .indicators import Filters
+
+    con = store.connect(db, read_only=True)
+    rows = con.execute("SELECT count(*) FROM activite_actifs").fetchall()[0][0]
+    result = {"lignes_activite": int(rows)}
+    for label, f in (("sans filtre", Filters()), ("Bretagne", Filters(regions=("53",)))):
+        page_queries(con, f)  # warm-up
+        runs = [page_queries(con, f) for _ in range(repeat)]
+        result[label] = {"projet": {p: statistics.median(r[p] for r in runs) for p in runs[0]}}
+    if with_pandas:
+        activity = con.execute("SELECT a.*, m.code_region, m.code_departement FROM activite_actifs a "
+                               "JOIN maisons_v m USING (id_maison)").df()
+        for c in ("thematique", "operateur", "type_accompagnement", "id_maison", "code_region", "code_departement"):
+            activity[c] = activity[c].astype("category")
+        maisons = con.execute("SELECT * FROM maisons_v").df()
+        for label, f in (("sans filtre", Filters()), ("Bretagne", Filters(regions=("53",)))):
+            pandas_pages(activity, maisons, f)
+            runs = [pandas_pages(activity, maisons, f) for _ in range(repeat)]
+            result[label]["pandas"] = {p: statistics.median(r[p] for r in runs) for p in runs[0]}
+        del activity
+    con.close()
+    return result
+
+
+COLD_START = """
+import sys, time
+from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+init = PagesManager.__init__
+def keep_off(self, *a, **k):
+    init(self, *a, **k)
+    PagesManager.uses_pages_directory = False
+PagesManager.__init__ = keep_off
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+assert not at.exception, [e.value for e in at.exception]
+"""
+
+
+def cold_start(db: Path, repeat: int) -> dict:
+    root = Path(__file__).resolve().parent.parent
+    env_db = os.environ.get("MSAP_DB")
+    os.environ["MSAP_DB"] = str(db)
+    try:
+        return medians(lambda i: ([PYTHON, "-c", COLD_START, str(root / "dashboard.py")], root), repeat)
+    finally:
+        if env_db is None:
+            os.environ.pop("MSAP_DB", None)
+        else:
+            os.environ["MSAP_DB"] = env_db
+
+
+# --- Main -------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {"date": dt.datetime.now().isoformat(timespec="seconds"), "coeurs": os.cpu_count(),
+            "memoire_go": round(pages / 2**30, 1), "python": platform.python_version(),
+            "systeme": platform.platform()}
+
+
+def measure(size: str, repeat: int, folder: Path) -> dict:
+    from . import demo, store
+    from .importer import import_file
+
+    spec = SIZES[size]
+    report = {"machine": machine(), "taille": size, "essais": repeat, "imports": [], "requetes": {}}
+    template = folder / "registre.duckdb"
+    con = store.connect(template)
+    import_file(con, write_registry(folder / "registre.csv"), "maisons")
+    con.close()
+    for rows in spec["xlsx"]:
+        path = write_xlsx(folder / f"activite_{rows}.xlsx", rows)
+        report["imports"].append({"lignes": rows, **import_benchmark(path, template, folder, repeat)})
+        path.unlink()
+    for rows in spec["csv"]:
+        path = write_csv(folder / f"activite_{rows}.csv", rows)
+        report["imports"].append({"lignes": rows, **import_benchmark(path, template, folder, repeat)})
+        path.unlink()
+    demo_db = folder / "demo.duckdb"
+    demo.build(demo_db, seed=42)
+    report["demarrage_a_froid"] = cold_start(demo_db, repeat)
+    report["requetes"]["demo"] = query_benchmark(demo_db, repeat, with_pandas=False)
+    big = grow_store(demo_db, folder / "grand.duckdb", spec["store"])
+    report["requetes"]["grand"] = query_benchmark(big, repeat, with_pandas=spec["store"] <= 20_000_000)
+    return report
+
+
+def table(report: dict) -> str:
+    lines = [f"Machine : {report['machine']['coeurs']} cœurs, {report['machine']['memoire_go']} Go ; "
+             f"{report['machine']['date']} ; médianes de {report['essais']} essais après un essai d'échauffement", "",
+             "Import (processus complets)      projet    lecture   ×lecture  pair pandas  pair/projet  mémoire×"]
+    for r in report["imports"]:
+        lines.append(f"  {r['fichier']:<30} {r['projet']['s']:7.2f} s {r['lecture_seule']['s']:7.2f} s "
+                     f"{r['projet_sur_lecture']:8.2f} {r['pair_pandas']['s']:9.2f} s {r['pair_sur_projet']:10.2f} "
+                     f"{r['memoire_projet_sur_lecture']:9.2f}")
+        if "pandas_openpyxl" in r:
+            lines.append(f"  {'  (pandas + openpyxl, lecture)':<30} {r['pandas_openpyxl']['s']:7.2f} s")
+    lines.append(f"\nDémarrage à froid (processus → première page) : {report['demarrage_a_froid']['s']:.2f} s")
+    for name, q in report["requetes"].items():
+        lines.append(f"\nRequêtes des pages, store « {name} » ({q['lignes_activite']:,} demandes)".replace(",", " "))
+        for label in ("sans filtre", "Bretagne"):
+            ours = q[label]["projet"]
+            theirs = q[label].get("pandas", {})
+            for page, s in ours.items():
+                ratio = f"  pandas {theirs[page]:.3f} s (×{theirs[page] / s:.1f})" if page in theirs else ""
+                lines.append(f"  {label:<12} {page:<15} {1000 * s:8.0f} ms{ratio}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["pair"]:  # the fair peer, run as a process of its own
+        peer_import(Path(argv[1]), Path(argv[2]))
+        return 0
+    ap = argparse.ArgumentParser(prog="python -m msap_stats.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--taille", choices=list(SIZES), default="moyenne")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", type=Path, help="écrire les mesures dans ce fichier JSON")
+    ap.add_argument("--dossier", type=Path, help="dossier de travail (temporaire par défaut)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="msap-bench-", dir=args.dossier) as tmp:
+        report = measure(args.taille, args.repeat, Path(tmp))
+    print(table(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
