@@ -52,8 +52,10 @@ reference: $(VENV)/.dev
 captures: $(VENV)/.dev chromium
 	$(BIN)/python -m tests.captures
 
+# Speed against the limit and a fair peer (see BENCHMARKS.md); TAILLE=essai|moyenne|nationale.
+TAILLE ?= moyenne
 bench: $(VENV)/.dev
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m msap_stats.bench --taille $(TAILLE) --json data/cache/bench-$(TAILLE).json
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -1,6 +1,6 @@
 """Speed at national scale, measured against the limit and against a fair peer (python -m msap_stats.bench).
 
-    python -m msap_stats.bench [--taille petite|moyenne|nationale] [--repeat K] [--json FICHIER]
+    python -m msap_stats.bench [--taille essai|moyenne|nationale] [--repeat K] [--json FICHIER] [--dossier D]
 
 Every figure is the median of K runs after a warm-up; every comparison a ratio measured in the same run.
 1. Import, as whole processes: the project's ``import`` command against the bare parse (fastexcel for .xlsx,
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-SIZES = {  # rows of activity files to import; activity rows of the query store
-    "petite": {"xlsx": [2_000], "csv": [5_000], "store": 200_000},
-    "moyenne": {"xlsx": [200_000], "csv": [500_000], "store": 10_000_000},
+SIZES = {  # rows of activity files to import; activity rows of the query store (the demo has 1 million)
+    "essai": {"xlsx": [500], "csv": [1_000], "store": 0},  # the smoke test of make test
+    "moyenne": {"xlsx": [200_000], "csv": [2_000_000], "store": 10_000_000},
     "nationale": {"xlsx": [200_000, 1_000_000], "csv": [2_000_000], "store": 100_000_000},
 }
 MAISONS = 2_000
@@ -88,17 +88,20 @@ def write_csv(path: Path, rows: int) -> Path:
 
 # --- Whole processes ------------------------------------------------------------------
 
+# A small launcher forks the measured command: Linux gives a forked child the parent's peak memory as its own
+# starting peak, so forking from this (large) process would report at least this process's size.
+LAUNCHER = ("import os, sys, time\nt = time.perf_counter()\npid = os.fork()\nif pid == 0:\n"
+            "    os.execv(sys.argv[1], sys.argv[1:])\n_, status, usage = os.wait4(pid, 0)\n"
+            "print(time.perf_counter() - t, usage.ru_maxrss)\nsys.exit(os.waitstatus_to_exitcode(status))")
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """(seconds, peak resident MB) of a whole process, which must succeed."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(cmd[:4])}… a échoué : {proc.stderr.read().decode(errors='replace')[-800:]}")
-    proc.stderr.close()
-    return seconds, usage.ru_maxrss / 1024
+    done = subprocess.run([PYTHON, "-c", LAUNCHER, *cmd], capture_output=True, text=True, cwd=cwd)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:4])}… a échoué : {done.stderr[-800:]}")
+    seconds, kilobytes = done.stdout.split()[-2:]
+    return float(seconds), int(kilobytes) / 1024
 
 
 def medians(cmd_for_run, repeat: int) -> dict:
@@ -150,8 +153,9 @@ def peer_import(path: Path, db: Path) -> int:
     else:
         df = pd.read_csv(path, sep=";", encoding="cp1252", dtype=str, engine="pyarrow")
     problems = []
-    dates = pd.to_datetime(df["date"], dayfirst=True, errors="coerce") if df["date"].dtype == object \
-        else pd.to_datetime(df["date"])
+    raw = df["date"]  # French dates in the CSV, typed dates in the workbook
+    dates = pd.to_datetime(raw, format="%d/%m/%Y", errors="coerce") if pd.api.types.is_string_dtype(raw) \
+        else pd.to_datetime(raw, errors="coerce")
     problems += list(df.index[dates.isna()])
     df["date"] = dates.dt.date
     df["mois"] = dates.dt.to_period("M").dt.to_timestamp().dt.date
@@ -198,84 +202,89 @@ def grow_store(demo_db: Path, target: Path, rows: int) -> Path:
     return target
 
 
-def page_queries(con, f) -> dict[str, float]:
-    """Each page's views, computed afresh (no cache): seconds per page."""
-    from . import views
+# The activity queries behind each page (they grow with the requests), as (project, pandas) pairs doing the same
+# aggregation: the project through its query layer (DuckDB on the store), pandas on the same rows in memory with
+# the Maisons' région and département already joined (an advantage given to pandas).
+def _activity_pairs(con, f, a):
+    from . import indicators as ind
 
-    pages = {
-        "Vue d'ensemble": [lambda: views.key_figures(con, f), lambda: views.demandes_par_mois(con, f),
-                           lambda: views.maisons_par_region(con, f)],
-        "Motifs": [lambda: views.motifs_usagers(con, f), lambda: views.demandes_par_thematique(con, f),
-                   lambda: views.demandes_par_operateur(con, f), lambda: views.types_accompagnement(con, f),
-                   lambda: views.part_sante_dependance(con, f), lambda: views.thematiques_par_region(con, f)],
-        "Activité": [lambda: views.demandes_par_mois(con, f), lambda: views.demandes_mois_thematique(con, f),
-                     lambda: views.demandes_mois_accompagnement(con, f), lambda: views.demandes_par_maison(con, f),
-                     lambda: views.demandes_par_heure(con, f), lambda: views.classement_maisons(con, f)],
-        "Territoires": [lambda: views.carte_departements(con, f, "demandes_1000"),
-                        lambda: views.tableau_departements(con, f)],
+    def sub():
+        return a[a["code_region"].isin(f.regions)] if f.regions else a
+
+    def by(*cols):
+        return lambda: sub().groupby(list(cols), observed=True)["nb"].sum()
+
+    def share_of(*cols):
+        def compute():
+            g = sub().groupby(list(cols), observed=True)["nb"].sum()
+            return 100 * g / (g.groupby(level=0).transform("sum") if len(cols) > 1 else g.sum())
+        return compute
+
+    def health():
+        s = sub()
+        return s.assign(sante=s["nb"].where(s["thematique"].isin(["sante", "autonomie"]), 0)).groupby(
+            "mois", observed=True)[["sante", "nb"]].sum()
+
+    pairs = {
+        "total": (lambda: ind.activity_total(con, f), lambda: sub()["nb"].sum()),
+        "thematique": (lambda: ind.activity_by(con, f, "thematique"), share_of("thematique")),
+        "operateur": (lambda: ind.activity_by(con, f, "operateur"), share_of("operateur")),
+        "accompagnement": (lambda: ind.activity_by(con, f, "type_accompagnement"), share_of("type_accompagnement")),
+        "sante_par_mois": (lambda: ind.health_share_by_month(con, f), health),
+        "mois_thematique": (lambda: ind.activity_by_pair(con, f, "mois", "thematique"), share_of("mois", "thematique")),
+        "mois_accompagnement": (lambda: ind.activity_by_pair(con, f, "mois", "type_accompagnement"),
+                                share_of("mois", "type_accompagnement")),
+        "region_thematique": (lambda: ind.activity_by_pair(con, f, "region", "thematique"),
+                              share_of("code_region", "thematique")),
+        "par_maison": (lambda: ind.activity_by(con, f, "nom"), by("id_maison")),
+        "par_departement": (lambda: ind.activity_by(con, f, "code_departement"), by("code_departement")),
     }
+    return pairs
+
+
+PAGES = {
+    "Vue d'ensemble": ("total", "sante_par_mois", "thematique"),
+    "Motifs": ("thematique", "operateur", "accompagnement", "sante_par_mois", "region_thematique"),
+    "Activité": ("total", "mois_thematique", "mois_accompagnement", "par_maison"),
+    "Territoires": ("par_departement",),
+}
+
+
+def _pages(pairs, side: int) -> dict[str, float]:
     out = {}
-    for page, calls in pages.items():
+    for page, names in PAGES.items():
         start = time.perf_counter()
-        for call in calls:
-            call()
-        out[page] = time.perf_counter() - start
-    return out
-
-
-def pandas_pages(activity, maisons, f) -> dict[str, float]:
-    """The activity computations of the same pages in plain pandas, on the same rows held in memory."""
-    def scope():
-        a = activity
-        if f.regions:
-            a = a[a["code_region"].isin(f.regions)]
-        return a
-
-    def by(cols):
-        a = scope()
-        return a.groupby(cols, observed=True)["nb"].sum()
-
-    pages = {
-        "Vue d'ensemble": [lambda: scope()["nb"].sum(), lambda: by(["mois"]), lambda: by(["thematique"]),
-                           lambda: maisons.groupby("code_region").size()],
-        "Motifs": [lambda: by(["thematique"]), lambda: by(["operateur"]), lambda: by(["type_accompagnement"]),
-                   lambda: by(["mois", "thematique"]), lambda: by(["code_region", "thematique"])],
-        "Activité": [lambda: by(["mois"]), lambda: by(["mois", "thematique"]),
-                     lambda: by(["mois", "type_accompagnement"]), lambda: by(["id_maison"]),
-                     lambda: by(["id_maison"]).sort_values()],
-        "Territoires": [lambda: by(["code_departement"])],
-    }
-    out = {}
-    for page, calls in pages.items():
-        start = time.perf_counter()
-        for call in calls:
-            call()
+        for name in names:
+            pairs[name][side]()
         out[page] = time.perf_counter() - start
     return out
 
 
 def query_benchmark(db: Path, repeat: int, with_pandas: bool) -> dict:
+    """Per page, the median time of its activity queries, with and without a filter; pandas beside."""
+    import pandas as pd
+
     from . import store
     from .indicators import Filters
 
     con = store.connect(db, read_only=True)
     rows = con.execute("SELECT count(*) FROM activite_actifs").fetchall()[0][0]
     result = {"lignes_activite": int(rows)}
-    for label, f in (("sans filtre", Filters()), ("Bretagne", Filters(regions=("53",)))):
-        page_queries(con, f)  # warm-up
-        runs = [page_queries(con, f) for _ in range(repeat)]
-        result[label] = {"projet": {p: statistics.median(r[p] for r in runs) for p in runs[0]}}
+    activity = pd.DataFrame()
     if with_pandas:
-        activity = con.execute("SELECT a.*, m.code_region, m.code_departement FROM activite_actifs a "
+        activity = con.execute("SELECT a.id_maison, a.mois, a.thematique, a.operateur, a.type_accompagnement, a.nb, "
+                               "m.code_region, m.code_departement FROM activite_actifs a "
                                "JOIN maisons_v m USING (id_maison)").df()
         for c in ("thematique", "operateur", "type_accompagnement", "id_maison", "code_region", "code_departement"):
             activity[c] = activity[c].astype("category")
-        maisons = con.execute("SELECT * FROM maisons_v").df()
-        for label, f in (("sans filtre", Filters()), ("Bretagne", Filters(regions=("53",)))):
-            pandas_pages(activity, maisons, f)
-            runs = [pandas_pages(activity, maisons, f) for _ in range(repeat)]
-            result[label]["pandas"] = {p: statistics.median(r[p] for r in runs) for p in runs[0]}
-        del activity
+    for label, f in (("sans filtre", Filters()), ("Bretagne", Filters(regions=("53",)))):
+        pairs = _activity_pairs(con, f, activity)
+        sides = {"projet": 0, "pandas": 1} if with_pandas else {"projet": 0}
+        result[label] = {}
+        for name, side in sides.items():
+            _pages(pairs, side)  # warm-up
+            runs = [_pages(pairs, side) for _ in range(repeat)]
+            result[label][name] = {p: statistics.median(r[p] for r in runs) for p in PAGES}
     con.close()
     return result
 
@@ -337,9 +346,10 @@ def measure(size: str, repeat: int, folder: Path) -> dict:
     demo_db = folder / "demo.duckdb"
     demo.build(demo_db, seed=42)
     report["demarrage_a_froid"] = cold_start(demo_db, repeat)
-    report["requetes"]["demo"] = query_benchmark(demo_db, repeat, with_pandas=False)
-    big = grow_store(demo_db, folder / "grand.duckdb", spec["store"])
-    report["requetes"]["grand"] = query_benchmark(big, repeat, with_pandas=spec["store"] <= 20_000_000)
+    report["requetes"]["demo"] = query_benchmark(demo_db, repeat, with_pandas=True)
+    if spec["store"]:
+        big = grow_store(demo_db, folder / "grand.duckdb", spec["store"])
+        report["requetes"]["grand"] = query_benchmark(big, repeat, with_pandas=spec["store"] <= 20_000_000)
     return report
 
 

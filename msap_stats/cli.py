@@ -30,7 +30,6 @@ from .fmt import nombre
 from .importer import MAX_FILE_BYTES, import_file, rollback, too_big_message
 from .intake import assistant, profiles
 from .intake.profiles import Choices
-from .intake.report import problems_xlsx
 from .schema import KINDS
 from .store import StoreError, connect, default_db_path, list_imports
 
@@ -215,6 +214,8 @@ def _import(args) -> int:
                              save_profile=args.save_profile)
     except ImportRefused as exc:
         if args.rapport:
+            from .intake.report import problems_xlsx
+
             args.rapport.write_bytes(problems_xlsx(exc))
             sys.stderr.write(f"Liste complète des problèmes écrite dans {args.rapport}.\n")
         raise

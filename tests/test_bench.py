@@ -1,0 +1,31 @@
+"""The benchmark's smallest size runs end to end (a smoke test: no timed assertion)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_benchmark_measures_every_part_at_its_smallest_size(tmp_path):
+    out = tmp_path / "mesures.json"
+    run = subprocess.run([sys.executable, "-m", "msap_stats.bench", "--taille", "essai", "--repeat", "1",
+                          "--json", str(out), "--dossier", str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["machine"]["coeurs"] >= 1 and report["machine"]["memoire_go"] > 0
+    assert [i["fichier"] for i in report["imports"]] == ["activite_500.xlsx", "activite_1000.csv"]
+    for i in report["imports"]:
+        for side in ("projet", "lecture_seule", "pair_pandas"):
+            assert i[side]["s"] > 0 and i[side]["mo"] > 0
+        assert i["projet_sur_lecture"] == i["projet"]["s"] / i["lecture_seule"]["s"]
+    pages = report["requetes"]["demo"]
+    assert pages["lignes_activite"] > 1_000_000
+    for label in ("sans filtre", "Bretagne"):
+        assert set(pages[label]["projet"]) == set(pages[label]["pandas"]) == {
+            "Vue d'ensemble", "Motifs", "Activité", "Territoires"}
+    assert report["demarrage_a_froid"]["s"] > 0
+    assert "Import (processus complets)" in run.stdout and "Démarrage à froid" in run.stdout
