@@ -106,7 +106,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
         if len(data) > MAX_FILE_BYTES:
             raise refuse(too_big_message())
         insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
-                                 accept_suggestions=accept_suggestions, check=False)
+                                 accept_suggestions=accept_suggestions, check=False, sha256=sha)
         if insp.unresolved:
             raise insp.problems()
         return _load(con, insp.raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace,

@@ -145,7 +145,7 @@ def _accepts(certainty: str, accept: bool) -> bool:
 
 def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
             profile: str | None = None, accept_suggestions: bool = False, accept_fallback: bool | None = None,
-            use_profile: bool = True, check: bool = True) -> Inspection:
+            use_profile: bool = True, check: bool = True, sha256: str | None = None) -> Inspection:
     """Everything the assistant knows of a file; writes nothing.
 
     ``profile`` names a saved profile; without it, a profile saved for the same headers is used, unless
@@ -176,7 +176,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                                  f"({k.column(c).label}) : n'en gardez qu'une", colonne=f))
         elif c in names:
             mapping[c] = f
-    insp = Inspection(k, fichier, hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
+    insp = Inspection(k, fichier, sha256 or hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
                       False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
     _values(insp, counts, decided, accept_suggestions, accept_fallback)

@@ -212,7 +212,7 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     names = _names(header_cells, body.num_columns)
     columns: dict[str, pa.ChunkedArray] = {}
     for i, name in enumerate(names):
-        col = clean_text(body.column(i))
+        col = clean_text(body.column(i), spaces=fmt != "csv")
         if name is None:
             if col.null_count == len(col):
                 continue  # an empty column with no header
@@ -234,10 +234,12 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     table = _drop_blank(table)
     # Rows labelled total: left out, compared with the sum of the others.
     total_mask = None
-    for h in labels:
-        m = pc.fill_null(pc.match_substring_regex(pc.utf8_lower(table.column(h)),
-                                                  r"^\s*(sous[- ]?)?(total|totaux)\b|^\s*ensemble\b|^\s*cumul\b"), False)
-        total_mask = m if total_mask is None else pc.or_(total_mask, m)
+    for h in labels:  # the pattern is tried on each distinct label once, not on every row
+        values = pc.unique(table.column(h))
+        hits = pc.filter(values, pc.fill_null(pc.match_substring_regex(values, TOTAL_LABEL, ignore_case=True), False))
+        if len(hits):
+            m = pc.fill_null(pc.is_in(table.column(h), value_set=hits), False)
+            total_mask = m if total_mask is None else pc.or_(total_mask, m)
     dropped = []
     if total_mask is not None and pc.any(total_mask).as_py():
         totals = table.filter(total_mask)
@@ -262,7 +264,12 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     return _Part(table, sheet.name, month_cols, notes, warnings)
 
 
+TOTAL_LABEL = r"^\s*(sous[- ]?)?(total|totaux)\b|^\s*ensemble\b|^\s*cumul\b"
+
+
 def _drop_blank(table: pa.Table) -> pa.Table:
+    if any(table.column(n).null_count == 0 for n in table.column_names if n != LINE_COLUMN):
+        return table  # a column without a gap: no row is entirely blank (counting nulls costs nothing)
     blank = None
     for name in table.column_names:
         if name == LINE_COLUMN:
