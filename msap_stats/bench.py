@@ -189,7 +189,7 @@ def grow_store(demo_db: Path, target: Path, rows: int) -> Path:
     import duckdb
 
     shutil.copy(demo_db, target)
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config={"enable_progress_bar": False})
     base = con.execute("SELECT count(*) FROM activite").fetchall()[0][0]
     years = max(1, -(-rows // base))
     columns = [r[0] for r in con.execute("DESCRIBE activite").fetchall()]

@@ -259,11 +259,26 @@ def activity_total(con, f: Filters) -> int:
     return int(con.execute(f"SELECT coalesce(sum(nb), 0) FROM {src}", params).fetchall()[0][0])
 
 
+def _activity_grouped(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
+    """Requests summed by ``dims`` (as columns d0, d1…, and n). A Maison's dimension (région, nom…) is joined
+    after summing per Maison: the join then meets thousands of rows, not millions."""
+    src, params = scope("activite", f)
+    own = [d for d in dims if d not in MAISON_DIMENSIONS]
+    names = [f"d{i}" for i in range(len(dims))]
+    if len(own) == len(dims):
+        select = ", ".join(f"{q(d)} AS {n}" for d, n in zip(dims, names))
+        return _df(con, f"SELECT {select}, sum(nb) AS n FROM {src} t GROUP BY ALL", params)
+    inner = ", ".join(["id_maison", *(q(d) for d in own)])
+    select = ", ".join(f"{'m' if d in MAISON_DIMENSIONS else 'g'}.{q(d)} AS {n}" for d, n in zip(dims, names))
+    return _df(con, f"SELECT {select}, sum(g.n) AS n FROM (SELECT {inner}, sum(nb) AS n FROM {src} t GROUP BY ALL) g "
+                    f"JOIN maisons_v m USING (id_maison) GROUP BY ALL", params)
+
+
 def activity_by(con, f: Filters, column: str) -> pd.DataFrame:
     """Requests by one dimension: code, n, pct (of all requests in the perimeter)."""
-    src, params = scope("activite", f, with_maison=column in MAISON_DIMENSIONS)
-    return _df(con, f"SELECT {q(column)} AS code, sum(nb) AS n, round(100.0 * sum(nb) / sum(sum(nb)) OVER (), 2) AS pct "
-                    f"FROM {src} t GROUP BY 1 ORDER BY n DESC", params)
+    df = _activity_grouped(con, f, (column,)).rename(columns={"d0": "code"})
+    df["pct"] = (100.0 * df["n"] / df["n"].sum()).round(2) if len(df) else pd.Series(dtype=float)
+    return df.sort_values("n", ascending=False, kind="stable", ignore_index=True)
 
 
 def activity_indicators(con, f: Filters) -> dict:
@@ -276,17 +291,18 @@ def activity_indicators(con, f: Filters) -> dict:
 
 def activity_by_pair(con, f: Filters, first: str, second: str) -> pd.DataFrame:
     """Requests by two dimensions: a, b, n, and pct of all requests of ``a``."""
-    src, params = scope("activite", f, with_maison=first in MAISON_DIMENSIONS or second in MAISON_DIMENSIONS)
-    return _df(con, f"SELECT {q(first)} AS a, {q(second)} AS b, sum(nb) AS n, "
-                    f"round(100.0 * sum(nb) / sum(sum(nb)) OVER (PARTITION BY {q(first)}), 2) AS pct "
-                    f"FROM {src} t GROUP BY 1, 2 ORDER BY 1, 2", params)
+    df = _activity_grouped(con, f, (first, second)).rename(columns={"d0": "a", "d1": "b"})
+    df = df.sort_values(["a", "b"], ignore_index=True)
+    # The shares on the grouped rows, here: a window function in the query doubles its time at 10 M rows.
+    df["pct"] = (100.0 * df["n"] / df.groupby("a", dropna=False)["n"].transform("sum")).round(2)
+    return df
 
 
 def health_share_by_month(con, f: Filters) -> pd.DataFrame:
     """Per month: requests on health or dependency (``schema.SANTE_DEPENDANCE``), all requests, and the share."""
     src, params = scope("activite", f)
-    listed = "[" + ", ".join(f"'{c}'" for c in SANTE_DEPENDANCE) + "]"
-    return _df(con, f"SELECT mois, sum(nb) FILTER (WHERE list_contains({listed}, thematique)) AS sante, "
+    listed = ", ".join(f"'{c}'" for c in SANTE_DEPENDANCE)
+    return _df(con, f"SELECT mois, sum(nb) FILTER (WHERE thematique IN ({listed})) AS sante, "
                     f"sum(nb) AS total FROM {src} t GROUP BY 1 ORDER BY 1", params).fillna({"sante": 0}).assign(
         pct=lambda d: 100 * d["sante"] / d["total"])
 
