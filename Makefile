@@ -55,7 +55,7 @@ captures: $(VENV)/.dev chromium
 # Speed against the limit and a fair peer (see BENCHMARKS.md); TAILLE=essai|moyenne|nationale.
 TAILLE ?= moyenne
 bench: $(VENV)/.dev
-	$(BIN)/python -m msap_stats.bench --taille $(TAILLE) --json data/cache/bench-$(TAILLE).json
+	$(BIN)/python -m msap_stats.bench --taille $(TAILLE) --navigateur --json data/cache/bench-$(TAILLE).json
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -9,6 +9,8 @@ Every figure is the median of K runs after a warm-up; every comparison a ratio m
 2. The queries behind the pages, with and without filters, on a store whose activity is the demo's repeated
    over earlier years, against the same computations in plain pandas on the same rows in memory.
 3. Cold start: a new process to the first page rendered (Streamlit's AppTest, no browser).
+4. With --navigateur, in Debian's Chromium: each page loaded by its URL until its charts are drawn, and a
+   région chosen on the overview until the page has settled.
 Peak resident memory of each process is recorded (wait4's ru_maxrss).
 """
 
@@ -189,7 +191,8 @@ def grow_store(demo_db: Path, target: Path, rows: int) -> Path:
     import duckdb
 
     shutil.copy(demo_db, target)
-    con = duckdb.connect(str(target), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(target))
+    con.execute("SET enable_progress_bar = false")
     base = con.execute("SELECT count(*) FROM activite").fetchall()[0][0]
     years = max(1, -(-rows // base))
     columns = [r[0] for r in con.execute("DESCRIBE activite").fetchall()]
@@ -316,6 +319,68 @@ def cold_start(db: Path, repeat: int) -> dict:
             os.environ["MSAP_DB"] = env_db
 
 
+# --- In a real browser -------------------------------------------------------------------------
+
+DRAWN = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const boxes = document.querySelectorAll("[data-testid='stPlotlyChart']").length;
+    const charts = [...document.querySelectorAll(".js-plotly-plot")];
+    return charts.length >= boxes && charts.every(
+        c => c.querySelector("g.trace, .heatmaplayer image, path.choroplethlocation"));
+}"""
+# Counts the script runs that end (state back to "notRunning"): "settled" is then after the action's own run.
+COUNT_RUNS = """window.addEventListener("DOMContentLoaded", () => {
+    window.__msapRuns = 0;
+    window.__msapBefore = 0;
+    new MutationObserver(() => {
+        const app = document.querySelector("[data-testid='stApp']");
+        if (app && app.getAttribute("data-test-script-state") === "notRunning") window.__msapRuns += 1;
+    }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});
+});"""
+SETTLED = f"() => (window.__msapRuns || 0) > window.__msapBefore && ({DRAWN})()"
+BROWSER_PAGES = ("", "motifs", "satisfaction", "regards-croises", "activite", "territoires", "reseau")
+REGIONS = ("Bretagne", "Occitanie", "Normandie", "Grand Est", "Hauts-de-France", "Corse", "Centre-Val de Loire")
+
+
+def _settle(page, action) -> float:
+    """Seconds from ``action`` to the page settled: its script run finished and every chart drawn."""
+    page.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(SETTLED, polling="raf", timeout=120_000)
+    return time.perf_counter() - start
+
+
+def browser_benchmark(db: Path, repeat: int) -> dict:
+    """Each page loaded by its URL, and a région chosen on the overview, in Debian's Chromium."""
+    from tests import browser  # the test suite's server and Chromium helpers (a development tool)
+
+    pages = {}
+    with browser.streamlit_server(db) as url, browser.chromium_page() as page:
+        page.add_init_script(COUNT_RUNS)
+        for path in BROWSER_PAGES:
+            times = []
+            for _ in range(repeat + 1):  # the first visit fills the server's cache: kept apart
+                page.goto("about:blank")
+                start = time.perf_counter()
+                page.goto(f"{url}/{path}")
+                page.wait_for_function(SETTLED, polling="raf", timeout=120_000)  # after its first run
+                times.append(time.perf_counter() - start)
+            pages[path or "accueil"] = {"premiere": times[0], "s": statistics.median(times[1:])}
+        changes = []
+        for region in REGIONS[:repeat]:  # a région not chosen before: nothing of it is cached
+            page.goto(url)  # a new session, no filter
+            page.wait_for_function(SETTLED, polling="raf", timeout=120_000)
+            box = page.locator("[data-testid='stMultiSelect']", has_text="Région").first
+            box.locator("input").click()
+            page.keyboard.type(region)
+            option = page.locator("[role='option']", has_text=region).first
+            changes.append(_settle(page, option.click))
+    return {"pages": pages, "changement_de_filtre": {"s": statistics.median(changes),
+                                                     "essais": [round(c, 3) for c in changes]}}
+
+
 # --- Main -------------------------------------------------------------------------------------
 
 def machine() -> dict:
@@ -325,7 +390,7 @@ def machine() -> dict:
             "systeme": platform.platform()}
 
 
-def measure(size: str, repeat: int, folder: Path) -> dict:
+def measure(size: str, repeat: int, folder: Path, in_browser: bool = False) -> dict:
     from . import demo, store
     from .importer import import_file
 
@@ -347,9 +412,13 @@ def measure(size: str, repeat: int, folder: Path) -> dict:
     demo.build(demo_db, seed=42)
     report["demarrage_a_froid"] = cold_start(demo_db, repeat)
     report["requetes"]["demo"] = query_benchmark(demo_db, repeat, with_pandas=True)
+    if in_browser:
+        report["navigateur"] = {"demo": browser_benchmark(demo_db, repeat)}
     if spec["store"]:
         big = grow_store(demo_db, folder / "grand.duckdb", spec["store"])
         report["requetes"]["grand"] = query_benchmark(big, repeat, with_pandas=spec["store"] <= 20_000_000)
+        if in_browser:
+            report["navigateur"]["grand"] = browser_benchmark(big, repeat)
     return report
 
 
@@ -364,6 +433,10 @@ def table(report: dict) -> str:
         if "pandas_openpyxl" in r:
             lines.append(f"  {'  (pandas + openpyxl, lecture)':<30} {r['pandas_openpyxl']['s']:7.2f} s")
     lines.append(f"\nDémarrage à froid (processus → première page) : {report['demarrage_a_froid']['s']:.2f} s")
+    for name, b in report.get("navigateur", {}).items():
+        lines.append(f"\nNavigateur, store « {name} » : changement de région {b['changement_de_filtre']['s']:.2f} s ; "
+                     "pages chargées par adresse (1re visite / ensuite) :")
+        lines += [f"  {p:<16} {t['premiere']:5.2f} s / {t['s']:5.2f} s" for p, t in b["pages"].items()]
     for name, q in report["requetes"].items():
         lines.append(f"\nRequêtes des pages, store « {name} » ({q['lignes_activite']:,} demandes)".replace(",", " "))
         for label in ("sans filtre", "Bretagne"):
@@ -385,9 +458,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, help="écrire les mesures dans ce fichier JSON")
     ap.add_argument("--dossier", type=Path, help="dossier de travail (temporaire par défaut)")
+    ap.add_argument("--navigateur", action="store_true",
+                    help="mesurer aussi dans Chromium (pages chargées par adresse, changement de filtre)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="msap-bench-", dir=args.dossier) as tmp:
-        report = measure(args.taille, args.repeat, Path(tmp))
+        report = measure(args.taille, args.repeat, Path(tmp), args.navigateur)
     print(table(report))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
