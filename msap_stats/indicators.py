@@ -337,8 +337,8 @@ def activity_per_maison(con, f: Filters) -> pd.DataFrame:
         ORDER BY demandes DESC, m.nom""", params)
 
 
-def departements_table(con, f: Filters) -> pd.DataFrame:
-    """Per département: population, Maisons, requests, and the users' satisfaction."""
+def departements_table(con, f: Filters, satisfaction: bool = True) -> pd.DataFrame:
+    """Per département: population, Maisons, requests, and (unless not asked) the users' satisfaction."""
     msrc, params = scope("maisons", f)
     asrc, aparams = scope("activite", f, with_maison=True)
     params.update(aparams)
@@ -350,6 +350,8 @@ def departements_table(con, f: Filters) -> pd.DataFrame:
                1e5 * m.maisons / d.population AS maisons_100k, 1e3 * coalesce(a.demandes, 0) / d.population AS demandes_1000
         FROM m JOIN ref_departements d USING (code_departement) LEFT JOIN a USING (code_departement)
         ORDER BY d.code_departement""", params)
+    if not satisfaction:
+        return table
     sat = shares(con, "usagers", {"tres_satisfait": SURVEY_INDICATORS["usagers"]["tres_satisfait"]}, f,
                  by="code_departement")
     if sat.empty:
@@ -363,7 +365,7 @@ def departements_table(con, f: Filters) -> pd.DataFrame:
 
 def regions_table(con, f: Filters) -> pd.DataFrame:
     """Per région of the perimeter: population, Maisons and requests (of the départements chosen, if any)."""
-    t = departements_table(con, f)
+    t = departements_table(con, f, satisfaction=False)
     g = t.groupby("region", dropna=False).agg(population=("population", "sum"), maisons=("maisons", "sum"),
                                                demandes=("demandes", "sum")).reset_index()
     g["region"] = g["region"].fillna("Collectivités d'outre-mer")

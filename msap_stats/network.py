@@ -9,6 +9,7 @@ from .indicators import Filters, maisons_for_criteria
 from .referentiels import (A_VERIFIER, AUTOMATIQUE, INCONNU, MOBILES, NON_CONFORME, REFERENTIELS, STATUTS, Critere,
                            Referentiel, matching)
 from .schema import FORMATS, labels
+from .store import data_version, db_file
 
 EARTH_KM = 6371.0088
 DEFAULT_DISTANCE_KM = 5.0
@@ -50,6 +51,21 @@ def _judged(df: pd.DataFrame) -> pd.Series:
     return ~(df["format"].isin(MOBILES).fillna(False).astype(bool) | (df["type"] == "antenne").fillna(False))
 
 
+_NEAREST: dict[tuple, pd.DataFrame] = {}
+
+
+def network_nearest(con) -> pd.DataFrame:
+    """The nearest fixed main site of the whole network, for each: computed once per store and data version
+    (it does not depend on the filters)."""
+    path = db_file(con)
+    key = (str(path), data_version(con))
+    if path is None or key not in _NEAREST:  # (an in-memory store has no name to be known by)
+        every = maisons_for_criteria(con, Filters())
+        _NEAREST.clear()  # one version kept: older ones are of no use
+        _NEAREST[key] = nearest(every[_judged(every)])
+    return _NEAREST[key].copy()
+
+
 def compliance(con, f: Filters, seuil_km: float = DEFAULT_DISTANCE_KM,
                choix: str = AUTOMATIQUE) -> tuple[pd.DataFrame, Referentiel, str]:
     """One row per Maison of the perimeter with its status on each criterion of the frame; the frame; why it.
@@ -58,8 +74,7 @@ def compliance(con, f: Filters, seuil_km: float = DEFAULT_DISTANCE_KM,
     """
     mine = maisons_for_criteria(con, f)
     referentiel, why = frame(mine, choix)
-    every = maisons_for_criteria(con, Filters())
-    df = mine.merge(nearest(every[_judged(every)]), on="id_maison", how="left")
+    df = mine.merge(network_nearest(con), on="id_maison", how="left")
     for c in referentiel.criteres:
         df[c.key] = c.judge(df, seuil_km) if c.judge else INCONNU
     return df, referentiel, why
