@@ -24,7 +24,7 @@ def current_pack() -> pack.Pack | None:
 
 def prepare() -> None:
     f = ui.filters()
-    st.markdown(f"**Périmètre** : {ui.esc(views.perimetre(f))}  \n**Période** : "
+    st.markdown(f"**Périmètre** — {ui.esc(views.perimetre(f))}  \n**Période** — "
                 f"{ui.esc(ui.cached(views.periode, f))}")
     st.caption("Changez les filtres dans le panneau latéral : le dossier suit la vue en cours (la même adresse "
                "de page reproduit le même dossier).")
