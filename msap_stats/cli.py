@@ -102,22 +102,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+FILTER_HELP = {"regions": "code de région", "departements": "code de département", "formats": "format de Maison",
+               "porteurs": "structure porteuse"}
+
+
 def filter_options(parser):
-    """The dashboard's filters, as options (the same codes as in its URLs)."""
-    parser.add_argument("--region", action="append", default=[], help="code de région (répétable)")
-    parser.add_argument("--departement", action="append", default=[], help="code de département (répétable)")
-    parser.add_argument("--format", action="append", default=[], dest="formats", help="format de Maison (répétable)")
-    parser.add_argument("--porteur", action="append", default=[], help="structure porteuse (répétable)")
+    """The dashboard's filters, as options named as in its URLs (--region 76, --format bus…)."""
+    from .indicators import FILTER_PARAMS
+
+    for attr, param in FILTER_PARAMS.items():
+        parser.add_argument(f"--{param}", action="append", default=[], dest=attr, help=f"{FILTER_HELP[attr]} (répétable)")
     parser.add_argument("--debut", type=_month, help="premier mois AAAA-MM")
     parser.add_argument("--fin", type=_month, help="dernier mois AAAA-MM")
     return parser
 
 
 def _filters(args):
-    from .indicators import Filters
+    from .indicators import FILTER_PARAMS, Filters
 
-    return Filters(regions=tuple(args.region), departements=tuple(args.departement), debut=args.debut,
-                              fin=args.fin, formats=tuple(args.formats), porteurs=tuple(args.porteur))
+    return Filters(debut=args.debut, fin=args.fin, **{attr: tuple(getattr(args, attr)) for attr in FILTER_PARAMS})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,10 @@ class Filters:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v}
 
 
+# The filters' lists as named in the dashboard's URLs and the command line's options (--region 76…).
+FILTER_PARAMS = {"regions": "region", "departements": "departement", "formats": "format", "porteurs": "porteur"}
+
+
 # Dimensions of a Maison that survey answers and requests can be broken down by.
 MAISON_DIMENSIONS = ("code_region", "region", "code_departement", "departement", "format", "structure_porteuse",
                      "type_territoire", "nom")

@@ -17,9 +17,9 @@ import streamlit as st
 from . import store, theme, views
 from .export import images
 from .fmt import MOIS_COURTS, nombre, safe_cell
-from .indicators import Filters
+from .indicators import FILTER_PARAMS, Filters
 
-FILTER_KEYS = {"regions": "region", "departements": "departement", "formats": "format", "porteurs": "porteur"}
+FILTER_KEYS = FILTER_PARAMS
 # The pages' own settings, kept in the URL under their widget's key (see ``setting``).
 PAGE_SETTINGS = ("ventilation", "zone", "indicateur_carte", "referentiel", "seuil_km")
 
@@ -253,9 +253,7 @@ def style() -> None:
 
 
 def demo_banner() -> None:
-    st.html('<div class="demo" data-testid="bandeau-demo"><b>Données de démonstration</b> : réseau synthétique '
-            "calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, nov. 2016). Aucun chiffre "
-            "de cette base ne décrit une Maison réelle.</div>")
+    st.html(f'<div class="demo" data-testid="bandeau-demo"><b>{views.DEMO_SOURCE}</b> : {views.DEMO_NOTICE}</div>')
 
 
 def key_figure(k: views.KeyFigure) -> None:

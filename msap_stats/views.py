@@ -23,6 +23,9 @@ from .store import is_demo, loaded_files
 from .survey.design import METHOD_WEIGHTS
 
 DEMO_SOURCE = "Données de démonstration"
+# What the demo is, said on every page and in every pack built from it.
+DEMO_NOTICE = ("réseau synthétique calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, "
+               "novembre 2016) ; aucun chiffre de cette base ne décrit une Maison réelle.")
 SURVEY_SOURCES = {"usagers": "Enquête usagers", "agents": "Enquête agents", "habitants": "Enquête habitants"}
 PUBLIC_NOUN = {"usagers": "usagers", "agents": "agents", "habitants": "habitants"}
 BREAKDOWNS = {"sexe": "Sexe", "tranche_age": "Tranche d'âge", "situation": "Situation", "region": "Région",

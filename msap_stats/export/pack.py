@@ -17,7 +17,7 @@ from .. import indicators as ind
 from .. import views
 from ..figures import Chart
 from ..fmt import NNBSP, mois, nombre
-from ..indicators import Filters
+from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
 from ..store import list_imports
 from ..survey.design import MIN_CLUSTERS, MIN_N, MIN_N_EFF
@@ -25,8 +25,6 @@ from . import document, images, tables
 
 MAX_CHARTS = 6
 SURVEYS = ("usagers", "agents", "habitants")
-DEMO_WARNING = ("réseau synthétique calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, "
-                "novembre 2016) ; aucun chiffre ne décrit une Maison réelle.")
 ANCT_LIST = re.compile(r"(liste[-_]fs|france[-_]services).*?(\d{8})", re.IGNORECASE)
 
 
@@ -87,9 +85,8 @@ def jour(d: date) -> str:
 def command(f: Filters) -> str:
     """The command line that rebuilds the pack for these filters."""
     words = ["python -m msap_stats export --out DOSSIER"]
-    for attr, option in (("regions", "--region"), ("departements", "--departement"), ("formats", "--format"),
-                         ("porteurs", "--porteur")):
-        words += [f"{option} {v}" for v in getattr(f, attr)]
+    for attr, param in FILTER_PARAMS.items():
+        words += [f"--{param} {v}" for v in getattr(f, attr)]
     words += [f"--debut {f.debut}"] * bool(f.debut) + [f"--fin {f.fin}"] * bool(f.fin)
     return " ".join(words)
 
@@ -118,7 +115,7 @@ def choose(con, f: Filters) -> tuple[list[tuple[str, Chart]], list[str]]:
     return chosen, absents
 
 
-def methodology(con, f: Filters) -> list[str]:
+def methodology(con, f: Filters, periode: str) -> list[str]:
     lines = []
     for kind in SURVEYS:
         s = ind.survey_summary(con, kind, f)
@@ -141,7 +138,7 @@ def methodology(con, f: Filters) -> list[str]:
     else:
         lines.append("Aucune réponse d'enquête dans ce périmètre : la note ne présente que le registre des "
                      "Maisons et, s'il y en a, les demandes traitées.")
-    lines.append(f"Période : {views.periode(con, f)}. Les enquêtes et les demandes suivent la période choisie ; "
+    lines.append(f"Période : {periode}. Les enquêtes et les demandes suivent la période choisie ; "
                  "le registre des Maisons compte toutes les Maisons du périmètre.")
     return lines
 
@@ -206,12 +203,12 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
     data = {
         "titre": "Les Maisons de services au public", "perimetre": perimetre, "periode": periode,
         "date": jour(today), "collection": "Évaluation des Maisons de services au public — msap-stats",
-        "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": DEMO_WARNING,
+        "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": views.DEMO_NOTICE,
         "chiffres": [{"valeur": k.valeur, "texte": k.texte, "detail": k.detail}
                      for k in views.key_figures(con, f) if k.source],  # figures with no data at all: in "absents"
         "graphiques": [{"titre": c.titre, "base": c.base, "source": c.source, "image": f"graphique-{i}.svg"}
                        for i, (_, c) in enumerate(charts, start=1)],
-        "absents": absents, "methodologie": methodology(con, f), "sources": sources(con),
+        "absents": absents, "methodologie": methodology(con, f, periode), "sources": sources(con),
     }
     pack.files["en-bref.pdf"] = document.pdf(data, svgs)
     pack.files["tableaux.xlsx"] = tables.workbook(charts, context)
