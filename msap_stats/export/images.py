@@ -21,6 +21,7 @@ PRINT_WIDTH = 640                         # the text width of an A4 page, in CSS
 CONTEXT_LINE = 16                         # pixels per line of perimeter and period under the base
 PRINT_BOTTOM = 24                         # the axis labels need no more; a legend takes its own room
 
+RENDER_TIMEOUT = 30  # seconds
 _lock = threading.Lock()
 _started = False
 
@@ -32,7 +33,9 @@ def render(fig: go.Figure, fmt: str, width: int, height: int, scale: float = 1) 
     global _started
     with _lock:
         if not _started:
-            kaleido.start_sync_server(silence_warnings=True)
+            # No MathJax (no formula in these charts; kaleido would fetch it from a CDN, which stalls a render
+            # offline); a render that hangs fails after RENDER_TIMEOUT rather than kaleido's 90 s.
+            kaleido.start_sync_server(silence_warnings=True, mathjax=False, timeout=RENDER_TIMEOUT)
             atexit.register(kaleido.stop_sync_server, silence_warnings=True)
             _started = True
         return kaleido.calc_fig_sync(fig, opts=dict(format=fmt, width=width, height=height, scale=scale))
