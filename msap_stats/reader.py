@@ -10,9 +10,13 @@ columns are months or totals, and what each column means are decided by
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 import zipfile
 from dataclasses import dataclass, field
 
@@ -58,7 +62,7 @@ class Sheet:
     name: str | None
     head: list[list[str | None]]  # the first HEAD_ROWS rows
     _table: pa.Table | None = None  # workbooks: the whole sheet, loaded once
-    _csv: tuple[str, str, list[int]] | None = None  # CSV: text, separator, lines read after each head record
+    _csv: "_CsvBody | None" = None  # CSV: the file, read from the header on
 
     def body(self, header_index: int) -> tuple[pa.Table, int]:
         """The rows under the header (text columns c0…cN) and the spreadsheet line of the first one."""
@@ -66,8 +70,7 @@ class Sheet:
             table = self._table.slice(header_index + 1)
             names = [f"c{i}" for i in range(table.num_columns)]
             return table.rename_columns(names), header_index + 2
-        text, sep, lines = self._csv
-        return _csv_body(text, sep, lines[header_index], len(self.head[header_index]), header_index), header_index + 2
+        return self._csv.table(header_index, len(self.head[header_index])), header_index + 2
 
 
 @dataclass
@@ -150,28 +153,65 @@ def _rows(table: pa.Table) -> list[list]:
 
 
 # --- CSV -------------------------------------------------------------------
+# The file's bytes are never decoded whole: its encoding is checked in chunks, its head decoded for the header,
+# and its body given to pyarrow, which transcodes it block by block (a Windows-1252 file of 150 MB would
+# otherwise be held three times: bytes, Python text and UTF-8 copy).
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "UTF-8 (BOM)"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), "UTF-16"
+HEAD_BYTES = 400_000  # the head of a CSV (its first records) is read from its first bytes
+_CHUNK = 1 << 23
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+@dataclass
+class _Encoded:
+    codec: str  # Python codec name, also given to pyarrow
+    label: str  # as said to the user
+    start: int  # bytes of the byte-order mark
+
+
+def _valid(data: bytes, start: int, codec: str) -> bool:
+    """Whether the whole file decodes, read in chunks (bounded memory)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
     try:
-        return data.decode("utf-8"), "UTF-8"
+        for pos in range(start, len(data), _CHUNK):
+            decoder.decode(view[pos:pos + _CHUNK])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "ISO-8859-1"
+        return False
+    return True
 
 
-HEAD_CHARS = 200_000  # the head of a CSV (its first records) is read from its first characters
+def _encoding(data: bytes, fichier: str) -> _Encoded:
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            if not _valid(data, 2, codec):
+                raise refuse("le fichier est en UTF-16 mais tronqué ou endommagé (un nombre impair d'octets ou un "
+                             "caractère incomplet) ; réenregistrez-le depuis le tableur, en CSV UTF-8 de préférence.",
+                             fichier)
+            return _Encoded(codec, "UTF-16", 2)
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if _valid(data, bom, "utf-8"):
+        return _Encoded("utf-8", "UTF-8 (BOM)" if bom else "UTF-8", bom)
+    if not any(b in data for b in _CP1252_UNDEFINED):
+        return _Encoded("cp1252", "Windows-1252", bom)
+    return _Encoded("latin-1", "ISO-8859-1", bom)
+
+
+def _head_text(data: bytes, enc: _Encoded) -> str:
+    """The first characters of the file (a character cut at the end is left out)."""
+    return codecs.getincrementaldecoder(enc.codec)().decode(memoryview(data)[enc.start:enc.start + HEAD_BYTES])
+
+
+def _spaced(text: str) -> str:
+    for space in NO_BREAK_SPACES:  # no-break spaces are spaces (the body's are replaced by clean_text)
+        text = text.replace(space, " ")
+    return text
 
 
 def _first_records(text: str, sep: str, count: int) -> tuple[list[list[str]], list[int]]:
     """The first records and, for each, the number of physical lines read so far."""
-    reader = csv.reader(io.StringIO(text[:HEAD_CHARS], newline=""), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     records, lines = [], []
     try:
         for rec in reader:
@@ -185,49 +225,73 @@ def _first_records(text: str, sep: str, count: int) -> tuple[list[list[str]], li
 
 
 def _read_csv(data: bytes, fichier: str, score_head) -> Book:
-    text, encoding = _decode(data)
-    text = text.lstrip("\ufeff")
-    for space in NO_BREAK_SPACES:  # no-break spaces are spaces, in the whole text at once (see clean_text)
-        if space in text:
-            text = text.replace(space, " ")
-    if not text.strip():
+    enc = _encoding(data, fichier)
+    head = _head_text(data, enc)
+    text = _spaced(head.lstrip("\ufeff"))
+    if not text.strip() and not _SOMETHING.search(data, enc.start + HEAD_BYTES):
         raise refuse("le fichier est vide.", fichier)
     best = None
     for sep in SEPARATORS:
         records, lines = _first_records(text, sep, HEAD_ROWS)
-        head = [[c if c != "" else None for c in r] for r in records]
+        cells = [[c if c != "" else None for c in r] for r in records]
         width = max((len(r) for r in records), default=0)
-        score = (score_head(head), width > 1, width)
+        score = (score_head(cells), width > 1, width)
         if best is None or score > best[0]:
-            best = (score, sep, head, lines)
-    _, sep, head, lines = best
-    return Book("csv", [Sheet(None, head, _csv=(text, sep, lines))],
-                [f"CSV lu en {encoding}, séparateur « {_sep_name(sep)} »."])
+            best = (score, sep, cells, lines)
+    _, sep, cells, lines = best
+    return Book("csv", [Sheet(None, cells, _csv=_CsvBody(data, enc, head, sep, lines))],
+                [f"CSV lu en {enc.label}, séparateur « {_sep_name(sep)} »."])
 
 
-def _csv_body(text: str, sep: str, lines_read: int, width: int, header_index: int) -> pa.Table:
-    body_text = text[_offset_after_lines(text, lines_read):]
-    names = [f"c{i}" for i in range(width)]
-    if not body_text.strip():
-        return pa.table({n: pa.array([], pa.string()) for n in names})
-    bad_rows: list[Problem] = []
+_SOMETHING = re.compile(rb"[^\s\x00]")
 
-    def on_invalid(row):
-        bad_rows.append(Problem(f"{row.actual_columns} valeurs au lieu de {row.expected_columns} "
-                                f"(séparateur « {_sep_name(sep)} » attendu)",
-                                ligne=None if row.number is None else row.number + header_index + 1))
-        return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body_text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 null_values=[""], strings_can_be_null=True),
-        )
-    except pa.ArrowInvalid as exc:
-        raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}") from None
+@dataclass
+class _CsvBody:
+    data: bytes
+    enc: _Encoded
+    head: str  # the head as decoded, byte-order mark and no-break spaces included
+    sep: str
+    lines: list[int]  # physical lines read after each head record
+
+    def table(self, header_index: int, width: int) -> pa.Table:
+        start = self._offset(self.lines[header_index])
+        names = [f"c{i}" for i in range(width)]
+        if not _SOMETHING.search(self.data, start):
+            return pa.table({n: pa.array([], pa.string()) for n in names})
+        bad_rows: list[Problem] = []
+
+        def on_invalid(row):
+            bad_rows.append(Problem(f"{row.actual_columns} valeurs au lieu de {row.expected_columns} "
+                                    f"(séparateur « {_sep_name(self.sep)} » attendu)",
+                                    ligne=None if row.number is None else row.number + header_index + 1))
+            return "skip"
+
+        body = pa.BufferReader(pa.py_buffer(memoryview(self.data)[start:]))  # no copy of the file
+        try:
+            return _checked(pacsv.read_csv(
+                body,
+                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
+                                               encoding="utf8" if self.enc.codec == "utf-8" else self.enc.codec),
+                parse_options=pacsv.ParseOptions(delimiter=self.sep, newlines_in_values=True,
+                                                 invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     null_values=[""], strings_can_be_null=True),
+            ), bad_rows)
+        except pa.ArrowInvalid as exc:
+            raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}") from None
+
+    def _offset(self, lines: int) -> int:
+        """The byte where the body starts: after the head's first ``lines`` physical lines."""
+        chars = 0
+        for i, line in enumerate(io.StringIO(self.head, newline="")):
+            if i >= lines:
+                break
+            chars += len(line)
+        return self.enc.start + len(self.head[:chars].encode(self.enc.codec))
+
+
+def _checked(table: pa.Table, bad_rows: list[Problem]) -> pa.Table:
     if bad_rows:
         raise ImportRefused(bad_rows)
     return table
@@ -235,16 +299,6 @@ def _csv_body(text: str, sep: str, lines_read: int, width: int, header_index: in
 
 def _sep_name(sep: str) -> str:
     return {";": "point-virgule", ",": "virgule", "\t": "tabulation"}[sep]
-
-
-def _offset_after_lines(text: str, lines: int) -> int:
-    """Where the body starts: after the head's ``lines`` lines, all within the head's characters."""
-    offset = 0
-    for i, line in enumerate(io.StringIO(text[:HEAD_CHARS], newline="")):  # never a copy of the whole text
-        if i >= lines:
-            break
-        offset += len(line)
-    return offset
 
 
 # --- GeoJSON -----------------------------------------------------------------
@@ -303,13 +357,26 @@ _NO_VALUE = pa.array(["", *MISSING_MARKS], pa.string())
 NO_BREAK_SPACES = ("\u00a0", "\u202f")
 
 
-def clean_text(col: pa.ChunkedArray, spaces: bool = True) -> pa.ChunkedArray:
-    """Trim cells (no-break spaces are spaces); a blank cell, or a spelling of "no value" (NA, #N/A…), is null.
+def clean_columns(table: pa.Table) -> list[pa.ChunkedArray]:
+    """``clean_text`` on every column of ``table``, which the caller must not keep: each raw column is released as
+    soon as it is cleaned, so a big file is not held twice. Columns run in parallel (Arrow releases the GIL)."""
+    raw = table.columns
+    del table
 
-    ``spaces=False`` when the no-break spaces were already replaced (a CSV's whole text, at once).
-    """
+    def clean(i: int) -> pa.ChunkedArray:
+        col, raw[i] = raw[i], None
+        return clean_text(col)
+
+    if not raw or len(raw[0]) < 50_000 or len(raw) < 2:
+        return [clean(i) for i in range(len(raw))]
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, len(raw))) as pool:
+        return list(pool.map(clean, range(len(raw))))
+
+
+def clean_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trim cells (no-break spaces are spaces); a blank cell, or a spelling of "no value" (NA, #N/A…), is null."""
     col = col.cast(pa.string())
-    for space in NO_BREAK_SPACES if spaces else ():  # most files have none: look before replacing
+    for space in NO_BREAK_SPACES:  # most files have none: look before replacing
         if pc.any(pc.match_substring(col, space)).as_py():
             col = pc.replace_substring(col, space, " ")
     trimmed = pc.utf8_trim_whitespace(col)

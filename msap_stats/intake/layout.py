@@ -16,12 +16,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import refuse
 from ..fmt import mois, nombre
-from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet, clean_text
+from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet, clean_columns
 from ..schema import Kind, normalize_key
 from .matching import NAME_THRESHOLD, _name_score, words
 
@@ -211,14 +212,16 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     header_cells = sheet.head[idx] if idx < len(sheet.head) else []
     names = _names(header_cells, body.num_columns)
     columns: dict[str, pa.ChunkedArray] = {}
-    for i, name in enumerate(names):
-        col = clean_text(body.column(i), spaces=fmt != "csv")
+    rows = body.num_rows
+    cleaned = clean_columns(body)
+    del body  # each raw column is freed once cleaned (a big CSV is not held twice)
+    for i, (name, col) in enumerate(zip(names, cleaned)):
         if name is None:
             if col.null_count == len(col):
                 continue  # an empty column with no header
             name = f"Colonne {_column_letter(i)}" if fmt != "csv" else f"Colonne {i + 1}"
         columns[name] = col
-    columns[LINE_COLUMN] = pa.array(range(first_line, first_line + body.num_rows), pa.int64())
+    columns[LINE_COLUMN] = pa.array(np.arange(first_line, first_line + rows, dtype=np.int64))
     table = pa.table(columns)
     where = f"feuille « {sheet.name} », " if sheet.name is not None else ""
     note = f"{where}en-tête ligne {idx + 1}" + (f" ({idx} ligne(s) de titre au-dessus)." if idx else ".")
@@ -366,6 +369,7 @@ def detect(book: Book, kind: Kind, fichier: str) -> Frame:
             if not chosen:
                 chosen = [primary]
     parts = [_sheet_part(s, i, kind, book.format, y, context.get(id(s))) for _, s, i, y in chosen]
+    pa.default_memory_pool().release_unused()  # the raw cells' pages, before the store's staging needs memory
     if len(parts) > 1:
         tables = []
         for p in parts:
