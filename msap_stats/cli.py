@@ -26,8 +26,9 @@ import traceback
 from pathlib import Path
 
 from .errors import ImportRefused, refuse
-from .fmt import nombre
-from .importer import MAX_FILE_BYTES, import_file, rollback, too_big_message
+from .fmt import cell, nombre, quoted_list, terminal
+from .guard import display_name, read_user_file
+from .importer import import_file, rollback
 from .intake import assistant, profiles
 from .intake.profiles import Choices
 from .schema import KINDS
@@ -123,8 +124,30 @@ def _filters(args):
     return Filters(debut=args.debut, fin=args.fin, **{attr: tuple(getattr(args, attr)) for attr in FILTER_PARAMS})
 
 
+class _Terminal:
+    """stdout and stderr of the command line: text from users' files never drives the terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal(text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Terminal(sys.stdout), _Terminal(sys.stderr)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args) -> int:
     try:
         return COMMANDS[args.command](args)
     except (ImportRefused, StoreError) as exc:
@@ -151,19 +174,10 @@ def _demo(args) -> int:
     return 0
 
 
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise refuse(too_big_message(), path.name)
-        return path.read_bytes()
-    except OSError:
-        raise StoreError(f"Le fichier {path} est introuvable ou illisible.") from None
-
-
 def _inspect(args) -> int:
     con = connect(args.db)
     try:
-        insp = assistant.inspect(con, _read(args.file), args.file.name, args.kind,
+        insp = assistant.inspect(con, read_user_file(args.file), display_name(args.file), args.kind,
                                  choices=Choices(maison=args.maison) if args.maison else None,
                                  profile=args.profile, accept_suggestions=args.accept_suggestions)
     finally:
@@ -176,6 +190,9 @@ def _inspect(args) -> int:
     return 0
 
 
+SHOWN_UNMATCHED = 20  # beyond, the columns without a match are summed up in one line
+
+
 def describe(insp) -> str:
     """The assistant's findings for a terminal."""
     d = insp.as_dict()
@@ -183,15 +200,19 @@ def describe(insp) -> str:
     if d["profil"]:
         out.append(f"Profil de source appliqué : « {d['profil']} »")
     out.append("Colonnes (fichier → projet, certitude, appliquée) :")
+    unmatched = [c["fichier"] for c in d["colonnes"] if not c["proposee"]]
     for c in d["colonnes"]:
-        target = c["proposee"] or "—"
-        applied = "oui" if c["appliquee"] else "non"
-        out.append(f"  « {c['fichier']} » → {target} [{c['certitude']}, appliquée : {applied}] {c['raison']}")
+        if c["proposee"] or len(unmatched) <= SHOWN_UNMATCHED:
+            applied = "oui" if c["appliquee"] else "non"
+            out.append(f"  « {cell(c['fichier'])} » → {c['proposee'] or '—'} [{c['certitude']}, appliquée : {applied}] "
+                       f"{c['raison']}")
+    if len(unmatched) > SHOWN_UNMATCHED:
+        out.append(f"  {nombre(len(unmatched))} colonnes sans correspondance, ignorées : {quoted_list(unmatched)}")
     for col, values in d["valeurs"].items():
         if values:
             out.append(f"Valeurs de « {col} » à faire correspondre :")
             for v in values:
-                out.append(f"  « {v['valeur']} » ({v['lignes']} ligne(s)) → {v['proposee'] or '—'} "
+                out.append(f"  « {cell(v['valeur'])} » ({v['lignes']} ligne(s)) → {v['proposee'] or '—'} "
                            f"[{v['certitude']}, appliquée : {v['appliquee'] or 'non'}] {v['raison']}")
     if d["maison"]["requise"]:
         p = d["maison"]["proposee"]

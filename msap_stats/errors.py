@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .fmt import cell, printable
+
 MAX_KEPT = 200_000  # problems kept in memory for the full report; beyond, they are counted only
 SHOWN_PER_GROUP = 10  # lines of each kind of problem in the text report
 
@@ -21,16 +23,16 @@ class Problem:
     feuille: str | None = None
 
     def text(self) -> str:
+        """One line: the cells' text comes from the file, its control characters are shown, never acted."""
         place = []
         if self.feuille:
-            place.append(f"feuille « {self.feuille} »")
+            place.append(f"feuille « {cell(self.feuille)} »")
         if self.ligne is not None:
             place.append(f"ligne {self.ligne}")
         if self.colonne:
-            place.append(f"colonne « {self.colonne} »")
+            place.append(f"colonne « {cell(self.colonne)} »")
         if self.valeur is not None:
-            shown = self.valeur if len(self.valeur) <= 60 else self.valeur[:57] + "…"
-            place.append(f"valeur « {shown} »")
+            place.append(f"valeur « {cell(self.valeur)} »")
         where = ", ".join(place)
         return f"{where[:1].upper()}{where[1:]} : {self.raison}" if where else self.raison
 
@@ -66,13 +68,13 @@ class ImportRefused(Exception):
         return sorted(groups, key=lambda g: (-g.total, g.problems[0].ligne or 0))
 
     def report(self, shown: int = SHOWN_PER_GROUP) -> str:
-        name = f"Le fichier « {self.fichier} »" if self.fichier else "Le fichier"
+        name = f"Le fichier « {printable(self.fichier)} »" if self.fichier else "Le fichier"
         count = "1 problème" if self.total == 1 else f"{self.total} problèmes"
         lines = [f"{name} est refusé ({count}) ; rien n'a été enregistré."]
         groups = self.groups()
         for g in groups:
             if g.total > 1:
-                where = f"colonne « {g.colonne} » : " if g.colonne else ""
+                where = f"colonne « {cell(g.colonne)} » : " if g.colonne else ""
                 lines.append(f"{g.total} × {where}{g.raison}")
             lines += [f"- {p.text()}" for p in g.problems[:shown]]
             if g.total > shown:

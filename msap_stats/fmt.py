@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator and before %
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -46,3 +47,43 @@ def first_number(label: str) -> float:
     """Order of a category of one's own: its first number ("18-34 ans" before "35-49 ans")."""
     m = re.search(r"\d+", label)
     return float(m.group()) if m else float("inf")
+
+
+def cell(value, width: int = 60) -> str:
+    """A value from a file, shown in a message: on one line, control characters visible, cut past ``width``."""
+    text = printable(str(value))
+    return text if len(text) <= width else text[:width - 3] + "…"
+
+
+def quoted_list(items, limit: int = 12) -> str:
+    """« a », « b » et 3 autres: a list from a file, however long, in one short line."""
+    items = list(items)
+    shown = ", ".join(f"« {cell(i)} »" for i in items[:limit])
+    return shown + (f" et {nombre(len(items) - limit)} autres" if len(items) > limit else "")
+
+
+def printable(text: str) -> str:
+    """Text from a file, safe for a terminal or a log line: control characters (escape codes, line breaks, NUL)
+    are replaced by visible marks instead of acting."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else _mark(c) for c in text)
+
+
+def _mark(c: str) -> str:
+    if c in "\n\r":
+        return "↵"
+    if c == "\t":
+        return "⇥"
+    if unicodedata.category(c) in ("Zs",):
+        return " "
+    return f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+
+
+_TERMINAL = {c: _mark(chr(c)) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if chr(c) not in "\n\t"}
+
+
+def terminal(text: str) -> str:
+    """What the command line prints: its own line breaks and tabs kept, every other control character
+    (an escape code a cell carried, a bell, a carriage return) shown instead of acting on the terminal."""
+    return text.translate(_TERMINAL)

@@ -22,15 +22,13 @@ import pyarrow.compute as pc
 
 from .errors import ImportRefused, refuse
 from .fmt import nombre as _n
+from .guard import check_size, display_name, printable, read_user_file
 from .intake import assistant, journal, profiles
 from .intake.profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from .schema import KINDS, Kind
 from .store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
 from .validate import active_import, conflict_problem, key_conflicts, stage, when
-
-MAX_FILE_BYTES = 512 * 1024 * 1024
-
 
 def current_user() -> str:
     try:
@@ -70,19 +68,9 @@ class ImportResult:
 
 def import_file(con, path: str | Path, kind: str, *, replace: bool = False, auteur: str | None = None,
                 fichier: str | None = None, **assistant_options) -> ImportResult:
-    path = Path(path)
-    fichier = fichier or path.name
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise refuse(f"le fichier {path} est introuvable ou illisible.", fichier) from None
-    if size > MAX_FILE_BYTES:
-        raise refuse(too_big_message(), fichier)
-    return import_bytes(con, path.read_bytes(), fichier, kind, replace=replace, auteur=auteur, **assistant_options)
-
-
-def too_big_message() -> str:
-    return f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo ; découpez-le (par période, par Maison)."
+    fichier = fichier or display_name(path)
+    return import_bytes(con, read_user_file(path, fichier), fichier, kind, replace=replace, auteur=auteur,
+                        **assistant_options)
 
 
 def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
@@ -96,6 +84,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     """
     k = KINDS[kind]
     auteur = auteur or current_user()
+    fichier = printable(fichier)  # a name is data: no line break or escape code reaches the log or a terminal
     sha = hashlib.sha256(data).hexdigest()
     same = active_import(con, k, "sha256", sha)
     if same:
@@ -103,8 +92,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     if maison:
         choices = (choices or Choices()).merged(Choices(maison=maison))
     try:
-        if len(data) > MAX_FILE_BYTES:
-            raise refuse(too_big_message())
+        check_size(data)
         insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
                                  accept_suggestions=accept_suggestions, check=False, sha256=sha)
         if insp.unresolved:

@@ -26,11 +26,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import ImportRefused, Problem, refuse
+from .guard import check_archive
 
 HEAD_ROWS = 12  # the header is looked for among the first rows (title rows may precede it)
 SEPARATORS = (";", "\t", ",")
-MAX_UNZIPPED = 2_000_000_000  # bytes: beyond, a workbook is treated as a zip bomb
-MAX_RATIO = 200
 LINE_COLUMN = "_ligne"
 SHEET_COLUMN = "_feuille"
 CELL_COLUMN = "_colonne"  # months as columns: the header of the cell a count was read from
@@ -99,21 +98,14 @@ def detect_format(data: bytes, fichier: str) -> str:
 
 
 def _zip_format(data: bytes, fichier: str) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-            names = {i.filename for i in infos}
-            unzipped = sum(i.file_size for i in infos)
-            if unzipped > MAX_UNZIPPED or unzipped > MAX_RATIO * len(data) + 50_000_000:
-                raise refuse("l'archive se décompresse en un volume démesuré ; elle est refusée par prudence.", fichier)
-            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-                return "xlsx"
-            if "mimetype" in names and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-                return "ods"
-            if "word/document.xml" in names:
-                raise refuse("ce fichier est un document Word, pas un classeur.", fichier)
-    except zipfile.BadZipFile:
-        raise refuse("le fichier est une archive ZIP endommagée, pas un classeur lisible.", fichier) from None
+    with check_archive(data, fichier) as z:
+        names = {i.filename for i in z.infolist()}
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx"
+        if "mimetype" in names and z.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods"
+        if "word/document.xml" in names:
+            raise refuse("ce fichier est un document Word, pas un classeur.", fichier)
     raise refuse("le fichier est une archive ZIP qui ne contient pas de classeur Excel ou OpenDocument.", fichier)
 
 

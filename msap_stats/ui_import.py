@@ -18,7 +18,8 @@ import streamlit as st
 from . import store, templates, ui
 from .errors import SHOWN_PER_GROUP, ImportRefused
 from .fmt import nombre
-from .importer import MAX_FILE_BYTES, current_user, import_bytes, rollback
+from .guard import MAX_FILE_BYTES
+from .importer import current_user, import_bytes, rollback
 from .intake import assistant, journal, profiles
 from .intake.matching import BLANK, KEEP
 from .intake.profiles import Choices

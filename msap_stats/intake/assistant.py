@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
-from ..fmt import first_number, nombre
+from ..fmt import cell, first_number, nombre, quoted_list
 from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, detect_format, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from ..validate import active_import, conflict_text, key_conflicts, stage
@@ -116,16 +116,16 @@ class Inspection:
         out = []
         for m in self.columns:
             if m.colonne and m.certitude != SURE and self.mapping.get(m.colonne) != m.fichier:
-                out.append(f"colonne « {m.fichier} » → {m.colonne} ({m.certitude} : {m.raison})")
+                out.append(f"colonne « {cell(m.fichier)} » → {m.colonne} ({m.certitude} : {m.raison})")
         for col, matches in self.values.items():
             applied = self.value_map.get(col, {})
             for v in matches:
                 if v.valeur not in applied and v.code:
                     label = "garder telle quelle" if v.code == KEEP else v.code
-                    out.append(f"{col} : « {v.valeur} » → {label} ({v.certitude} : {v.raison})")
+                    out.append(f"{col} : « {cell(v.valeur)} » → {label} ({v.certitude} : {v.raison})")
         if self.needs_maison and not self.maison and self.maison_proposal:
             p = self.maison_proposal
-            out.append(f"Maison du fichier : {p.id_maison} « {p.nom} » ({p.raison}) → --maison {p.id_maison}")
+            out.append(f"Maison du fichier : {cell(p.id_maison)} « {cell(p.nom)} » ({p.raison}) → --maison {cell(p.id_maison)}")
         if out:
             out.append("Relancez avec --accept-suggestions pour les appliquer, ou choisissez sur la page « Importer ».")
         return out
@@ -308,8 +308,7 @@ def _raw_table(insp: Inspection) -> RawTable | None:
         return None
     ignored = [h for h in frame.headers if h not in insp.mapping.values() and not h.startswith("Colonne ")]
     if ignored:
-        shown = ", ".join(f"« {h} »" for h in ignored[:12]) + (f" et {len(ignored) - 12} autres" if len(ignored) > 12 else "")
-        insp.warnings.append(f"Colonnes du fichier ignorées : {shown}.")
+        insp.warnings.append(f"Colonnes du fichier ignorées : {quoted_list(ignored)}.")
     table = pa.table({**cols, **{c: t.column(c) for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN)
                                  if c in t.column_names}})
     _warn_own_categories(insp)

@@ -1,0 +1,135 @@
+"""What a user's file may cost before it is read: only regular files, bytes counted as read, archives inflated
+under a budget counted on the bytes they actually produce (never on the sizes they declare).
+
+A workbook (.xlsx, .ods) is a zip archive. Its members are inflated here, in bounded pieces, before any parser
+sees it: a "lying" bomb (small declared sizes, huge content), an honest one and a dense one (many members) are all
+stopped once the bytes produced pass ``MAX_UNZIPPED`` or ``MAX_RATIO`` times the archive's size.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+from .errors import refuse
+from .fmt import printable
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_UNZIPPED = 1_000_000_000  # bytes produced by all the members of a workbook
+MAX_RATIO = 100  # produced bytes per archive byte (real workbooks: 5 to 20), beyond a first allowance
+RATIO_ALLOWANCE = 50_000_000
+_PIECE = 1 << 20
+
+
+def too_big_message() -> str:
+    return f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo ; découpez-le (par période, par Maison)."
+
+
+def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
+    """The bytes of a regular file, at most ``MAX_FILE_BYTES`` of them, counted as read (a device or a file that
+    grows says nothing true in its size). Directories, devices, pipes and sockets are refused without waiting."""
+    path = Path(path)
+    fichier = fichier or display_name(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
+    except IsADirectoryError:
+        raise refuse(f"« {display_name(path)} » est un dossier, pas un fichier.", fichier) from None
+    except OSError:
+        raise refuse(f"le fichier {display_name(path)} est introuvable ou illisible.", fichier) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = ("un dossier" if stat.S_ISDIR(mode) else "un tube (FIFO)" if stat.S_ISFIFO(mode)
+                    else "un périphérique" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "un fichier spécial")
+            raise refuse(f"« {display_name(path)} » est {what}, pas un fichier ordinaire : seul un fichier "
+                         "enregistré sur le disque peut être importé.", fichier)
+        with os.fdopen(fd, "rb", closefd=True) as f:
+            fd = None
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        raise refuse(f"le fichier {display_name(path)} n'a pas pu être lu.", fichier) from None
+    finally:
+        if fd is not None:
+            os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(too_big_message(), fichier)
+    return data
+
+
+def check_size(data: bytes, fichier: str | None = None) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(too_big_message(), fichier)
+
+
+def display_name(path: str | Path) -> str:
+    """A file name as text: undecodable bytes shown as �, control characters made visible."""
+    raw = os.fsencode(Path(path).name)
+    return printable(raw.decode("utf-8", errors="replace"))
+
+
+# --- Archives --------------------------------------------------------------------
+
+def check_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
+    """The archive, once every member has been inflated within the budget; refused otherwise."""
+    budget = min(MAX_UNZIPPED, MAX_RATIO * len(data) + RATIO_ALLOWANCE)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise refuse("le fichier est une archive ZIP endommagée, pas un classeur lisible.", fichier) from None
+    if sum(i.file_size for i in infos) > budget:  # an honest bomb says so at once
+        raise refuse(_bomb(), fichier)
+    produced = 0
+    for info in infos:
+        produced += _inflated_size(data, info, budget - produced, fichier)
+    return archive
+
+
+def _bomb() -> str:
+    return ("l'archive se décompresse en un volume démesuré pour un classeur ; elle est refusée par prudence "
+            "(bombe de décompression ?).")
+
+
+def _inflated_size(data: bytes, info: zipfile.ZipInfo, left: int, fichier: str | None) -> int:
+    """Bytes the member really inflates to, counted piece by piece up to ``left``; its end is the deflate
+    stream's own end, whatever sizes the headers declare."""
+    start = _data_offset(data, info, fichier)
+    if info.compress_type == zipfile.ZIP_STORED:
+        size = info.compress_size
+        if size > left:
+            raise refuse(_bomb(), fichier)
+        return size
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise refuse("l'archive utilise une compression inconnue des tableurs ; elle est refusée.", fichier)
+    inflater = zlib.decompressobj(-15)
+    view = memoryview(data)
+    produced, pos = 0, start
+    try:
+        while not inflater.eof:
+            if inflater.unconsumed_tail:
+                chunk = inflater.decompress(inflater.unconsumed_tail, _PIECE)
+            elif pos < len(data):
+                chunk = inflater.decompress(view[pos:pos + _PIECE], _PIECE)
+                pos += _PIECE
+            else:
+                break  # truncated: the parser will say so
+            produced += len(chunk)
+            if produced > left:
+                raise refuse(_bomb(), fichier)
+    except zlib.error:
+        raise refuse("le classeur est endommagé (un de ses éléments compressés est illisible).", fichier) from None
+    return produced
+
+
+def _data_offset(data: bytes, info: zipfile.ZipInfo, fichier: str | None) -> int:
+    at = info.header_offset
+    header = data[at:at + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise refuse("le fichier est une archive ZIP endommagée, pas un classeur lisible.", fichier)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    return at + 30 + name_len + extra_len

@@ -1,0 +1,73 @@
+"""Hostile files for the tests, written on the spot: decompression bombs (honest, lying, dense)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from pathlib import Path
+
+from tests.spreadsheets import write_xlsx
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _zip(members: dict[str, bytes], big: dict[str, int]) -> bytes:
+    """A workbook's members plus ``big`` members of that many zero bytes (compressed: a few hundred kB)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        for name, size in big.items():
+            with z.open(name, "w", force_zip64=True) as f:
+                block = b"0" * (1 << 20)
+                for _ in range(size >> 20):
+                    f.write(block)
+    return buf.getvalue()
+
+
+def _declare_small(data: bytes, name: str, declared: int = 1000) -> bytes:
+    """The archive lies: ``name`` says it inflates to ``declared`` bytes (local and central headers)."""
+    out = bytearray(data)
+    encoded = name.encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        info = z.getinfo(name)
+    at = info.header_offset
+    struct.pack_into("<I", out, at + 22, declared)
+    extra_len = struct.unpack_from("<H", out, at + 28)[0]
+    _zip64_sizes(out, at + 30 + len(encoded), extra_len, declared)
+    cd = out.find(b"PK\x01\x02")
+    while cd != -1:
+        name_len, extra_len = struct.unpack_from("<HH", out, cd + 28)
+        if bytes(out[cd + 46:cd + 46 + name_len]) == encoded:
+            struct.pack_into("<I", out, cd + 24, declared)
+            _zip64_sizes(out, cd + 46 + name_len, extra_len, declared)
+        cd = out.find(b"PK\x01\x02", cd + 4)
+    return bytes(out)
+
+
+def _zip64_sizes(out: bytearray, start: int, length: int, declared: int) -> None:
+    pos = start
+    while pos + 4 <= start + length:
+        tag, size = struct.unpack_from("<HH", out, pos)
+        if tag == 1:  # zip64: the original size first
+            struct.pack_into("<Q", out, pos + 4, declared)
+        pos += 4 + size
+
+
+def bomb(path: Path, kind: str, inflated_mb: int = 300) -> Path:
+    """A real .xlsx (one row) carrying a bomb: ``honest`` (declared sizes true), ``lying`` (declared tiny),
+    ``dense`` (many members of 1 MB, each plausible)."""
+    sound = _members(write_xlsx(path.with_suffix(".src.xlsx"), ["id_maison", "nom", "code_departement"],
+                                [["1", "Maison", "01"]]))
+    if kind == "dense":
+        data = _zip(sound, {f"xl/media/image{i}.bin": 1 << 20 for i in range(inflated_mb)})
+    else:
+        data = _zip(sound, {"xl/worksheets/sheet9.xml": inflated_mb << 20})
+        if kind == "lying":
+            data = _declare_small(data, "xl/worksheets/sheet9.xml")
+    path.write_bytes(data)
+    return path

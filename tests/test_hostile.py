@@ -1,0 +1,110 @@
+"""Hostile and broken files through the command line, as whole processes: each is refused in French, without a
+traceback, in bounded time and memory, and the store keeps its bytes; what a file carries (escape codes, line
+breaks in its name) never acts on the terminal or forges a line of the log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from msap_stats.bench import LAUNCHER
+from tests.conftest import ROOT, store_digest
+from tests.hostile import bomb
+from tests.spreadsheets import write_csv_fr, write_xlsx
+
+SECONDS = 60  # a refusal must come well before this; a hang (a FIFO read) fails the test
+PEAK_MB = 700  # the lying bomb inflated to 1.15 GB and 4 GB of memory before the guard counted real bytes
+SQL = "'; DROP TABLE activite; --"
+ACT = ["id_maison", "date", "thematique", "nb"]
+
+
+def cli(*args: str | Path) -> tuple[subprocess.CompletedProcess, float]:
+    """Run the command line as a whole process; (completed process, its own peak resident memory in MB)."""
+    try:
+        run = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-m", "msap_stats", *map(str, args)],
+                             cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, timeout=SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no answer within {SECONDS} s: {args}")
+    out = run.stdout.decode("utf-8", "replace")
+    out, _, measured = out.rstrip("\n").rpartition("\n") if "\n" in out.rstrip("\n") else ("", "", out)
+    peak = int(measured.split()[-1]) / 1024
+    return subprocess.CompletedProcess(args, run.returncode, out + "\n" if out else "",
+                                       run.stderr.decode("utf-8", "replace")), peak
+
+
+def _fifo(p: Path) -> Path:
+    os.mkfifo(p / "activite.csv")
+    return p / "activite.csv"
+
+
+def _utf16_odd(p: Path) -> Path:
+    path = p / "activite.csv"
+    path.write_bytes(";".join(ACT).encode("utf-16") + "\r\nM1;04/01/2016;emploi;1\r\n".encode("utf-16-le") + b"\x00")
+    return path
+
+
+CORPUS = {
+    # name: (kind, maker, words of the French message)
+    "honest bomb": ("maisons", lambda p: bomb(p / "registre.xlsx", "honest"), ["bombe de décompression"]),
+    "lying bomb": ("maisons", lambda p: bomb(p / "registre.xlsx", "lying"), ["bombe de décompression"]),
+    "dense bomb": ("maisons", lambda p: bomb(p / "registre.xlsx", "dense"), ["bombe de décompression"]),
+    "device": ("activite", lambda p: Path("/dev/zero"), ["« zero » est un périphérique", "fichier ordinaire"]),
+    "FIFO": ("activite", _fifo, ["est un tube (FIFO)"]),
+    "directory": ("activite", lambda p: p, ["est un dossier"]),
+    "UTF-16, odd length": ("activite", _utf16_odd, ["UTF-16 mais tronqué"]),
+    "escape codes": ("activite", lambda p: write_csv_fr(p / "a.csv", ACT, [["1", "04/01/2016", "\x1b[2J\x1b[31mROUGE\x07", 1]]),
+                     ["\\x1b[2J\\x1b[31mROUGE\\x07", "valeur inconnue"]),
+    "SQL in every field and the sheet name": (
+        "activite", lambda p: write_xlsx(p / f"{SQL[:10]}.xlsx", ACT, [[SQL, SQL, SQL, SQL]], sheet="'; DROP"),
+        ["Maison inconnue", "DROP TABLE"]),
+    "a 1 MB cell": ("activite", lambda p: write_csv_fr(p / "a.csv", ACT, [["1", "04/01/2016", "x" * 1_000_000, 1]]),
+                    ["valeur inconnue", "…"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_hostile_file_refused_in_french_bounded_store_unchanged(case, registry_copy, tmp_path):
+    kind, make, words = CORPUS[case]
+    path = make(tmp_path)
+    before = store_digest(registry_copy)
+    run, peak = cli("import", path, "--kind", kind, "--db", registry_copy)
+    assert run.returncode == 1, run.stdout
+    assert "Traceback" not in run.stderr and "Erreur interne" not in run.stderr, run.stderr[-2000:]
+    assert "est refusé" in run.stderr and "rien n'a été enregistré" in run.stderr
+    for word in words:
+        assert word in run.stderr, f"{word!r} missing from:\n{run.stderr[:3000]}"
+    assert "\x1b" not in run.stderr and "\x07" not in run.stderr
+    assert len(run.stderr) < 20_000  # the 1 MB cell is shown cut
+    assert peak < PEAK_MB
+    assert store_digest(registry_copy) == before
+    tables = cli("indicators", "--db", registry_copy)[0]  # the store still opens and answers
+    assert tables.returncode == 0, tables.stderr
+
+
+def test_file_names_are_data_not_log_lines(registry_copy, tmp_path):
+    """A newline in a name would forge a line of `imports`; a name not in UTF-8 used to stop the command."""
+    rows = [["1", "04/01/2016", "emploi", 3]]
+    forged = write_csv_fr(tmp_path / "a\nn°99\tmaisons\tchargé.csv", ACT, rows)
+    latin = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/activit\xe9.csv"))
+    write_csv_fr(latin, ACT, [["1", "05/02/2016", "emploi", 2]])
+    for path in (forged, latin):
+        run, _ = cli("import", path, "--kind", "activite", "--db", registry_copy)
+        assert run.returncode == 0, run.stderr
+    listing, _ = cli("imports", "--db", registry_copy)
+    lines = listing.stdout.strip().splitlines()
+    assert len(lines) == 3, listing.stdout  # the registry and the two files, one line each
+    assert "a↵n°99⇥maisons⇥chargé.csv" in lines[1]
+    assert "activit\ufffd.csv" in lines[2]
+
+
+def test_thousands_of_columns_summed_up(registry_copy, tmp_path):
+    header = [*ACT, *(f"colonne {i}" for i in range(16_380))]
+    path = write_xlsx(tmp_path / "large.xlsx", header, [["1", "04/01/2016", "emploi", 1, *["x"] * 16_380]])
+    run, _ = cli("inspect", path, "--kind", "activite", "--db", registry_copy)
+    assert run.returncode == 0, run.stderr
+    assert "16 380 colonnes sans correspondance" in run.stdout.replace("\u202f", " ")
+    assert len(run.stdout) < 5_000  # it printed 447,559 characters
