@@ -7,6 +7,7 @@
     python -m msap_stats profiles [list | delete NAME | rename OLD NEW]
     python -m msap_stats imports [--db PATH]
     python -m msap_stats rollback IMPORT_ID [--db PATH]
+    python -m msap_stats backup DESTINATION.duckdb [--db PATH]
     python -m msap_stats indicators [--db PATH] [--region CODE] [--departement CODE] [--debut YYYY-MM] [--fin YYYY-MM]
     python -m msap_stats template KIND FILE.xlsx
     python -m msap_stats formats
@@ -23,16 +24,17 @@ import os
 import re
 import sys
 import traceback
+from contextlib import closing
 from pathlib import Path
 
-from .errors import ImportRefused, refuse
+from .errors import ImportRefused
 from .fmt import cell, nombre, quoted_list, terminal
 from .guard import display_name, read_user_file
 from .importer import import_file, rollback
 from .intake import assistant, profiles
 from .intake.profiles import Choices
 from .schema import KINDS
-from .store import StoreError, connect, default_db_path, list_imports
+from .store import StoreError, backup, default_db_path, list_imports, reader, writing
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("imports", help="lister les imports"))
     r = with_db(sub.add_parser("rollback", help="annuler un import"))
     r.add_argument("import_id", type=int)
+    b = with_db(sub.add_parser("backup", help="écrire une copie cohérente de la base, même pendant que le tableau "
+                                              "de bord tourne"))
+    b.add_argument("destination", type=Path)
 
     filter_options(with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)")))
     e = filter_options(with_db(sub.add_parser(
@@ -175,13 +180,11 @@ def _demo(args) -> int:
 
 
 def _inspect(args) -> int:
-    con = connect(args.db)
-    try:
-        insp = assistant.inspect(con, read_user_file(args.file), display_name(args.file), args.kind,
+    data = read_user_file(args.file)
+    with closing(reader(args.db)) as con:
+        insp = assistant.inspect(con, data, display_name(args.file), args.kind,
                                  choices=Choices(maison=args.maison) if args.maison else None,
                                  profile=args.profile, accept_suggestions=args.accept_suggestions)
-    finally:
-        con.close()
     if args.json:
         json.dump(insp.as_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
@@ -231,11 +234,11 @@ def describe(insp) -> str:
 
 
 def _import(args) -> int:
-    con = connect(args.db)
     try:
-        result = import_file(con, args.file, args.kind, replace=args.replace, auteur=args.auteur,
-                             maison=args.maison, profile=args.profile, accept_suggestions=args.accept_suggestions,
-                             save_profile=args.save_profile)
+        with writing(args.db) as con:
+            result = import_file(con, args.file, args.kind, replace=args.replace, auteur=args.auteur,
+                                 maison=args.maison, profile=args.profile, accept_suggestions=args.accept_suggestions,
+                                 save_profile=args.save_profile)
     except ImportRefused as exc:
         if args.rapport:
             from .intake.report import problems_xlsx
@@ -243,41 +246,35 @@ def _import(args) -> int:
             args.rapport.write_bytes(problems_xlsx(exc))
             sys.stderr.write(f"Liste complète des problèmes écrite dans {args.rapport}.\n")
         raise
-    finally:
-        con.close()
     print(result.message())
     return 0
 
 
 def _profiles(args) -> int:
-    con = connect(args.db)
-    try:
-        if args.action == "list":
+    if args.action == "list":
+        with closing(reader(args.db)) as con:
             found = profiles.list_profiles(con)
-            if not found:
-                print("Aucun profil de source.")
-            for p in found:
-                print(f"{p.nom}\t{p.kind}\t{p.utilisations} import(s)\tpar {p.auteur}\tcréé le {p.cree_le:%d/%m/%Y}")
-        elif args.action == "delete" and len(args.names) == 1:
+        if not found:
+            print("Aucun profil de source.")
+        for p in found:
+            print(f"{p.nom}\t{p.kind}\t{p.utilisations} import(s)\tpar {p.auteur}\tcréé le {p.cree_le:%d/%m/%Y}")
+    elif args.action == "delete" and len(args.names) == 1:
+        with writing(args.db) as con:
             profiles.delete_profile(con, args.names[0])
-            print(f"Profil « {args.names[0]} » supprimé.")
-        elif args.action == "rename" and len(args.names) == 2:
+        print(f"Profil « {args.names[0]} » supprimé.")
+    elif args.action == "rename" and len(args.names) == 2:
+        with writing(args.db) as con:
             profiles.rename_profile(con, *args.names)
-            print(f"Profil « {args.names[0]} » renommé « {args.names[1]} ».")
-        else:
-            sys.stderr.write("Commande incorrecte : profiles delete NOM, ou profiles rename ANCIEN NOUVEAU.\n")
-            return 2
-    finally:
-        con.close()
+        print(f"Profil « {args.names[0]} » renommé « {args.names[1]} ».")
+    else:
+        sys.stderr.write("Commande incorrecte : profiles delete NOM, ou profiles rename ANCIEN NOUVEAU.\n")
+        return 2
     return 0
 
 
 def _imports(args) -> int:
-    con = connect(args.db)
-    try:
+    with closing(reader(args.db)) as con:
         df = list_imports(con)
-    finally:
-        con.close()
     if df.empty:
         print("Aucun import.")
         return 0
@@ -289,11 +286,16 @@ def _imports(args) -> int:
 
 
 def _rollback(args) -> int:
-    con = connect(args.db)
-    try:
-        print(rollback(con, args.import_id))
-    finally:
-        con.close()
+    with writing(args.db) as con:
+        message = rollback(con, args.import_id)
+    print(message)
+    return 0
+
+
+def _backup(args) -> int:
+    counts = backup(args.db, args.destination)
+    detail = ", ".join(f"{KINDS[k].label.lower()} : {nombre(n)}" for k, n in counts.items())
+    print(f"Copie de la base écrite dans {args.destination} — {detail}.")
     return 0
 
 
@@ -301,11 +303,8 @@ def _indicators(args) -> int:
     f = _filters(args)
     from .indicators import all_indicators
 
-    con = connect(args.db, read_only=True)
-    try:
+    with closing(reader(args.db)) as con:
         result = all_indicators(con, f)
-    finally:
-        con.close()
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
@@ -314,14 +313,12 @@ def _indicators(args) -> int:
 def _export(args) -> int:
     from .export import pack
 
-    con = connect(args.db, read_only=True)
     try:
-        built = pack.build(con, _filters(args))
+        with closing(reader(args.db)) as con:
+            built = pack.build(con, _filters(args))
     except pack.EmptyPerimeter as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
-    finally:
-        con.close()
     folder = args.out / built.dossier
     try:
         for name, content in built.files.items():
@@ -354,4 +351,4 @@ def _formats(args) -> int:
 
 
 COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
-            "indicators": _indicators, "export": _export, "template": _template, "formats": _formats}
+            "backup": _backup, "indicators": _indicators, "export": _export, "template": _template, "formats": _formats}

@@ -14,7 +14,6 @@ share reaches its target.
 from __future__ import annotations
 
 import calendar
-import os
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ import pyarrow as pa
 from . import reference
 from .importer import import_table
 from .schema import IMPACTS
-from .store import STATUT_CHARGE, StoreError, connect, transaction
+from .store import STATUT_CHARGE, StoreError, connect, transaction, writing
 
 REFERENCE = "février 2017"
 N_MAISONS = 1100
@@ -388,7 +387,7 @@ def build(path: str | Path, seed: int = 42, force: bool = False, activity: bool 
     """Build the demonstration store at ``path`` (atomically: a half-built file never replaces it)."""
     path = Path(path)
     if path.exists() and not force:
-        con = connect(path)
+        con = connect(path, read_only=True)
         try:
             real = con.execute("SELECT count(*) FROM imports WHERE NOT demo AND statut = ?", [STATUT_CHARGE]).fetchall()[0][0]
         finally:
@@ -396,12 +395,8 @@ def build(path: str | Path, seed: int = 42, force: bool = False, activity: bool 
         if real:
             raise StoreError(f"La base {path} contient {real} import(s) de données réelles : la démonstration ne la "
                              "remplace pas. Choisissez un autre fichier (--db) ou ajoutez --force.")
-    tmp = path.with_name(path.name + ".demo-en-cours")
-    for leftover in (tmp, Path(str(tmp) + ".wal")):
-        leftover.unlink(missing_ok=True)
     rng = np.random.default_rng(seed)
-    con = connect(tmp)
-    try:
+    with writing(path, fresh=True) as con:  # built aside, swapped in whole: a half-built store never replaces it
         maisons = maisons_table(rng)
         label = f"démonstration {REFERENCE} (graine {seed})"
         results = [import_table(con, maisons, "maisons", fichier=f"{label} : registre", auteur=AUTEUR, demo=True)]
@@ -419,11 +414,6 @@ def build(path: str | Path, seed: int = 42, force: bool = False, activity: bool 
         with transaction(con):
             for key, value in (("demo", "oui"), ("graine", str(seed)), ("reference", REFERENCE)):
                 con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    os.replace(tmp, path)
-    Path(str(path) + ".wal").unlink(missing_ok=True)
     return {r.kind: r.lignes_chargees for r in results}
 
 

@@ -17,7 +17,6 @@ import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-import zipfile
 from dataclasses import dataclass, field
 
 import fastexcel

@@ -8,8 +8,11 @@ history and come back if the replacing import is rolled back. The views
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -133,22 +136,170 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the store (created with its tables if missing, unless read-only)."""
+    """Open the store: for reading (``read_only``: never blocks a writer, sees the file as it is now), or directly
+    for writing (created with its tables if missing). Programs write through ``writing``."""
     path = Path(path) if path else default_db_path()
-    if read_only and not path.exists():
-        raise StoreError(f"La base {path} n'existe pas : construisez la démonstration "
-                         "(python -m msap_stats demo) ou importez le registre des Maisons.")
+    if read_only:
+        return _reader(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise StoreError(f"La base {path} est déjà ouverte en écriture par un autre programme "
-                             "(le tableau de bord ?). Fermez-le puis recommencez.") from exc
+            raise StoreError(BUSY) from exc
         raise StoreError(f"La base {path} n'a pas pu être ouverte : {exc}") from exc
-    if not read_only:
-        ensure_schema(con)
+    ensure_schema(con)
     return con
+
+
+BUSY = "La base est occupée par une autre écriture (un import, une annulation) : réessayez dans un instant."
+WORK_SUFFIX = ".ecriture"  # the private copy a writer works on, swapped in whole when it is done
+WRITE_WAIT = float(os.environ.get("MSAP_WRITE_WAIT", "30"))  # seconds a writer waits for the one before it
+
+
+def _reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the file as it is now. Attached to a private in-memory database rather than opened
+    directly: DuckDB would hand back an instance it already holds for that path, i.e. the file before the last
+    write was swapped in."""
+    if not path.exists():
+        raise StoreError(f"La base {path} n'existe pas : construisez la démonstration "
+                         "(python -m msap_stats demo) ou importez le registre des Maisons.")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH '{str(path.resolve()).replace(chr(39), chr(39) * 2)}' AS {READER_ALIAS} (READ_ONLY)")
+        con.execute(f"USE {READER_ALIAS}")
+    except duckdb.Error as exc:
+        con.close()
+        if "lock" in str(exc).lower():
+            raise StoreError(BUSY) from exc
+        raise StoreError(f"La base {path} n'a pas pu être ouverte : {exc}") from exc
+    return con
+
+
+READER_ALIAS = "store"
+
+
+def reader_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a reader, for one thread (a cursor starts on DuckDB's own default database: point it back)."""
+    cur = con.cursor()
+    cur.execute(f"USE {READER_ALIAS}")
+    return cur
+
+
+def reader(path: str | Path | None = None, create: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, the store brought to the current schema first when it is older (and, with
+    ``create``, created empty when missing)."""
+    path = Path(path) if path else default_db_path()
+    if path.exists() or not create:
+        con = _reader(path)
+        if get_meta(con, "schema") == _schema_fingerprint():
+            return con
+        con.close()
+    with writing(path):
+        pass
+    return _reader(path)
+
+
+def file_version(path: str | Path | None = None) -> tuple | None:
+    """Changes whenever a write is swapped in (a new file each time)."""
+    try:
+        st = Path(path or default_db_path()).stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+@contextmanager
+def writing(path: str | Path | None = None, fresh: bool = False, wait: float | None = None):
+    """The store open for writing, for one operation, all or nothing across programs.
+
+    One writer at a time (a lock file; the next one waits up to ``wait`` seconds, then is told the store is
+    busy). The writer works on a private copy (``fresh``: an empty store) and the copy replaces the store in one
+    rename when the operation succeeds: readers, in this program or another, keep reading the file they opened
+    and never see a half-written state; a writer killed at any point leaves the store as it was.
+    """
+    path = Path(path) if path else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.with_name(path.name + WORK_SUFFIX)
+    with _writer_lock(path, WRITE_WAIT if wait is None else wait):
+        for leftover in (work, _wal(work)):  # a writer killed before its swap
+            leftover.unlink(missing_ok=True)
+        if path.exists() and not fresh:
+            shutil.copyfile(path, work)
+            if _wal(path).exists():  # a store left open for writing by an older version
+                shutil.copyfile(_wal(path), _wal(work))
+        con = connect(work)
+        try:
+            yield con
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            for leftover in (work, _wal(work)):
+                leftover.unlink(missing_ok=True)
+            raise
+        con.close()
+        _fsync(work)
+        _wal(path).unlink(missing_ok=True)
+        os.replace(work, path)
+        _fsync(path.parent)
+
+
+def backup(path: str | Path | None, destination: str | Path) -> dict[str, int]:
+    """A consistent copy of the store, even while others read or write it (a write replaces the file whole, and
+    the copy reads the file it opened); checked by opening it. Returns the rows in force of each kind."""
+    path, destination = Path(path) if path else default_db_path(), Path(destination)
+    if destination.resolve() == path.resolve():
+        raise StoreError("La copie doit être écrite ailleurs que sur la base elle-même.")
+    if not path.exists():
+        raise StoreError(f"La base {path} n'existe pas.")
+    partial = destination.with_name(destination.name + ".partielle")
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "rb") as source, open(partial, "wb") as out:
+            shutil.copyfileobj(source, out, 1 << 22)
+            out.flush()
+            os.fsync(out.fileno())
+        con = _reader(partial)
+        try:
+            counts = row_counts(con)
+        finally:
+            con.close()
+        os.replace(partial, destination)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"Impossible d'écrire la copie {destination} : {exc.strerror}.") from None
+    return counts
+
+
+def _wal(path: Path) -> Path:
+    return Path(str(path) + ".wal")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _writer_lock(path: Path, wait: float):
+    lock_path = path.with_name(path.name + ".verrou")
+    with open(lock_path, "a+") as f:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(BUSY) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -200,9 +351,13 @@ def list_imports(con):
 
 
 def db_file(con) -> Path | None:
-    """The file behind a connection (None for an in-memory store)."""
+    """The store's file behind a connection (for a writer, the store its private copy will replace; None for an
+    in-memory store)."""
     rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-    return Path(rows[0][0]) if rows and rows[0][0] else None
+    if not rows or not rows[0][0]:
+        return None
+    path = Path(rows[0][0])
+    return path.with_name(path.name.removesuffix(WORK_SUFFIX))
 
 
 def row_counts(con) -> dict[str, int]:

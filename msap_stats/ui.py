@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 
 import html
+from contextlib import contextmanager
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,14 +31,24 @@ def db_path() -> str:
     return str(store.default_db_path())
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str):
-    """One connection per process; each script run works through its own cursor."""
-    return store.connect(path)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(path: str, version: tuple | None):
+    """One read-only connection per version of the store file, shared by the process; each script run works
+    through its own cursor. A write (here or from the command line) swaps a new file in: the next run opens it,
+    runs under way finish on the file they began with."""
+    return store.reader(path, create=True)
 
 
 def connection():
-    return _connection(db_path())
+    path = db_path()
+    return _connection(path, store.file_version(path))
+
+
+@contextmanager
+def writing():
+    """The store open for one write (an import, a rollback, a profile renamed): see ``store.writing``."""
+    with store.writing(db_path()) as con:
+        yield con
 
 
 def begin_run() -> None:
@@ -56,19 +67,14 @@ def cursor():
     run = st.session_state.get("_run", 0)
     current = st.session_state.get("_curseur")
     if current is None or current[0] != run:
-        current = (run, connection().cursor())
+        current = (run, store.reader_cursor(connection()))
         st.session_state["_curseur"] = current
     return current[1]
 
 
 def reset_connection() -> None:
-    """Close the store (before it is rebuilt) and forget every cached result."""
+    """Forget this session's cursor and every cached result (before the store is rebuilt)."""
     st.session_state.pop("_curseur", None)
-    try:
-        connection().close()
-    except Exception:  # already closed
-        pass
-    _connection.clear()
     st.cache_data.clear()
 
 

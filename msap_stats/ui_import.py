@@ -327,8 +327,9 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
     with st.status(f"Import de « {esc(fichier)} »…", expanded=True) as status:
         st.write("Lecture, correspondance et vérification de chaque ligne…")
         try:
-            result = import_bytes(con, data, fichier, kind, replace=replace, auteur=current_user(),
-                                  choices=insp.choices, save_profile=profile_name)
+            with ui.writing() as writer:
+                result = import_bytes(writer, data, fichier, kind, replace=replace, auteur=current_user(),
+                                      choices=insp.choices, save_profile=profile_name)
         except (ImportRefused, StoreError) as exc:
             status.update(label="Import refusé : rien n'a été enregistré", state="error")
             st.error(esc(str(exc)))
@@ -434,7 +435,9 @@ def history(con) -> None:
         if yes.button("Oui, annuler l'import", type="primary", key="imp_annuler_oui"):
             st.session_state.pop("_imp_annuler_confirm", None)
             try:
-                _state()["done"] = ("ok", rollback(con, pending, auteur=current_user()), None)
+                with ui.writing() as writer:
+                    message = rollback(writer, pending, auteur=current_user())
+                _state()["done"] = ("ok", message, None)
             except StoreError as exc:
                 _state()["done"] = ("info", str(exc), None)
             st.rerun()
@@ -484,10 +487,12 @@ def profile_admin(con) -> None:
         delete = st.button("Supprimer", key="imp_prof_supprimer")
     try:
         if rename and new:
-            profiles.rename_profile(con, chosen, new)
+            with ui.writing() as writer:
+                profiles.rename_profile(writer, chosen, new)
             st.rerun()
         if delete:
-            profiles.delete_profile(con, chosen)
+            with ui.writing() as writer:
+                profiles.delete_profile(writer, chosen)
             st.rerun()
     except StoreError as exc:
         st.error(esc(str(exc)))

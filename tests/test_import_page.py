@@ -44,7 +44,7 @@ def button(at, start: str):
 
 
 def counts(db) -> tuple:
-    con = store.connect(db)  # the app holds the store read-write in this process: the same configuration
+    con = store.connect(db, read_only=True)  # as the app reads it
     try:
         return con.execute("SELECT (SELECT count(*) FROM activite_actifs), (SELECT coalesce(sum(nb), 0) FROM "
                            "activite_actifs), (SELECT count(*) FROM imports), (SELECT count(*) FROM profils)"
@@ -76,7 +76,7 @@ def test_drop_edit_a_column_and_a_value_then_confirm(registry_copy, monkeypatch,
     ok(at)
     after = counts(registry_copy)
     assert after[:3] == (before[0] + 6, before[1] + 14, before[2] + 1)
-    con = store.connect(registry_copy)
+    con = store.connect(registry_copy, read_only=True)
     themes = dict(con.execute("SELECT thematique, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
     operators = dict(con.execute("SELECT operateur, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
     con.close()
@@ -140,7 +140,7 @@ def test_the_profile_is_proposed_for_the_next_file_and_imports_it_in_one_click(r
     ok(at)
     after = counts(registry_copy)
     assert after[:2] == (before[0] + 3, before[1] + 7)
-    con = store.connect(registry_copy)
+    con = store.connect(registry_copy, read_only=True)
     operators = con.execute("SELECT count(*) FROM activite_actifs WHERE operateur IS NULL").fetchall()[0][0]
     profile = con.execute("SELECT profil FROM imports ORDER BY import_id DESC LIMIT 1").fetchall()[0][0]
     con.close()
@@ -221,7 +221,7 @@ def test_with_a_saved_profile_the_first_change_counts(registry_copy, monkeypatch
     assert not button(at, "Importer").disabled
     button(at, "Importer").click().run()
     ok(at)
-    con = store.connect(registry_copy)
+    con = store.connect(registry_copy, read_only=True)
     april = con.execute("SELECT count(*), count(operateur) FROM activite_actifs WHERE mois = DATE '2017-04-01'"
                         ).fetchall()[0]
     con.close()
@@ -264,7 +264,7 @@ def test_a_profile_never_carries_a_maison_over_to_another_maison_s_file(registry
     assert select(at, "Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?").value.startswith("2 — ")
     assert not at.warning or not any("déjà couverts" in w.value for w in at.warning)
     button(at, "Importer").click().run()
-    con = store.connect(registry_copy)
+    con = store.connect(registry_copy, read_only=True)
     per_maison = dict(con.execute("SELECT id_maison, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
     con.close()
     assert per_maison["1"] == per_maison["2"] > 0

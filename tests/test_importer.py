@@ -158,7 +158,7 @@ def test_store_busy_is_told_in_french(registry_copy):
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreError, match="déjà ouverte en écriture par un autre programme"):
+        with pytest.raises(StoreError, match="La base est occupée"):
             store.connect(registry_copy)
     finally:
         holder.kill()

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
 from ..fmt import cell, first_number, nombre, quoted_list
-from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, detect_format, read_book
+from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from ..validate import active_import, conflict_text, key_conflicts, stage
 from . import layout
@@ -154,9 +154,9 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     """
     accept_fallback = accept_suggestions if accept_fallback is None else accept_fallback
     k = KINDS[kind]
-    if kind != "maisons" and detect_format(data, fichier) == "geojson":
-        raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons.", fichier)
     book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))  # a CSV's separator: by its header
+    if kind != "maisons" and book.format == "geojson":
+        raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons.", fichier)
     frame = layout.detect(book, k, fichier)
     counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
@@ -261,12 +261,12 @@ def _rewrite(column: pa.ChunkedArray, col: Column, mapping: dict[str, str]) -> p
         return column
     uniques = pc.unique(column.drop_null()).to_pylist()
     out = []
-    for cell in uniques:
+    for value in uniques:
         if col.type == "codes":
-            new = [_code_for(p.strip(), mapping) for p in SPLIT_CODES.split(cell) if p.strip()]
+            new = [_code_for(p.strip(), mapping) for p in SPLIT_CODES.split(value) if p.strip()]
             out.append(";".join(p for p in new if p))
         else:
-            out.append(_code_for(cell, mapping))
+            out.append(_code_for(value, mapping))
     if uniques == out:
         return column
     index = pc.index_in(column, value_set=pa.array(uniques, pa.string()))
