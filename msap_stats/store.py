@@ -172,7 +172,8 @@ def _reader(path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         if "lock" in str(exc).lower():
             raise StoreError(BUSY) from exc
-        raise StoreError(f"La base {path} n'a pas pu être ouverte : {exc}") from exc
+        raise StoreError(f"La base « {path.name} » n'a pas pu être ouverte (fichier endommagé, ou écrit par une "
+                         "autre version du logiciel).") from exc
     return con
 
 

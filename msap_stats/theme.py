@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import textwrap
 
 import plotly.graph_objects as go
@@ -79,11 +80,19 @@ pio.templates["dsfr"] = TEMPLATE
 pio.templates.default = "dsfr"
 
 
+def plain(text: str) -> str:
+    """Text for plotly, which reads its strings as a kind of HTML (<b>, <a href>…): a name from a file is shown
+    as written, never as markup."""
+    return html.escape(str(text), quote=False)
+
+
 def wrap_label(text: str, width: int = 28) -> str:
     """Long category labels on two lines or more, so that half-width charts keep room for their bars."""
-    return "<br>".join(textwrap.wrap(str(text), width)) if isinstance(text, str) and len(text) > width else text
+    if not isinstance(text, str):
+        return text
+    return "<br>".join(plain(line) for line in textwrap.wrap(text, width)) if len(text) > width else plain(text)
 
 
 def wrap(text: str, width: int = 80) -> str:
     """Plotly does not wrap titles: break long ones into lines."""
-    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+    return "<br>".join(plain(line) for line in textwrap.wrap(text, width)) if text else ""

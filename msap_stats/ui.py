@@ -7,6 +7,9 @@ from ``msap_stats.views``.
 from __future__ import annotations
 
 import importlib
+import logging
+import os
+import uuid
 
 import html
 from contextlib import contextmanager
@@ -26,6 +29,26 @@ PAGE_SETTINGS = ("ventilation", "zone", "indicateur_carte", "referentiel", "seui
 
 
 # --- Store ---------------------------------------------------------------------------
+
+LOG = logging.getLogger("msap_stats")
+FAVICON = store.PROJECT_DIR / "msap_stats" / "static" / "favicon.png"
+
+
+def error_panel(exc: Exception) -> None:
+    """What a page shows when it fails: a French panel with a reference, never a traceback, paths or process ids
+    (they go to the server's log under the same reference). ``MSAP_DEBUG=1`` lets the error through instead."""
+    if os.environ.get("MSAP_DEBUG"):
+        raise exc
+    if isinstance(exc, store.StoreError):  # already said in French, with nothing technical
+        LOG.warning("%s", exc)
+        st.error(esc(str(exc)), icon=":material/database:")
+        return
+    reference = uuid.uuid4().hex[:8]
+    LOG.error("Erreur de page, référence %s", reference, exc_info=exc)
+    st.error(f"Cette page n'a pas pu être préparée ; rien n'a été modifié dans les données. Réessayez dans un "
+             f"instant ; si l'erreur revient, signalez la référence **{reference}** à l'administrateur du tableau "
+             "de bord (le détail est dans le journal du serveur).", icon=":material/error:")
+
 
 def db_path() -> str:
     return str(store.default_db_path())
@@ -263,9 +286,9 @@ def demo_banner() -> None:
 
 
 def key_figure(k: views.KeyFigure) -> None:
-    source = f" · Source : {k.source}" if k.source else ""
-    st.html(f'<div class="kf"><div class="kf-valeur">{k.valeur}</div><div class="kf-texte">{k.texte}</div>'
-            f'<div class="kf-detail">{k.detail}{source}</div></div>')
+    source = f" · Source : {k.source}" if k.source else ""  # file names: data, escaped like the rest
+    st.html(f'<div class="kf"><div class="kf-valeur">{esc(k.valeur)}</div><div class="kf-texte">{esc(k.texte)}</div>'
+            f'<div class="kf-detail">{esc(k.detail + source)}</div></div>')
 
 
 def french_table(df: pd.DataFrame, decimals: int = 1):

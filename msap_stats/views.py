@@ -686,7 +686,8 @@ def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -
     df = df[_in_zone(df["code_departement"], zone)]
     if df.empty:
         return NO_MAISON
-    df["survol"] = df["nom"] + "<br>" + df["departement"].fillna("") + " (" + df["code_departement"] + ")"
+    df["survol"] = (df["nom"].map(theme.plain) + "<br>" + df["departement"].fillna("").map(theme.plain)
+                    + " (" + df["code_departement"] + ")")
     deps = reference.departements()
     outline = deps.loc[_in_zone(deps["code_departement"], zone), "code_departement"].tolist()
     counts = df["categorie"].value_counts()

@@ -33,6 +33,9 @@ CONTOURS = SHARED / "departements-contours.geojson"
 # so that the demo and the maps of the tests are the same wherever the suite runs.
 if CONTOURS.exists():
     os.environ.setdefault("MSAP_CONTOURS", str(CONTOURS))
+# A page that fails lets its error through (AppTest's at.exception, the browser's exception block) instead of the
+# production panel, so that no test passes over a broken page; tests of the panel itself unset it.
+os.environ["MSAP_DEBUG"] = "1"
 
 
 def store_digest(path: Path) -> str:

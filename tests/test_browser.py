@@ -9,6 +9,7 @@ import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from urllib.parse import urlparse
 
 from msap_stats import indicators, store, views
 from msap_stats.fmt import nombre
@@ -64,6 +65,14 @@ def test_the_overview_answers_at_its_own_path_too(demo_server, page):
 
 
 def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
+    outside = []  # the page asks nothing of another host (fonts, scripts, map tiles, trackers)
+
+    def note(request):
+        host = urlparse(request.url).hostname
+        if host not in (None, "127.0.0.1", "localhost"):
+            outside.append(request.url)
+
+    page.on("request", note)
     page.goto(demo_server)
     browser.wait_for_app(page, 6)
     assert browser.exceptions(page) == []
@@ -91,6 +100,8 @@ def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
         for english in ("Total", "Count", "Month", "Value"):
             assert f"\n{english}\n" not in text
         browser.screenshot(page, f"{i}_{title.split(' ')[0].lower()}")
+    page.remove_listener("request", note)
+    assert outside == []
 
 
 def test_the_import_page_passes_the_accessibility_check(demo_server, page):

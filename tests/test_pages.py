@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 
@@ -285,3 +287,78 @@ def test_the_export_page_builds_the_pack_of_the_filters_and_offers_each_piece(de
     for a, b in zip(load_workbook(io.BytesIO(built.files["tableaux.xlsx"])).worksheets,
                     load_workbook(io.BytesIO(direct.files["tableaux.xlsx"])).worksheets):
         assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+
+
+def test_a_failing_page_shows_a_french_panel_not_a_traceback(demo_db, monkeypatch, caplog):
+    """Production: no traceback, path or process id on the page; the detail in the server's log, same reference."""
+    monkeypatch.delenv("MSAP_DEBUG")
+
+    def broken(con):
+        raise RuntimeError("/home/secret/msap.duckdb held by PID 4242 (/usr/bin/python3)")
+
+    monkeypatch.setattr(indicators, "activity_months", broken)
+    at = app(demo_db, monkeypatch)
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "Cette page n'a pas pu être préparée" in shown and "rien n'a été modifié" in shown
+    reference = shown.split("**")[1]
+    everything = shown + htmls(at) + " ".join(m.value for m in at.markdown)
+    assert "PID" not in everything and "secret" not in everything and "Traceback" not in everything
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_a_store_held_by_another_program_is_said_busy(registry_copy, monkeypatch):
+    monkeypatch.delenv("MSAP_DEBUG")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ok', flush=True); time.sleep(60)", str(registry_copy)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        at = app(registry_copy, monkeypatch)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "La base est occupée" in shown and "réessayez dans un instant" in shown
+    assert "PID" not in shown and str(registry_copy) not in shown
+
+
+PIEGES = ['<a href="http://piege.example/connexion">Session expirée</a>',
+          '<form action="http://piege.example"><input type="password" name="mdp"></form>',
+          '<img src="http://piege.example/p.png"><b>gras</b>']
+
+
+def test_names_and_file_names_from_a_file_never_become_markup(tmp_path, monkeypatch):
+    """Maison names and the list's file name on every page: shown as text in the page, in chart titles, footers
+    and hovers (plotly reads its strings as HTML), never as a link, a form or an image."""
+    db = tmp_path / "pieges.duckdb"
+    body = "id_maison;nom;code_departement;latitude;longitude;format\n" + "".join(
+        f"P{i};{name};48;44.{5 + i};3.{4 + i};fixe\n" for i, name in enumerate(PIEGES))
+    con = store.connect(db)
+    from msap_stats.importer import import_bytes
+
+    import_bytes(con, body.encode("utf-8"), '<a href="http://piege.example">liste</a>.csv', "maisons")
+    con.close()
+    at = app(db, monkeypatch)
+    for page in ["pages/vue_ensemble.py", "pages/territoires.py", "pages/reseau.py", "pages/activite.py"]:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        shown = htmls(at) + "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+        assert "piege.example" in shown or page != "pages/vue_ensemble.py"  # the file name is shown (as text)
+        for tag in ("<a href", "<form", "<input", "<img"):
+            assert tag not in shown, (page, tag)
+        figures = figure_texts(at)
+        for tag in ("<a href", "<form", "<input", "<img", "<b>gras"):
+            assert tag not in figures, (page, tag)
+    at.switch_page("pages/territoires.py").run()
+    hovers = figure_texts(at)
+    assert "&lt;a href=" in hovers and "Session expirée&lt;/a&gt;" in hovers  # the name, as written
+
+
+def figure_texts(at) -> str:
+    """Every string of every chart sent to the browser (titles, footers, labels, hovers), as plotly will read it."""
+    import json
+
+    return json.dumps([pio.from_json(c.proto.spec).to_plotly_json() for c in at.get("plotly_chart")],
+                      ensure_ascii=False, default=str)
