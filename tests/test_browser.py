@@ -9,7 +9,6 @@ import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from urllib.parse import urlparse
 
 from msap_stats import indicators, store, views
 from msap_stats.fmt import nombre
