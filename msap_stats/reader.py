@@ -63,11 +63,12 @@ class Sheet:
     _csv: "_CsvBody | None" = None  # CSV: the file, read from the header on
 
     def body(self, header_index: int) -> tuple[pa.Table, int]:
-        """The rows under the header (text columns c0…cN) and the spreadsheet line of the first one."""
+        """The rows under the header, cells cleaned (``clean_text``; text columns c0…cN), and the spreadsheet
+        line of the first one."""
         if self._table is not None:
             table = self._table.slice(header_index + 1)
             names = [f"c{i}" for i in range(table.num_columns)]
-            return table.rename_columns(names), header_index + 2
+            return pa.table(clean_columns(table), names=names), header_index + 2
         return self._csv.table(header_index, len(self.head[header_index])), header_index + 2
 
 
@@ -260,7 +261,7 @@ class _CsvBody:
 
         body = pa.BufferReader(pa.py_buffer(memoryview(self.data)[start:]))  # no copy of the file
         try:
-            return _checked(pacsv.read_csv(
+            reader = pacsv.open_csv(
                 body,
                 read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
                                                encoding="utf8" if self.enc.codec == "utf-8" else self.enc.codec),
@@ -268,9 +269,14 @@ class _CsvBody:
                                                  invalid_row_handler=on_invalid),
                 convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                      null_values=[""], strings_can_be_null=True),
-            ), bad_rows)
+            )
+            # Block by block, each cleaned as soon as read: the raw cells of a big file are never all held.
+            batches = [pa.record_batch([c.combine_chunks() for c in clean_columns(pa.Table.from_batches([b]))],
+                                       names=names) for b in reader]
         except pa.ArrowInvalid as exc:
             raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}") from None
+        return _checked(pa.Table.from_batches(batches, schema=pa.schema([(n, pa.string()) for n in names])),
+                        bad_rows)
 
     def _offset(self, lines: int) -> int:
         """The byte where the body starts: after the head's first ``lines`` physical lines."""
@@ -358,7 +364,7 @@ def clean_columns(table: pa.Table) -> list[pa.ChunkedArray]:
         col, raw[i] = raw[i], None
         return clean_text(col)
 
-    if not raw or len(raw[0]) < 50_000 or len(raw) < 2:
+    if not raw or len(raw[0]) < 10_000 or len(raw) < 2:
         return [clean(i) for i in range(len(raw))]
     with ThreadPoolExecutor(min(os.cpu_count() or 1, len(raw))) as pool:
         return list(pool.map(clean, range(len(raw))))

@@ -177,14 +177,17 @@ def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...
 class Staged:
     """A validated file waiting in a temporary table of the connection."""
 
-    table: str
+    table: str  # a view of the typed rows over ``parsed``
     kind: Kind
     rows: int
     fingerprint: str
     warnings: list[str]
+    parsed: str = ""
 
     def drop(self, con) -> None:
-        con.execute(f"DROP TABLE IF EXISTS {self.table}")
+        con.execute(f"DROP VIEW IF EXISTS {self.table}")
+        if self.parsed:
+            con.execute(f"DROP TABLE IF EXISTS {self.parsed}")
 
 
 def _missing_columns(raw: RawTable, kind: Kind) -> list[Problem]:
@@ -279,21 +282,25 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
         _report(con, parsed, kind, raw, strict, reference_maisons)
+        for name in present & {c.name for c in kind.columns}:  # checked: the raw cells are no longer needed
+            con.execute(f"ALTER TABLE {parsed} DROP COLUMN {q('brut_' + name)}")
         finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
                   for c in kind.columns]
-        con.execute(
-            f"CREATE TEMP TABLE {staged} AS SELECT {LINE_COLUMN} AS ligne, "
-            + ", ".join(f"CAST({f} AS {c.sql_type}) AS {q(c.name)}" for f, c in zip(finals, kind.columns))
-            + f" FROM {parsed}")
-        if kind.derived:
-            derived = ", ".join(f"CAST({d.sql} AS {d.sql_type}) AS {q(d.name)}" for d in kind.derived)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT *, {derived} FROM {staged}")
+        rows = (f"SELECT {LINE_COLUMN} AS ligne, "
+                + ", ".join(f"CAST({f} AS {c.sql_type}) AS {q(c.name)}" for f, c in zip(finals, kind.columns))
+                + f" FROM {parsed}")
+        derived = "".join(f", CAST({d.sql} AS {d.sql_type}) AS {q(d.name)}" for d in kind.derived)
+        # A view, not a copy: the rows are typed again as they are inserted, rather than held twice in memory.
+        con.execute(f"CREATE TEMP VIEW {staged} AS SELECT *{derived} FROM ({rows})")
         cols = ", ".join(q(c.name) for c in kind.columns)
         count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
-        return Staged(staged, kind, count, f"{count}:{digest}", warnings)
+        return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed)
+    except BaseException:
+        con.execute(f"DROP VIEW IF EXISTS {staged}")
+        con.execute(f"DROP TABLE IF EXISTS {parsed}")
+        raise
     finally:
         con.unregister(raw_name)
-        con.execute(f"DROP TABLE IF EXISTS {parsed}")
 
 
 def _set_unreadable_to_unknown(con, parsed: str, raw: RawTable, checks: list[tuple[Column, Check]]) -> list[str]:

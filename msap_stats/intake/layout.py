@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from ..errors import refuse
 from ..fmt import mois, nombre
-from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet, clean_columns
+from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet
 from ..schema import Kind, normalize_key
 from .matching import NAME_THRESHOLD, _name_score, words
 
@@ -213,9 +213,7 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     names = _names(header_cells, body.num_columns)
     columns: dict[str, pa.ChunkedArray] = {}
     rows = body.num_rows
-    cleaned = clean_columns(body)
-    del body  # each raw column is freed once cleaned (a big CSV is not held twice)
-    for i, (name, col) in enumerate(zip(names, cleaned)):
+    for i, (name, col) in enumerate(zip(names, body.columns)):
         if name is None:
             if col.null_count == len(col):
                 continue  # an empty column with no header
