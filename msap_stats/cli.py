@@ -8,6 +8,8 @@
     python -m msap_stats imports [--db PATH]
     python -m msap_stats rollback IMPORT_ID [--db PATH]
     python -m msap_stats backup DESTINATION.duckdb [--db PATH]
+    python -m msap_stats roles [list | add EMAIL lecteur|coordinateur|admin [--region CODE] | remove EMAIL]
+    python -m msap_stats audit [--csv FILE]
     python -m msap_stats indicators [--db PATH] [--region CODE] [--departement CODE] [--debut YYYY-MM] [--fin YYYY-MM]
     python -m msap_stats template KIND FILE.xlsx
     python -m msap_stats formats
@@ -92,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("imports", help="lister les imports"))
     r = with_db(sub.add_parser("rollback", help="annuler un import"))
     r.add_argument("import_id", type=int)
+    ro = with_db(sub.add_parser("roles", help="lister, accorder ou retirer les rôles (lecteur, coordinateur, admin)"))
+    ro.add_argument("action", choices=["list", "add", "remove"])
+    ro.add_argument("email", nargs="?")
+    ro.add_argument("role", nargs="?", choices=["lecteur", "coordinateur", "admin"])
+    ro.add_argument("--region", action="append", default=[], help="région d'un coordinateur (code, répétable)")
+    au = with_db(sub.add_parser("audit", help="le journal d'audit : imports, annulations, refus, rôles"))
+    au.add_argument("--csv", type=Path, help="écrire le journal dans ce fichier CSV")
     b = with_db(sub.add_parser("backup", help="écrire une copie cohérente de la base, même pendant que le tableau "
                                               "de bord tourne"))
     b.add_argument("destination", type=Path)
@@ -292,6 +301,45 @@ def _rollback(args) -> int:
     return 0
 
 
+def _roles(args) -> int:
+    from . import roles
+
+    if args.action == "list":
+        with closing(reader(args.db)) as con:
+            table = roles.list_roles(con)
+        for r in table.itertuples():
+            print(f"{r.email}\t{r.role}\t{','.join(r.regions) if len(r.regions) else '-'}\tpar {r.accorde_par}")
+        if table.empty:
+            print("Aucun rôle : la première administratrice ou le premier administrateur se nomme ici "
+                  "(python -m msap_stats roles add EMAIL admin).")
+        return 0
+    if not args.email or (args.action == "add" and not args.role):
+        sys.stderr.write("Commande incorrecte : roles add EMAIL ROLE [--region CODE], ou roles remove EMAIL.\n")
+        return 2
+    with writing(args.db) as con:
+        actor = roles.local_user()  # whoever holds the store's file on this machine administers it
+        if args.action == "add":
+            print(roles.grant(con, actor, args.email, args.role, tuple(args.region)))
+        else:
+            print(roles.revoke(con, actor, args.email))
+    return 0
+
+
+def _audit(args) -> int:
+    from . import roles
+    from .sheets import csv_bytes
+
+    with closing(reader(args.db)) as con:
+        log = roles.audit_log(con)
+    if args.csv:
+        args.csv.write_bytes(csv_bytes(log))
+        print(f"Journal d'audit ({nombre(len(log))} entrées) écrit dans {args.csv}.")
+        return 0
+    for r in log.itertuples():
+        print(f"{r.quand:%d/%m/%Y %H:%M}\t{r.utilisateur}\t{r.action}\t{r.detail}")
+    return 0
+
+
 def _backup(args) -> int:
     counts = backup(args.db, args.destination)
     detail = ", ".join(f"{KINDS[k].label.lower()} : {nombre(n)}" for k, n in counts.items())
@@ -351,4 +399,4 @@ def _formats(args) -> int:
 
 
 COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
-            "backup": _backup, "indicators": _indicators, "export": _export, "template": _template, "formats": _formats}
+            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "export": _export, "template": _template, "formats": _formats}

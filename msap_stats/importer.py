@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from .errors import ImportRefused, refuse
 from .fmt import nombre as _n
 from .guard import check_size, display_name, printable, read_user_file
+from . import roles
 from .intake import assistant, journal, profiles
 from .intake.profiles import Choices
 from .reader import LINE_COLUMN, RawTable
@@ -67,15 +68,16 @@ class ImportResult:
 
 
 def import_file(con, path: str | Path, kind: str, *, replace: bool = False, auteur: str | None = None,
-                fichier: str | None = None, **assistant_options) -> ImportResult:
+                fichier: str | None = None, user: roles.User | None = None, **assistant_options) -> ImportResult:
     fichier = fichier or display_name(path)
     return import_bytes(con, read_user_file(path, fichier), fichier, kind, replace=replace, auteur=auteur,
-                        **assistant_options)
+                        user=user, **assistant_options)
 
 
 def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
                  choices: Choices | None = None, profile: str | None = None, accept_suggestions: bool = False,
-                 maison: str | None = None, save_profile: str | None = None) -> ImportResult:
+                 maison: str | None = None, save_profile: str | None = None,
+                 user: roles.User | None = None) -> ImportResult:
     """The one import path of the page and the command line: the assistant, then the transaction.
 
     What the assistant is sure of is applied; ``accept_suggestions`` applies its probable proposals too;
@@ -83,7 +85,8 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     refuses the file with every problem and the suggestions. A refusal is written to the journal of refusals.
     """
     k = KINDS[kind]
-    auteur = auteur or current_user()
+    actor = user or roles.local_user()
+    auteur = actor.label if user else (auteur or current_user())
     fichier = printable(fichier)  # a name is data: no line break or escape code reaches the log or a terminal
     sha = hashlib.sha256(data).hexdigest()
     same = active_import(con, k, "sha256", sha)
@@ -92,12 +95,13 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     if maison:
         choices = (choices or Choices()).merged(Choices(maison=maison))
     try:
+        roles.check_import(con, actor, kind)  # a reader is refused before the file is read
         check_size(data)
         insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
                                  accept_suggestions=accept_suggestions, check=False, sha256=sha)
         if insp.unresolved:
             raise insp.problems()
-        return _load(con, insp.raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace,
+        return _load(con, insp.raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace, actor=actor,
                      warnings=insp.warnings, profil=(save_profile or (insp.profile.nom if insp.profile else None)),
                      save=(insp.signature, insp.profile_choices) if save_profile else None,
                      suggestions=insp.suggestions())
@@ -124,7 +128,8 @@ def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str |
 
 def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
           demo: bool = False, warnings: list[str] = (), profil: str | None = None,
-          save: tuple[str, Choices] | None = None, suggestions: list[str] = ()) -> ImportResult:
+          save: tuple[str, Choices] | None = None, suggestions: list[str] = (),
+          actor: roles.User | None = None) -> ImportResult:
     if raw.rows == 0:
         raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
     try:
@@ -134,6 +139,8 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
         raise
     warnings = [*warnings, *staged.warnings]
     try:
+        if actor is not None:
+            roles.check_import(con, actor, kind.name, staged.table)  # every row within the user's régions
         same = active_import(con, kind, "empreinte", staged.fingerprint)
         if same:
             return ImportResult("déjà importé", kind.name, fichier, lignes_lues=raw.rows, import_existant=same)
@@ -169,7 +176,10 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
         staged.drop(con)
 
 
-def rollback(con, import_id: int, auteur: str | None = None) -> str:
+def rollback(con, import_id: int, auteur: str | None = None, user: roles.User | None = None) -> str:
+    if user is not None:
+        roles.check_rollback(con, user, import_id)
+        auteur = user.label
     rows = con.execute("SELECT kind, fichier, statut FROM imports WHERE import_id = ?", [import_id]).fetchall()
     if not rows:
         raise StoreError(f"Aucun import n°{import_id}.")

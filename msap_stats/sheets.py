@@ -1,8 +1,19 @@
-"""Rows written to .xlsx files: a text cell stays text, never a formula, whatever it came from."""
+"""Rows written to .xlsx and CSV files: a text cell stays text, never a formula, whatever it came from."""
 
 from __future__ import annotations
 
-from .fmt import FORMULA_STARTS
+import pandas as pd
+
+from .fmt import FORMULA_STARTS, safe_cell
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV as French Excel reads it: semicolons, decimal commas, UTF-8 with BOM; no cell read as a formula."""
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(safe_cell)
+    return safe.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
 
 
 def append_row(ws, values: list) -> None:

@@ -70,6 +70,19 @@ CREATE TABLE IF NOT EXISTS profils (
     utilise_le TIMESTAMP,
     utilisations INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS roles (
+    email VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL,
+    regions VARCHAR[],
+    accorde_par VARCHAR NOT NULL,
+    accorde_le TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS roles_journal (
+    quand TIMESTAMP NOT NULL,
+    utilisateur VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    detail VARCHAR
+);
 """
 
 STATUT_CHARGE = "chargé"

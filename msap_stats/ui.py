@@ -20,7 +20,8 @@ import streamlit as st
 
 from . import store, theme, views
 from .export import images
-from .fmt import MOIS_COURTS, nombre, safe_cell
+from .fmt import MOIS_COURTS, nombre
+from .sheets import csv_bytes
 from .indicators import FILTER_PARAMS, Filters
 
 FILTER_KEYS = FILTER_PARAMS
@@ -318,14 +319,6 @@ def esc(text: str) -> str:
     """Text from the data (names, file names) shown as text in HTML, never as markup."""
     return html.escape(str(text), quote=False)
 
-
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV as French Excel reads it: semicolons, decimal commas, UTF-8 with BOM; no cell read as a formula."""
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(safe_cell)
-    return safe.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
 
 
 def chart(fn, *args, **kwargs):

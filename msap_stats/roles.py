@@ -1,0 +1,179 @@
+"""Who may do what, kept in the store: ``lecteur`` reads and exports; ``coordinateur`` also imports and rolls back,
+for the Maisons of their own région(s) only; ``admin`` does everything, the registry and the roles included.
+
+The rules are checked here, by the functions that write (imports, rollbacks, roles), not only by the pages that
+hide a button. Every role change is kept in ``roles_journal``; the audit log (``audit_log``) gathers it with the
+imports, the rollbacks and the refused attempts.
+
+On one person's own machine (no login configured, or the command line) the acting user is ``local_user()``: an
+administrator named after the system account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import ImportRefused, Problem, refuse
+from .fmt import cell
+from .store import STATUT_CHARGE, StoreError, transaction
+
+ROLES = {
+    "lecteur": "lit toutes les pages et exporte",
+    "coordinateur": "lit, importe et annule pour les Maisons de ses régions",
+    "admin": "fait tout, y compris le registre des Maisons et les rôles",
+}
+REGISTRY_KIND = "maisons"
+SHOWN_ROWS = 20  # rows of another région named in a refusal (the count says how many there are)
+
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    role: str | None  # None: known by the login, but given no role yet
+    regions: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.email
+
+
+def local_user() -> User:
+    """One person on their own machine: they hold the store's file, they administer it."""
+    from .importer import current_user
+
+    return User(current_user(), "admin")
+
+
+def user(con, email: str) -> User:
+    """The user behind an e-mail address (as the login gives it), with the role the store gives them."""
+    email = email.strip().lower()
+    rows = con.execute("SELECT role, regions FROM roles WHERE email = ?", [email]).fetchall()
+    return User(email, rows[0][0], tuple(rows[0][1] or ())) if rows else User(email, None)
+
+
+def list_roles(con) -> pd.DataFrame:
+    return con.execute("SELECT email, role, regions, accorde_par, accorde_le FROM roles ORDER BY role, email").df()
+
+
+def admins(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT email FROM roles WHERE role = 'admin' ORDER BY email").fetchall()]
+
+
+def _require_admin(actor: User, what: str) -> None:
+    if actor.role != "admin":
+        raise StoreError(f"{what} : réservé aux administrateurs ({actor.label} a le rôle "
+                         f"« {actor.role or 'aucun'} »).")
+
+
+def grant(con, actor: User, email: str, role: str, regions: tuple[str, ...] = ()) -> str:
+    """Give ``email`` a role (replacing the one they had); a coordinator needs at least one région."""
+    _require_admin(actor, "Attribuer un rôle")
+    email = email.strip().lower()
+    if "@" not in email or any(c.isspace() for c in email):
+        raise StoreError(f"« {cell(email)} » n'est pas une adresse électronique.")
+    if role not in ROLES:
+        raise StoreError(f"Rôle inconnu « {cell(role)} » : {', '.join(ROLES)}.")
+    known = {r[0] for r in con.execute("SELECT DISTINCT code_region FROM ref_departements").fetchall()}
+    regions = tuple(dict.fromkeys(str(r).strip() for r in regions))
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        raise StoreError(f"Région(s) inconnue(s) : {', '.join(unknown)} (codes INSEE, ex. 76 pour l'Occitanie).")
+    if role == "coordinateur" and not regions:
+        raise StoreError("Un coordinateur agit pour une ou plusieurs régions : précisez-les (--region 76).")
+    with transaction(con):
+        con.execute("INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                    [email, role, list(regions) if role == "coordinateur" else [], actor.label])
+        _journal(con, actor, "rôle accordé", f"{email} : {role}" + (f" ({', '.join(regions)})" if regions else ""))
+    return f"{email} a désormais le rôle « {role} »" + (f" pour la ou les régions {', '.join(regions)}." if
+                                                         role == "coordinateur" else ".")
+
+
+def revoke(con, actor: User, email: str) -> str:
+    _require_admin(actor, "Retirer un rôle")
+    email = email.strip().lower()
+    if email == actor.email and admins(con) == [email]:
+        raise StoreError("Vous êtes le seul administrateur : nommez-en un autre avant de retirer votre rôle.")
+    with transaction(con):
+        gone = con.execute("DELETE FROM roles WHERE email = ?", [email]).fetchall()[0][0]
+        if gone:
+            _journal(con, actor, "rôle retiré", email)
+    if not gone:
+        raise StoreError(f"{email} n'a aucun rôle.")
+    return f"{email} n'a plus de rôle."
+
+
+def _journal(con, actor: User, action: str, detail: str) -> None:
+    con.execute("INSERT INTO roles_journal VALUES (now()::TIMESTAMP, ?, ?, ?)", [actor.label, action, detail])
+
+
+# --- The rules of imports and rollbacks -------------------------------------------------
+
+def check_import(con, actor: User, kind: str, staged: str | None = None) -> None:
+    """Refuse, whole, a file this user may not import; ``staged`` (a table of typed rows with ``ligne``) lets a
+    coordinator's file be checked row by row: one row of a Maison outside their régions refuses it."""
+    if actor.role not in ("coordinateur", "admin"):
+        raise refuse(f"{actor.label} n'a pas le droit d'importer (rôle « {actor.role or 'aucun'} »).")
+    if actor.role == "admin":
+        return
+    if kind == REGISTRY_KIND:
+        raise refuse("le registre des Maisons est tenu par les administrateurs : un coordinateur importe "
+                     "l'activité et les enquêtes de ses Maisons.")
+    if staged is None:
+        return
+    region = ("(SELECT code_region FROM ref_departements d WHERE d.code_departement = s.code_departement)"
+              if kind == "habitants" else
+              "(SELECT code_region FROM maisons_v m WHERE m.id_maison = s.id_maison)")
+    what = "s.code_departement" if kind == "habitants" else "s.id_maison"
+    rows = con.execute(f"SELECT ligne, {what}, r FROM (SELECT s.*, {region} AS r FROM {staged} s) s "
+                       f"WHERE r IS NULL OR NOT list_contains(?, r) ORDER BY ligne",
+                       [list(actor.regions)]).fetchall()
+    if rows:
+        column = "code_departement" if kind == "habitants" else "id_maison"
+        raise ImportRefused([Problem(f"hors de vos régions ({', '.join(actor.regions)}) : région {r or 'inconnue'}",
+                                     ligne=line, colonne=column, valeur=str(value)) for line, value, r in rows],
+                            total=len(rows))
+
+
+def check_rollback(con, actor: User, import_id: int) -> None:
+    if actor.role == "admin":
+        return
+    if actor.role != "coordinateur":
+        raise StoreError(f"{actor.label} n'a pas le droit d'annuler un import (rôle « {actor.role or 'aucun'} »).")
+    kind = con.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchall()
+    if not kind:
+        return  # the rollback itself says there is no such import
+    if kind[0][0] == REGISTRY_KIND:
+        raise StoreError("Le registre des Maisons est tenu par les administrateurs.")
+    outside = con.execute(
+        f"SELECT count(*) FROM {kind[0][0]} t LEFT JOIN maisons_v m USING (id_maison) WHERE t.import_id = ? "
+        f"AND (m.code_region IS NULL OR NOT list_contains(?, m.code_region))" if kind[0][0] != "habitants" else
+        "SELECT count(*) FROM habitants t LEFT JOIN ref_departements d USING (code_departement) "
+        "WHERE t.import_id = ? AND (d.code_region IS NULL OR NOT list_contains(?, d.code_region))",
+        [import_id, list(actor.regions)]).fetchall()[0][0]
+    if outside:
+        raise StoreError(f"L'import n°{import_id} porte aussi sur des Maisons hors de vos régions ({outside} "
+                         "ligne(s)) : seul un administrateur peut l'annuler.")
+
+
+# --- The audit log ------------------------------------------------------------------------
+
+def audit_log(con) -> pd.DataFrame:
+    """Imports, rollbacks, refused attempts and role changes, newest first, each with who and when."""
+    from .intake import journal
+
+    rows = con.execute(f"""
+        SELECT date_import AS quand, auteur AS utilisateur, 'import' AS action,
+               'n°' || import_id || ' ' || kind || ' : « ' || fichier || ' », ' || lignes_chargees || ' ligne(s)' AS detail
+        FROM imports
+        UNION ALL
+        SELECT date_annulation, annule_par, 'annulation', 'n°' || import_id || ' ' || kind || ' : « ' || fichier || ' »'
+        FROM imports WHERE statut <> '{STATUT_CHARGE}' AND date_annulation IS NOT NULL
+        UNION ALL
+        SELECT quand, utilisateur, action, detail FROM roles_journal""").df()
+    refused = pd.DataFrame([{"quand": pd.Timestamp(r["date"]), "utilisateur": r.get("auteur"), "action": "refus",
+                             "detail": f"{r.get('kind')} : « {r.get('fichier')} », {r.get('problemes')} problème(s)"}
+                            for r in journal.refusals(con, limit=100_000)])
+    out = pd.concat([rows, refused], ignore_index=True) if len(refused) else rows
+    return out.sort_values("quand", ascending=False, ignore_index=True)
