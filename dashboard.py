@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from msap_stats import indicators, reference, schema, store, ui
+from msap_stats import indicators, reference, schema, store, ui, ui_access
 from msap_stats.indicators import Filters
 
 # A local icon: a ":material/…" page icon is fetched from fonts.gstatic.com by every browser that opens the app.
@@ -28,6 +28,8 @@ IMPORT_PAGE = st.Page("pages/importer.py", title="Importer des données", icon="
                       url_path="importer")
 EXPORT_PAGE = st.Page("pages/exporter.py", title="Exporter (En bref)", icon=":material/picture_as_pdf:",
                       url_path="exporter")
+ADMIN_PAGE = st.Page("pages/administration.py", title="Administration", icon=":material/admin_panel_settings:",
+                     url_path="administration")
 
 
 def _overview_at_its_own_path() -> None:
@@ -40,13 +42,22 @@ OVERVIEW_ALIAS = st.Page(_overview_at_its_own_path, title="Vue d'ensemble", url_
 def main() -> None:
     ui.begin_run()
     ui.style()
+    user = ui_access.current()
+    if user is None:  # not logged in, or no role: one page, and no data
+        st.navigation([st.Page(ui_access.gate, title="Connexion", url_path="connexion", default=True)],
+                      position="hidden").run()
+        st.stop()
+    ui.set_user(user)
+    ui_access.sidebar(user)
+    writes = [IMPORT_PAGE] if user.role in ("coordinateur", "admin") else []
     if ui.store_is_empty():
         st.navigation([st.Page("pages/demarrer.py", title="Démarrer", icon=":material/rocket_launch:",
-                               url_path="demarrer", default=True), IMPORT_PAGE]).run()
+                               url_path="demarrer", default=True), *writes]).run()
         st.stop()
 
     # One flat list: Streamlit's sectioned navigation is not a valid list for screen readers (axe: list, listitem).
-    page = st.navigation(PAGES + [EXPORT_PAGE, IMPORT_PAGE, OVERVIEW_ALIAS])
+    page = st.navigation(PAGES + [EXPORT_PAGE, *writes, *([ADMIN_PAGE] if user.role == "admin" else []),
+                                  OVERVIEW_ALIAS])
 
     # --- The filters: one set, in the sidebar, kept across pages and in the URL -------------
     deps = reference.departements()

@@ -110,6 +110,10 @@ def _journal(con, actor: User, action: str, detail: str) -> None:
 
 # --- The rules of imports and rollbacks -------------------------------------------------
 
+def may_import_kind(actor: User, kind: str) -> bool:
+    return actor.role == "admin" or (actor.role == "coordinateur" and kind != REGISTRY_KIND)
+
+
 def check_import(con, actor: User, kind: str, staged: str | None = None) -> None:
     """Refuse, whole, a file this user may not import; ``staged`` (a table of typed rows with ``ligne``) lets a
     coordinator's file be checked row by row: one row of a Maison outside their régions refuses it."""

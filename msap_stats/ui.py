@@ -68,6 +68,15 @@ def connection():
     return _connection(path, store.file_version(path))
 
 
+def set_user(user) -> None:
+    """The acting user of this run (``ui_access.current``), for the functions that write."""
+    st.session_state["_utilisateur"] = user
+
+
+def acting_user():
+    return st.session_state.get("_utilisateur")
+
+
 @contextmanager
 def writing():
     """The store open for one write (an import, a rollback, a profile renamed): see ``store.writing``."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import store, templates, ui
+from . import roles, store, templates, ui
 from .errors import SHOWN_PER_GROUP, ImportRefused
 from .fmt import nombre
 from .guard import MAX_FILE_BYTES
@@ -54,7 +54,10 @@ def _state() -> dict:
 # --- Step 1: kind and files -------------------------------------------------------------
 
 def choose_kind() -> str:
-    kind = st.selectbox("Type de fichier", list(KINDS), format_func=lambda k: KINDS[k].label, key="imp_kind",
+    """The kinds this user may import (a coordinator: not the registry, which the administrators keep)."""
+    user = ui.acting_user()
+    kinds = [k for k in KINDS if roles.may_import_kind(user, k)] if user else list(KINDS)
+    kind = st.selectbox("Type de fichier", kinds, format_func=lambda k: KINDS[k].label, key="imp_kind",
                         help="Le registre des Maisons d'abord : l'activité et les enquêtes s'y rattachent.")
     k = KINDS[kind]
     left, right = st.columns([2, 1])
@@ -328,7 +331,7 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
         st.write("Lecture, correspondance et vérification de chaque ligne…")
         try:
             with ui.writing() as writer:
-                result = import_bytes(writer, data, fichier, kind, replace=replace, auteur=current_user(),
+                result = import_bytes(writer, data, fichier, kind, replace=replace, user=ui.acting_user(),
                                       choices=insp.choices, save_profile=profile_name)
         except (ImportRefused, StoreError) as exc:
             status.update(label="Import refusé : rien n'a été enregistré", state="error")
@@ -338,6 +341,11 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
         status.update(label="Import terminé", state="complete")
     state["done"] = ("ok" if not result.already else "info", result.message(), hashlib.sha256(data).hexdigest())
     forget_file(keep_files=others > 0)
+
+
+def _who() -> str:
+    user = ui.acting_user()
+    return user.label if user else current_user()
 
 
 def forget_inspection() -> None:
@@ -371,7 +379,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
         sha, insp = inspect_file(con, data, fichier, kind)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
-        journal.record_refusal(con, exc, kind, current_user(), hashlib.sha256(data).hexdigest())
+        journal.record_refusal(con, exc, kind, _who(), hashlib.sha256(data).hexdigest())
         st.error(esc(str(exc)), icon=":material/error:")
         return
     show_layout(insp)
@@ -394,7 +402,7 @@ def journal_once(con, insp, kind: str) -> None:
     key = (insp.sha256, kind)
     if key not in said:
         said.add(key)
-        journal.record_refusal(con, insp.problems(), kind, current_user(), insp.sha256)
+        journal.record_refusal(con, insp.problems(), kind, _who(), insp.sha256)
 
 
 # --- History, refusals, profiles ---------------------------------------------------------
@@ -436,7 +444,7 @@ def history(con) -> None:
             st.session_state.pop("_imp_annuler_confirm", None)
             try:
                 with ui.writing() as writer:
-                    message = rollback(writer, pending, auteur=current_user())
+                    message = rollback(writer, pending, user=ui.acting_user())
                 _state()["done"] = ("ok", message, None)
             except StoreError as exc:
                 _state()["done"] = ("info", str(exc), None)

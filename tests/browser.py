@@ -32,16 +32,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60):
-    """``streamlit run dashboard.py`` on a free port of 127.0.0.1, until /_stcore/health answers."""
-    port = free_port()
+def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60, port: int | None = None,
+                     args: tuple[str, ...] = ()):
+    """``streamlit run dashboard.py`` on a free port of 127.0.0.1 (or ``port``), until /_stcore/health answers."""
+    port = port or free_port()
     env = {**os.environ, "MSAP_DB": str(db)}
     if contours:
         env["MSAP_CONTOURS"] = str(contours)
     log = open(db.with_suffix(".streamlit.log"), "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log,
+                             "--browser.gatherUsageStats", "false", *args], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

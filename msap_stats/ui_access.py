@@ -1,0 +1,68 @@
+"""Who is using the dashboard: the login (OpenID Connect through ``st.login``) when ``.streamlit/secrets.toml``
+has an ``[auth]`` section, otherwise the local mode of one person on their own machine. The rules themselves are
+in ``msap_stats.roles``; this module only asks who it is and shows what they may reach."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import roles, ui
+from .ui import esc
+
+
+def login_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: local mode
+        return False
+
+
+def current() -> roles.User | None:
+    """The acting user of this script run; None when the gate (``gate``) must be shown instead of the pages:
+    not logged in, or logged in without a role."""
+    if not login_configured():
+        return roles.local_user()
+    if not st.user.is_logged_in:
+        return None
+    user = roles.user(ui.cursor(), str(st.user.get("email") or ""))
+    return user if user.role else None
+
+
+def gate() -> None:
+    """The only page of someone not logged in (the login button) or without a role (whom to ask)."""
+    if not st.user.is_logged_in:
+        _login_page()
+    else:
+        _no_role_page(str(st.user.get("email") or ""))
+
+
+def _login_page() -> None:
+    st.title("Évaluation des Maisons de services au public")
+    st.markdown("Ce tableau de bord est réservé aux agents qui y ont un rôle. Connectez-vous avec votre compte "
+                "professionnel.")
+    if st.button("Se connecter", type="primary", key="se_connecter"):
+        st.login()
+
+
+def _no_role_page(email: str) -> None:
+    st.title("Accès en attente")
+    admins = roles.admins(ui.cursor())
+    who = ", ".join(admins) if admins else "l'administrateur du tableau de bord"
+    st.markdown(f"Vous êtes connecté(e) comme **{esc(email or 'adresse inconnue')}**, mais aucun rôle ne vous a "
+                f"encore été donné : aucune donnée n'est affichée. Demandez un rôle (lecteur, coordinateur de votre "
+                f"région) à : {esc(who)}.")
+    if st.button("Se déconnecter", key="se_deconnecter"):
+        st.logout()
+
+
+def sidebar(user: roles.User) -> None:
+    """Who is connected, with what role, or that this is the local mode."""
+    with st.sidebar:
+        if login_configured():
+            regions = f" ({', '.join(user.regions)})" if user.regions else ""
+            st.caption(f"Connecté(e) : {esc(user.email)} — {user.role}{regions}")
+            if st.button("Se déconnecter", key="deconnexion"):
+                st.logout()
+        else:
+            st.caption("Mode local : une seule personne, sur ce poste (le serveur n'écoute que cette machine). "
+                       "Pour plusieurs utilisateurs, configurez la connexion (voir le README).")
