@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .fmt import FORMULA_STARTS, safe_cell
 
@@ -18,8 +19,9 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 def append_row(ws, values: list) -> None:
     """Append a row; its text cells are stored as text, and those that look like a formula carry Excel's
-    quote prefix (the apostrophe a user would type), so that the spreadsheet never evaluates them."""
-    ws.append(values)
+    quote prefix (the apostrophe a user would type), so that the spreadsheet never evaluates them. Control
+    characters a file carried (which no worksheet may hold) are shown as \ufffd."""
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"

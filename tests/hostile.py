@@ -71,3 +71,21 @@ def bomb(path: Path, kind: str, inflated_mb: int = 300) -> Path:
             data = _declare_small(data, "xl/worksheets/sheet9.xml")
     path.write_bytes(data)
     return path
+
+
+def with_cached_formulas(path: Path) -> Path:
+    """A workbook whose nb cells are formulas with their cached results (as Excel saves them): =1+1 → 2, and a
+    formula a spreadsheet would compute to a link, =HYPERLINK(…) → its cached text."""
+    write_xlsx(path, ["id_maison", "date", "thematique", "nb"], [["1", "04/01/2016", "emploi", 0],
+                                                                 ["1", "05/01/2016", "x", 0]])
+    members = _members(path)
+    sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+    xml = members[sheet].decode()
+    xml = xml.replace('<c r="D2" t="n"><v>0</v></c>', '<c r="D2"><f>1+1</f><v>2</v></c>')
+    xml = xml.replace('<c r="D3" t="n"><v>0</v></c>', '<c r="D3"><f>2*2</f><v>4</v></c>')
+    xml = xml.replace('<c r="C3" t="inlineStr"><is><t>x</t></is></c>',
+                      '<c r="C3" t="str"><f>HYPERLINK("http://piege.example","emploi")</f><v>emploi</v></c>')
+    assert xml.count("<f>") == 3, xml
+    members[sheet] = xml.encode()
+    path.write_bytes(_zip(members, {}))
+    return path

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from msap_stats import store
 from msap_stats.bench import LAUNCHER
 from tests.conftest import ROOT, store_digest
 from tests.hostile import bomb
@@ -108,3 +109,41 @@ def test_thousands_of_columns_summed_up(registry_copy, tmp_path):
     assert run.returncode == 0, run.stderr
     assert "16 380 colonnes sans correspondance" in run.stdout.replace("\u202f", " ")
     assert len(run.stdout) < 5_000  # it printed 447,559 characters
+
+
+def test_control_characters_in_cells_reach_neither_the_terminal_nor_the_report(registry_copy, tmp_path):
+    """A worksheet may not hold control characters: the report of problems used to crash ("Erreur interne")."""
+    from openpyxl import load_workbook
+
+    path = write_csv_fr(tmp_path / "a.csv", ACT, [["1", "04/01/2016", "zz\x01\x1b[31mzz\x7f", 1]])
+    report = tmp_path / "problemes.xlsx"
+    run, _ = cli("import", path, "--kind", "activite", "--db", registry_copy, "--rapport", report)
+    assert run.returncode == 1 and "Erreur interne" not in run.stderr and "\x1b" not in run.stderr
+    assert "valeur « zz\\x01\\x1b[31mzz\\x7f »" in run.stderr
+    cells = [c.value for ws in load_workbook(report).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert any(v.startswith("zz\ufffd\ufffd[31mzz") for v in cells), cells
+
+
+def test_formulas_count_by_their_cached_results(registry_copy, tmp_path):
+    """Excel saves each formula with its result: the import uses the result, never the formula's text."""
+    from tests.hostile import with_cached_formulas
+
+    run, _ = cli("import", with_cached_formulas(tmp_path / "formules.xlsx"), "--kind", "activite",
+                 "--db", registry_copy)
+    assert run.returncode == 0, run.stderr
+    con = store.connect(registry_copy, read_only=True)
+    rows = con.execute("SELECT thematique, nb FROM activite_actifs ORDER BY nb").fetchall()
+    con.close()
+    assert rows == [("emploi", 2), ("emploi", 4)]
+
+
+def test_a_sheet_of_a_million_rows_is_bounded(registry_copy, tmp_path):
+    """1,048,576 data rows (Excel's last row): imported whole within the memory bound."""
+    path = tmp_path / "million.csv"
+    body = "".join(f"1;{1 + i % 28:02d}/{1 + i % 12:02d}/2016;emploi;1\r\n" for i in range(1_048_576))
+    path.write_text("id_maison;date;thematique;nb\r\n" + body, encoding="utf-8")
+    run, peak = cli("import", path, "--kind", "activite", "--db", registry_copy)
+    assert run.returncode == 0, run.stderr
+    assert "1 048 576 ligne(s) chargée(s)" in run.stdout.replace("\u202f", " ")
+    assert peak < PEAK_MB
