@@ -62,6 +62,10 @@ CORPUS = {
     "SQL in every field and the sheet name": (
         "activite", lambda p: write_xlsx(p / f"{SQL[:10]}.xlsx", ACT, [[SQL, SQL, SQL, SQL]], sheet="'; DROP"),
         ["Maison inconnue", "DROP TABLE"]),
+    "a header written twice": ("activite", lambda p: write_csv_fr(p / "a.csv", ["id_maison", "date", "thematique",
+                                                                              "thematique", "nb"],
+                                                                  [["1", "04/01/2016", "emploi", "social", 1]]),
+                               ["deux colonnes portent l'en-tête « thematique »", "ignorez l'autre"]),
     "a 1 MB cell": ("activite", lambda p: write_csv_fr(p / "a.csv", ACT, [["1", "04/01/2016", "x" * 1_000_000, 1]]),
                     ["valeur inconnue", "…"]),
 }

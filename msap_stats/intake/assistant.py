@@ -255,6 +255,12 @@ def propose_maison(con, frame: Frame) -> MaisonProposal | None:
     return None
 
 
+def _duplicated(header: str, headers: list[str]) -> str | None:
+    """The header this one repeats: the layout names the second « thematique » « thematique (2) »."""
+    m = re.fullmatch(r"(.+) \((\d+)\)", header)
+    return m.group(1) if m and m.group(1) in headers else None
+
+
 def _rewrite(column: pa.ChunkedArray, col: Column, mapping: dict[str, str]) -> pa.ChunkedArray:
     """The cells of a coded column with the file's values replaced by the chosen codes."""
     if not mapping:
@@ -413,6 +419,14 @@ def _unresolved(insp: Inspection) -> None:
         if not present.intersection(group):
             insp.unresolved.append(Problem(f"il faut au moins une des colonnes {', '.join(f'« {g} »' for g in group)}",
                                            ligne=insp.frame.header_row))
+    used = {f: c for c, f in insp.mapping.items()}
+    for copy in insp.frame.headers:  # a header written twice: which column holds the data is for the person to say
+        original = _duplicated(copy, insp.frame.headers)
+        if original in used and copy not in insp.decided_columns:
+            insp.unresolved.append(Problem(
+                f"deux colonnes portent l'en-tête « {original} » : la première est lue comme « {used[original]} » ; "
+                f"vérifiez que c'est la bonne et ignorez l'autre (« {copy} »), ou renommez-la dans le fichier",
+                ligne=insp.frame.header_row, colonne=copy))
     if not insp.frame.recognised and not insp.mapping:
         expected = ", ".join(c.name for c in k.columns if c.required)
         insp.unresolved.insert(0, Problem(
