@@ -110,6 +110,13 @@ def _journal(con, actor: User, action: str, detail: str) -> None:
 
 # --- The rules of imports and rollbacks -------------------------------------------------
 
+def check_profiles(actor: User) -> None:
+    """Source profiles serve imports: those who import keep them."""
+    if actor.role not in ("coordinateur", "admin"):
+        raise StoreError(f"{actor.label} n'a pas le droit de modifier les profils de source "
+                         f"(rôle « {actor.role or 'aucun'} »).")
+
+
 def may_import_kind(actor: User, kind: str) -> bool:
     return actor.role == "admin" or (actor.role == "coordinateur" and kind != REGISTRY_KIND)
 

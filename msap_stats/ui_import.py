@@ -496,11 +496,11 @@ def profile_admin(con) -> None:
     try:
         if rename and new:
             with ui.writing() as writer:
-                profiles.rename_profile(writer, chosen, new)
+                profiles.rename_profile(writer, chosen, new, user=ui.acting_user())
             st.rerun()
         if delete:
             with ui.writing() as writer:
-                profiles.delete_profile(writer, chosen)
+                profiles.delete_profile(writer, chosen, user=ui.acting_user())
             st.rerun()
     except StoreError as exc:
         st.error(esc(str(exc)))

@@ -98,6 +98,10 @@ def test_rollbacks_and_roles_follow_the_same_rules(con_registry):
     roles.grant(con_registry, ADMIN, ADMIN.email, "admin")
     with pytest.raises(StoreError, match="seul administrateur"):
         roles.revoke(con_registry, ADMIN, ADMIN.email)
+    from msap_stats.intake import profiles
+
+    with pytest.raises(StoreError, match="pas le droit de modifier les profils de source"):
+        profiles.delete_profile(con_registry, "un profil", user=LECTEUR)
     with pytest.raises(StoreError, match="Région\\(s\\) inconnue\\(s\\) : 99"):
         roles.grant(con_registry, ADMIN, "x@anct.gouv.fr", "coordinateur", ("99",))
 
