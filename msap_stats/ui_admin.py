@@ -14,16 +14,21 @@ from .ui import esc
 def roles_block(con) -> None:
     st.subheader("Rôles")
     table = roles.list_roles(con)
-    st.dataframe(pd.DataFrame({"Adresse": table["email"], "Rôle": table["role"],
-                               "Régions": [", ".join(r) if len(r) else "–" for r in table["regions"]],
-                               "Accordé par": table["accorde_par"], "Le": table["accorde_le"]}),
-                 hide_index=True, width="stretch")
+    if table.empty:
+        st.info("Aucun rôle n'est encore donné : en mode local, vous administrez seul(e) ce tableau de bord. "
+                "Donnez des rôles avant d'activer la connexion (voir le README).", icon=":material/info:")
+    else:
+        st.dataframe(pd.DataFrame({"Adresse": table["email"], "Rôle": table["role"],
+                                   "Régions": [", ".join(r) if len(r) else "–" for r in table["regions"]],
+                                   "Accordé par": table["accorde_par"], "Le": table["accorde_le"]}),
+                     hide_index=True, width="stretch")
     st.caption(" · ".join(f"**{r}** : {what}" for r, what in roles.ROLES.items()))
     names = dict(reference.regions()[["code_region", "region"]].itertuples(index=False))
     with st.form("role_form"):
         email = st.text_input("Adresse électronique (celle de la connexion)")
         role = st.selectbox("Rôle", list(roles.ROLES))
-        regions = st.multiselect("Régions (coordinateur)", list(names), format_func=names.get)
+        regions = st.multiselect("Régions (coordinateur)", list(names), format_func=names.get,
+                                 placeholder="Les régions d'un coordinateur")
         grant, revoke = st.columns(2)
         given = grant.form_submit_button("Accorder ce rôle", type="primary")
         removed = revoke.form_submit_button("Retirer son rôle")
