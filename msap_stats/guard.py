@@ -56,8 +56,7 @@ def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
     finally:
         if fd is not None:
             os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise refuse(too_big_message(), fichier)
+    check_size(data, fichier)
     return data
 
 

@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 
 from .errors import ImportRefused, refuse
 from .fmt import nombre as _n
-from .guard import check_size, display_name, printable, read_user_file
+from .fmt import printable
+from .guard import check_size, display_name, read_user_file
 from . import roles
 from .intake import assistant, journal, profiles
 from .intake.profiles import Choices
@@ -86,7 +87,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     """
     k = KINDS[kind]
     actor = user or roles.local_user()
-    auteur = actor.label if user else (auteur or current_user())
+    auteur = actor.email if user else (auteur or current_user())
     fichier = printable(fichier)  # a name is data: no line break or escape code reaches the log or a terminal
     sha = hashlib.sha256(data).hexdigest()
     same = active_import(con, k, "sha256", sha)
@@ -179,7 +180,7 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
 def rollback(con, import_id: int, auteur: str | None = None, user: roles.User | None = None) -> str:
     if user is not None:
         roles.check_rollback(con, user, import_id)
-        auteur = user.label
+        auteur = user.email
     rows = con.execute("SELECT kind, fichier, statut FROM imports WHERE import_id = ?", [import_id]).fetchall()
     if not rows:
         raise StoreError(f"Aucun import n°{import_id}.")

@@ -249,8 +249,9 @@ class _CsvBody:
     def table(self, header_index: int, width: int) -> pa.Table:
         start = self._offset(self.lines[header_index])
         names = [f"c{i}" for i in range(width)]
+        schema = pa.schema([(n, pa.string()) for n in names])
         if not _SOMETHING.search(self.data, start):
-            return pa.table({n: pa.array([], pa.string()) for n in names})
+            return schema.empty_table()
         bad_rows: list[Problem] = []
 
         def on_invalid(row):
@@ -275,8 +276,7 @@ class _CsvBody:
                                        names=names) for b in reader]
         except pa.ArrowInvalid as exc:
             raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}") from None
-        return _checked(pa.Table.from_batches(batches, schema=pa.schema([(n, pa.string()) for n in names])),
-                        bad_rows)
+        return _checked(pa.Table.from_batches(batches, schema=schema), bad_rows)
 
     def _offset(self, lines: int) -> int:
         """The byte where the body starts: after the head's first ``lines`` physical lines."""

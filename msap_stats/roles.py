@@ -34,10 +34,6 @@ class User:
     role: str | None  # None: known by the login, but given no role yet
     regions: tuple[str, ...] = ()
 
-    @property
-    def label(self) -> str:
-        return self.email
-
 
 def local_user() -> User:
     """One person on their own machine: they hold the store's file, they administer it."""
@@ -63,7 +59,7 @@ def admins(con) -> list[str]:
 
 def _require_admin(actor: User, what: str) -> None:
     if actor.role != "admin":
-        raise StoreError(f"{what} : réservé aux administrateurs ({actor.label} a le rôle "
+        raise StoreError(f"{what} : réservé aux administrateurs ({actor.email} a le rôle "
                          f"« {actor.role or 'aucun'} »).")
 
 
@@ -84,7 +80,7 @@ def grant(con, actor: User, email: str, role: str, regions: tuple[str, ...] = ()
         raise StoreError("Un coordinateur agit pour une ou plusieurs régions : précisez-les (--region 76).")
     with transaction(con):
         con.execute("INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
-                    [email, role, list(regions) if role == "coordinateur" else [], actor.label])
+                    [email, role, list(regions) if role == "coordinateur" else [], actor.email])
         _journal(con, actor, "rôle accordé", f"{email} : {role}" + (f" ({', '.join(regions)})" if regions else ""))
     return f"{email} a désormais le rôle « {role} »" + (f" pour la ou les régions {', '.join(regions)}." if
                                                          role == "coordinateur" else ".")
@@ -105,7 +101,7 @@ def revoke(con, actor: User, email: str) -> str:
 
 
 def _journal(con, actor: User, action: str, detail: str) -> None:
-    con.execute("INSERT INTO roles_journal VALUES (now()::TIMESTAMP, ?, ?, ?)", [actor.label, action, detail])
+    con.execute("INSERT INTO roles_journal VALUES (now()::TIMESTAMP, ?, ?, ?)", [actor.email, action, detail])
 
 
 # --- The rules of imports and rollbacks -------------------------------------------------
@@ -113,7 +109,7 @@ def _journal(con, actor: User, action: str, detail: str) -> None:
 def check_profiles(actor: User) -> None:
     """Source profiles serve imports: those who import keep them."""
     if actor.role not in ("coordinateur", "admin"):
-        raise StoreError(f"{actor.label} n'a pas le droit de modifier les profils de source "
+        raise StoreError(f"{actor.email} n'a pas le droit de modifier les profils de source "
                          f"(rôle « {actor.role or 'aucun'} »).")
 
 
@@ -125,7 +121,7 @@ def check_import(con, actor: User, kind: str, staged: str | None = None) -> None
     """Refuse, whole, a file this user may not import; ``staged`` (a table of typed rows with ``ligne``) lets a
     coordinator's file be checked row by row: one row of a Maison outside their régions refuses it."""
     if actor.role not in ("coordinateur", "admin"):
-        raise refuse(f"{actor.label} n'a pas le droit d'importer (rôle « {actor.role or 'aucun'} »).")
+        raise refuse(f"{actor.email} n'a pas le droit d'importer (rôle « {actor.role or 'aucun'} »).")
     if actor.role == "admin":
         return
     if kind == REGISTRY_KIND:
@@ -133,36 +129,39 @@ def check_import(con, actor: User, kind: str, staged: str | None = None) -> None
                      "l'activité et les enquêtes de ses Maisons.")
     if staged is None:
         return
-    region = ("(SELECT code_region FROM ref_departements d WHERE d.code_departement = s.code_departement)"
-              if kind == "habitants" else
-              "(SELECT code_region FROM maisons_v m WHERE m.id_maison = s.id_maison)")
-    what = "s.code_departement" if kind == "habitants" else "s.id_maison"
-    rows = con.execute(f"SELECT ligne, {what}, r FROM (SELECT s.*, {region} AS r FROM {staged} s) s "
+    column, region = _place(kind)
+    rows = con.execute(f"SELECT ligne, {column}, r FROM (SELECT s.*, {region} AS r FROM {staged} s) s "
                        f"WHERE r IS NULL OR NOT list_contains(?, r) ORDER BY ligne",
                        [list(actor.regions)]).fetchall()
     if rows:
-        column = "code_departement" if kind == "habitants" else "id_maison"
         raise ImportRefused([Problem(f"hors de vos régions ({', '.join(actor.regions)}) : région {r or 'inconnue'}",
                                      ligne=line, colonne=column, valeur=str(value)) for line, value, r in rows],
                             total=len(rows))
+
+
+def _place(kind: str) -> tuple[str, str]:
+    """The column that places a row of ``kind`` (its Maison; an inhabitant's département), and the SQL giving
+    its région from a row aliased ``s``."""
+    if kind == "habitants":
+        return "code_departement", ("(SELECT code_region FROM ref_departements d "
+                                    "WHERE d.code_departement = s.code_departement)")
+    return "id_maison", "(SELECT code_region FROM maisons_v m WHERE m.id_maison = s.id_maison)"
 
 
 def check_rollback(con, actor: User, import_id: int) -> None:
     if actor.role == "admin":
         return
     if actor.role != "coordinateur":
-        raise StoreError(f"{actor.label} n'a pas le droit d'annuler un import (rôle « {actor.role or 'aucun'} »).")
+        raise StoreError(f"{actor.email} n'a pas le droit d'annuler un import (rôle « {actor.role or 'aucun'} »).")
     kind = con.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchall()
     if not kind:
         return  # the rollback itself says there is no such import
     if kind[0][0] == REGISTRY_KIND:
         raise StoreError("Le registre des Maisons est tenu par les administrateurs.")
-    outside = con.execute(
-        f"SELECT count(*) FROM {kind[0][0]} t LEFT JOIN maisons_v m USING (id_maison) WHERE t.import_id = ? "
-        f"AND (m.code_region IS NULL OR NOT list_contains(?, m.code_region))" if kind[0][0] != "habitants" else
-        "SELECT count(*) FROM habitants t LEFT JOIN ref_departements d USING (code_departement) "
-        "WHERE t.import_id = ? AND (d.code_region IS NULL OR NOT list_contains(?, d.code_region))",
-        [import_id, list(actor.regions)]).fetchall()[0][0]
+    _, region = _place(kind[0][0])
+    outside = con.execute(f"SELECT count(*) FROM (SELECT {region} AS r FROM {kind[0][0]} s WHERE s.import_id = ?) "
+                          f"WHERE r IS NULL OR NOT list_contains(?, r)", [import_id, list(actor.regions)]
+                          ).fetchall()[0][0]
     if outside:
         raise StoreError(f"L'import n°{import_id} porte aussi sur des Maisons hors de vos régions ({outside} "
                          "ligne(s)) : seul un administrateur peut l'annuler.")

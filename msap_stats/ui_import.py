@@ -345,7 +345,7 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
 
 def _who() -> str:
     user = ui.acting_user()
-    return user.label if user else current_user()
+    return user.email if user else current_user()
 
 
 def forget_inspection() -> None:
