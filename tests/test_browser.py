@@ -303,8 +303,10 @@ def test_a_chart_s_own_image_is_downloaded_with_its_name(demo_server, page):
     page.goto(f"{demo_server}/motifs")
     browser.wait_for_app(page, 7)
     page.get_by_text("Voir les données et télécharger").first.click()
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Image (PNG)").first.click()
+    button = page.get_by_role("button", name="Image (PNG)").first
+    button.wait_for(state="visible")
+    with page.expect_download(timeout=120_000) as info:  # a stalled first render is retried once (20 s each)
+        button.click()
     download = info.value
     assert download.suggested_filename.endswith(".png") and "plot-image" not in download.suggested_filename
     assert open(download.path(), "rb").read()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -7,6 +7,7 @@ dozen images starts Chromium once, not once per image.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 
 import plotly.graph_objects as go
@@ -21,24 +22,45 @@ PRINT_WIDTH = 640                         # the text width of an A4 page, in CSS
 CONTEXT_LINE = 16                         # pixels per line of perimeter and period under the base
 PRINT_BOTTOM = 24                         # the axis labels need no more; a legend takes its own room
 
-RENDER_TIMEOUT = 30  # seconds
+RENDER_TIMEOUT = 20  # seconds
 _lock = threading.Lock()
 _started = False
+LOG = logging.getLogger("msap_stats")
 
 
 def render(fig: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
-    """The figure as PNG or SVG bytes."""
+    """The figure as PNG or SVG bytes. A render that fails (a stalled Chromium) is tried once more on a
+    freshly started kaleido server."""
+    opts = dict(format=fmt, width=width, height=height, scale=scale)
+    with _lock:
+        try:
+            return _calc(fig, opts)
+        except Exception:
+            LOG.warning("Image : rendu échoué, kaleido relancé", exc_info=True)
+            _stop()
+            return _calc(fig, opts)
+
+
+def _calc(fig: go.Figure, opts: dict) -> bytes:
     import kaleido
 
     global _started
-    with _lock:
-        if not _started:
-            # No MathJax (no formula in these charts; kaleido would fetch it from a CDN, which stalls a render
-            # offline); a render that hangs fails after RENDER_TIMEOUT rather than kaleido's 90 s.
-            kaleido.start_sync_server(silence_warnings=True, mathjax=False, timeout=RENDER_TIMEOUT)
-            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
-            _started = True
-        return kaleido.calc_fig_sync(fig, opts=dict(format=fmt, width=width, height=height, scale=scale))
+    if not _started:
+        # No MathJax (no formula in these charts; kaleido would fetch it from a CDN, which stalls a render
+        # offline); a render that hangs fails after RENDER_TIMEOUT rather than kaleido's 90 s.
+        kaleido.start_sync_server(silence_warnings=True, mathjax=False, timeout=RENDER_TIMEOUT)
+        _started = True
+    return kaleido.calc_fig_sync(fig, opts=opts)
+
+
+@atexit.register
+def _stop() -> None:
+    global _started
+    if _started:
+        import kaleido
+
+        kaleido.stop_sync_server(silence_warnings=True)
+        _started = False
 
 
 def standalone(chart: Chart, contexte: str = "") -> go.Figure:
