@@ -392,7 +392,7 @@ def machine() -> dict:
 
 def measure(size: str, repeat: int, folder: Path, in_browser: bool = False) -> dict:
     from . import demo, store
-    from .importer import import_file
+    from .intake.importer import import_file
 
     spec = SIZES[size]
     report = {"machine": machine(), "taille": size, "essais": repeat, "imports": [], "requetes": {}}

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from .errors import ImportRefused
 from .fmt import cell, nombre, quoted_list, terminal
-from .guard import display_name, read_user_file
-from .importer import import_file, rollback
+from .intake.guard import display_name, read_user_file
+from .intake.importer import import_file, rollback
 from .intake import assistant, profiles
 from .intake.profiles import Choices
 from .schema import KINDS
@@ -384,7 +384,7 @@ def _export(args) -> int:
 
 
 def _template(args) -> int:
-    from . import templates
+    from .intake import templates
 
     templates.write_template(args.kind, args.output)
     print(f"Modèle « {KINDS[args.kind].label} » écrit dans {args.output}.")

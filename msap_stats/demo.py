@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import reference
-from .importer import import_table
+from .intake.importer import import_table
 from .schema import IMPACTS
 from .store import STATUT_CHARGE, StoreError, connect, transaction, writing
 

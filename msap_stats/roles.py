@@ -37,7 +37,7 @@ class User:
 
 def local_user() -> User:
     """One person on their own machine: they hold the store's file, they administer it."""
-    from .importer import current_user
+    from .intake.importer import current_user
 
     return User(current_user(), "admin")
 

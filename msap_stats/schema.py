@@ -552,3 +552,22 @@ PUBLISHED = {
     "habitants.qualite_bonne": 70,
     "habitants.acces_numerique_facilite": 87,
 }
+
+
+# --- Self-checks of the schema (each must stay empty) ---------------------------------
+
+def header_keys_conflicts(kind: Kind) -> dict[str, list[str]]:
+    """Normalized header spellings claimed by more than one column (must stay empty)."""
+    seen: dict[str, list[str]] = {}
+    for col in kind.columns:
+        for key in col.header_keys():
+            seen.setdefault(key, []).append(col.name)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def code_keys_conflicts(col: Column) -> dict[str, list[str]]:
+    seen: dict[str, list[str]] = {}
+    for c in col.codes:
+        for key in c.keys():
+            seen.setdefault(key, []).append(c.code)
+    return {k: v for k, v in seen.items() if len(set(v)) > 1}

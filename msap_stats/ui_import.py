@@ -1,7 +1,7 @@
 """Streamlit blocks of the "Importer des données" page: the assistant, the history, the profiles.
 
 The page adds no rule of its own: reading, matching, checking and loading are the
-functions of ``msap_stats.intake`` and ``msap_stats.importer`` that the command
+functions of ``msap_stats.intake`` that the command
 line calls too. What came from a file is shown as data (tables, escaped text).
 """
 
@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import roles, store, templates, ui
+from . import roles, store, ui
+from .intake import templates
 from .errors import SHOWN_PER_GROUP, ImportRefused
 from .fmt import nombre
-from .guard import MAX_FILE_BYTES
-from .importer import current_user, import_bytes, rollback
+from .intake.guard import MAX_FILE_BYTES
+from .intake.importer import current_user, import_bytes, rollback
 from .intake import assistant, journal, profiles
 from .intake.matching import BLANK, KEEP
 from .intake.profiles import Choices

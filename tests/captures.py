@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from msap_stats import demo, importer, store
+from msap_stats import demo, store
+from msap_stats.intake import importer
 from tests import browser
 from tests.conftest import CONTOURS, SHARED
 

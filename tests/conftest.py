@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from msap_stats import demo, store  # noqa: E402
-from msap_stats.importer import import_file  # noqa: E402
+from msap_stats.intake.importer import import_file  # noqa: E402
 
 
 

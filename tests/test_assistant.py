@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from msap_stats import store
 from msap_stats.errors import ImportRefused
-from msap_stats.importer import import_file
+from msap_stats.intake.importer import import_file
 from msap_stats.intake import assistant
 from msap_stats.intake.layout import parse_month
 from msap_stats.intake.report import problems_xlsx

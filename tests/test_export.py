@@ -17,7 +17,7 @@ from msap_stats import store, views
 from msap_stats.export import pack
 from msap_stats.export.tables import INTEGER
 from msap_stats.indicators import Filters
-from msap_stats.importer import import_bytes
+from msap_stats.intake.importer import import_bytes
 from tests.browser import chromium_available
 from tests.conftest import ROOT
 

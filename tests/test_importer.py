@@ -14,7 +14,7 @@ import pytest
 
 from msap_stats import store
 from msap_stats.errors import ImportRefused
-from msap_stats.importer import import_file, rollback
+from msap_stats.intake.importer import import_file, rollback
 from msap_stats.indicators import Filters, activity_total
 from msap_stats.store import StoreError
 from tests.conftest import ROOT, store_digest

@@ -336,7 +336,7 @@ def test_names_and_file_names_from_a_file_never_become_markup(tmp_path, monkeypa
     body = "id_maison;nom;code_departement;latitude;longitude;format\n" + "".join(
         f"P{i};{name};48;44.{5 + i};3.{4 + i};fixe\n" for i, name in enumerate(PIEGES))
     con = store.connect(db)
-    from msap_stats.importer import import_bytes
+    from msap_stats.intake.importer import import_bytes
 
     import_bytes(con, body.encode("utf-8"), '<a href="http://piege.example">liste</a>.csv', "maisons")
     con.close()

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from msap_stats import store
 from msap_stats.errors import ImportRefused
-from msap_stats.importer import import_bytes
+from msap_stats.intake.importer import import_bytes
 from msap_stats.schema import KINDS, THEMATIQUES, _day_minutes_sql
-from msap_stats.validate import FALSE_KEYS, TRUE_KEYS, column_sql, parsed_type
+from msap_stats.intake.validate import FALSE_KEYS, TRUE_KEYS, column_sql, parsed_type
 from tests.conftest import store_digest
 
 CON = duckdb.connect()

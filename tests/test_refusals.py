@@ -12,7 +12,7 @@ import pytest
 
 from msap_stats import store
 from msap_stats.errors import ImportRefused
-from msap_stats.importer import import_file
+from msap_stats.intake.importer import import_file
 from tests.conftest import ROOT, store_digest
 from tests.spreadsheets import write_csv_fr, write_xlsx
 

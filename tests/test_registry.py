@@ -10,7 +10,7 @@ import pytest
 
 from msap_stats import store
 from msap_stats.indicators import Filters, maisons_summary
-from msap_stats.importer import import_file
+from msap_stats.intake.importer import import_file
 from tests.spreadsheets import write_csv_fr
 
 DAYS = ("h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi")

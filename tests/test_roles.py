@@ -11,7 +11,7 @@ import pytest
 
 from msap_stats import roles, store
 from msap_stats.errors import ImportRefused
-from msap_stats.importer import import_bytes, rollback
+from msap_stats.intake.importer import import_bytes, rollback
 from msap_stats.store import StoreError
 from tests.conftest import ROOT, store_digest
 

@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from msap_stats import store
-from msap_stats.importer import import_file
+from msap_stats.intake.importer import import_file
 from msap_stats.schema import KINDS, normalize_key, sql_normalize
-from msap_stats.validate import code_keys_conflicts, header_keys_conflicts
+from msap_stats.schema import code_keys_conflicts, header_keys_conflicts
 from tests.spreadsheets import write_csv_fr, write_xlsx
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from msap_stats import store
-from msap_stats.importer import import_file
+from msap_stats.intake.importer import import_file
 from msap_stats.indicators import Filters, shares
 from msap_stats.survey.design import Design, korn_graubard, proportions
 from tests.reference import clustered

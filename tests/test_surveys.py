@@ -9,7 +9,7 @@ from scipy.stats import beta, t
 import pytest
 
 from msap_stats import store
-from msap_stats.importer import import_file
+from msap_stats.intake.importer import import_file
 from msap_stats.indicators import Filters, shares, survey_indicators
 from tests.spreadsheets import write_csv_fr, write_ods, write_xls, write_xlsx
 

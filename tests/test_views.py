@@ -205,7 +205,7 @@ def test_a_survey_chart_s_footer_gives_the_base_its_numbers_rest_on(demo_con, ch
 
 def test_an_activity_without_age_shows_no_profile(con_registry, tmp_path):
     from tests.spreadsheets import write_xlsx
-    from msap_stats.importer import import_file
+    from msap_stats.intake.importer import import_file
 
     path = write_xlsx(tmp_path / "a.xlsx", ["id_maison", "mois", "thematique", "nb"], [["1", "2017-01", "emploi", 4]])
     import_file(con_registry, path, "activite")

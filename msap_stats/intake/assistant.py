@@ -19,9 +19,10 @@ from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
 from ..fmt import cell, first_number, nombre, quoted_list
-from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
+from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
-from ..validate import active_import, conflict_text, key_conflicts, stage
+from .conflicts import active_import, conflict_text, key_conflicts
+from .validate import stage
 from . import layout
 from .layout import Frame
 from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from ..errors import refuse
 from ..fmt import mois, nombre
-from ..reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet
+from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet
 from ..schema import Kind, normalize_key
 from .matching import NAME_THRESHOLD, _name_score, words
 

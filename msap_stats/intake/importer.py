@@ -20,17 +20,18 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import ImportRefused, refuse
-from .fmt import nombre as _n
-from .fmt import printable
+from ..errors import ImportRefused, refuse
+from ..fmt import nombre as _n
+from ..fmt import printable
 from .guard import check_size, display_name, read_user_file
-from . import roles
-from .intake import assistant, journal, profiles
-from .intake.profiles import Choices
+from .. import roles
+from . import assistant, journal, profiles
+from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
-from .schema import KINDS, Kind
-from .store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
-from .validate import active_import, conflict_problem, key_conflicts, stage, when
+from ..schema import KINDS, Kind
+from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
+from .conflicts import active_import, conflict_problem, key_conflicts, when
+from .validate import stage
 
 def current_user() -> str:
     try:

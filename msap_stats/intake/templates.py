@@ -10,8 +10,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .docs import column_rows
-from .schema import KINDS
+from ..docs import column_rows
+from ..schema import KINDS
 
 HEADER_FILL = PatternFill("solid", fgColor="000091")
 REQUIRED_FONT = Font(bold=True, color="FFFFFF")

@@ -16,8 +16,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .errors import refuse
-from .fmt import printable
+from ..errors import refuse
+from ..fmt import printable
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNZIPPED = 1_000_000_000  # bytes produced by all the members of a workbook

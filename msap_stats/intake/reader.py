@@ -5,7 +5,7 @@ CSV text by pyarrow once its encoding and separator are known; a GeoJSON registr
 becomes one sheet whose columns are the features' properties. No row-by-row
 Python on the body: cells stay text here. Which row is the header, which
 columns are months or totals, and what each column means are decided by
-``msap_stats.intake``.
+``layout``, ``matching`` and the ``assistant``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .errors import ImportRefused, Problem, refuse
+from ..errors import ImportRefused, Problem, refuse
 from .guard import check_archive
 
 HEAD_ROWS = 12  # the header is looked for among the first rows (title rows may precede it)
