@@ -302,7 +302,7 @@ def _rollback(args) -> int:
 
 
 def _roles(args) -> int:
-    from . import roles
+    from .access import roles, users
 
     if args.action == "list":
         with closing(reader(args.db)) as con:
@@ -317,7 +317,7 @@ def _roles(args) -> int:
         sys.stderr.write("Commande incorrecte : roles add EMAIL ROLE [--region CODE], ou roles remove EMAIL.\n")
         return 2
     with writing(args.db) as con:
-        actor = roles.local_user()  # whoever holds the store's file on this machine administers it
+        actor = users.local_user()  # whoever holds the store's file on this machine administers it
         if args.action == "add":
             print(roles.grant(con, actor, args.email, args.role, tuple(args.region)))
         else:
@@ -326,11 +326,11 @@ def _roles(args) -> int:
 
 
 def _audit(args) -> int:
-    from . import roles
+    from . import audit
     from .sheets import csv_bytes
 
     with closing(reader(args.db)) as con:
-        log = roles.audit_log(con)
+        log = audit.audit_log(con)
     if args.csv:
         args.csv.write_bytes(csv_bytes(log))
         print(f"Journal d'audit ({nombre(len(log))} entrées) écrit dans {args.csv}.")

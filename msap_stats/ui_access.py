@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import roles, ui
+from .access import roles, users
+from . import ui
 from .ui import esc
 
 
@@ -17,14 +18,14 @@ def login_configured() -> bool:
         return False
 
 
-def current() -> roles.User | None:
+def current() -> users.User | None:
     """The acting user of this script run; None when the gate (``gate``) must be shown instead of the pages:
     not logged in, or logged in without a role."""
     if not login_configured():
-        return roles.local_user()
+        return users.local_user()
     if not st.user.is_logged_in:
         return None
-    user = roles.user(ui.cursor(), str(st.user.get("email") or ""))
+    user = users.user(ui.cursor(), str(st.user.get("email") or ""))
     return user if user.role else None
 
 
@@ -55,7 +56,7 @@ def _no_role_page(email: str) -> None:
         st.logout()
 
 
-def sidebar(user: roles.User) -> None:
+def sidebar(user: users.User) -> None:
     """Who is connected, with what role, or that this is the local mode."""
     with st.sidebar:
         if login_configured():

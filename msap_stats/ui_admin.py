@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import reference, roles, ui
+from . import audit, reference, ui
+from .access import roles
 from .sheets import csv_bytes
 from .store import StoreError
 from .ui import esc
@@ -47,7 +48,7 @@ def roles_block(con) -> None:
 
 def audit_block(con) -> None:
     st.subheader("Journal d'audit")
-    log = roles.audit_log(con)
+    log = audit.audit_log(con)
     st.caption(f"{len(log)} entrée(s) : imports, annulations, tentatives refusées et changements de rôle, les plus "
                "récentes d'abord.")
     shown = log.rename(columns={"quand": "Quand", "utilisateur": "Utilisateur", "action": "Action",

@@ -15,12 +15,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import roles, store, ui
+from .access import roles
+from . import store, ui
 from .intake import templates
 from .errors import SHOWN_PER_GROUP, ImportRefused
 from .fmt import nombre
 from .intake.guard import MAX_FILE_BYTES
-from .intake.importer import current_user, import_bytes, rollback
+from .access.users import current_user
+from .intake.importer import import_bytes, rollback
 from .intake import assistant, journal, profiles
 from .intake.matching import BLANK, KEEP
 from .intake.profiles import Choices

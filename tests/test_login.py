@@ -9,7 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from msap_stats import roles, store
+from msap_stats import store
+from msap_stats.audit import audit_log
+from msap_stats.access import roles, users
 from tests import browser
 from tests.conftest import CONTOURS
 from tests.spreadsheets import write_csv_fr
@@ -55,7 +57,7 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
     db = tmp_path / "acces.duckdb"
     db.write_bytes(registry_db.read_bytes())
     con = store.connect(db)
-    admin = roles.User(ADMIN, "admin")
+    admin = users.User(ADMIN, "admin")
     roles.grant(con, admin, ADMIN, "admin")
     roles.grant(con, admin, COORD, "coordinateur", ("76",))
     ours = [r[0] for r in con.execute("SELECT id_maison FROM maisons_v WHERE code_region = '76' LIMIT 3").fetchall()]
@@ -113,7 +115,7 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
         assert browser.exceptions(page) == []
 
     con = store.connect(db, read_only=True)
-    log = roles.audit_log(con)
+    log = audit_log(con)
     con.close()
     assert {"import", "refus", "rôle accordé"} <= set(log["action"])
     assert set(log.loc[log["action"].isin(["import", "refus"]) & (log["utilisateur"] != "root"), "utilisateur"]) \

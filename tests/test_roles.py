@@ -9,16 +9,17 @@ import sys
 
 import pytest
 
-from msap_stats import roles, store
+from msap_stats import audit, store
+from msap_stats.access import roles, users
 from msap_stats.errors import ImportRefused
 from msap_stats.intake.importer import import_bytes, rollback
 from msap_stats.store import StoreError
 from tests.conftest import ROOT, store_digest
 
-ADMIN = roles.User("admin@anct.gouv.fr", "admin")
-OCCITANIE = roles.User("coord.occitanie@anct.gouv.fr", "coordinateur", ("76",))
-LECTEUR = roles.User("evaluatrice@anct.gouv.fr", "lecteur")
-SANS_ROLE = roles.User("inconnu@example.fr", None)
+ADMIN = users.User("admin@anct.gouv.fr", "admin")
+OCCITANIE = users.User("coord.occitanie@anct.gouv.fr", "coordinateur", ("76",))
+LECTEUR = users.User("evaluatrice@anct.gouv.fr", "lecteur")
+SANS_ROLE = users.User("inconnu@example.fr", None)
 
 
 def cli(*args) -> subprocess.CompletedProcess:
@@ -46,8 +47,8 @@ def test_the_first_admin_is_named_on_the_command_line_then_grants(registry_copy)
     listing = cli("roles", "list", "--db", registry_copy).stdout
     assert "admin@anct.gouv.fr\tadmin" in listing and f"{OCCITANIE.email}\tcoordinateur\t76" in listing
     con = store.connect(registry_copy, read_only=True)
-    assert roles.user(con, "COORD.occitanie@anct.gouv.fr ") == OCCITANIE
-    assert roles.user(con, SANS_ROLE.email).role is None
+    assert users.user(con, "COORD.occitanie@anct.gouv.fr ") == OCCITANIE
+    assert users.user(con, SANS_ROLE.email).role is None
     con.close()
 
 
@@ -114,7 +115,7 @@ def test_the_audit_log_holds_imports_rollbacks_refusals_and_role_changes(registr
     with pytest.raises(ImportRefused):
         import_bytes(con, activity(theirs, "2024-06"), "=HYPERLINK(\"x\").csv", "activite", user=OCCITANIE)
     rollback(con, done.import_id, user=OCCITANIE)
-    log = roles.audit_log(con)
+    log = audit.audit_log(con)
     con.close()
     mine = log[log["utilisateur"] == OCCITANIE.email]
     assert sorted(mine["action"]) == ["annulation", "import", "refus"]

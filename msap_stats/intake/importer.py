@@ -11,9 +11,7 @@ Nothing lost, nothing half-written:
 
 from __future__ import annotations
 
-import getpass
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +22,8 @@ from ..errors import ImportRefused, refuse
 from ..fmt import nombre as _n
 from ..fmt import printable
 from .guard import check_size, display_name, read_user_file
-from .. import roles
+from ..access import roles
+from ..access.users import User, current_user, local_user
 from . import assistant, journal, profiles
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
@@ -32,13 +31,6 @@ from ..schema import KINDS, Kind
 from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
 from .conflicts import active_import, conflict_problem, key_conflicts, when
 from .validate import stage
-
-def current_user() -> str:
-    try:
-        return os.environ.get("MSAP_USER") or getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "inconnu"
-
 
 @dataclass
 class ImportResult:
@@ -70,7 +62,7 @@ class ImportResult:
 
 
 def import_file(con, path: str | Path, kind: str, *, replace: bool = False, auteur: str | None = None,
-                fichier: str | None = None, user: roles.User | None = None, **assistant_options) -> ImportResult:
+                fichier: str | None = None, user: User | None = None, **assistant_options) -> ImportResult:
     fichier = fichier or display_name(path)
     return import_bytes(con, read_user_file(path, fichier), fichier, kind, replace=replace, auteur=auteur,
                         user=user, **assistant_options)
@@ -79,7 +71,7 @@ def import_file(con, path: str | Path, kind: str, *, replace: bool = False, aute
 def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
                  choices: Choices | None = None, profile: str | None = None, accept_suggestions: bool = False,
                  maison: str | None = None, save_profile: str | None = None,
-                 user: roles.User | None = None) -> ImportResult:
+                 user: User | None = None) -> ImportResult:
     """The one import path of the page and the command line: the assistant, then the transaction.
 
     What the assistant is sure of is applied; ``accept_suggestions`` applies its probable proposals too;
@@ -87,7 +79,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     refuses the file with every problem and the suggestions. A refusal is written to the journal of refusals.
     """
     k = KINDS[kind]
-    actor = user or roles.local_user()
+    actor = user or local_user()
     auteur = actor.email if user else (auteur or current_user())
     fichier = printable(fichier)  # a name is data: no line break or escape code reaches the log or a terminal
     sha = hashlib.sha256(data).hexdigest()
@@ -131,7 +123,7 @@ def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str |
 def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
           demo: bool = False, warnings: list[str] = (), profil: str | None = None,
           save: tuple[str, Choices] | None = None, suggestions: list[str] = (),
-          actor: roles.User | None = None) -> ImportResult:
+          actor: User | None = None) -> ImportResult:
     if raw.rows == 0:
         raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
     try:
@@ -178,7 +170,7 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
         staged.drop(con)
 
 
-def rollback(con, import_id: int, auteur: str | None = None, user: roles.User | None = None) -> str:
+def rollback(con, import_id: int, auteur: str | None = None, user: User | None = None) -> str:
     if user is not None:
         roles.check_rollback(con, user, import_id)
         auteur = user.email

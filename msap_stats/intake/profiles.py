@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .. import roles
+from ..access import roles
+from ..access.users import User, local_user
 from ..schema import normalize_key
 from ..store import StoreError
 
@@ -96,8 +97,8 @@ def save_profile(con, nom: str, kind: str, sig: str, choices: Choices, auteur: s
         [nom, kind, sig, choices.to_json(), auteur])
 
 
-def rename_profile(con, old: str, new: str, user: roles.User | None = None) -> None:
-    roles.check_profiles(user or roles.local_user())
+def rename_profile(con, old: str, new: str, user: User | None = None) -> None:
+    roles.check_profiles(user or local_user())
     new = new.strip()
     if not get_profile(con, old):
         raise StoreError(f"Aucun profil « {old} ».")
@@ -106,8 +107,8 @@ def rename_profile(con, old: str, new: str, user: roles.User | None = None) -> N
     con.execute("UPDATE profils SET nom = ? WHERE nom = ?", [new, old])
 
 
-def delete_profile(con, nom: str, user: roles.User | None = None) -> None:
-    roles.check_profiles(user or roles.local_user())
+def delete_profile(con, nom: str, user: User | None = None) -> None:
+    roles.check_profiles(user or local_user())
     if not get_profile(con, nom):
         raise StoreError(f"Aucun profil « {nom} ».")
     con.execute("DELETE FROM profils WHERE nom = ?", [nom])

@@ -2,22 +2,18 @@
 for the Maisons of their own région(s) only; ``admin`` does everything, the registry and the roles included.
 
 The rules are checked here, by the functions that write (imports, rollbacks, roles), not only by the pages that
-hide a button. Every role change is kept in ``roles_journal``; the audit log (``audit_log``) gathers it with the
-imports, the rollbacks and the refused attempts.
-
-On one person's own machine (no login configured, or the command line) the acting user is ``local_user()``: an
-administrator named after the system account.
+hide a button. Every role change is kept in ``roles_journal``; ``msap_stats.audit`` gathers it with the imports,
+the rollbacks and the refused attempts. Who is acting is ``access.users``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from .errors import ImportRefused, Problem, refuse
-from .fmt import cell
-from .store import STATUT_CHARGE, StoreError, transaction
+from ..errors import ImportRefused, Problem, refuse
+from ..fmt import cell
+from ..store import StoreError, transaction
+from .users import User
 
 ROLES = {
     "lecteur": "lit toutes les pages et exporte",
@@ -26,27 +22,6 @@ ROLES = {
 }
 REGISTRY_KIND = "maisons"
 SHOWN_ROWS = 20  # rows of another région named in a refusal (the count says how many there are)
-
-
-@dataclass(frozen=True)
-class User:
-    email: str
-    role: str | None  # None: known by the login, but given no role yet
-    regions: tuple[str, ...] = ()
-
-
-def local_user() -> User:
-    """One person on their own machine: they hold the store's file, they administer it."""
-    from .intake.importer import current_user
-
-    return User(current_user(), "admin")
-
-
-def user(con, email: str) -> User:
-    """The user behind an e-mail address (as the login gives it), with the role the store gives them."""
-    email = email.strip().lower()
-    rows = con.execute("SELECT role, regions FROM roles WHERE email = ?", [email]).fetchall()
-    return User(email, rows[0][0], tuple(rows[0][1] or ())) if rows else User(email, None)
 
 
 def list_roles(con) -> pd.DataFrame:
@@ -165,25 +140,3 @@ def check_rollback(con, actor: User, import_id: int) -> None:
     if outside:
         raise StoreError(f"L'import n°{import_id} porte aussi sur des Maisons hors de vos régions ({outside} "
                          "ligne(s)) : seul un administrateur peut l'annuler.")
-
-
-# --- The audit log ------------------------------------------------------------------------
-
-def audit_log(con) -> pd.DataFrame:
-    """Imports, rollbacks, refused attempts and role changes, newest first, each with who and when."""
-    from .intake import journal
-
-    rows = con.execute(f"""
-        SELECT date_import AS quand, auteur AS utilisateur, 'import' AS action,
-               'n°' || import_id || ' ' || kind || ' : « ' || fichier || ' », ' || lignes_chargees || ' ligne(s)' AS detail
-        FROM imports
-        UNION ALL
-        SELECT date_annulation, annule_par, 'annulation', 'n°' || import_id || ' ' || kind || ' : « ' || fichier || ' »'
-        FROM imports WHERE statut <> '{STATUT_CHARGE}' AND date_annulation IS NOT NULL
-        UNION ALL
-        SELECT quand, utilisateur, action, detail FROM roles_journal""").df()
-    refused = pd.DataFrame([{"quand": pd.Timestamp(r["date"]), "utilisateur": r.get("auteur"), "action": "refus",
-                             "detail": f"{r.get('kind')} : « {r.get('fichier')} », {r.get('problemes')} problème(s)"}
-                            for r in journal.refusals(con, limit=100_000)])
-    out = pd.concat([rows, refused], ignore_index=True) if len(refused) else rows
-    return out.sort_values("quand", ascending=False, ignore_index=True)
