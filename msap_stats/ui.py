@@ -1,7 +1,7 @@
 """Streamlit glue: the store connection, cached queries, filters state, and chart blocks.
 
 Only this module and the pages import Streamlit; everything they show comes
-from ``msap_stats.views``.
+from ``msap_stats.charts``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import store, theme, views
+from . import store
+from .charts import common, figures, theme
 from .export import images
 from .fmt import MOIS_COURTS, nombre
 from .sheets import csv_bytes
@@ -124,7 +125,7 @@ def _cached(name: str, args: tuple, kwargs: tuple, version: str, path: str):
 
 
 def cached(fn, *args, **kwargs):
-    """Call a ``views``/``indicators`` function through the cache, keyed by its arguments and the data."""
+    """Call a ``charts``/``indicators`` function through the cache, keyed by its arguments and the data."""
     return _cached(f"{fn.__module__}.{fn.__name__}", args, tuple(sorted(kwargs.items())), data_version(), db_path())
 
 
@@ -292,10 +293,10 @@ def style() -> None:
 
 
 def demo_banner() -> None:
-    st.html(f'<div class="demo" data-testid="bandeau-demo"><b>{views.DEMO_SOURCE}</b> : {views.DEMO_NOTICE}</div>')
+    st.html(f'<div class="demo" data-testid="bandeau-demo"><b>{common.DEMO_SOURCE}</b> : {common.DEMO_NOTICE}</div>')
 
 
-def key_figure(k: views.KeyFigure) -> None:
+def key_figure(k: common.KeyFigure) -> None:
     source = f" · Source : {k.source}" if k.source else ""  # file names: data, escaped like the rest
     st.html(f'<div class="kf"><div class="kf-valeur">{esc(k.valeur)}</div><div class="kf-texte">{esc(k.texte)}</div>'
             f'<div class="kf-detail">{esc(k.detail + source)}</div></div>')
@@ -331,9 +332,9 @@ def esc(text: str) -> str:
 
 
 def chart(fn, *args, **kwargs):
-    """A chart of ``views``, its data table and its CSV; or the reason there is none."""
+    """A chart of ``charts``, its data table and its CSV; or the reason there is none."""
     result = cached(fn, filters(), *args, **kwargs)
-    if isinstance(result, views.Absent):
+    if isinstance(result, common.Absent):
         said = st.session_state.setdefault("_absences", {})
         run = st.session_state.get("_run", 0)  # one set of messages per script run
         if said.get(result.message) == run:
@@ -358,9 +359,9 @@ def chart(fn, *args, **kwargs):
     return result
 
 
-def downloads(result: views.Chart, key: str) -> None:
+def downloads(result: figures.Chart, key: str) -> None:
     """The chart's table (CSV) and its images with title, base and source (made when clicked)."""
-    where = f"{views.perimetre(filters())} · {cached(views.periode, filters())}"
+    where = f"{common.perimetre(filters())} · {cached(common.periode, filters())}"
     left, middle, right = st.columns(3)
     left.download_button("Données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv", mime="text/csv",
                          key=f"csv_{key}", on_click="ignore", icon=":material/table:")
@@ -412,7 +413,7 @@ def page_header(title: str, question: str, figures: bool = True) -> None:
     through_navigation()
     st.title(title)
     st.markdown(f"*{question}*")
-    for note in views.filter_notes(filters()) if figures else ():
+    for note in common.filter_notes(filters()) if figures else ():
         st.caption(note)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import ui, views
+from . import ui
+from .charts import common
 from .export import pack
 from .fmt import nombre
 
@@ -24,8 +25,8 @@ def current_pack() -> pack.Pack | None:
 
 def prepare() -> None:
     f = ui.filters()
-    st.markdown(f"**Périmètre** — {ui.esc(views.perimetre(f))}  \n**Période** — "
-                f"{ui.esc(ui.cached(views.periode, f))}")
+    st.markdown(f"**Périmètre** — {ui.esc(common.perimetre(f))}  \n**Période** — "
+                f"{ui.esc(ui.cached(common.periode, f))}")
     st.caption("Changez les filtres dans le panneau latéral : le dossier suit la vue en cours (la même adresse "
                "de page reproduit le même dossier).")
     if st.button("Préparer le dossier « En bref »", type="primary", key="preparer_dossier",

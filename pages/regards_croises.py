@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from msap_stats import ui, views
+from msap_stats import ui
+from msap_stats.charts import regards
 
 ui.page_header("Regards croisés", "Usagers, agents et habitants voient-ils les mêmes effets de la Maison sur le territoire ?")
 
-ui.chart(views.impacts_compares)
+ui.chart(regards.impacts_compares)
 st.subheader("Les agents")
-ui.side_by_side(views.profil_agents, views.missions_agents)
-ui.chart(views.arrivee_agents)
+ui.side_by_side(regards.profil_agents, regards.missions_agents)
+ui.chart(regards.arrivee_agents)
 st.subheader("Les habitants")
-ui.side_by_side(views.habitants_connaissance, views.qualite_offre)
+ui.side_by_side(regards.habitants_connaissance, regards.qualite_offre)
 ui.methodology()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from msap_stats import network, referentiels, ui, views
+from msap_stats import network, referentiels, ui
+from msap_stats.charts import reseau
 from msap_stats.fmt import nombre
 
 ui.page_header("Réseau et critères",
@@ -15,7 +16,7 @@ with left:
     choix = ui.setting(st.selectbox, "Référentiel", list(choices), "referentiel", referentiels.AUTOMATIQUE,
                        format_func=choices.get, help="Le cahier des charges des MSAP (2015-2019) ou la charte "
                        "France services (depuis 2020) ; par défaut, celui que désignent les dates de labellisation.")
-applied = referentiels.REFERENTIELS[ui.cached(views.referentiel, ui.filters(), choix)]
+applied = referentiels.REFERENTIELS[ui.cached(reseau.referentiel, ui.filters(), choix)]
 distance = any(c.key == "distance" for c in applied.criteres)
 seuil = network.DEFAULT_DISTANCE_KM
 with right:
@@ -28,15 +29,15 @@ with right:
                                 "plus proche que le seuil est « à vérifier ».")
     else:
         st.caption(f"Référentiel appliqué : {applied.label}. {applied.texte}.")
-ui.chart(views.conformite, seuil, choix)
+ui.chart(reseau.conformite, seuil, choix)
 with st.expander("Les critères et ce qui permet de les juger"):
-    ui.table(ui.cached(views.criteres, ui.filters(), seuil, choix), "criteres", "criteres.csv")
+    ui.table(ui.cached(reseau.criteres, ui.filters(), seuil, choix), "criteres", "criteres.csv")
 st.subheader("Maisons à revoir")
-ui.table(ui.cached(views.maisons_en_defaut, ui.filters(), seuil, choix), "defaut", "maisons_a_revoir.csv",
+ui.table(ui.cached(reseau.maisons_en_defaut, ui.filters(), seuil, choix), "defaut", "maisons_a_revoir.csv",
          search=True, height=360)
 if distance:
     with st.expander("Paires de Maisons fixes plus proches que le seuil"):
-        ui.table(ui.cached(views.paires_proches, ui.filters(), seuil), "proches", "maisons_proches.csv")
+        ui.table(ui.cached(reseau.paires_proches, ui.filters(), seuil), "proches", "maisons_proches.csv")
 st.subheader("Qui porte les Maisons, et avec quels partenaires")
-ui.side_by_side(views.porteurs, views.formats)
-ui.chart(views.partenariats)
+ui.side_by_side(reseau.porteurs, reseau.formats)
+ui.chart(reseau.partenariats)

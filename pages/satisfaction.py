@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from msap_stats import ui, views
+from msap_stats import ui
+from msap_stats.charts import common, satisfaction
 
 ui.page_header("Satisfaction des usagers", "Les usagers sont-ils satisfaits, et cela varie-t-il selon qui ils sont et où ?")
 
-by = ui.setting(st.segmented_control, "Ventiler selon", list(views.BREAKDOWNS), "ventilation", "tranche_age",
-                format_func=views.BREAKDOWNS.get)
-ui.chart(views.satisfaction_accueil, by)
-ui.side_by_side((views.tres_satisfaits_par, by), (views.simplifie_quotidien, by))
-ui.chart(views.attentes)
+by = ui.setting(st.segmented_control, "Ventiler selon", list(common.BREAKDOWNS), "ventilation", "tranche_age",
+                format_func=common.BREAKDOWNS.get)
+ui.chart(satisfaction.satisfaction_accueil, by)
+ui.side_by_side((satisfaction.tres_satisfaits_par, by), (satisfaction.simplifie_quotidien, by))
+ui.chart(satisfaction.attentes)
 ui.methodology()

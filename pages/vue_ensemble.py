@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from msap_stats import ui, views
+from msap_stats import ui
+from msap_stats.charts import activite, motifs, overview, regards, reseau, satisfaction, territoires
 
 ui.page_header("Vue d'ensemble", "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
 
-figures = ui.cached(views.key_figures, ui.filters())
+figures = ui.cached(overview.key_figures, ui.filters())
 for row in (figures[:4], figures[4:]):
     for col, k in zip(st.columns(4), row):
         with col:
@@ -14,12 +15,12 @@ for row in (figures[:4], figures[4:]):
 
 st.divider()
 THEMES = [
-    (views.motifs_usagers, "pages/motifs.py", "Motifs de visite"),
-    (views.satisfaction_accueil, "pages/satisfaction.py", "Satisfaction des usagers"),
-    (views.impacts_compares, "pages/regards_croises.py", "Regards croisés"),
-    (views.demandes_par_mois, "pages/activite.py", "Activité"),
-    (views.maisons_par_region, "pages/territoires.py", "Territoires"),
-    (views.conformite, "pages/reseau.py", "Réseau et cahier des charges"),
+    (motifs.motifs_usagers, "pages/motifs.py", "Motifs de visite"),
+    (satisfaction.satisfaction_accueil, "pages/satisfaction.py", "Satisfaction des usagers"),
+    (regards.impacts_compares, "pages/regards_croises.py", "Regards croisés"),
+    (activite.demandes_par_mois, "pages/activite.py", "Activité"),
+    (territoires.maisons_par_region, "pages/territoires.py", "Territoires"),
+    (reseau.conformite, "pages/reseau.py", "Réseau et cahier des charges"),
 ]
 for pair in (THEMES[0:2], THEMES[2:4], THEMES[4:6]):
     for col, (view, target, label) in zip(st.columns(2), pair):

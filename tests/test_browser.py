@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from msap_stats import indicators, store, views
+from msap_stats import charts, indicators, store
 from msap_stats.fmt import nombre
 from msap_stats.indicators import Filters
 from tests import browser
@@ -87,10 +87,10 @@ def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
     assert not {"Download plot as a PNG", "Download plot as a png", "Zoom in", "Pan", "Autoscale"} & tooltips
     browser.screenshot(page, "0_vue_ensemble")
     assert browser.accessibility_faults(page) == []
-    for i, (title, charts) in enumerate(PAGES, start=1):
-        browser.open_page(page, title, charts)
+    for i, (title, drawn) in enumerate(PAGES, start=1):
+        browser.open_page(page, title, drawn)
         assert browser.exceptions(page) == [], title
-        assert browser.drawn_charts(page) >= charts, title
+        assert browser.drawn_charts(page) >= drawn, title
         page.get_by_text("Voir les données").first.click()  # the text alternative of the first chart
         page.wait_for_timeout(300)
         assert browser.accessibility_faults(page) == [], title
@@ -118,7 +118,7 @@ def test_a_link_opened_in_another_browser_reproduces_the_whole_view(demo_db, dem
     assert parse_qs(urlparse(page.url).query) == {"region": ["76"], "ventilation": ["sexe"]}
     titles = page.locator(".graphique-titre").all_inner_texts()
     con = store.connect(demo_db, read_only=True)
-    by_sex = views.tres_satisfaits_par(con, Filters(regions=("76",)), "sexe").titre
+    by_sex = charts.satisfaction.tres_satisfaits_par(con, Filters(regions=("76",)), "sexe").titre
     con.close()
     assert by_sex in titles
     with browser.another_browser(page) as colleague:
@@ -143,7 +143,7 @@ def test_tables_write_french_numbers_in_an_english_browser(registry_db, tmp_path
     db = tmp_path / "registre.duckdb"
     shutil.copy(registry_db, db)
     con = store.connect(db, read_only=True)
-    hours = views.maisons_en_defaut(con, Filters(), 5.0, "msap")["Heures par semaine"]
+    hours = charts.reseau.maisons_en_defaut(con, Filters(), 5.0, "msap")["Heures par semaine"]
     con.close()
     with browser.streamlit_server(db, CONTOURS) as url, browser.another_browser(page, locale="en-US") as english:
         english.add_init_script(CANVAS_TEXT)

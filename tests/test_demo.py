@@ -137,17 +137,18 @@ def test_answers_cluster_by_maison_in_the_demo(figures):
 
 
 def test_two_facts_of_the_note_lozere_and_the_agents_arrival(demo_con, figures):
-    from msap_stats import views
+    from msap_stats import charts
+    from msap_stats.fmt import pct
     from msap_stats.indicators import Filters
 
     lozere = demo_con.execute("SELECT count(*), count(*) FILTER (WHERE espace_teletravail), count(*) FILTER "
                               "(WHERE list_contains(partenariats, 'defenseur_droits')) FROM maisons_actifs "
                               "WHERE code_departement = '48'").fetchall()[0]
     assert lozere == (9, 9, 9)  # the 9 Maisons of Lozère, all in its network of télécentres
-    chart = views.arrivee_agents(demo_con, Filters())
+    chart = charts.regards.arrivee_agents(demo_con, Filters())
     row = chart.donnees.set_index("Année d'arrivée").loc["2016"]
     assert 63 <= row["Part (%)"] <= 70 and row["IC 95 % bas"] < 66.7 < row["IC 95 % haut"]
-    assert chart.titre.startswith(f"{views.pct(row['Part (%)'])} des agents ont rejoint le réseau en 2016")
+    assert chart.titre.startswith(f"{pct(row['Part (%)'])} des agents ont rejoint le réseau en 2016")
 
 
 def test_every_demo_maison_stands_inside_its_departement(demo_con):

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from openpyxl import load_workbook
 
-from msap_stats import store, views
+from msap_stats import charts, store
 from msap_stats.export import pack
 from msap_stats.export.tables import INTEGER
 from msap_stats.indicators import Filters
@@ -63,7 +63,7 @@ def test_the_national_note_holds_the_perimeter_the_key_figures_and_the_method(de
     text = flat(text)
     assert "France entière" in text and "de janvier 2016 à décembre 2016" in text
     con = store.connect(demo_db, read_only=True)
-    figures = views.key_figures(con, Filters())
+    figures = charts.overview.key_figures(con, Filters())
     con.close()
     for k in figures:
         assert flat(k.valeur) in text and flat(k.texte) in text

@@ -7,19 +7,19 @@ import re
 
 import pytest
 
-from msap_stats import store, views
-from msap_stats.figures import Chart
+from msap_stats import charts, store
+from msap_stats.charts.figures import Chart
 from msap_stats.indicators import Filters
 
-CHARTS = [(views.motifs_usagers,), (views.demandes_par_thematique,), (views.demandes_par_operateur,),
-          (views.types_accompagnement,), (views.part_sante_dependance,), (views.motifs_par_region,),
-          (views.thematiques_par_region,), (views.satisfaction_accueil, "tranche_age"), (views.tres_satisfaits_par, "sexe"),
-          (views.simplifie_quotidien, "region"), (views.attentes,), (views.impacts_compares,), (views.profil_agents,),
-          (views.missions_agents,), (views.arrivee_agents,), (views.habitants_connaissance,), (views.qualite_offre,),
-          (views.demandes_par_mois,), (views.demandes_mois_thematique,), (views.demandes_par_maison,),
-          (views.demandes_par_heure,), (views.profil_public, "tranche_age"), (views.carte_maisons, "metropole"),
-          (views.carte_departements, "maisons_100k", "metropole"), (views.maisons_par_region,), (views.conformite,),
-          (views.porteurs,), (views.formats,), (views.partenariats,)]
+CHARTS = [(charts.motifs.motifs_usagers,), (charts.motifs.demandes_par_thematique,), (charts.motifs.demandes_par_operateur,),
+          (charts.motifs.types_accompagnement,), (charts.motifs.part_sante_dependance,), (charts.motifs.motifs_par_region,),
+          (charts.motifs.thematiques_par_region,), (charts.satisfaction.satisfaction_accueil, "tranche_age"), (charts.satisfaction.tres_satisfaits_par, "sexe"),
+          (charts.satisfaction.simplifie_quotidien, "region"), (charts.satisfaction.attentes,), (charts.regards.impacts_compares,), (charts.regards.profil_agents,),
+          (charts.regards.missions_agents,), (charts.regards.arrivee_agents,), (charts.regards.habitants_connaissance,), (charts.regards.qualite_offre,),
+          (charts.activite.demandes_par_mois,), (charts.activite.demandes_mois_thematique,), (charts.activite.demandes_par_maison,),
+          (charts.activite.demandes_par_heure,), (charts.activite.profil_public, "tranche_age"), (charts.territoires.carte_maisons, "metropole"),
+          (charts.territoires.carte_departements, "maisons_100k", "metropole"), (charts.territoires.maisons_par_region,), (charts.reseau.conformite,),
+          (charts.reseau.porteurs,), (charts.reseau.formats,), (charts.reseau.partenariats,)]
 GRID = [Filters(), Filters(regions=("76",)), Filters(regions=("11",)), Filters(regions=("01",)), Filters(regions=("94",)),
         Filters(departements=("05",)), Filters(departements=("48",)), Filters(departements=("2A",)),
         Filters(departements=("976",)), Filters(formats=("bus",)), Filters(porteurs=("gip",)),
@@ -35,7 +35,7 @@ def sentences(con, f: Filters):
             yield fn.__name__, chart, chart.footer
         else:
             yield fn.__name__, None, chart.message
-    for k in views.key_figures(con, f):
+    for k in charts.overview.key_figures(con, f):
         yield "key_figures", None, f"{k.valeur} {k.texte}"
 
 
@@ -70,7 +70,7 @@ def test_every_chart_under_every_filter_reads_right(which, demo_con, registry_co
             if chart is not None and name == "impacts_compares" and "publics" in chart.titre:
                 table = chart.donnees.pivot_table(index="Effet perçu", columns="Public", values="Part (%)")
                 gap = (table.max(axis=1) - table.min(axis=1)).max()
-                assert ("effets proches" in chart.titre) == (gap < views.SAME_VIEW_POINTS), (chart.titre, gap)
+                assert ("effets proches" in chart.titre) == (gap < charts.regards.SAME_VIEW_POINTS), (chart.titre, gap)
             if chart is not None and name == "demandes_mois_thematique" and "en tête" in chart.titre:
                 totals = chart.donnees.groupby("Thématique")["Demandes"].sum().sort_values()
                 assert chart.titre.split(" : ")[1].startswith(totals.index[-1].lower()), chart.titre

@@ -14,19 +14,19 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from msap_stats import indicators, store, views
+from msap_stats import charts, indicators, store
 from msap_stats.fmt import nombre, pct
 from msap_stats.indicators import Filters
 from tests.conftest import CONTOURS, ROOT
 
 # Each page and the first chart it shows (with the arguments of its default view).
 PAGES = {
-    "pages/motifs.py": (views.motifs_usagers,),
-    "pages/satisfaction.py": (views.satisfaction_accueil, "tranche_age"),
-    "pages/regards_croises.py": (views.impacts_compares,),
-    "pages/activite.py": (views.demandes_par_mois,),
-    "pages/territoires.py": (views.carte_maisons, "metropole"),
-    "pages/reseau.py": (views.conformite, 5.0),
+    "pages/motifs.py": (charts.motifs.motifs_usagers,),
+    "pages/satisfaction.py": (charts.satisfaction.satisfaction_accueil, "tranche_age"),
+    "pages/regards_croises.py": (charts.regards.impacts_compares,),
+    "pages/activite.py": (charts.activite.demandes_par_mois,),
+    "pages/territoires.py": (charts.territoires.carte_maisons, "metropole"),
+    "pages/reseau.py": (charts.reseau.conformite, 5.0),
 }
 MIN_CHARTS = {"pages/motifs.py": 7, "pages/satisfaction.py": 4, "pages/regards_croises.py": 5,
               "pages/activite.py": 7, "pages/territoires.py": 2, "pages/reseau.py": 4}
@@ -145,7 +145,7 @@ def test_a_link_reproduces_the_view(demo_db, demo_app_db, monkeypatch):
     at.switch_page("pages/activite.py").run()
     ok(at)
     assert at.multiselect(key="f_regions").value == ["76"]
-    assert expected(demo_db, views.demandes_par_mois, f).titre in chart_titles(at)
+    assert expected(demo_db, charts.activite.demandes_par_mois, f).titre in chart_titles(at)
 
 
 def test_satisfaction_breakdown(demo_db, demo_app_db, monkeypatch):
@@ -153,7 +153,7 @@ def test_satisfaction_breakdown(demo_db, demo_app_db, monkeypatch):
     at.switch_page("pages/satisfaction.py").run()
     at.segmented_control(key="ventilation").set_value("sexe").run()
     ok(at)
-    chart = expected(demo_db, views.tres_satisfaits_par, Filters(), "sexe")
+    chart = expected(demo_db, charts.satisfaction.tres_satisfaits_par, Filters(), "sexe")
     assert chart.titre in chart_titles(at)
     assert {"Femme", "Homme"} <= set(chart.donnees["Sexe"])
 
@@ -230,7 +230,7 @@ def test_page_settings_live_in_the_url_with_the_filters(demo_db, demo_app_db, mo
     ok(at)
     assert at.segmented_control(key="ventilation").value == "sexe"
     f = Filters(regions=("76",))
-    assert expected(demo_db, views.tres_satisfaits_par, f, "sexe").titre in chart_titles(at)
+    assert expected(demo_db, charts.satisfaction.tres_satisfaits_par, f, "sexe").titre in chart_titles(at)
     at.segmented_control(key="ventilation").set_value("situation").run()
     assert at.query_params["ventilation"] == "situation" and at.query_params["region"] == "76"
 
@@ -239,13 +239,13 @@ def test_page_settings_live_in_the_url_with_the_filters(demo_db, demo_app_db, mo
     ok(at)
     assert at.selectbox(key="referentiel").value == "msap"
     assert at.select_slider(key="seuil_km").value == 7.5
-    assert expected(demo_db, views.conformite, Filters(), 7.5, "msap").titre in chart_titles(at)
+    assert expected(demo_db, charts.reseau.conformite, Filters(), 7.5, "msap").titre in chart_titles(at)
     at.selectbox(key="referentiel").set_value("auto").run()  # back to the default: gone from the URL
     assert "referentiel" not in at.query_params and at.query_params["seuil_km"] == "7.5"
     at.selectbox(key="referentiel").set_value("france_services").run()  # no distance rule: no threshold
     ok(at)
     assert not [s for s in at.select_slider if s.key == "seuil_km"]
-    assert expected(demo_db, views.conformite, Filters(), 5.0, "france_services").titre in chart_titles(at)
+    assert expected(demo_db, charts.reseau.conformite, Filters(), 5.0, "france_services").titre in chart_titles(at)
     at.switch_page("pages/territoires.py").run()
     ok(at)
     assert at.selectbox(key="zone").value == "974"

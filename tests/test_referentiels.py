@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from msap_stats import network, referentiels, store, views
+from msap_stats import charts, network, referentiels, store
 from msap_stats.indicators import Filters
 from msap_stats.referentiels import CONFORME, INCONNU, NON_CONFORME, SANS_OBJET
 from tests.conftest import SHARED
@@ -24,7 +24,7 @@ def raw_list() -> pd.DataFrame:
 
 
 def test_the_2024_list_is_judged_by_the_france_services_charter(registry_con):
-    chart = views.conformite(registry_con, Filters())
+    chart = charts.reseau.conformite(registry_con, Filters())
     raw = raw_list()
     assert "Charte France services" in chart.footer
     assert f"{len(raw):,} des {len(raw):,}".replace(",", "\u202f") in chart.footer  # all labelled since 2020
@@ -38,7 +38,7 @@ def test_the_2024_list_is_judged_by_the_france_services_charter(registry_con):
     for label in ("Au moins deux agents d'accueil formés présents", "L'offre des neuf partenaires nationaux",
                   "Espace d'entretien confidentiel", "À moins de 30 minutes des habitants"):
         assert label in chart.footer.split("non renseigné dans ce registre :")[1]
-    table = views.criteres(registry_con, Filters())
+    table = charts.reseau.criteres(registry_con, Filters())
     assert table["Jugé d'après"].str.startswith("Non renseigné dans ce registre").sum() == 4
 
 
@@ -67,7 +67,7 @@ def test_a_bus_is_judged_on_all_its_hours_and_an_antenna_is_not_judged_alone(reg
 
 
 def test_the_2016_demo_is_judged_by_the_msap_rules_and_can_be_judged_by_the_charter(demo_con):
-    chart = views.conformite(demo_con, Filters())
+    chart = charts.reseau.conformite(demo_con, Filters())
     assert "Cahier des charges des MSAP" in chart.footer
     table = statuses(chart)
     assert "Au moins deux opérateurs de l'emploi ou des prestations sociales" in table.index
@@ -77,7 +77,7 @@ def test_the_2016_demo_is_judged_by_the_msap_rules_and_can_be_judged_by_the_char
     moving = demo_con.execute("SELECT count(*) FROM maisons_actifs WHERE format IN ('bus', 'itinerante')").fetchall()
     distance = next(i for i in table.index if i.startswith("À plus de"))
     assert table.loc[distance, SANS_OBJET] == moving[0][0]
-    charter = views.conformite(demo_con, Filters(), 5.0, "france_services")
+    charter = charts.reseau.conformite(demo_con, Filters(), 5.0, "france_services")
     assert "Charte France services" in charter.footer and "(choisi sur la page)" in charter.footer
     assert "Au moins deux agents d'accueil formés présents" in charter.footer  # no column says it in the demo
 

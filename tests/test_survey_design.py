@@ -142,10 +142,10 @@ def test_each_region_against_the_rest_equals_r_svyglm_with_holm(survey):
 
 
 def test_breakdown_charts_mark_what_differs_and_name_a_region_only_then(survey):
-    from msap_stats import views
+    from msap_stats import charts
 
     con, _ = survey
-    chart = views.motifs_par_region(con, Filters())
+    chart = charts.motifs.motifs_par_region(con, Filters())
     data = chart.donnees
     marked = data["Écart significatif"] == "oui"
     assert marked.any() and (data["Écart significatif"] != "").sum() >= 3

@@ -164,12 +164,12 @@ def test_the_base_of_a_multi_response_question_is_who_answered_it(con_registry, 
 
 
 def test_a_survey_of_one_maison_says_its_intervals_rest_on_weights_alone(con_registry, tmp_path):
-    from msap_stats import views
+    from msap_stats import charts
 
     rows = [((i % 3 == 0, i % 2 == 0, False, False), ("Très satisfait", "Oui")) for i in range(60)]
     path = _motif_file(tmp_path, "une_maison.csv", rows, "oui")
     import_file(con_registry, write_csv_fr(path, *_one_maison(path)), "usagers")
-    chart = views.motifs_usagers(con_registry, Filters())
+    chart = charts.motifs.motifs_usagers(con_registry, Filters())
     assert "sur les poids seuls : une seule Maison" in chart.footer
     fig = survey_indicators(con_registry, "usagers", Filters())["motifs"]["aide_dossier"]
     assert fig["methode"] == "pondération seule (une seule grappe)" and fig["pct"] == pytest.approx(100 * 20 / 60, abs=0.01)

@@ -8,22 +8,23 @@ import json
 import numpy as np
 import pytest
 
-from msap_stats import figures, indicators, network, reference, referentiels, views
+from msap_stats import charts, indicators, network, reference, referentiels, schema
+from msap_stats.charts import figures
 from msap_stats.fmt import nombre, pct
 from msap_stats.indicators import Filters
 from tests.conftest import CONTOURS
 
-CHART_VIEWS = [views.motifs_usagers, views.demandes_par_thematique, views.demandes_par_operateur,
-               views.types_accompagnement, views.part_sante_dependance, views.motifs_par_region,
-               views.thematiques_par_region, views.satisfaction_accueil, views.tres_satisfaits_par,
-               views.simplifie_quotidien, views.attentes, views.impacts_compares, views.profil_agents,
-               views.missions_agents, views.habitants_connaissance, views.qualite_offre, views.demandes_par_mois,
-               views.demandes_mois_thematique, views.demandes_mois_accompagnement, views.demandes_par_maison,
-               views.demandes_par_heure, views.profil_public, views.carte_maisons, views.carte_departements,
-               views.maisons_par_region, views.conformite, views.porteurs, views.formats, views.partenariats]
-SURVEY_VIEWS = {views.motifs_usagers, views.motifs_par_region, views.satisfaction_accueil, views.tres_satisfaits_par,
-                views.simplifie_quotidien, views.attentes, views.impacts_compares, views.profil_agents,
-                views.missions_agents, views.habitants_connaissance, views.qualite_offre}
+CHART_VIEWS = [charts.motifs.motifs_usagers, charts.motifs.demandes_par_thematique, charts.motifs.demandes_par_operateur,
+               charts.motifs.types_accompagnement, charts.motifs.part_sante_dependance, charts.motifs.motifs_par_region,
+               charts.motifs.thematiques_par_region, charts.satisfaction.satisfaction_accueil, charts.satisfaction.tres_satisfaits_par,
+               charts.satisfaction.simplifie_quotidien, charts.satisfaction.attentes, charts.regards.impacts_compares, charts.regards.profil_agents,
+               charts.regards.missions_agents, charts.regards.habitants_connaissance, charts.regards.qualite_offre, charts.activite.demandes_par_mois,
+               charts.activite.demandes_mois_thematique, charts.activite.demandes_mois_accompagnement, charts.activite.demandes_par_maison,
+               charts.activite.demandes_par_heure, charts.activite.profil_public, charts.territoires.carte_maisons, charts.territoires.carte_departements,
+               charts.territoires.maisons_par_region, charts.reseau.conformite, charts.reseau.porteurs, charts.reseau.formats, charts.reseau.partenariats]
+SURVEY_VIEWS = {charts.motifs.motifs_usagers, charts.motifs.motifs_par_region, charts.satisfaction.satisfaction_accueil, charts.satisfaction.tres_satisfaits_par,
+                charts.satisfaction.simplifie_quotidien, charts.satisfaction.attentes, charts.regards.impacts_compares, charts.regards.profil_agents,
+                charts.regards.missions_agents, charts.regards.habitants_connaissance, charts.regards.qualite_offre}
 
 
 @pytest.mark.parametrize("view", CHART_VIEWS, ids=lambda v: v.__name__)
@@ -38,7 +39,7 @@ def test_every_chart_on_the_demo_has_a_finding_a_base_and_a_source(demo_con, vie
 
 
 def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo_con):
-    chart = views.motifs_usagers(demo_con, Filters(regions=("76",)))
+    chart = charts.motifs.motifs_usagers(demo_con, Filters(regions=("76",)))
     figs = indicators.survey_indicators(demo_con, "usagers", Filters(regions=("76",)))["motifs"]
     bar = chart.figure.data[0]
     data = chart.donnees
@@ -53,18 +54,18 @@ def test_the_motives_chart_plots_exactly_the_indicator_and_its_interval(demo_con
 
 
 def test_requests_by_thematique_match_the_store(demo_con):
-    chart = views.demandes_par_thematique(demo_con, Filters(departements=("48",)))
+    chart = charts.motifs.demandes_par_thematique(demo_con, Filters(departements=("48",)))
     expected = dict(demo_con.execute(
         "SELECT thematique, sum(nb) FROM activite_actifs WHERE id_maison IN "
         "(SELECT id_maison FROM maisons_actifs WHERE code_departement = '48') GROUP BY 1").fetchall())
-    labels = {c.code: c.label for c in views.schema.THEMATIQUES}
+    labels = {c.code: c.label for c in schema.THEMATIQUES}
     got = dict(zip(chart.donnees["Thématique"], chart.donnees["Demandes"]))
     assert got == {labels[k]: v for k, v in expected.items()}
     assert chart.base == f"n = {nombre(sum(expected.values()))} demandes"
 
 
 def test_small_groups_say_why_they_have_no_figure(demo_con):
-    chart = views.tres_satisfaits_par(demo_con, Filters(departements=("48",)), by="tranche_age")
+    chart = charts.satisfaction.tres_satisfaits_par(demo_con, Filters(departements=("48",)), by="tranche_age")
     texts = list(chart.figure.data[0].text)
     reasons = {"effectif insuffisant", "précision insuffisante", "trop peu de Maisons"}
     assert "effectif insuffisant" in texts  # Lozère's age bands: fewer than 30 answers
@@ -76,14 +77,14 @@ def test_small_groups_say_why_they_have_no_figure(demo_con):
 
 
 def test_breakdowns_follow_the_code_order(demo_con):
-    chart = views.satisfaction_accueil(demo_con, Filters(), by="tranche_age")
+    chart = charts.satisfaction.satisfaction_accueil(demo_con, Filters(), by="tranche_age")
     groups = list(dict.fromkeys(chart.donnees["Groupe"]))
     assert groups == ["Ensemble des usagers", "Moins de 25 ans", "25-39 ans", "40-59 ans", "60-74 ans", "75 ans et plus"]
 
 
 def test_key_figures_quote_value_base_and_interval(demo_con):
     f = Filters(regions=("53",))
-    figs = views.key_figures(demo_con, f)
+    figs = charts.overview.key_figures(demo_con, f)
     ind = indicators.all_indicators(demo_con, f)
     assert figs[0].valeur == nombre(ind["maisons"]["total"])
     aide = ind["usagers"]["motifs"]["aide_dossier"]
@@ -96,16 +97,16 @@ def test_key_figures_quote_value_base_and_interval(demo_con):
 @pytest.mark.parametrize("view", sorted(SURVEY_VIEWS, key=lambda v: v.__name__), ids=lambda v: v.__name__)
 def test_survey_views_say_there_is_no_survey_on_the_real_registry(registry_con, view):
     result = view(registry_con, Filters())
-    assert isinstance(result, views.Absent)
+    assert isinstance(result, charts.common.Absent)
     assert "Aucune" in result.message and "enquête" in result.message
 
 
 def test_real_registry_charts(registry_con):
-    carte = views.carte_maisons(registry_con, Filters())
+    carte = charts.territoires.carte_maisons(registry_con, Filters())
     assert carte.source == "ANCT, liste des structures France services (liste-fs-20240801.csv)"
     assert len(carte.donnees) == registry_con.execute(
         "SELECT count(*) FROM maisons_actifs WHERE code_departement < '971' AND latitude IS NOT NULL").fetchall()[0][0]
-    assert isinstance(views.porteurs(registry_con, Filters()), views.Absent)
+    assert isinstance(charts.reseau.porteurs(registry_con, Filters()), charts.common.Absent)
 
 
 def test_nearest_distance_is_straight_line_and_excludes_itself(registry_con):
@@ -122,8 +123,8 @@ def test_nearest_distance_is_straight_line_and_excludes_itself(registry_con):
 
 
 def test_distance_threshold_changes_what_is_flagged(demo_con):
-    near = len(views.paires_proches(demo_con, Filters(), 2.0))
-    far = len(views.paires_proches(demo_con, Filters(), 15.0))
+    near = len(charts.reseau.paires_proches(demo_con, Filters(), 2.0))
+    far = len(charts.reseau.paires_proches(demo_con, Filters(), 15.0))
     assert near < far
 
 
@@ -131,7 +132,7 @@ def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     if not CONTOURS.exists():
         pytest.skip(f"contours absents ({CONTOURS})")
     monkeypatch.setenv("MSAP_CONTOURS", str(CONTOURS))
-    with_contours = views.carte_departements(demo_con, Filters(), "maisons_100k")
+    with_contours = charts.territoires.carte_departements(demo_con, Filters(), "maisons_100k")
     filled = [t for t in with_contours.figure.data if t.fill == "toself"]
     rings = sum(1 for t in filled for v in t.x if v is None)
     assert len(filled) == 5 and rings >= 96  # five classes covering the 96 metropolitan départements
@@ -142,7 +143,7 @@ def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     assert filled[0].name.startswith(nombre(values.min(), 1)) and filled[-1].name.endswith(nombre(values.max(), 1))
     monkeypatch.setenv("MSAP_CONTOURS", "/nulle/part.geojson")
     assert reference.contours() is None
-    without = views.carte_departements(demo_con, Filters(), "maisons_100k")
+    without = charts.territoires.carte_departements(demo_con, Filters(), "maisons_100k")
     assert {t.mode for t in without.figure.data} == {"markers"}
     assert sum(len(t.x) for t in without.figure.data) == 96
 
@@ -161,7 +162,7 @@ def test_one_look_for_the_app_and_the_charts():
     """The Streamlit theme and the plotly template share the DSFR colours."""
     import tomllib
 
-    from msap_stats import theme
+    from msap_stats.charts import theme
     from tests.conftest import ROOT
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
@@ -181,9 +182,9 @@ def test_readme_screenshot_is_light(tmp_path):
     assert "docs/vue-ensemble.png" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-SURVEY_CHARTS = [(views.motifs_usagers,), (views.satisfaction_accueil, "sexe"), (views.tres_satisfaits_par, "sexe"),
-                 (views.simplifie_quotidien, "tranche_age"), (views.attentes,), (views.profil_agents,),
-                 (views.missions_agents,), (views.habitants_connaissance,), (views.qualite_offre,)]
+SURVEY_CHARTS = [(charts.motifs.motifs_usagers,), (charts.satisfaction.satisfaction_accueil, "sexe"), (charts.satisfaction.tres_satisfaits_par, "sexe"),
+                 (charts.satisfaction.simplifie_quotidien, "tranche_age"), (charts.satisfaction.attentes,), (charts.regards.profil_agents,),
+                 (charts.regards.missions_agents,), (charts.regards.habitants_connaissance,), (charts.regards.qualite_offre,)]
 
 
 @pytest.mark.parametrize("chart", SURVEY_CHARTS, ids=lambda c: c[0].__name__)
@@ -209,19 +210,19 @@ def test_an_activity_without_age_shows_no_profile(con_registry, tmp_path):
 
     path = write_xlsx(tmp_path / "a.xlsx", ["id_maison", "mois", "thematique", "nb"], [["1", "2017-01", "emploi", 4]])
     import_file(con_registry, path, "activite")
-    result = views.profil_public(con_registry, Filters(), "tranche_age")
-    assert isinstance(result, views.Absent) and "ne renseigne pas l'âge" in result.message
+    result = charts.activite.profil_public(con_registry, Filters(), "tranche_age")
+    assert isinstance(result, charts.common.Absent) and "ne renseigne pas l'âge" in result.message
 
 
 @pytest.mark.parametrize("f", [Filters(), Filters(departements=("48",)), Filters(debut="2016-03", fin="2016-03")],
                          ids=["tout", "lozere", "un_mois"])
 def test_the_health_share_is_one_figure_in_the_key_figure_and_the_chart(demo_con, f):
-    chart = views.part_sante_dependance(demo_con, f)
+    chart = charts.motifs.part_sante_dependance(demo_con, f)
     months = indicators.health_share_by_month(demo_con, f)
     where, params = indicators.scope("activite", f)
     sante, total = demo_con.execute(f"SELECT sum(nb) FILTER (WHERE thematique IN ('sante', 'autonomie')), sum(nb) "
                                     f"FROM {where}", params).fetchall()[0]
     assert indicators.health_share(months) == pytest.approx(100 * sante / total)
     assert chart.titre.startswith(pct(100 * sante / total))
-    demandes = next(k for k in views.key_figures(demo_con, f) if k.texte == "demandes traitées")
+    demandes = next(k for k in charts.overview.key_figures(demo_con, f) if k.texte == "demandes traitées")
     assert demandes.detail.startswith(f"dont {pct(100 * sante / total)} en santé")

@@ -1,1 +1,1 @@
-"""The En bref pack: PDF note, chart images, tables, LISEZMOI (built on ``views``)."""
+"""The En bref pack: PDF note, chart images, tables, LISEZMOI (built on ``charts``)."""

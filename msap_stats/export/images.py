@@ -12,8 +12,8 @@ import threading
 
 import plotly.graph_objects as go
 
-from .. import theme
-from ..figures import Chart
+from ..charts import theme
+from ..charts.figures import Chart
 
 # Fonts Chromium and Typst both have (Debian's fonts-liberation2; Arial's metrics).
 EXPORT_FONT = "Liberation Sans, Arial, sans-serif"

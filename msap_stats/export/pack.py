@@ -14,8 +14,8 @@ from datetime import date, datetime
 from io import BytesIO
 
 from .. import indicators as ind
-from .. import views
-from ..figures import Chart
+from ..charts import activite, common, motifs, overview, regards, reseau, satisfaction, territoires
+from ..charts.figures import Chart
 from ..fmt import NNBSP, mois, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
@@ -38,19 +38,19 @@ class Piece:
 
 
 PIECES = (
-    Piece("Motifs de visite", views.motifs_usagers),
-    Piece("Satisfaction", views.satisfaction_accueil),
-    Piece("Regards croisés", views.impacts_compares),
-    Piece("Thématiques des demandes", views.demandes_par_thematique),
-    Piece("Demandes par mois", views.demandes_par_mois),
-    Piece("Densité par département", views.carte_departements, ("maisons_100k",)),
-    Piece("Carte des Maisons", views.carte_maisons),
-    Piece("Critères du réseau", views.conformite),
-    Piece("Formats", views.formats),
-    Piece("Structures porteuses", views.porteurs),
-    Piece("Densité par région", views.maisons_par_region),
+    Piece("Motifs de visite", motifs.motifs_usagers),
+    Piece("Satisfaction", satisfaction.satisfaction_accueil),
+    Piece("Regards croisés", regards.impacts_compares),
+    Piece("Thématiques des demandes", motifs.demandes_par_thematique),
+    Piece("Demandes par mois", activite.demandes_par_mois),
+    Piece("Densité par département", territoires.carte_departements, ("maisons_100k",)),
+    Piece("Carte des Maisons", territoires.carte_maisons),
+    Piece("Critères du réseau", reseau.conformite),
+    Piece("Formats", reseau.formats),
+    Piece("Structures porteuses", reseau.porteurs),
+    Piece("Densité par région", territoires.maisons_par_region),
 )
-MAPS = (views.carte_departements, views.carte_maisons)
+MAPS = (territoires.carte_departements, territoires.carte_maisons)
 
 
 class EmptyPerimeter(ValueError):
@@ -99,14 +99,14 @@ def choose(con, f: Filters) -> tuple[list[tuple[str, Chart]], list[str]]:
     for piece in PIECES:
         if len(chosen) == MAX_CHARTS:
             break
-        if (piece.view is views.carte_departements and departements < 2) or \
-                (piece.view is views.maisons_par_region and regions < 2):
+        if (piece.view is territoires.carte_departements and departements < 2) or \
+                (piece.view is territoires.maisons_par_region and regions < 2):
             continue  # one bar or one shape says nothing a key figure does not
         if piece.view in MAPS:  # métropole when the perimeter has Maisons there, else its first overseas one
-            result = piece.view(con, f, *piece.args, next(iter(views.zones(con, f)), "metropole"))
+            result = piece.view(con, f, *piece.args, next(iter(territoires.zones(con, f)), "metropole"))
         else:
             result = piece.view(con, f, *piece.args)
-        if isinstance(result, views.Absent):
+        if isinstance(result, common.Absent):
             reason = result.message.split(" : ")[0]
             if reason not in absents:
                 absents.append(reason)
@@ -189,7 +189,7 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
         raise EmptyPerimeter("Aucune Maison dans ce périmètre : rien à publier. Élargissez les filtres ou "
                              "importez le registre des Maisons.")
     today = today or date.today()
-    perimetre, periode = views.perimetre(f), views.periode(con, f)
+    perimetre, periode = common.perimetre(f), common.periode(con, f)
     charts, absents = choose(con, f)
     demo = bool(ind.is_demo(con))
     context = [f"Périmètre : {perimetre}", f"Période : {periode}", f"Édité le {jour(today)} avec msap-stats"]
@@ -203,9 +203,9 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
     data = {
         "titre": "Les Maisons de services au public", "perimetre": perimetre, "periode": periode,
         "date": jour(today), "collection": "Évaluation des Maisons de services au public — msap-stats",
-        "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": views.DEMO_NOTICE,
+        "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": common.DEMO_NOTICE,
         "chiffres": [{"valeur": k.valeur, "texte": k.texte, "detail": k.detail}
-                     for k in views.key_figures(con, f) if k.source],  # figures with no data at all: in "absents"
+                     for k in overview.key_figures(con, f) if k.source],  # figures with no data at all: in "absents"
         "graphiques": [{"titre": c.titre, "base": c.base, "source": c.source, "image": f"graphique-{i}.svg"}
                        for i, (_, c) in enumerate(charts, start=1)],
         "absents": absents, "methodologie": methodology(con, f, periode), "sources": sources(con),

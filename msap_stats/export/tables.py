@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..figures import Chart
+from ..charts.figures import Chart
 from ..sheets import append_row
 
 INTEGER, ONE_DECIMAL, TWO_DECIMALS = "#,##0", "#,##0.0", "#,##0.00"

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import theme
-from .fmt import INSUFFISANT, nombre, pct
+from ..fmt import INSUFFISANT, nombre, pct
 
 
 @dataclass

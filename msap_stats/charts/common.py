@@ -1,0 +1,202 @@
+"""What every page's charts share: the absent figure and the key figure, the source and the base of a chart,
+code labels and their order, significance marks, the perimeter and the period in words."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import indicators as ind
+from .. import reference, schema
+from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
+from ..indicators import Filters
+from ..store import is_demo, loaded_files
+from ..survey.design import METHOD_WEIGHTS
+
+
+DEMO_SOURCE = "Données de démonstration"
+# What the demo is, said on every page and in every pack built from it.
+DEMO_NOTICE = ("réseau synthétique calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, "
+               "novembre 2016) ; aucun chiffre de cette base ne décrit une Maison réelle.")
+SURVEY_SOURCES = {"usagers": "Enquête usagers", "agents": "Enquête agents", "habitants": "Enquête habitants"}
+PUBLIC_NOUN = {"usagers": "usagers", "agents": "agents", "habitants": "habitants"}
+BREAKDOWNS = {"sexe": "Sexe", "tranche_age": "Tranche d'âge", "situation": "Situation", "region": "Région",
+              "type_territoire": "Type de territoire"}
+BREAKDOWN_PHRASES = {"sexe": "selon le sexe", "tranche_age": "selon l'âge", "situation": "selon la situation",
+                     "region": "selon la région", "type_territoire": "selon le type de territoire"}
+
+
+@dataclass
+class Absent:
+    """Nothing to show, and why, in French."""
+
+    message: str
+
+
+@dataclass
+class KeyFigure:
+    valeur: str
+    texte: str
+    detail: str
+    source: str
+    page: str
+
+
+def source(con, kind: str) -> str:
+    if is_demo(con, kind):
+        return DEMO_SOURCE
+    files = loaded_files(con, kind)
+    if kind == "maisons" and files and all(f.startswith("liste-fs") for f in files):
+        return f"ANCT, liste des structures France services ({', '.join(files)})"
+    label = SURVEY_SOURCES.get(kind) or schema.KINDS[kind].source_label
+    return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
+
+
+def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> str:
+    """The base a chart rests on: those who answered its question(s), as counted in the data behind it.
+
+    When the survey has a single Maison, the intervals rest on the weights alone: the footer says so.
+    """
+    values = sorted({int(v) for v in shares["n"] if v == v and v})
+    count = nombre(values[0]) if values else "0"
+    if len(values) > 1:
+        count = f"{count} à {nombre(values[-1])}"
+    varies = " (selon la question)" if len(values) > 1 else ""
+    weighted = ", pondéré" if kind != "agents" else ""
+    single = "methode" in shares.columns and (shares["methode"] == METHOD_WEIGHTS).any()
+    method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
+    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{varies}{weighted} ; {method}"
+    if kind == "habitants" and f is not None and (f.formats or f.porteurs):
+        base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
+    return base
+
+
+THEME_LABELS = schema.labels(schema.THEMATIQUES)
+OPERATOR_LABELS = schema.labels(schema.OPERATEURS)
+ACCOMP_LABELS = schema.labels(schema.TYPES_ACCOMPAGNEMENT)
+CODE_LABELS = {"sexe": schema.labels(schema.SEXES), "tranche_age": schema.labels(schema.TRANCHES_AGE),
+               "situation": schema.labels(schema.SITUATIONS), "type_territoire": schema.labels(schema.TERRITOIRES),
+               "format": schema.labels(schema.FORMATS), "structure_porteuse": schema.labels(schema.PORTEURS)}
+
+
+def code_rank(code, labels: dict[str, str]) -> tuple[int, float]:
+    """Codes in the order of their list; a survey's own categories after them, by their first number."""
+    order = list(labels)
+    if code in labels:
+        return order.index(code), 0.0
+    return len(order), first_number(str(code)) if code is not None else float("inf")
+
+
+def code_label(code, labels: dict[str, str]) -> str:
+    return labels.get(code, code) if code is not None else "Non renseigné"
+
+
+def label_groups(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Groups in the order of their code list (age bands in age order), then labelled."""
+    labels = CODE_LABELS.get(by, {})
+    df = df.assign(_rang=df[by].map(lambda v: code_rank(v, labels))).sort_values(["_rang"], kind="stable")
+    df[by] = df[by].map(lambda v: code_label(v, labels))
+    return df.drop(columns="_rang")
+
+
+def month_label(d) -> str:
+    return f"{MOIS_COURTS[d.month - 1]}<br>{d.year}"
+
+
+def share_table(df: pd.DataFrame, label_title: str, first: str = "libelle") -> pd.DataFrame:
+    table = pd.DataFrame({label_title: df[first], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    return with_significance(table, df)
+
+
+SIGNIFICANCE_NOTE = "* : écart significatif avec le reste du périmètre (seuil de 5 %, correction de Holm)"
+
+
+def with_significance(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """The column "écart significatif" (oui / non; empty where not tested) of a breakdown's data."""
+    if "ecart_significatif" in df.columns:
+        tested = df["p_valeur"].notna() if "p_valeur" in df.columns else df["ecart_significatif"].notna()
+        table["Écart significatif"] = [("oui" if bool(s) else "non") if t else "" for s, t in
+                                       zip(df["ecart_significatif"].fillna(False), tested)]
+    return table
+
+
+def significance_note(df: pd.DataFrame) -> str:
+    marked = "ecart_significatif" in df.columns and df["ecart_significatif"].fillna(False).astype(bool).any()
+    return f" ; {SIGNIFICANCE_NOTE}" if marked else ""
+
+
+def no_survey(kind: str) -> Absent:
+    return Absent(f"Aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre : importez un fichier "
+                  f"« {SURVEY_SOURCES[kind]} » depuis la page « Importer des données », "
+                  "ou élargissez les filtres.")
+
+
+def survey_view(kind: str):
+    """A view of one survey: when it has no answer in the perimeter, say so; otherwise pass on n."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def view(con, f: Filters, *args, **kwargs):
+            n = ind.survey_count(con, kind, f)
+            return fn(con, f, *args, n=n, **kwargs) if n else no_survey(kind)
+        return view
+    return decorate
+
+
+MOTIF_PHRASES = {"aide_dossier": "être accompagnés dans la constitution d'un dossier",
+                 "renseignement": "obtenir un renseignement",
+                 "outils_libre_acces": "utiliser librement les outils numériques",
+                 "demarche_en_ligne": "être aidés dans une démarche en ligne"}
+NO_ACTIVITY = Absent("Aucune demande enregistrée dans ce périmètre : importez un export d'activité depuis la page "
+                     "« Importer des données », ou élargissez les filtres.")
+NO_MAISON = Absent("Aucune Maison dans ce périmètre : importez le registre des Maisons ou élargissez les filtres.")
+
+
+def perimetre(f: Filters) -> str:
+    """The perimeter of the filters, in words: "France entière", "Région Occitanie ; format Bus"…"""
+    regions = dict(zip(reference.regions()["code_region"], reference.regions()["region"]))
+    deps = reference.departements().set_index("code_departement")["departement"].to_dict()
+
+    def listed(label: str, values, names) -> str:
+        return f"{label}{'s' if len(values) > 1 else ''} : " + ", ".join(names(v) for v in values)
+
+    parts = []
+    if f.regions:
+        parts.append(listed("Région", f.regions, lambda c: regions.get(c, c)))
+    if f.departements:
+        parts.append(listed("Département", f.departements, lambda c: f"{deps.get(c, c)} ({c})"))
+    if f.formats:
+        parts.append(listed("Format", f.formats, lambda c: CODE_LABELS["format"].get(c, c)))
+    if f.porteurs:
+        parts.append(listed("Structure porteuse", f.porteurs, lambda c: CODE_LABELS["structure_porteuse"].get(c, c)))
+    return " ; ".join(parts) or "France entière"
+
+
+def periode(con, f: Filters) -> str:
+    """The period of the figures, in words, from the data's months when no filter narrows it."""
+    months = ind.activity_months(con)
+    first, last = f.debut or (months[0] if months else None), f.fin or (months[-1] if months else None)
+    if not first:
+        return "aucune donnée datée"
+    words = [mois(pd.Timestamp(f"{m}-01")) for m in (first, last)]
+    return words[0] if first == last else f"de {words[0]} à {words[1]}"
+
+
+def filter_notes(f: Filters) -> list[str]:
+    """Which chosen filters do not apply to which source, said where the figures are."""
+    notes = []
+    if f.formats or f.porteurs:
+        notes.append("Les habitants ne sont pas rattachés à une Maison : les filtres format et structure porteuse "
+                     "ne s'appliquent pas à leur enquête.")
+    if f.debut or f.fin:
+        notes.append("La période s'applique aux demandes (par mois) et aux enquêtes (par date de réponse) ; "
+                     "le registre des Maisons n'est pas daté : il compte toutes les Maisons du périmètre.")
+    return notes
+
+
+def no_figure_title(subject: str, row) -> str:
+    """A title when the figure it would state is not given: the subject, and why."""
+    reason = row.get("raison") if hasattr(row, "get") else None
+    return f"{subject} : {reason if isinstance(reason, str) and reason else INSUFFISANT} dans ce périmètre"

@@ -1,0 +1,111 @@
+"""Regards croisés: the effects seen by users, agents and inhabitants; who the agents are; what inhabitants know."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import indicators as ind
+from .. import schema
+from ..fmt import nombre, pct
+from ..indicators import Filters
+from . import theme
+from .common import Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view
+from .figures import Chart, diverging, finish, grouped_hbar, hbar
+
+
+SAME_VIEW_POINTS = 10  # publics "see the same effects" when no effect differs by this many points or more
+
+
+def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
+    df = ind.impacts_compared(con, f)
+    counts = {k: ind.survey_count(con, k, f) for k in ("usagers", "agents", "habitants")}
+    if not any(counts.values()):
+        return Absent("Aucune enquête (usagers, agents, habitants) dans ce périmètre : importez au moins une enquête.")
+    df = df[df["public"].map(counts) > 0]
+    pivot = df.pivot_table(index="item", columns="public", values="pct", aggfunc="first")
+    gaps = (pivot.max(axis=1) - pivot.min(axis=1)).dropna()
+    if len(gaps) and pivot.shape[1] > 1:
+        item = gaps.idxmax()
+        publics = {2: "Les deux publics", 3: "Les trois publics"}[pivot.shape[1]]
+        effect = f"« {ind.IMPACTS[item][0].lower()} » ({nombre(gaps.max())} points)"
+        title = (f"{publics} voient des effets proches ; l'écart le plus net porte sur {effect}"
+                 if gaps.max() < SAME_VIEW_POINTS else f"{publics} ne voient pas les mêmes effets : {effect} d'écart")
+    else:
+        title = "Effets perçus de la Maison sur le territoire"
+    fig = grouped_hbar(df, "libelle", "public", "pct", low="ic_bas", high="ic_haut", colors=theme.PUBLICS,
+                       group_labels=theme.PUBLICS_LABELS)
+    data = pd.DataFrame({"Effet perçu": df["libelle"], "Public": df["public"].map(theme.PUBLICS_LABELS),
+                         "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
+                         "Réponses": df["n"]})
+    base = " ; ".join(f"{theme.PUBLICS_LABELS[k]} n = {nombre(v)}" for k, v in counts.items() if v)
+    sources = sorted({source(con, k) for k, v in counts.items() if v})
+    return finish(Chart("impacts", title, fig, data, base + " ; pondéré, IC 95 %", " ; ".join(sources)), height)
+
+
+def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height: int,
+                    items: dict | None = None, subject: str = "") -> Chart | Absent:
+    n = ind.survey_count(con, kind, f)
+    if not n:
+        return no_survey(kind)
+    df = ind.shares(con, kind, items or ind.SURVEY_INDICATORS[kind], f)
+    first = df.iloc[0]
+    title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else no_figure_title(subject, first)
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
+               colors=[theme.PUBLICS[kind]] * len(df))
+    return finish(Chart(key, title, fig, share_table(df, "Indicateur"), survey_base(df, kind, f),
+                        source(con, kind)),
+                  height)
+
+
+def profil_agents(con, f: Filters, height: int = 400) -> Chart | Absent:
+    items = dict(ind.SURVEY_INDICATORS["agents"])
+    return _survey_profile(con, f, "agents", "agents", "Les agents : {pct} de femmes", height,
+                           {k: items[k] for k in ("femmes", "fonctionnaires", "se_sent_utile", "appartenance_reseau",
+                                                  "mission_accueil")}, subject="Qui sont les agents")
+
+
+@survey_view("agents")
+def missions_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Absent:
+    df = ind.distribution(con, "agents", "mission_principale", f).sort_values("pct", ascending=False)
+    top = df.iloc[0]
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
+    title = (f"{pct(top['pct'])} des agents ont pour mission principale « {top['libelle'].lower()} »"
+             if pd.notna(top["pct"]) else no_figure_title("Mission principale des agents", top))
+    return finish(Chart("missions", title, fig, share_table(df, "Mission principale"),
+                        survey_base(df, "agents"), source(con, "agents")), height)
+
+
+@survey_view("agents")
+def arrivee_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Absent:
+    df = ind.arrival_years(con, f)
+    if df.empty:
+        return Absent("Les agents de ce périmètre n'ont pas donné leur année d'arrivée dans le réseau.")
+    last = df.iloc[-1]
+    title = (f"{pct(last['pct'])} des agents ont rejoint le réseau en {last['libelle']}" if pd.notna(last["pct"])
+             else "Année d'arrivée des agents dans le réseau")
+    fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut", colors=[theme.PUBLICS["agents"]] * len(df))
+    fig.update_yaxes(type="category")  # years are labels here, not numbers to write "2 016"
+    return finish(Chart("arrivee_agents", title, fig, share_table(df, "Année d'arrivée"),
+                        survey_base(df, "agents"), source(con, "agents")), max(height, 120 + 34 * len(df)))
+
+
+def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
+    return _survey_profile(con, f, "habitants", "habitants",
+                           "{pct} des habitants savent qu'il y a une Maison dans leur commune", height,
+                           subject="Ce que les habitants savent de la Maison")
+
+
+@survey_view("habitants")
+def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Absent:
+    df = ind.distribution(con, "habitants", "qualite_offre", f)
+    df.insert(0, "groupe", "Ensemble des habitants")
+    order = [c.code for c in schema.QUALITE]
+    colours = dict(zip(order, theme.SATISFACTION_COULEURS.values()))
+    fig = diverging(df, "groupe", "item", "pct", order, schema.labels(schema.QUALITE), colours)
+    good = df.loc[df["item"].isin(order[:2]), "pct"].sum(min_count=2)
+    title = (f"{pct(good)} des habitants jugent l'offre de bonne qualité" if pd.notna(good)
+             else no_figure_title("Qualité de l'offre", df.iloc[0]))
+    data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                         "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    return finish(Chart("qualite", title, fig, data, survey_base(df, "habitants", f), source(con, "habitants")),
+                  height)

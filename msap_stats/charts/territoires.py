@@ -1,0 +1,128 @@
+"""Territoires: where the Maisons are, and how the départements and régions are covered."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import indicators as ind
+from .. import reference
+from ..fmt import INSUFFISANT, nombre
+from ..indicators import Filters
+from . import theme
+from .common import NO_MAISON, Absent, source
+from .figures import Chart, departements_map, finish, hbar, points_map
+
+
+MAP_CATEGORIES = {"fixe": "Fixe", "antenne": "Antenne", "multisites": "Multisites", "itinerante": "Itinérante",
+                  "bus": "Bus"}
+MAP_COLOURS = {"fixe": theme.BLEU_FRANCE, "antenne": "#E4794A", "multisites": "#B7A73F", "itinerante": "#009081",
+               "bus": "#A558A0"}
+DEPARTEMENT_METRICS = {
+    "maisons_100k": ("Maisons pour 100 000 habitants", "Maisons / 100 000 hab."),
+    "demandes_1000": ("Demandes pour 1 000 habitants", "Demandes / 1 000 hab."),
+    "tres_satisfait": ("Usagers très satisfaits de l'accueil (%)", "Très satisfaits (%)"),
+}
+
+
+def zones(con, f: Filters) -> dict[str, str]:
+    """Territories a map can show: métropole, then each overseas département holding Maisons."""
+    codes = set(ind.maisons_summary(con, f)["par_departement"])
+    deps = reference.departements().set_index("code_departement")["departement"]
+    out = {"metropole": "France métropolitaine"} if any(c < "971" for c in codes) else {}
+    for c in sorted(c for c in codes if c >= "971"):
+        out[c] = deps.get(c, c)
+    return out
+
+
+def _in_zone(codes: pd.Series, zone: str) -> pd.Series:
+    return codes < "971" if zone == "metropole" else codes == zone
+
+
+def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -> Chart | Absent:
+    df = ind.maison_points(con, f)
+    df = df[_in_zone(df["code_departement"], zone)]
+    if df.empty:
+        return NO_MAISON
+    df["survol"] = (df["nom"].map(theme.plain) + "<br>" + df["departement"].fillna("").map(theme.plain)
+                    + " (" + df["code_departement"] + ")")
+    deps = reference.departements()
+    outline = deps.loc[_in_zone(deps["code_departement"], zone), "code_departement"].tolist()
+    counts = df["categorie"].value_counts()
+    fig = points_map(df, reference.outlines(), color_by="categorie", labels=MAP_CATEGORIES, colors=MAP_COLOURS,
+                     hover="survol", outline_codes=outline)
+    parts = ", ".join(f"{nombre(counts[k])} {v.lower()}" for k, v in MAP_CATEGORIES.items() if k in counts)
+    data = df[["nom", "code_departement", "departement", "latitude", "longitude", "categorie"]].rename(columns={
+        "nom": "Maison", "code_departement": "Code département", "departement": "Département",
+        "latitude": "Latitude", "longitude": "Longitude", "categorie": "Format"})
+    data["Format"] = data["Format"].map(MAP_CATEGORIES)
+    return finish(Chart("carte_maisons", f"{nombre(len(df))} Maisons localisées : {parts}", fig, data,
+                        f"{nombre(len(df))} Maisons géolocalisées", source(con, "maisons")), height)
+
+
+def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = "metropole",
+                       height: int = 640) -> Chart | Absent:
+    table = ind.departements_table(con, f)
+    table = table[_in_zone(table["code_departement"], zone)]
+    if table.empty:
+        return NO_MAISON
+    title_metric, short = DEPARTEMENT_METRICS[metric]
+    if metric == "tres_satisfait" and table["tres_satisfait"].notna().sum() == 0:
+        return Absent("Pas assez de réponses d'usagers par département (30 au moins) pour cartographier la "
+                      "satisfaction dans ce périmètre.")
+    decimals = 0 if metric == "demandes_1000" else 1
+    table["texte"] = (table["departement"] + " (" + table["code_departement"] + ")<br>" + short + " : "
+                      + table[metric].map(lambda v: INSUFFISANT if pd.isna(v) else nombre(v, decimals)))
+    fig = departements_map(table, reference.outlines(), value=metric, text="texte", title=short)
+    best = table.sort_values(metric).dropna(subset=[metric])
+    if len(best) > 1:
+        title = (f"{title_metric} : de {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]}) "
+                 f"à {nombre(best[metric].iloc[-1], decimals)} ({best['departement'].iloc[-1]})")
+    elif len(best) == 1:  # one département in the perimeter: its value, no range
+        title = f"{title_metric} : {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]})"
+    else:
+        title = title_metric
+    data = table[["code_departement", "departement", "region", "population", "maisons", "demandes", metric]].rename(
+        columns={"code_departement": "Code", "departement": "Département", "region": "Région",
+                 "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
+    kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
+    base = "population municipale INSEE ; " + ("sans chiffre : moins de 30 réponses, précision ou Maisons insuffisantes"
+                                               if kind == "usagers"
+                                               else f"{nombre(int(table['maisons'].sum()))} Maisons")
+    return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
+
+
+def tableau_departements(con, f: Filters) -> pd.DataFrame:
+    t = ind.departements_table(con, f)
+    return pd.DataFrame({"Code": t["code_departement"], "Département": t["departement"], "Région": t["region"],
+                         "Population": t["population"], "Maisons": t["maisons"],
+                         "Maisons / 100 000 hab.": t["maisons_100k"].round(2), "Demandes": t["demandes"],
+                         "Demandes / 1 000 hab.": t["demandes_1000"].round(1),
+                         "Usagers interrogés": t["n_usagers"], "Très satisfaits (%)": t["tres_satisfait"]})
+
+
+def tableau_regions(con, f: Filters) -> pd.DataFrame:
+    g = ind.regions_table(con, f)
+    return pd.DataFrame({"Région": g["region"], "Population": g["population"], "Maisons": g["maisons"],
+                         "Maisons / 100 000 hab.": g["maisons_100k"].round(2), "Demandes": g["demandes"],
+                         "Demandes / 1 000 hab.": g["demandes_1000"].round(1)})
+
+
+def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
+    t = tableau_regions(con, f)
+    if t.empty:
+        return NO_MAISON
+    t = t.sort_values("Maisons / 100 000 hab.", ascending=False)
+    fig = hbar(t, "Région", "Maisons / 100 000 hab.", percent=False)
+    fig.update_traces(text=[nombre(v, 1) for v in t["Maisons / 100 000 hab."]])
+    top = t.iloc[0]
+    value = f"{top['Région']} : {nombre(top['Maisons / 100 000 hab.'], 1)} Maisons pour 100 000 habitants"
+    if len(t) > 1:
+        title = f"{value}, la plus forte densité"
+    elif f.departements:  # the région's bar counts only the départements chosen
+        title = f"{value} (départements choisis seulement)"
+    else:
+        title = value
+    return finish(Chart("regions", title, fig,
+                        t[["Région", "Population", "Maisons", "Maisons / 100 000 hab."]],
+                        f"{nombre(int(t['Maisons'].sum()))} Maisons ; population municipale INSEE",
+                        source(con, "maisons")), height)
