@@ -1,8 +1,8 @@
 """Administration : les rôles (qui lit, qui importe pour quelles régions, qui administre) et le journal d'audit."""
 
-from msap_stats import ui, ui_admin
+from msap_stats.ui import admin, blocks, connection
 
-ui.page_header("Administration", "Qui peut lire, importer pour ses régions ou administrer ; ce qui a été fait, "
-               "par qui et quand.", figures=False)
-ui_admin.roles_block(ui.cursor())
-ui_admin.audit_block(ui.cursor())
+blocks.page_header("Administration", "Qui peut lire, importer pour ses régions ou administrer ; ce qui a été fait, "
+                   "par qui et quand.", figures=False)
+admin.roles_block(connection.cursor())
+admin.audit_block(connection.cursor())

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from msap_stats import demo, store, ui
+from msap_stats import demo, store
+from msap_stats.ui import blocks, connection
 
-ui.through_navigation()
+blocks.through_navigation()
 st.title("Évaluation des Maisons de services au public")
 st.markdown("La base de données est **vide** : aucun registre des Maisons n'a encore été chargé.")
 left, right = st.columns(2)
@@ -15,7 +16,7 @@ with left:
                 "Il est signalé comme tel sur chaque page.")
     if st.button("Charger la démonstration", type="primary", key="charger_demo"):
         with st.spinner("Construction de la base de démonstration…"):
-            ui.reset_connection()
+            connection.reset_connection()
             demo.build(store.default_db_path())
         st.rerun()
 with right:
@@ -24,6 +25,6 @@ with right:
                 "s'importe telle que publiée, quelle que soit son année) ;\n2. puis les **exports d'activité** et les "
                 "**enquêtes** (usagers, agents, habitants), tels que vous les tenez : l'assistant reconnaît les "
                 "colonnes, les mois en colonnes, une feuille par mois, vos propres libellés.")
-    ui.page_link("pages/importer.py", "Importer des données")
+    blocks.page_link("pages/importer.py", "Importer des données")
     st.caption("En ligne de commande, les mêmes fonctions : `python -m msap_stats inspect FICHIER --kind maisons` "
                "puis `python -m msap_stats import FICHIER --kind maisons`.")

@@ -1,10 +1,10 @@
 """Exporter : le dossier « En bref » du périmètre choisi (PDF, images, tableaux)."""
 
-from msap_stats import ui, ui_export
+from msap_stats.ui import blocks, export
 
-ui.page_header("Exporter", "Un dossier « En bref » prêt à imprimer : la note en PDF, chaque graphique en image, "
-               "les tableaux derrière les graphiques.")
-ui_export.prepare()
-built = ui_export.current_pack()
+blocks.page_header("Exporter", "Un dossier « En bref » prêt à imprimer : la note en PDF, chaque graphique en image, "
+                   "les tableaux derrière les graphiques.")
+export.prepare()
+built = export.current_pack()
 if built:
-    ui_export.offer(built)
+    export.offer(built)

@@ -2,25 +2,25 @@
 
 import streamlit as st
 
-from msap_stats import ui, ui_import
+from msap_stats.ui import blocks, connection, imports
 
-ui.page_header("Importer des données", "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.",
-               figures=False)
+blocks.page_header("Importer des données", "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.",
+                   figures=False)
 
-con = ui.cursor()
-kind = ui_import.choose_kind()
-files = ui_import.upload(kind)
-current = ui_import.pick_file(files)
-ui_import.last_result(current)
+con = connection.cursor()
+kind = imports.choose_kind()
+files = imports.upload(kind)
+current = imports.pick_file(files)
+imports.last_result(current)
 if current is not None:
-    ui_import.assistant_for(con, current, kind, others=len(files) - 1)
+    imports.assistant_for(con, current, kind, others=len(files) - 1)
 else:
-    ui_import.forget_inspection()
+    imports.forget_inspection()
 
 st.divider()
 st.subheader("Historique des imports")
-ui_import.history(con)
+imports.history(con)
 with st.expander("Tentatives refusées (journal séparé, sans effet sur les données)"):
-    ui_import.refusals(con)
+    imports.refusals(con)
 with st.expander("Profils de source"):
-    ui_import.profile_admin(con)
+    imports.profile_admin(con)

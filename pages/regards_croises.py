@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from msap_stats import ui
 from msap_stats.charts import regards
+from msap_stats.ui import blocks
 
-ui.page_header("Regards croisés", "Usagers, agents et habitants voient-ils les mêmes effets de la Maison sur le territoire ?")
+blocks.page_header("Regards croisés", "Usagers, agents et habitants voient-ils les mêmes effets de la Maison sur le territoire ?")
 
-ui.chart(regards.impacts_compares)
+blocks.chart(regards.impacts_compares)
 st.subheader("Les agents")
-ui.side_by_side(regards.profil_agents, regards.missions_agents)
-ui.chart(regards.arrivee_agents)
+blocks.side_by_side(regards.profil_agents, regards.missions_agents)
+blocks.chart(regards.arrivee_agents)
 st.subheader("Les habitants")
-ui.side_by_side(regards.habitants_connaissance, regards.qualite_offre)
-ui.methodology()
+blocks.side_by_side(regards.habitants_connaissance, regards.qualite_offre)
+blocks.methodology()

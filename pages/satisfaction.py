@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from msap_stats import ui
 from msap_stats.charts import common, satisfaction
+from msap_stats.ui import blocks, filters
 
-ui.page_header("Satisfaction des usagers", "Les usagers sont-ils satisfaits, et cela varie-t-il selon qui ils sont et où ?")
+blocks.page_header("Satisfaction des usagers", "Les usagers sont-ils satisfaits, et cela varie-t-il selon qui ils sont et où ?")
 
-by = ui.setting(st.segmented_control, "Ventiler selon", list(common.BREAKDOWNS), "ventilation", "tranche_age",
-                format_func=common.BREAKDOWNS.get)
-ui.chart(satisfaction.satisfaction_accueil, by)
-ui.side_by_side((satisfaction.tres_satisfaits_par, by), (satisfaction.simplifie_quotidien, by))
-ui.chart(satisfaction.attentes)
-ui.methodology()
+by = filters.setting(st.segmented_control, "Ventiler selon", list(common.BREAKDOWNS), "ventilation", "tranche_age",
+                     format_func=common.BREAKDOWNS.get)
+blocks.chart(satisfaction.satisfaction_accueil, by)
+blocks.side_by_side((satisfaction.tres_satisfaits_par, by), (satisfaction.simplifie_quotidien, by))
+blocks.chart(satisfaction.attentes)
+blocks.methodology()

@@ -2,25 +2,25 @@
 
 import streamlit as st
 
-from msap_stats import ui
 from msap_stats.charts import common, territoires
+from msap_stats.ui import blocks, connection, filters
 
-ui.page_header("Territoires", "Où sont les Maisons, et quels territoires sont les mieux couverts ?")
+blocks.page_header("Territoires", "Où sont les Maisons, et quels territoires sont les mieux couverts ?")
 
-zones = ui.cached(territoires.zones, ui.filters())
+zones = connection.cached(territoires.zones, filters.current())
 if not zones:
     st.info(common.NO_MAISON.message)
     st.stop()
-zone = ui.setting(st.selectbox, "Territoire affiché", list(zones), "zone", next(iter(zones)), format_func=zones.get)
+zone = filters.setting(st.selectbox, "Territoire affiché", list(zones), "zone", next(iter(zones)), format_func=zones.get)
 left, right = st.columns(2)
 with left:
-    ui.chart(territoires.carte_maisons, zone)
+    blocks.chart(territoires.carte_maisons, zone)
 with right:
-    metric = ui.setting(st.selectbox, "Indicateur par département", list(territoires.DEPARTEMENT_METRICS),
-                        "indicateur_carte", next(iter(territoires.DEPARTEMENT_METRICS)),
-                        format_func=lambda m: territoires.DEPARTEMENT_METRICS[m][0])
-    ui.chart(territoires.carte_departements, metric, zone)
+    metric = filters.setting(st.selectbox, "Indicateur par département", list(territoires.DEPARTEMENT_METRICS),
+                             "indicateur_carte", next(iter(territoires.DEPARTEMENT_METRICS)),
+                             format_func=lambda m: territoires.DEPARTEMENT_METRICS[m][0])
+    blocks.chart(territoires.carte_departements, metric, zone)
 st.subheader("Par département")
-ui.table(ui.cached(territoires.tableau_departements, ui.filters()), "departements", "departements.csv", search=True)
+blocks.table(connection.cached(territoires.tableau_departements, filters.current()), "departements", "departements.csv", search=True)
 st.subheader("Par région")
-ui.table(ui.cached(territoires.tableau_regions, ui.filters()), "regions", "regions.csv")
+blocks.table(connection.cached(territoires.tableau_regions, filters.current()), "regions", "regions.csv")

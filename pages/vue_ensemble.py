@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from msap_stats import ui
 from msap_stats.charts import activite, motifs, overview, regards, reseau, satisfaction, territoires
+from msap_stats.ui import blocks, connection, filters
 
-ui.page_header("Vue d'ensemble", "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
+blocks.page_header("Vue d'ensemble", "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
 
-figures = ui.cached(overview.key_figures, ui.filters())
+figures = connection.cached(overview.key_figures, filters.current())
 for row in (figures[:4], figures[4:]):
     for col, k in zip(st.columns(4), row):
         with col:
-            ui.key_figure(k)
+            blocks.key_figure(k)
 
 st.divider()
 THEMES = [
@@ -25,5 +25,5 @@ THEMES = [
 for pair in (THEMES[0:2], THEMES[2:4], THEMES[4:6]):
     for col, (view, target, label) in zip(st.columns(2), pair):
         with col:
-            ui.chart(view)
-            ui.page_link(target, f"Voir la page « {label} »")
+            blocks.chart(view)
+            blocks.page_link(target, f"Voir la page « {label} »")

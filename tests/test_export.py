@@ -142,7 +142,7 @@ def test_names_from_a_file_come_out_inert_in_the_workbook_and_the_csv(tmp_path):
     for name in ("=1+1", "@SUM(A1)", "+33 Maison"):
         assert cells[name].data_type == "s" and cells[name].quotePrefix
     assert not cells["Maison sûre"].quotePrefix
-    from msap_stats.ui import csv_bytes
+    from msap_stats.sheets import csv_bytes
 
     chart = dict(built.charts)["Carte des Maisons"]
     csv = csv_bytes(chart.donnees).decode("utf-8-sig")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from . import audit, reference, ui
-from .access import roles
-from .sheets import csv_bytes
-from .store import StoreError
-from .ui import esc
+from .. import audit, reference
+from ..access import roles
+from ..sheets import csv_bytes
+from ..store import StoreError
+from . import access, connection, text
 
 
 def roles_block(con) -> None:
@@ -35,15 +35,15 @@ def roles_block(con) -> None:
         removed = revoke.form_submit_button("Retirer son rôle")
     if given or removed:
         try:
-            with ui.writing() as writer:
-                message = (roles.grant(writer, ui.acting_user(), email, role, tuple(regions)) if given
-                           else roles.revoke(writer, ui.acting_user(), email))
+            with connection.writing() as writer:
+                message = (roles.grant(writer, access.acting_user(), email, role, tuple(regions)) if given
+                           else roles.revoke(writer, access.acting_user(), email))
             st.session_state["_admin_fait"] = message
             st.rerun()
         except StoreError as exc:
-            st.error(esc(str(exc)))
+            st.error(text.html_text(str(exc)))
     if done := st.session_state.pop("_admin_fait", None):
-        st.success(esc(done))
+        st.success(text.html_text(done))
 
 
 def audit_block(con) -> None:

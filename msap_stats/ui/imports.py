@@ -15,39 +15,27 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from .access import roles
-from . import store, ui
-from .intake import templates
-from .errors import SHOWN_PER_GROUP, ImportRefused
-from .fmt import nombre
-from .intake.guard import MAX_FILE_BYTES
-from .access.users import current_user
-from .intake.importer import import_bytes, rollback
-from .intake import assistant, journal, profiles
-from .intake.matching import BLANK, KEEP
-from .intake.profiles import Choices
-from .intake.report import problems_xlsx
-from .schema import KINDS
-from .store import STATUT_CHARGE, StoreError
+from .. import store
+from ..access import roles
+from ..access.users import current_user
+from ..errors import SHOWN_PER_GROUP, ImportRefused
+from ..fmt import nombre
+from ..intake import assistant, journal, profiles, templates
+from ..intake.guard import MAX_FILE_BYTES
+from ..intake.importer import import_bytes, rollback
+from ..intake.matching import BLANK, KEEP
+from ..intake.profiles import Choices
+from ..intake.report import problems_xlsx
+from ..schema import KINDS
+from ..store import STATUT_CHARGE, StoreError
+from . import access, blocks, connection
+from .text import markdown_text
+
 
 IGNORE = "(ignorer cette colonne)"
 NO_PROFILE = "(aucun profil)"
 TO_CHOOSE = "(à choisir)"
 EXTENSIONS = ["csv", "txt", "xlsx", "xls", "ods"]
-
-
-def esc(text: object) -> str:
-    """Text from a file inside Streamlit markdown: every markdown or HTML character escaped, no automatic link."""
-    text = str(text).replace("://", ":\u2060//").replace("www.", "www\u2060.").replace("@", "@\u2060")
-    out = []
-    for ch in str(text):
-        if ch in "\\`*_{}[]()#+-.!|<>~$:&\"'=":
-            out.append("\\" + ch)
-        elif ch in "\r\n\t":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _state() -> dict:
@@ -58,7 +46,7 @@ def _state() -> dict:
 
 def choose_kind() -> str:
     """The kinds this user may import (a coordinator: not the registry, which the administrators keep)."""
-    user = ui.acting_user()
+    user = access.acting_user()
     kinds = [k for k in KINDS if roles.may_import_kind(user, k)] if user else list(KINDS)
     kind = st.selectbox("Type de fichier", kinds, format_func=lambda k: KINDS[k].label, key="imp_kind",
                         help="Le registre des Maisons d'abord : l'activité et les enquêtes s'y rattachent.")
@@ -93,7 +81,7 @@ def last_result(current) -> None:
     """The message of the last import, while no other file is being looked at."""
     done = _state().get("done")
     if done and (current is None or hashlib.sha256(current.getvalue()).hexdigest() == done[2]):
-        (st.success if done[0] == "ok" else st.info)("  \n".join(esc(line) for line in done[1].splitlines()))
+        (st.success if done[0] == "ok" else st.info)("  \n".join(markdown_text(line) for line in done[1].splitlines()))
 
 
 def pick_file(files: list):
@@ -169,13 +157,13 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
     key = (sha, choices.to_json(), prof)
     if same_file and previous[2] == key:
         return sha, previous[1]
-    with st.status(f"Lecture et vérification de « {esc(fichier)} »…", expanded=False) as status:
+    with st.status(f"Lecture et vérification de « {markdown_text(fichier)} »…", expanded=False) as status:
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
         insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
                                  profile=None if prof in (None, NO_PROFILE) else prof, use_profile=prof != NO_PROFILE,
                                  accept_suggestions=True, accept_fallback=False)
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
-        status.update(label=f"« {esc(fichier)} » lu et vérifié", state="complete")
+        status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
     state["inspection"] = ((sha, resolved), insp, key)
     return sha, insp
@@ -183,8 +171,8 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
 
 def show_layout(insp) -> None:
     f = insp.frame
-    st.markdown(f"**Mise en page détectée** : {esc(assistant.layout.SHAPE_LABELS[f.shape])} ; "
-                + " ".join(esc(n) for n in f.notes))
+    st.markdown(f"**Mise en page détectée** : {markdown_text(assistant.layout.SHAPE_LABELS[f.shape])} ; "
+                + " ".join(markdown_text(n) for n in f.notes))
 
 
 def choose_profile(con, sha: str, insp, kind: str) -> None:
@@ -196,7 +184,7 @@ def choose_profile(con, sha: str, insp, kind: str) -> None:
     st.selectbox("Profil de source", options, index=options.index(current) if current in options else 0,
                  key=f"imp_profil_{sha}", help="Une correspondance enregistrée lors d'un import précédent.")
     if insp.profile:
-        st.info(f"Profil de source « {esc(insp.profile.nom)} » appliqué (mêmes en-têtes que lors de son "
+        st.info(f"Profil de source « {markdown_text(insp.profile.nom)} » appliqué (mêmes en-têtes que lors de son "
                 "enregistrement) : vérifiez, puis importez.", icon=":material/bookmark:")
 
 
@@ -212,7 +200,7 @@ def _file_cell(name: str, detail: str) -> None:
 
 
 def _why(certainty: str | None, reason: str) -> None:
-    st.markdown(f"{BADGES.get(certainty, ':gray[**aucun**]')}  \n:gray[{esc(reason)}]")
+    st.markdown(f"{BADGES.get(certainty, ':gray[**aucun**]')}  \n:gray[{markdown_text(reason)}]")
 
 
 def column_mapping(sha: str, insp) -> None:
@@ -247,9 +235,9 @@ def value_mapping(sha: str, insp) -> None:
         applied = insp.value_map.get(col_name, {})
         undecided = insp.undecided.get(col_name, [])
         if undecided and insp.profile:
-            st.warning(f"{len(undecided)} valeur(s) de « {esc(insp.mapping[col_name])} » absentes du profil : "
+            st.warning(f"{len(undecided)} valeur(s) de « {markdown_text(insp.mapping[col_name])} » absentes du profil : "
                        "vérifiez leur correspondance ci-dessous.", icon=":material/fiber_new:")
-        with st.expander(f"Valeurs de « {esc(insp.mapping[col_name])} » ({col.label}) : {len(matches)} valeur(s) à "
+        with st.expander(f"Valeurs de « {markdown_text(insp.mapping[col_name])} » ({col.label}) : {len(matches)} valeur(s) à "
                          "faire correspondre", expanded=not insp.ready or bool(undecided)):
             options = _code_options(col)
             for i, v in enumerate(matches):
@@ -284,7 +272,7 @@ def maison_choice(con, sha: str, insp) -> None:
 
 def warnings(insp) -> None:
     for w in insp.warnings:
-        st.warning(esc(w), icon=":material/info:")
+        st.warning(markdown_text(w), icon=":material/info:")
 
 
 def problems(insp, fichier: str) -> None:
@@ -292,8 +280,8 @@ def problems(insp, fichier: str) -> None:
     st.error(f"**{nombre(refused.total)} problème(s)** : le fichier ne peut pas être importé tel quel. "
              "Corrigez la correspondance ci-dessus ou le fichier ; rien n'a été enregistré.", icon=":material/error:")
     for g in refused.groups():
-        where = f"colonne « {esc(g.colonne)} » : " if g.colonne else ""
-        st.markdown(f"**{nombre(g.total)} ×** {where}{esc(g.raison)}")
+        where = f"colonne « {markdown_text(g.colonne)} » : " if g.colonne else ""
+        st.markdown(f"**{nombre(g.total)} ×** {where}{markdown_text(g.raison)}")
         shown = pd.DataFrame([{"Feuille": p.feuille or "", "Ligne": "" if p.ligne is None else str(p.ligne),
                                "Valeur": p.valeur or ""} for p in g.problems[:SHOWN_PER_GROUP]])
         if shown["Ligne"].any() or shown["Valeur"].any():
@@ -310,13 +298,13 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: i
     if insp.already:
         a = insp.already
         st.info(f"Ces lignes sont déjà chargées : ce sont celles de l'import n°{a['import_id']} "
-                f"(« {esc(a['fichier'])} »). Rien à importer.", icon=":material/info:")
+                f"(« {markdown_text(a['fichier'])} »). Rien à importer.", icon=":material/info:")
         return
     st.success(f"Prêt à importer : **{nombre(insp.rows_ready)} ligne(s)** ({len(insp.warnings)} avertissement(s)).",
                icon=":material/check_circle:")
     default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
     for c in insp.conflicts:
-        st.warning(esc(c) + " : cochez « Remplacer » pour remplacer ces données.", icon=":material/swap_horiz:")
+        st.warning(markdown_text(c) + " : cochez « Remplacer » pour remplacer ces données.", icon=":material/swap_horiz:")
     replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{sha}",
                           help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
     save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{sha}",
@@ -330,15 +318,15 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: i
 def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, profile_name: str | None,
                others: int = 0) -> None:
     state = _state()
-    with st.status(f"Import de « {esc(fichier)} »…", expanded=True) as status:
+    with st.status(f"Import de « {markdown_text(fichier)} »…", expanded=True) as status:
         st.write("Lecture, correspondance et vérification de chaque ligne…")
         try:
-            with ui.writing() as writer:
-                result = import_bytes(writer, data, fichier, kind, replace=replace, user=ui.acting_user(),
+            with connection.writing() as writer:
+                result = import_bytes(writer, data, fichier, kind, replace=replace, user=access.acting_user(),
                                       choices=insp.choices, save_profile=profile_name)
         except (ImportRefused, StoreError) as exc:
             status.update(label="Import refusé : rien n'a été enregistré", state="error")
-            st.error(esc(str(exc)))
+            st.error(markdown_text(str(exc)))
             return
         st.write(f"{nombre(result.lignes_chargees)} ligne(s) chargée(s).")
         status.update(label="Import terminé", state="complete")
@@ -347,7 +335,7 @@ def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, p
 
 
 def _who() -> str:
-    user = ui.acting_user()
+    user = access.acting_user()
     return user.email if user else current_user()
 
 
@@ -375,7 +363,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     data = upload_file.getvalue()
     fichier = upload_file.name
     if len(data) > upload_limit():
-        st.error(f"« {esc(fichier)} » dépasse {upload_limit() // 2**20} Mo : découpez-le (par période, par Maison), "
+        st.error(f"« {markdown_text(fichier)} » dépasse {upload_limit() // 2**20} Mo : découpez-le (par période, par Maison), "
                  "ou importez-le en ligne de commande (512 Mo au plus).")
         return
     try:
@@ -383,7 +371,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind, _who(), hashlib.sha256(data).hexdigest())
-        st.error(esc(str(exc)), icon=":material/error:")
+        st.error(markdown_text(str(exc)), icon=":material/error:")
         return
     show_layout(insp)
     choose_profile(con, sha, insp, kind)
@@ -424,7 +412,7 @@ def history(con) -> None:
     shown["Type"] = shown["Type"].map(lambda k: KINDS[k].label)
     shown["Profil"] = shown["Profil"].fillna("–")
     shown["Date"] = shown["Date"].dt.strftime("%d/%m/%Y %H:%M")
-    st.dataframe(ui.french_table(shown), hide_index=True, width="stretch")
+    st.dataframe(blocks.french_table(shown), hide_index=True, width="stretch")
     loaded = df[df["statut"] == STATUT_CHARGE].sort_values("import_id", ascending=False)
     if loaded.empty:
         return
@@ -440,14 +428,14 @@ def history(con) -> None:
             st.session_state["_imp_annuler_confirm"] = chosen
     pending = st.session_state.get("_imp_annuler_confirm")
     if pending is not None and pending in options:
-        st.warning(f"Annuler l'import {esc(options[pending])} ? Ses lignes seront retirées ; celles qu'il avait "
+        st.warning(f"Annuler l'import {markdown_text(options[pending])} ? Ses lignes seront retirées ; celles qu'il avait "
                    "remplacées reviendront.", icon=":material/warning:")
         yes, no = st.columns(2)
         if yes.button("Oui, annuler l'import", type="primary", key="imp_annuler_oui"):
             st.session_state.pop("_imp_annuler_confirm", None)
             try:
-                with ui.writing() as writer:
-                    message = rollback(writer, pending, user=ui.acting_user())
+                with connection.writing() as writer:
+                    message = rollback(writer, pending, user=access.acting_user())
                 _state()["done"] = ("ok", message, None)
             except StoreError as exc:
                 _state()["done"] = ("info", str(exc), None)
@@ -498,13 +486,13 @@ def profile_admin(con) -> None:
         delete = st.button("Supprimer", key="imp_prof_supprimer")
     try:
         if rename and new:
-            with ui.writing() as writer:
-                profiles.rename_profile(writer, chosen, new, user=ui.acting_user())
+            with connection.writing() as writer:
+                profiles.rename_profile(writer, chosen, new, user=access.acting_user())
             st.rerun()
         if delete:
-            with ui.writing() as writer:
-                profiles.delete_profile(writer, chosen, user=ui.acting_user())
+            with connection.writing() as writer:
+                profiles.delete_profile(writer, chosen, user=access.acting_user())
             st.rerun()
     except StoreError as exc:
-        st.error(esc(str(exc)))
+        st.error(markdown_text(str(exc)))
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .access import roles, users
-from . import ui
-from .ui import esc
+from ..access import roles, users
+from . import connection, text
+
+
+def set_user(user) -> None:
+    """The acting user of this run (``access.current``), for the functions that write."""
+    st.session_state["_utilisateur"] = user
+
+
+def acting_user():
+    return st.session_state.get("_utilisateur")
 
 
 def login_configured() -> bool:
@@ -25,7 +33,7 @@ def current() -> users.User | None:
         return users.local_user()
     if not st.user.is_logged_in:
         return None
-    user = users.user(ui.cursor(), str(st.user.get("email") or ""))
+    user = users.user(connection.cursor(), str(st.user.get("email") or ""))
     return user if user.role else None
 
 
@@ -47,11 +55,11 @@ def _login_page() -> None:
 
 def _no_role_page(email: str) -> None:
     st.title("Accès en attente")
-    admins = roles.admins(ui.cursor())
+    admins = roles.admins(connection.cursor())
     who = ", ".join(admins) if admins else "l'administrateur du tableau de bord"
-    st.markdown(f"Vous êtes connecté(e) comme **{esc(email or 'adresse inconnue')}**, mais aucun rôle ne vous a "
+    st.markdown(f"Vous êtes connecté(e) comme **{text.html_text(email or 'adresse inconnue')}**, mais aucun rôle ne vous a "
                 f"encore été donné : aucune donnée n'est affichée. Demandez un rôle (lecteur, coordinateur de votre "
-                f"région) à : {esc(who)}.")
+                f"région) à : {text.html_text(who)}.")
     if st.button("Se déconnecter", key="se_deconnecter"):
         st.logout()
 
@@ -61,7 +69,7 @@ def sidebar(user: users.User) -> None:
     with st.sidebar:
         if login_configured():
             regions = f" ({', '.join(user.regions)})" if user.regions else ""
-            st.caption(f"Connecté(e) : {esc(user.email)} — {user.role}{regions}")
+            st.caption(f"Connecté(e) : {text.html_text(user.email)} — {user.role}{regions}")
             if st.button("Se déconnecter", key="deconnexion"):
                 st.logout()
         else:

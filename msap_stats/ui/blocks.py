@@ -1,0 +1,172 @@
+"""The blocks pages are made of: a page's header, key figures, a chart with its table and downloads, tables, the
+methodology, the demo banner, and the French panel shown when a page fails."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from .. import store
+from ..charts import common, figures, theme
+from ..export import images
+from ..fmt import nombre
+from ..sheets import csv_bytes
+from . import connection, filters
+from .text import html_text
+
+
+LOG = logging.getLogger("msap_stats")
+
+
+def error_panel(exc: Exception) -> None:
+    """What a page shows when it fails: a French panel with a reference, never a traceback, paths or process ids
+    (they go to the server's log under the same reference). ``MSAP_DEBUG=1`` lets the error through instead."""
+    if os.environ.get("MSAP_DEBUG"):
+        raise exc
+    if isinstance(exc, store.StoreError):  # already said in French, with nothing technical
+        LOG.warning("%s", exc)
+        st.error(html_text(str(exc)), icon=":material/database:")
+        return
+    reference = uuid.uuid4().hex[:8]
+    LOG.error("Erreur de page, référence %s", reference, exc_info=exc)
+    st.error(f"Cette page n'a pas pu être préparée ; rien n'a été modifié dans les données. Réessayez dans un "
+             f"instant ; si l'erreur revient, signalez la référence **{reference}** à l'administrateur du tableau "
+             "de bord (le détail est dans le journal du serveur).", icon=":material/error:")
+
+
+def demo_banner() -> None:
+    st.html(f'<div class="demo" data-testid="bandeau-demo"><b>{common.DEMO_SOURCE}</b> : {common.DEMO_NOTICE}</div>')
+
+
+def key_figure(k: common.KeyFigure) -> None:
+    source = f" · Source : {k.source}" if k.source else ""  # file names: data, escaped like the rest
+    st.html(f'<div class="kf"><div class="kf-valeur">{html_text(k.valeur)}</div><div class="kf-texte">{html_text(k.texte)}</div>'
+            f'<div class="kf-detail">{html_text(k.detail + source)}</div></div>')
+
+
+def french_table(df: pd.DataFrame, decimals: int = 1):
+    """A table to show, numbers written the French way whatever the browser's language.
+
+    Complete number columns stay numbers (they sort as numbers) and only their display is
+    French; a column with a missing number becomes text so that the gap reads "–", not
+    "None". Years are written without a thousands separator. The CSV keeps the raw numbers.
+    """
+    out = df.copy()
+    formats = {}
+    for col in out.columns:
+        numbers = out[col]
+        if not pd.api.types.is_numeric_dtype(numbers) or pd.api.types.is_bool_dtype(numbers):
+            continue
+        places = decimals if (numbers.dropna() % 1 != 0).any() else 0
+        write = (lambda v: "–" if pd.isna(v) else str(int(v))) if "nnée" in str(col) else \
+            (lambda v, places=places: nombre(v, places))
+        if numbers.isna().any():
+            out[col] = numbers.map(write)
+        else:
+            formats[col] = write
+    return out.style.format(formats)
+
+
+def chart(fn, *args, **kwargs):
+    """A chart of ``charts``, its data table and its CSV; or the reason there is none."""
+    result = connection.cached(fn, filters.current(), *args, **kwargs)
+    if isinstance(result, common.Absent):
+        said = st.session_state.setdefault("_absences", {})
+        run = st.session_state.get("_run", 0)  # one set of messages per script run
+        if said.get(result.message) == run:
+            st.caption("Pas de données pour ce graphique (voir le message ci-dessus).")
+        else:
+            said[result.message] = run
+            st.info(result.message)
+        return None
+    key = result.key + "".join(f"_{a}" for a in args)
+    # On screen the title and its base wrap as text above the chart; the figure keeps them for the images.
+    screen = go.Figure(result.figure)
+    screen.update_layout(title=None, margin=dict(t=20))
+    config = {**theme.PLOTLY_CONFIG, "toImageButtonOptions": {**theme.PLOTLY_CONFIG["toImageButtonOptions"],
+                                                               "filename": key}}
+    with st.container(key=f"{'large' if result.large else 'bloc'}_{key}"):  # one block: printed on one page
+        st.html(f'<div class="graphique-titre">{html_text(result.titre)}</div>'
+                f'<div class="graphique-base">{html_text(result.footer)}</div>')
+        st.plotly_chart(screen, config=config, width="stretch", theme=None, key=f"graphique_{key}")
+    with st.expander("Voir les données et télécharger"):
+        st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
+        downloads(result, key)
+    return result
+
+
+def downloads(result: figures.Chart, key: str) -> None:
+    """The chart's table (CSV) and its images with title, base and source (made when clicked)."""
+    where = f"{common.perimetre(filters.current())} · {connection.cached(common.periode, filters.current())}"
+    left, middle, right = st.columns(3)
+    left.download_button("Données (CSV)", csv_bytes(result.donnees), file_name=f"{key}.csv", mime="text/csv",
+                         key=f"csv_{key}", on_click="ignore", icon=":material/table:")
+    middle.download_button("Image (PNG)", lambda: images.png(result, where), file_name=f"{key}.png", mime="image/png",
+                           key=f"png_{key}", on_click="ignore", icon=":material/image:")
+    right.download_button("Image (SVG)", lambda: images.svg(result, where), file_name=f"{key}.svg", mime="image/svg+xml",
+                          key=f"svg_{key}", on_click="ignore", icon=":material/image:")
+
+
+def side_by_side(*charts) -> None:
+    """Charts in columns; each is a view function, or a tuple (view function, its arguments)."""
+    for column, item in zip(st.columns(len(charts)), charts):
+        fn, *args = item if isinstance(item, tuple) else (item,)
+        with column:
+            chart(fn, *args)
+
+
+def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, height: int | None = None) -> None:
+    """A table with an optional search box and its CSV download."""
+    shown = df
+    if search:
+        query = st.text_input("Rechercher (nom, département…)", key=f"recherche_{key}", placeholder="ex. Lozère")
+        if query:
+            mask = df.astype(str).apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
+            shown = df[mask]
+    st.dataframe(french_table(shown, decimals=2), hide_index=True, width="stretch", height=height or "auto")
+    st.caption(f"{nombre(len(shown))} ligne(s)")
+    st.download_button("Télécharger le tableau (CSV)", csv_bytes(shown), file_name=file_name, mime="text/csv",
+                       key=f"csv_{key}")
+
+
+def through_navigation() -> None:
+    """Make sure the page runs inside dashboard.py's navigation (filters, banner).
+
+    Streamlit treats a ``pages/`` folder next to the entry script as its older
+    multipage mode until ``st.navigation`` has run once in the process: a first
+    visit by a deep link (``/motifs?region=76``) would run the page alone. Turn
+    that mode off and run again, through dashboard.py this time.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_header(title: str, question: str, figures: bool = True) -> None:
+    """The page's title and question; on a page of figures, which chosen filters do not apply where."""
+    through_navigation()
+    st.title(title)
+    st.markdown(f"*{question}*")
+    for note in common.filter_notes(filters.current()) if figures else ():
+        st.caption(note)
+
+
+METHODOLOGY = store.PROJECT_DIR / "docs" / "methodologie.md"
+
+
+def methodology() -> None:
+    """The survey methodology, written once in docs/methodologie.md, in an expander of each survey page."""
+    paragraphs = METHODOLOGY.read_text(encoding="utf-8").split("\n\n")
+    with st.expander("Méthodologie : plan de sondage, intervalles, petits effectifs"):
+        st.markdown("\n\n".join(p for p in paragraphs if p.startswith("**")))
+
+
+def page_link(page: str, label: str) -> None:
+    st.page_link(page, label=label, icon=":material/arrow_forward:")

@@ -1,0 +1,136 @@
+"""The filters of every page (région, département, period, format, structure porteuse) and the pages' own settings:
+the sidebar that sets them, and the URL that keeps them, so that a copied link reproduces a view."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import indicators, reference, schema
+from ..fmt import MOIS_COURTS
+from ..indicators import FILTER_PARAMS, Filters
+from . import connection
+
+
+FILTER_KEYS = FILTER_PARAMS
+# The pages' own settings, kept in the URL under their widget's key (see ``setting``).
+PAGE_SETTINGS = ("ventilation", "zone", "indicateur_carte", "referentiel", "seuil_km")
+
+
+def month_label(ym: str) -> str:
+    year, month = ym.split("-")
+    return f"{MOIS_COURTS[int(month) - 1]} {year}"
+
+
+def init_from_url(options: dict[str, list[str]], months: list[str]) -> None:
+    """Seed the filter widgets from the URL once per session, so that a link reproduces a view."""
+    if st.session_state.get("_filtres_lus"):
+        return
+    st.session_state["_filtres_lus"] = True
+    params = st.query_params
+    for attr, param in FILTER_KEYS.items():
+        values = [v for v in params.get_all(param) if v in options[attr]]
+        if values:
+            st.session_state[f"f_{attr}"] = values
+
+
+def url_period(months: list[str]) -> tuple[str, str]:
+    """The period asked for by the URL (debut, fin), or all the months."""
+    debut, fin = st.query_params.get("debut"), st.query_params.get("fin")
+    return (debut if debut in months else months[0], fin if fin in months else months[-1])
+
+
+def write_url(f: Filters, months: list[str]) -> None:
+    wanted: dict[str, list[str] | str] = {param: list(getattr(f, attr)) for attr, param in FILTER_KEYS.items()
+                                          if getattr(f, attr)}
+    if f.debut and months and f.debut != months[0]:
+        wanted["debut"] = f.debut
+    if f.fin and months and f.fin != months[-1]:
+        wanted["fin"] = f.fin
+    current = {k: (st.query_params.get_all(k) if k in FILTER_KEYS.values() else st.query_params.get(k))
+               for k in st.query_params}
+    for k in PAGE_SETTINGS:  # the pages' settings stay in the URL
+        if k in current:
+            wanted[k] = current[k]
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def setting(widget, label: str, options: list, key: str, default, **kwargs):
+    """A page setting (breakdown, threshold, territory…) kept in the URL beside the filters.
+
+    A link opened in a new browser seeds it (a value not among the options is ignored);
+    a value other than the default is written back to the URL, under the widget's key.
+    """
+    assert key in PAGE_SETTINGS, key
+    seeded = st.session_state.setdefault("_reglages_lus", set())
+    if key not in seeded:
+        seeded.add(key)
+        asked = st.query_params.get(key)
+        st.session_state[key] = next((o for o in options if str(o) == asked), default)
+    value = widget(label, options, key=key, **kwargs)
+    if value is not None and value != default:
+        if st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
+    elif key in st.query_params:
+        del st.query_params[key]
+    return value
+
+
+def set_current(f: Filters) -> None:
+    st.session_state["_filtres"] = f
+
+
+def current() -> Filters:
+    return st.session_state.get("_filtres", Filters())
+
+
+def sidebar() -> Filters:
+    """The filters in the sidebar, one set kept across pages and in the URL: read from the URL once, written back
+    to it, and set for this run's views."""
+    deps = reference.departements()
+    regions = reference.regions()
+    region_names = dict(zip(regions["code_region"], regions["region"]))
+    dep_names = dict(zip(deps["code_departement"], deps["departement"]))
+    months = connection.cached(indicators.activity_months)
+    format_labels = schema.labels(schema.FORMATS)
+    porteur_labels = schema.labels(schema.PORTEURS)
+    present = connection.cached(indicators.maisons_summary, Filters())["par_departement"]
+    options = {
+        "regions": [r for r in region_names if deps.loc[deps["code_region"] == r, "code_departement"].isin(present).any()],
+        "departements": [d for d in dep_names if d in present],
+        "formats": list(format_labels),
+        "porteurs": list(porteur_labels),
+    }
+    init_from_url(options, months)
+
+    with st.sidebar:
+        st.header("Filtres")
+        chosen_regions = st.multiselect("Région", options["regions"], format_func=region_names.get, key="f_regions",
+                                        placeholder="Toutes les régions")
+        region_of = dict(zip(deps["code_departement"], deps["code_region"]))
+        dep_choices = [d for d in options["departements"] if not chosen_regions or region_of[d] in chosen_regions]
+        if "f_departements" in st.session_state:  # keep only départements of the chosen régions
+            st.session_state["f_departements"] = [d for d in st.session_state["f_departements"] if d in dep_choices]
+        chosen_deps = st.multiselect("Département", dep_choices, format_func=lambda d: f"{dep_names[d]} ({d})",
+                                     key="f_departements", placeholder="Tous les départements")
+        if len(months) > 1:
+            periode = st.select_slider("Période", options=months, value=url_period(months), format_func=month_label,
+                                       key="f_periode")
+            debut, fin = periode if isinstance(periode, (tuple, list)) else (periode, periode)
+        else:
+            debut = fin = None
+            st.caption("Période : aucune donnée datée à filtrer.")
+        chosen_formats = st.multiselect("Format de Maison", options["formats"], format_func=format_labels.get,
+                                        key="f_formats", placeholder="Tous les formats")
+        chosen_porteurs = st.multiselect("Structure porteuse", options["porteurs"], format_func=porteur_labels.get,
+                                         key="f_porteurs", placeholder="Toutes les structures")
+        st.caption("Les filtres s'appliquent à toutes les pages et figurent dans l'adresse de la page : "
+                   "copiez-la pour partager cette vue.")
+
+    f = Filters(regions=tuple(chosen_regions), departements=tuple(chosen_deps),
+                debut=debut if months and debut != months[0] else None,
+                fin=fin if months and fin != months[-1] else None,
+                formats=tuple(chosen_formats), porteurs=tuple(chosen_porteurs))
+    set_current(f)
+    write_url(f, months)
+    return f
