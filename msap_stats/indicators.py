@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from . import schema, stats
+from . import stats
+from .survey import questions
 from .survey.design import Design, differences, proportions
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
@@ -104,33 +105,12 @@ def _df(con, sql: str, params: dict) -> pd.DataFrame:
 
 # --- Surveys -----------------------------------------------------------------
 
-def _impacts() -> dict[str, tuple[str, str]]:
-    return {name.removeprefix("impact_"): (label, name) for name, label in schema.IMPACTS}
-
-
-# Indicator catalog per survey: key -> (French label, SQL condition true/false/NULL).
+# The survey indicators as ``shares`` computes them: key -> (French label, SQL condition true/false/NULL), from the
+# one catalog of ``survey.questions``.
 SURVEY_INDICATORS: dict[str, dict[str, tuple[str, str]]] = {
-    "usagers": {
-        "tres_satisfait": ("Très satisfaits de l'accueil", "satisfaction_accueil = 'tres_satisfait'"),
-        "satisfait": ("Satisfaits de l'accueil (très ou plutôt)",
-                      "satisfaction_accueil IN ('tres_satisfait', 'plutot_satisfait')"),
-        "simplifie_quotidien": ("Disent que la Maison simplifie leur quotidien", "simplifie_quotidien"),
-    },
-    "agents": {
-        "femmes": ("Femmes", "sexe = 'femme'"),
-        "fonctionnaires": ("Fonctionnaires", "statut = 'fonctionnaire'"),
-        "se_sent_utile": ("Se sentent utiles", "se_sent_utile"),
-        "appartenance_reseau": ("Se sentent membres du réseau national", "appartenance_reseau"),
-        "mission_accueil": ("Ont l'accueil pour mission principale", "mission_principale = 'accueil'"),
-    },
-    "habitants": {
-        "connait_maison_commune": ("Savent qu'il y a une Maison dans leur commune", "connait_maison_commune"),
-        "qualite_bonne": ("Jugent l'offre de bonne qualité", "qualite_offre IN ('tres_bonne', 'plutot_bonne')"),
-        "acces_numerique_facilite": ("Disent qu'elle facilite l'accès aux outils numériques", "acces_numerique_facilite"),
-    },
-}
-MOTIFS = {name.removeprefix("motif_"): (label, name) for name, label in schema.MOTIFS}
-IMPACTS = _impacts()
+    kind: {key: i.item for key, i in catalog.items()} for kind, catalog in questions.INDICATORS.items()}
+MOTIFS = {key: i.item for key, i in questions.MOTIFS.items()}
+IMPACTS = {key: i.item for key, i in questions.IMPACTS["usagers"].items()}  # the same questions in each survey
 
 
 def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: str | None = None) -> pd.DataFrame:
@@ -158,7 +138,7 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
 def distribution(con, kind: str, column: str, f: Filters, by: str | None = None) -> pd.DataFrame:
     """Weighted share of each code of a coded column, among those who answered."""
     col = KINDS[kind].column(column)
-    items = {c.code: (c.label, f"{q(column)} = '{c.code}'") for c in col.codes}
+    items = {c.code: (c.label, questions.code_condition(kind, column, (c.code,))) for c in col.codes}
     return shares(con, kind, items, f, by)
 
 

@@ -33,7 +33,7 @@ def _months_by(con, f: Filters, column: str, labels: dict, key: str, title: str,
         return NO_ACTIVITY
     df = df.sort_values(["a", "n"], ascending=[True, False])
     df["mois"] = df["a"].map(month_label)
-    df["serie"] = df["b"].map(lambda c: labels.get(c, c) if c is not None else "Non renseigné")
+    df["serie"] = df["b"].map(lambda c: code_label(c, labels))
     order = df.groupby("serie")["n"].sum().sort_values(ascending=False).index
     df["serie"] = pd.Categorical(df["serie"], categories=order, ordered=True)
     df = df.sort_values(["serie", "a"])

@@ -13,15 +13,13 @@ from .. import reference, schema
 from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
 from ..indicators import Filters
 from ..store import is_demo, loaded_files
-from ..survey.design import METHOD_WEIGHTS
+from ..survey.design import METHOD_WEIGHTS, MIN_N
 
 
 DEMO_SOURCE = "Données de démonstration"
 # What the demo is, said on every page and in every pack built from it.
 DEMO_NOTICE = ("réseau synthétique calibré pour reproduire les chiffres publiés en février 2017 (enquête BVA, "
                "novembre 2016) ; aucun chiffre de cette base ne décrit une Maison réelle.")
-SURVEY_SOURCES = {"usagers": "Enquête usagers", "agents": "Enquête agents", "habitants": "Enquête habitants"}
-PUBLIC_NOUN = {"usagers": "usagers", "agents": "agents", "habitants": "habitants"}
 BREAKDOWNS = {"sexe": "Sexe", "tranche_age": "Tranche d'âge", "situation": "Situation", "region": "Région",
               "type_territoire": "Type de territoire"}
 BREAKDOWN_PHRASES = {"sexe": "selon le sexe", "tranche_age": "selon l'âge", "situation": "selon la situation",
@@ -50,7 +48,7 @@ def source(con, kind: str) -> str:
     files = loaded_files(con, kind)
     if kind == "maisons" and files and all(f.startswith("liste-fs") for f in files):
         return f"ANCT, liste des structures France services ({', '.join(files)})"
-    label = SURVEY_SOURCES.get(kind) or schema.KINDS[kind].source_label
+    label = schema.KINDS[kind].source_label
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
 
 
@@ -67,7 +65,7 @@ def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> st
     weighted = ", pondéré" if kind != "agents" else ""
     single = "methode" in shares.columns and (shares["methode"] == METHOD_WEIGHTS).any()
     method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
-    base = f"n = {count} {PUBLIC_NOUN[kind]} ayant répondu{varies}{weighted} ; {method}"
+    base = f"n = {count} {kind} ayant répondu{varies}{weighted} ; {method}"
     if kind == "habitants" and f is not None and (f.formats or f.porteurs):
         base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
     return base
@@ -89,8 +87,11 @@ def code_rank(code, labels: dict[str, str]) -> tuple[int, float]:
     return len(order), first_number(str(code)) if code is not None else float("inf")
 
 
+NOT_GIVEN = "Non renseigné"  # the label of a blank cell, in every breakdown
+
+
 def code_label(code, labels: dict[str, str]) -> str:
-    return labels.get(code, code) if code is not None else "Non renseigné"
+    return labels.get(code, code) if code is not None else NOT_GIVEN
 
 
 def label_groups(df: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -111,6 +112,8 @@ def share_table(df: pd.DataFrame, label_title: str, first: str = "libelle") -> p
     return with_significance(table, df)
 
 
+# Where a breakdown leaves a cell without a figure, its base says why, in these words.
+NO_FIGURE_NOTE = f"sans chiffre : moins de {MIN_N} réponses, précision ou Maisons insuffisantes"
 SIGNIFICANCE_NOTE = "* : écart significatif avec le reste du périmètre (seuil de 5 %, correction de Holm)"
 
 
@@ -129,8 +132,8 @@ def significance_note(df: pd.DataFrame) -> str:
 
 
 def no_survey(kind: str) -> Absent:
-    return Absent(f"Aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre : importez un fichier "
-                  f"« {SURVEY_SOURCES[kind]} » depuis la page « Importer des données », "
+    return Absent(f"Aucune réponse à l'{schema.KINDS[kind].source_label.lower()} dans ce périmètre : importez un fichier "
+                  f"« {schema.KINDS[kind].source_label} » depuis la page « Importer des données », "
                   "ou élargissez les filtres.")
 
 
@@ -145,10 +148,6 @@ def survey_view(kind: str):
     return decorate
 
 
-MOTIF_PHRASES = {"aide_dossier": "être accompagnés dans la constitution d'un dossier",
-                 "renseignement": "obtenir un renseignement",
-                 "outils_libre_acces": "utiliser librement les outils numériques",
-                 "demarche_en_ligne": "être aidés dans une démarche en ligne"}
 NO_ACTIVITY = Absent("Aucune demande enregistrée dans ce périmètre : importez un export d'activité depuis la page "
                      "« Importer des données », ou élargissez les filtres.")
 NO_MAISON = Absent("Aucune Maison dans ce périmètre : importez le registre des Maisons ou élargissez les filtres.")

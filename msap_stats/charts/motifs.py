@@ -8,8 +8,9 @@ from .. import indicators as ind
 from .. import schema
 from ..fmt import mois, nombre, pct
 from ..indicators import Filters
-from .common import (ACCOMP_LABELS, MOTIF_PHRASES, NO_ACTIVITY, OPERATOR_LABELS, THEME_LABELS, Absent, month_label,
-                     no_figure_title, share_table, significance_note, source, survey_base, survey_view,
+from ..survey import questions
+from .common import (ACCOMP_LABELS, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
+                     month_label, no_figure_title, share_table, significance_note, source, survey_base, survey_view,
                      with_significance)
 from .figures import Chart, finish, hbar, heatmap, line
 
@@ -18,7 +19,7 @@ from .figures import Chart, finish, hbar, heatmap, line
 def motifs_usagers(con, f: Filters, height: int = 400, *, n: int) -> Chart | Absent:
     df = ind.shares(con, "usagers", ind.MOTIFS, f)
     top = df.sort_values("pct", ascending=False).iloc[0]
-    title = (f"{pct(top['pct'])} des usagers viennent pour {MOTIF_PHRASES[top['item']]}"
+    title = (f"{pct(top['pct'])} {questions.MOTIFS[top['item']].constat}"
              if pd.notna(top["pct"]) else no_figure_title("Motifs de visite des usagers", top))
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut")
     return finish(Chart("motifs", title + " (plusieurs réponses possibles)", fig, share_table(df, "Motif"),
@@ -30,7 +31,7 @@ def _activity_chart(con, f: Filters, column: str, labels: dict, key: str, title_
     df = ind.activity_by(con, f, column)
     if df.empty:
         return NO_ACTIVITY
-    df["libelle"] = df["code"].map(lambda c: labels.get(c, c) if c is not None else "Non renseigné")
+    df["libelle"] = df["code"].map(lambda c: code_label(c, labels))
     if limit:
         df = df.head(limit)
     top = df.iloc[0]
@@ -82,7 +83,7 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
         title = "Motifs de visite des usagers par région"
     else:
         best = shown.sort_values("pct").iloc[-1]
-        spread = (f"La part des usagers venus pour {MOTIF_PHRASES['aide_dossier']} va de {pct(shown['pct'].min())} "
+        spread = (f"La part des usagers venus pour {questions.MOTIF_PHRASES['aide_dossier']} va de {pct(shown['pct'].min())} "
                   f"à {pct(best['pct'])} selon la région")
         # A région is named only when it differs significantly from the rest of the perimeter.
         title = (f"{spread} ({best['region']})" if best["ecart_significatif"]
@@ -95,7 +96,7 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
                                             "Réponses": df["n"]}), df)
     return finish(Chart("motifs_regions", title, fig, data,
                         f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, pondéré ; "
-                        "sans chiffre : moins de 30 réponses, précision ou Maisons insuffisantes"
+                        + NO_FIGURE_NOTE
                         + significance_note(df), source(con, "usagers")), height)
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from .. import indicators as ind
-from .. import stats
+from .. import schema, stats
 from ..fmt import INSUFFISANT, nombre, pct
 from ..indicators import Filters
-from .common import MOTIF_PHRASES, PUBLIC_NOUN, SURVEY_SOURCES, KeyFigure, source
+from ..survey import questions
+from .common import KeyFigure, source
 
 
-# The survey figures of the overview: public -> (indicator, sentence, page), as the En bref note quotes them.
+# The survey figures of the overview, as the En bref note quotes them: public -> (indicator, page).
 KEY_SURVEY_FIGURES = {
-    "usagers": [("aide_dossier", f"des usagers viennent pour {MOTIF_PHRASES['aide_dossier']}",
-                 "motifs"),
-                ("tres_satisfait", "des usagers sont très satisfaits de l'accueil", "satisfaction"),
-                ("simplifie_quotidien", "des usagers disent que la Maison simplifie leur quotidien", "satisfaction")],
-    "agents": [("se_sent_utile", "des agents se sentent utiles", "regards")],
-    "habitants": [("connait_maison_commune", "des habitants savent qu'il y a une Maison dans leur commune", "regards")],
+    "usagers": [(questions.MOTIFS["aide_dossier"], "motifs"),
+                (questions.INDICATORS["usagers"]["tres_satisfait"], "satisfaction"),
+                (questions.INDICATORS["usagers"]["simplifie_quotidien"], "satisfaction")],
+    "agents": [(questions.INDICATORS["agents"]["se_sent_utile"], "regards")],
+    "habitants": [(questions.INDICATORS["habitants"]["connait_maison_commune"], "regards")],
 }
 
 
@@ -27,11 +27,10 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
                      "reseau")]
     for kind, wanted in KEY_SURVEY_FIGURES.items():
         n = ind.survey_count(con, kind, f)
-        catalog = {**ind.SURVEY_INDICATORS[kind], **(ind.MOTIFS if kind == "usagers" else {})}
-        figs = ind.shares(con, kind, {key: catalog[key] for key, _, _ in wanted}, f).set_index("item") if n else None
-        for key, text, page in wanted:
-            fig = stats.as_figure(figs.loc[key]) if n else None
-            out.append(_survey_key_figure(fig, text, kind, n, con, page))
+        figs = ind.shares(con, kind, {i.key: i.item for i, _ in wanted}, f).set_index("item") if n else None
+        for indicator, page in wanted:
+            fig = stats.as_figure(figs.loc[indicator.key]) if n else None
+            out.append(_survey_key_figure(fig, indicator.constat, kind, n, con, page))
         if kind == "usagers":  # the activity figure comes after the users', as in the note
             months = ind.health_share_by_month(con, f)
             total = int(months["total"].sum()) if len(months) else 0
@@ -45,11 +44,11 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
 
 def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page: str) -> KeyFigure:
     if not n:
-        return KeyFigure("–", text, f"aucune réponse à l'{SURVEY_SOURCES[kind].lower()} dans ce périmètre", "", page)
+        return KeyFigure("–", text, f"aucune réponse à l'{schema.KINDS[kind].source_label.lower()} dans ce périmètre", "", page)
     if fig["pct"] is None:
         return KeyFigure("–", text, f"{fig.get('raison') or INSUFFISANT} (n = {nombre(fig['n'])})",
                          source(con, kind), page)
     low, high = fig["ic95"]
     return KeyFigure(pct(fig["pct"]), text,
-                     f"n = {nombre(fig['n'])} {PUBLIC_NOUN[kind]} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
+                     f"n = {nombre(fig['n'])} {kind} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
                      source(con, kind), page)

@@ -8,6 +8,7 @@ from .. import indicators as ind
 from .. import schema
 from ..fmt import nombre, pct
 from ..indicators import Filters
+from ..survey import questions
 from . import theme
 from .common import Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view
 from .figures import Chart, diverging, finish, grouped_hbar, hbar
@@ -42,14 +43,19 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     return finish(Chart("impacts", title, fig, data, base + " ; pondéré, IC 95 %", " ; ".join(sources)), height)
 
 
-def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height: int,
-                    items: dict | None = None, subject: str = "") -> Chart | Absent:
+def _survey_profile(con, f: Filters, kind: str, key: str, height: int, keys: tuple[str, ...] | None = None,
+                    subject: str = "", title_fmt: str | None = None) -> Chart | Absent:
+    """A survey's indicators side by side (``keys``, or all of them); the title states the first one's finding,
+    or says it with ``title_fmt``."""
     n = ind.survey_count(con, kind, f)
     if not n:
         return no_survey(kind)
-    df = ind.shares(con, kind, items or ind.SURVEY_INDICATORS[kind], f)
+    catalog = questions.INDICATORS[kind]
+    shown = [catalog[k] for k in keys] if keys else list(catalog.values())
+    df = ind.shares(con, kind, {i.key: i.item for i in shown}, f)
     first = df.iloc[0]
-    title = title_fmt.format(pct=pct(first["pct"])) if pd.notna(first["pct"]) else no_figure_title(subject, first)
+    title = ((title_fmt or "{pct} " + shown[0].constat).format(pct=pct(first["pct"])) if pd.notna(first["pct"])
+             else no_figure_title(subject, first))
     fig = hbar(df, "libelle", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.PUBLICS[kind]] * len(df))
     return finish(Chart(key, title, fig, share_table(df, "Indicateur"), survey_base(df, kind, f),
@@ -58,10 +64,9 @@ def _survey_profile(con, f: Filters, kind: str, key: str, title_fmt: str, height
 
 
 def profil_agents(con, f: Filters, height: int = 400) -> Chart | Absent:
-    items = dict(ind.SURVEY_INDICATORS["agents"])
-    return _survey_profile(con, f, "agents", "agents", "Les agents : {pct} de femmes", height,
-                           {k: items[k] for k in ("femmes", "fonctionnaires", "se_sent_utile", "appartenance_reseau",
-                                                  "mission_accueil")}, subject="Qui sont les agents")
+    return _survey_profile(con, f, "agents", "agents", height, ("femmes", "fonctionnaires", "se_sent_utile",
+                                                                "appartenance_reseau", "mission_accueil"),
+                           subject="Qui sont les agents", title_fmt="Les agents : {pct} de femmes")
 
 
 @survey_view("agents")
@@ -90,9 +95,7 @@ def arrivee_agents(con, f: Filters, height: int = 340, *, n: int) -> Chart | Abs
 
 
 def habitants_connaissance(con, f: Filters, height: int = 340) -> Chart | Absent:
-    return _survey_profile(con, f, "habitants", "habitants",
-                           "{pct} des habitants savent qu'il y a une Maison dans leur commune", height,
-                           subject="Ce que les habitants savent de la Maison")
+    return _survey_profile(con, f, "habitants", "habitants", height, subject="Ce que les habitants savent de la Maison")
 
 
 @survey_view("habitants")
@@ -102,9 +105,10 @@ def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Abse
     order = [c.code for c in schema.QUALITE]
     colours = dict(zip(order, theme.SATISFACTION_COULEURS.values()))
     fig = diverging(df, "groupe", "item", "pct", order, schema.labels(schema.QUALITE), colours)
-    good = df.loc[df["item"].isin(order[:2]), "pct"].sum(min_count=2)
-    title = (f"{pct(good)} des habitants jugent l'offre de bonne qualité" if pd.notna(good)
-             else no_figure_title("Qualité de l'offre", df.iloc[0]))
+    good = questions.INDICATORS["habitants"]["qualite_bonne"]
+    share = ind.shares(con, "habitants", {good.key: good.item}, f).iloc[0]
+    title = (f"{pct(share['pct'])} {good.constat}" if pd.notna(share["pct"])
+             else no_figure_title("Qualité de l'offre", share))
     data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                          "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
     return finish(Chart("qualite", title, fig, data, survey_base(df, "habitants", f), source(con, "habitants")),

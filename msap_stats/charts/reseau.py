@@ -8,7 +8,7 @@ from .. import indicators as ind
 from .. import network, referentiels, schema
 from ..fmt import nombre, pct
 from ..indicators import Filters
-from .common import CODE_LABELS, NO_MAISON, Absent, source
+from .common import CODE_LABELS, NO_MAISON, Absent, code_label, source
 from .figures import Chart, finish, hbar, status_bars
 
 
@@ -78,7 +78,7 @@ def _count_chart(con, f: Filters, column: str, key: str, title_fmt: str, label_t
     df = df[df["code"].notna()]
     if df.empty:
         return Absent(f"Le registre ne renseigne pas « {label_title.lower()} » pour les Maisons de ce périmètre.")
-    df["libelle"] = df["code"].map(lambda c: labels.get(c, c) if c is not None else "Non renseigné")
+    df["libelle"] = df["code"].map(lambda c: code_label(c, labels))
     df["part"] = 100 * df["maisons"] / total
     top = df.iloc[0]
     fig = hbar(df, "libelle", "part")

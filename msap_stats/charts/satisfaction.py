@@ -8,8 +8,9 @@ from .. import indicators as ind
 from .. import schema
 from ..fmt import pct
 from ..indicators import Filters
+from ..survey import questions
 from . import theme
-from .common import (BREAKDOWNS, BREAKDOWN_PHRASES, PUBLIC_NOUN, Absent, label_groups, no_figure_title, no_survey,
+from .common import (BREAKDOWNS, BREAKDOWN_PHRASES, Absent, label_groups, no_figure_title, no_survey,
                      share_table, significance_note, source, survey_base, survey_view, with_significance)
 from .figures import Chart, diverging, finish, hbar
 
@@ -26,9 +27,10 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
     order = [c.code for c in schema.SATISFACTION]
     labels = schema.labels(schema.SATISFACTION)
     fig = diverging(df, "groupe", "item", "pct", order, labels, theme.SATISFACTION_COULEURS)
-    very_row = overall.set_index("item").loc["tres_satisfait"]
-    very = very_row["pct"]
-    title = (f"{pct(very)} des usagers sont très satisfaits de l'accueil" if pd.notna(very)
+    very = questions.INDICATORS["usagers"]["tres_satisfait"]  # one code of this question: its bar is the indicator
+    (code,) = very.codes
+    very_row = overall.set_index("item").loc[code]
+    title = (f"{pct(very_row['pct'])} {very.constat}" if pd.notna(very_row["pct"])
              else no_figure_title("Satisfaction de l'accueil", very_row))
     data = with_significance(pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels),
                                             "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
@@ -40,21 +42,23 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
                   max(height, 160 + 42 * rows))
 
 
-def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_key: str, title_fmt: str,
-                  height: int) -> Chart | Absent:
+def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_key: str, height: int) -> Chart | Absent:
+    """One indicator for the whole perimeter, then for each group of ``by``; the title states its finding."""
     n = ind.survey_count(con, kind, f)
     if not n:
         return no_survey(kind)
-    label, cond = ind.SURVEY_INDICATORS[kind][key]
+    indicator = questions.INDICATORS[kind][key]
+    label, cond = indicator.item
     overall = ind.shares(con, kind, {key: (label, cond)}, f)
-    overall.insert(0, "groupe", f"Ensemble des {PUBLIC_NOUN[kind]}")
+    overall.insert(0, "groupe", f"Ensemble des {kind}")
     frames = [overall]
     if by:
         detail = label_groups(ind.shares(con, kind, {key: (label, cond)}, f, by=by), by)
         frames.append(detail.rename(columns={by: "groupe"}))
     df = pd.concat(frames, ignore_index=True)
     value = overall["pct"].iloc[0]
-    title = title_fmt.format(pct=pct(value)) if pd.notna(value) else no_figure_title(label, overall.iloc[0])
+    title = (f"{pct(value)} {indicator.constat}" + (f" ; le détail {BREAKDOWN_PHRASES[by]}" if by else "")
+             if pd.notna(value) else no_figure_title(label, overall.iloc[0]))
     fig = hbar(df, "groupe", "pct", low="ic_bas", high="ic_haut",
                colors=[theme.BLEU_FRANCE] + ["#6A6AF4"] * (len(df) - 1))
     data = share_table(df, BREAKDOWNS.get(by, "Groupe") if by else "Groupe", first="groupe")
@@ -63,14 +67,11 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
 
 
 def tres_satisfaits_par(con, f: Filters, by: str | None = None, height: int = 360) -> Chart | Absent:
-    return _indicator_by(con, f, "usagers", "tres_satisfait", by, "tres_satisfaits",
-                         "{pct} des usagers très satisfaits de l'accueil" +
-                         (f" ; le détail {BREAKDOWN_PHRASES[by]}" if by else ""), height)
+    return _indicator_by(con, f, "usagers", "tres_satisfait", by, "tres_satisfaits", height)
 
 
 def simplifie_quotidien(con, f: Filters, by: str | None = None, height: int = 360) -> Chart | Absent:
-    return _indicator_by(con, f, "usagers", "simplifie_quotidien", by, "simplifie",
-                         "{pct} des usagers disent que la Maison simplifie leur quotidien", height)
+    return _indicator_by(con, f, "usagers", "simplifie_quotidien", by, "simplifie", height)
 
 
 @survey_view("usagers")

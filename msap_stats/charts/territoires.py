@@ -8,8 +8,10 @@ from .. import indicators as ind
 from .. import reference
 from ..fmt import INSUFFISANT, nombre
 from ..indicators import Filters
+from ..survey import questions
+from ..survey.design import MIN_N
 from . import theme
-from .common import NO_MAISON, Absent, source
+from .common import NO_FIGURE_NOTE, NO_MAISON, Absent, source
 from .figures import Chart, departements_map, finish, hbar, points_map
 
 
@@ -20,7 +22,8 @@ MAP_COLOURS = {"fixe": theme.BLEU_FRANCE, "antenne": "#E4794A", "multisites": "#
 DEPARTEMENT_METRICS = {
     "maisons_100k": ("Maisons pour 100 000 habitants", "Maisons / 100 000 hab."),
     "demandes_1000": ("Demandes pour 1 000 habitants", "Demandes / 1 000 hab."),
-    "tres_satisfait": ("Usagers très satisfaits de l'accueil (%)", "Très satisfaits (%)"),
+    "tres_satisfait": (f"Usagers {questions.INDICATORS['usagers']['tres_satisfait'].label.lower()} (%)",
+                       "Très satisfaits (%)"),
 }
 
 
@@ -67,7 +70,7 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
         return NO_MAISON
     title_metric, short = DEPARTEMENT_METRICS[metric]
     if metric == "tres_satisfait" and table["tres_satisfait"].notna().sum() == 0:
-        return Absent("Pas assez de réponses d'usagers par département (30 au moins) pour cartographier la "
+        return Absent(f"Pas assez de réponses d'usagers par département ({MIN_N} au moins) pour cartographier la "
                       "satisfaction dans ce périmètre.")
     decimals = 0 if metric == "demandes_1000" else 1
     table["texte"] = (table["departement"] + " (" + table["code_departement"] + ")<br>" + short + " : "
@@ -85,7 +88,7 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
         columns={"code_departement": "Code", "departement": "Département", "region": "Région",
                  "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
     kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
-    base = "population municipale INSEE ; " + ("sans chiffre : moins de 30 réponses, précision ou Maisons insuffisantes"
+    base = "population municipale INSEE ; " + (NO_FIGURE_NOTE
                                                if kind == "usagers"
                                                else f"{nombre(int(table['maisons'].sum()))} Maisons")
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
