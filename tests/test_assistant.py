@@ -203,6 +203,17 @@ def test_month_headers_in_the_ways_people_write_them(con_registry, tmp_path, hea
     assert got == [("2", "2016-01", 1), ("2", "2016-02", 2), ("2", "2016-03", 3)]
 
 
+
+@pytest.mark.parametrize("label", ["Total", "TOTAL général", "Sous-total", "sous total", "SOUSTOTAL", "Totaux",
+                                   "Ensemble", "Cumul annuel", " Total :", "Total_général", "Sous–total", "Sous - total"])
+def test_a_total_row_or_column_is_told_by_one_rule_however_it_is_written(con_registry, tmp_path, label):
+    header = ["Thème", "Janvier", "Février", label]
+    path = write_xlsx(tmp_path / "activite_2016.xlsx", header, [["Retraite", 1, 2, 3], [label, 1, 2, 3]],
+                      title_rows=[["Maison n° 2"]])
+    result = import_file(con_registry, path, "activite", accept_suggestions=True)
+    got = con_registry.execute("SELECT strftime(mois, '%Y-%m'), nb FROM activite_actifs ORDER BY 1").fetchall()
+    assert result.lignes_chargees == 2 and got == [("2016-01", 1), ("2016-02", 2)]  # neither its row nor its column
+
 def test_one_sheet_per_month(con_registry, tmp_path):
     wb = Workbook()
     sheets = {"Janvier 2017": [("1", "Emploi", 5), ("2", "CAF - prestations familiales", "3"), ("3", "Retraite", 0)],

@@ -27,7 +27,7 @@ from . import layout
 from .layout import Frame
 from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
                        propose_values, words)
-from .profiles import Choices, Profile, get_profile, matching_profile, signature
+from .profiles import Choices, Profile, get_profile, header_signature, matching_profile
 
 TOP_VALUES = 300  # distinct values looked at per column
 
@@ -161,7 +161,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     frame = layout.detect(book, k, fichier)
     counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
-    sig = signature(kind, frame.headers)
+    sig = header_signature(kind, frame.headers)
     prof = get_profile(con, profile) if profile else (matching_profile(con, kind, sig) if use_profile else None)
     if profile and prof is None:
         raise refuse(f"aucun profil de source nommé « {profile} » (python -m msap_stats profiles list).", fichier)

@@ -34,7 +34,10 @@ MONTH_WORDS = {
     "decembre": 12, "dec": 12,
 }
 _WORD = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
-TOTAL_RE = re.compile(r"^(sous )?(total|totaux)\b|^ensemble\b|^cumul\b")
+# The one rule of a total row or column ("Total", "TOTAL général", "Sous-total", "Ensemble", "Cumul"), on its words.
+TOTAL_RE = re.compile(r"^(sous ?)?(total|totaux)\b|^ensemble\b|^cumul\b")
+# A cheap first pass over a whole column of labels, wider than the rule: what it lets through is judged by the rule.
+TOTAL_HINT = r"(?i)tota|ensemble|cumul"
 MAX_HEADER_CELLS = 300
 
 
@@ -158,9 +161,6 @@ class Frame:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def describe(self) -> str:
-        return " ".join(self.notes)
-
 
 SHAPE_LABELS = {"long": "une ligne par enregistrement", "mois_en_colonnes": "mois en colonnes",
                 "feuille_par_mois": "une feuille par mois"}
@@ -237,7 +237,8 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     total_mask = None
     for h in labels:  # the pattern is tried on each distinct label once, not on every row
         values = pc.unique(table.column(h))
-        hits = pc.filter(values, pc.fill_null(pc.match_substring_regex(values, TOTAL_LABEL, ignore_case=True), False))
+        hinted = pc.filter(values, pc.fill_null(pc.match_substring_regex(values, TOTAL_HINT), False))
+        hits = pa.array([v for v in hinted.to_pylist() if is_total(v)], pa.string())
         if len(hits):
             m = pc.fill_null(pc.is_in(table.column(h), value_set=hits), False)
             total_mask = m if total_mask is None else pc.or_(total_mask, m)
@@ -263,9 +264,6 @@ def _sheet_part(sheet: Sheet, idx: int, kind: Kind, fmt: str, hint: int | None,
     elif context_month is not None:
         table = table.append_column(MONTH_COLUMN, pa.array([context_month.strftime("%Y-%m")] * len(table), pa.string()))
     return _Part(table, sheet.name, month_cols, notes, warnings)
-
-
-TOTAL_LABEL = r"^\s*(sous[- ]?)?(total|totaux)\b|^\s*ensemble\b|^\s*cumul\b"
 
 
 def _drop_blank(table: pa.Table) -> pa.Table:
@@ -356,12 +354,12 @@ def detect(book: Book, kind: Kind, fichier: str) -> Frame:
                             for n in ("mois", "date"))
         if months_here < 2 and not has_month_col:
             # One sheet per month: every sheet with the same header and a month in its name or title rows.
-            signature = _signature(sheet.head[idx], year)
+            same_header = _header_words(sheet.head[idx], year)
             chosen = []
             for rank, s, i, y in ranked:
                 month = parse_month(s.name, y) or find_month(s.name, y) or next(
                     (m for r in s.head[:i] for c in r if (m := find_month(c, y))), None)
-                if month and rank > 0 and _signature(s.head[i], y) == signature:
+                if month and rank > 0 and _header_words(s.head[i], y) == same_header:
                     chosen.append((rank, s, i, y))
                     context[id(s)] = month
             if not chosen:
@@ -400,6 +398,6 @@ def detect(book: Book, kind: Kind, fichier: str) -> Frame:
                  book.format, notes, warnings)
 
 
-def _signature(cells: list, hint: int | None) -> frozenset[str]:
+def _header_words(cells: list, hint: int | None) -> frozenset[str]:
     return frozenset(normalize_key(c) for c in cells if c is not None and str(c).strip()
                      and not parse_month(c, hint) and not is_total(c))

@@ -39,7 +39,7 @@ class Choices:
         return Choices({**self.colonnes, **other.colonnes}, valeurs, other.maison or self.maison)
 
 
-def signature(kind: str, headers: list[str]) -> str:
+def header_signature(kind: str, headers: list[str]) -> str:
     """Same kind and same set of headers (spelling aside) give the same signature."""
     return kind + ":" + "|".join(sorted({normalize_key(h) for h in headers} - {""}))
 

@@ -96,24 +96,24 @@ def pick_file(files: list):
 
 # --- Step 2: the assistant ----------------------------------------------------------
 
-def _choices(sha: str, insp_columns: list[str], kind: str) -> Choices:
+def _choices(file_key: str, insp_columns: list[str], kind: str) -> Choices:
     """The person's choices, read from the widgets of the previous run."""
     ss = st.session_state
     k = KINDS[kind]
     labels = {c.label: c.name for c in k.columns}
     cols = {}
     for i, name in enumerate(insp_columns):
-        v = ss.get(f"imp_col_{sha}_{i}")
+        v = ss.get(f"imp_col_{file_key}_{i}")
         if v is not None:
             cols[name] = labels.get(v)
     values: dict[str, dict[str, str]] = {}
     for key, v in ss.items():
-        if isinstance(key, str) and key.startswith(f"imp_val_{sha}_") and v is not None:
-            col, idx = key[len(f"imp_val_{sha}_"):].rsplit("_", 1)
-            value = ss.get(f"imp_valnom_{sha}_{col}_{idx}")
+        if isinstance(key, str) and key.startswith(f"imp_val_{file_key}_") and v is not None:
+            col, idx = key[len(f"imp_val_{file_key}_"):].rsplit("_", 1)
+            value = ss.get(f"imp_valnom_{file_key}_{col}_{idx}")
             if value is not None and v != TO_CHOOSE:
                 values.setdefault(col, {})[value] = _code_choice(k.column(col), v)
-    maison = ss.get(f"imp_maison_{sha}")
+    maison = ss.get(f"imp_maison_{file_key}")
     return Choices(cols, values, maison.split(" — ")[0] if maison else None)
 
 
@@ -145,18 +145,18 @@ def _code_label(col, code: str | None) -> str | None:
 def inspect_file(con, data: bytes, fichier: str, kind: str):
     """The inspection of a dropped file with the person's current choices (kept for the next run)."""
     state = _state()
-    sha = f"{hashlib.sha256(data).hexdigest()[:12]}_{kind}"  # widget keys: one set per file and kind
+    file_key = f"{hashlib.sha256(data).hexdigest()[:12]}_{kind}"  # in every widget's key: one set per file and kind
     previous = state.get("inspection")
     # The profile box: absent at the first run (the assistant finds the profile), then the person's choice.
-    prof = st.session_state.get(f"imp_profil_{sha}")
-    same_file = previous and previous[0][0] == sha and prof in (None, previous[0][1])
+    prof = st.session_state.get(f"imp_profil_{file_key}")
+    same_file = previous and previous[0][0] == file_key and prof in (None, previous[0][1])
     headers = previous[1].frame.headers if same_file else []
     if not same_file:  # another file, kind or profile: the widgets start again from the assistant's proposals
-        _forget_widgets(keep=(f"imp_profil_{sha}",))
-    choices = _choices(sha, headers, kind)
-    key = (sha, choices.to_json(), prof)
+        _forget_widgets(keep=(f"imp_profil_{file_key}",))
+    choices = _choices(file_key, headers, kind)
+    key = (file_key, choices.to_json(), prof)
     if same_file and previous[2] == key:
-        return sha, previous[1]
+        return file_key, previous[1]
     with st.status(f"Lecture et vérification de « {markdown_text(fichier)} »…", expanded=False) as status:
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
         insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
@@ -165,8 +165,8 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
         status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
-    state["inspection"] = ((sha, resolved), insp, key)
-    return sha, insp
+    state["inspection"] = ((file_key, resolved), insp, key)
+    return file_key, insp
 
 
 def show_layout(insp) -> None:
@@ -175,14 +175,14 @@ def show_layout(insp) -> None:
                 + " ".join(markdown_text(n) for n in f.notes))
 
 
-def choose_profile(con, sha: str, insp, kind: str) -> None:
+def choose_profile(con, file_key: str, insp, kind: str) -> None:
     names = [p.nom for p in profiles.list_profiles(con, kind)]
     if not names:
         return
     current = insp.profile.nom if insp.profile else NO_PROFILE
     options = [NO_PROFILE, *names]
     st.selectbox("Profil de source", options, index=options.index(current) if current in options else 0,
-                 key=f"imp_profil_{sha}", help="Une correspondance enregistrée lors d'un import précédent.")
+                 key=f"imp_profil_{file_key}", help="Une correspondance enregistrée lors d'un import précédent.")
     if insp.profile:
         st.info(f"Profil de source « {markdown_text(insp.profile.nom)} » appliqué (mêmes en-têtes que lors de son "
                 "enregistrement) : vérifiez, puis importez.", icon=":material/bookmark:")
@@ -203,7 +203,7 @@ def _why(certainty: str | None, reason: str) -> None:
     st.markdown(f"{BADGES.get(certainty, ':gray[**aucun**]')}  \n:gray[{markdown_text(reason)}]")
 
 
-def column_mapping(sha: str, insp) -> None:
+def column_mapping(file_key: str, insp) -> None:
     k = insp.kind
     labels = [c.label for c in k.columns]
     applied = {f: c for c, f in insp.mapping.items()}
@@ -219,7 +219,7 @@ def column_mapping(sha: str, insp) -> None:
             options = [IGNORE, *labels]
             row[1].selectbox(f"Colonne du projet pour « {m.fichier} »", options,
                              index=options.index(k.column(current).label) if current else 0,
-                             key=f"imp_col_{sha}_{i}", label_visibility="collapsed")
+                             key=f"imp_col_{file_key}_{i}", label_visibility="collapsed")
             with row[2]:
                 if current != m.colonne:
                     _why("choisi", CHOSEN)
@@ -227,7 +227,7 @@ def column_mapping(sha: str, insp) -> None:
                     _why(m.certitude if m.colonne else None, m.raison if m.colonne else "aucune colonne ne correspond")
 
 
-def value_mapping(sha: str, insp) -> None:
+def value_mapping(file_key: str, insp) -> None:
     for col_name, matches in insp.values.items():
         if not matches:
             continue
@@ -244,11 +244,11 @@ def value_mapping(sha: str, insp) -> None:
                 row = st.columns(ROW)
                 with row[0]:
                     _file_cell(v.valeur, f"{nombre(v.nombre)} ligne(s)")
-                st.session_state[f"imp_valnom_{sha}_{col_name}_{i}"] = v.valeur
+                st.session_state[f"imp_valnom_{file_key}_{col_name}_{i}"] = v.valeur
                 label = _code_label(col, applied.get(v.valeur))
                 opts = options if label in options else [TO_CHOOSE, *options]
                 row[1].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
-                                 key=f"imp_val_{sha}_{col_name}_{i}", label_visibility="collapsed")
+                                 key=f"imp_val_{file_key}_{col_name}_{i}", label_visibility="collapsed")
                 with row[2]:
                     chosen = applied.get(v.valeur)
                     if chosen and chosen != v.code:
@@ -257,7 +257,7 @@ def value_mapping(sha: str, insp) -> None:
                         _why(v.certitude, v.raison)
 
 
-def maison_choice(con, sha: str, insp) -> None:
+def maison_choice(con, file_key: str, insp) -> None:
     if not insp.needs_maison:
         return
     rows = assistant.maisons(con)
@@ -266,7 +266,7 @@ def maison_choice(con, sha: str, insp) -> None:
     chosen = insp.maison or (proposal.id_maison if proposal else None)
     index = next((j for j, (i, _) in enumerate(rows) if i == chosen), None)
     st.selectbox("Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?", options, index=index,
-                 key=f"imp_maison_{sha}", placeholder="Choisissez la Maison",
+                 key=f"imp_maison_{file_key}", placeholder="Choisissez la Maison",
                  help=(f"Proposée : {proposal.nom} ({proposal.raison})" if proposal else None))
 
 
@@ -294,7 +294,7 @@ def problems(insp, fichier: str) -> None:
                        icon=":material/download:")
 
 
-def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: int = 0) -> None:
+def confirm(con, data: bytes, fichier: str, kind: str, file_key: str, insp, others: int = 0) -> None:
     if insp.already:
         a = insp.already
         st.info(f"Ces lignes sont déjà chargées : ce sont celles de l'import n°{a['import_id']} "
@@ -305,12 +305,12 @@ def confirm(con, data: bytes, fichier: str, kind: str, sha: str, insp, others: i
     default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
     for c in insp.conflicts:
         st.warning(markdown_text(c) + " : cochez « Remplacer » pour remplacer ces données.", icon=":material/swap_horiz:")
-    replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{sha}",
+    replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{file_key}",
                           help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
-    save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{sha}",
+    save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{file_key}",
                        help="Le prochain fichier aux mêmes en-têtes s'importera en un clic.")
-    name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{sha}", disabled=not save)
-    if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{sha}",
+    name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{file_key}", disabled=not save)
+    if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{file_key}",
                  icon=":material/upload:", disabled=bool(insp.conflicts) and not replace):
         run_import(con, data, fichier, kind, insp, replace, name if save else None, others)
 
@@ -367,20 +367,20 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
                  "ou importez-le en ligne de commande (512 Mo au plus).")
         return
     try:
-        sha, insp = inspect_file(con, data, fichier, kind)
+        file_key, insp = inspect_file(con, data, fichier, kind)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind, _who(), hashlib.sha256(data).hexdigest())
         st.error(markdown_text(str(exc)), icon=":material/error:")
         return
     show_layout(insp)
-    choose_profile(con, sha, insp, kind)
-    column_mapping(sha, insp)
-    value_mapping(sha, insp)
-    maison_choice(con, sha, insp)
+    choose_profile(con, file_key, insp, kind)
+    column_mapping(file_key, insp)
+    value_mapping(file_key, insp)
+    maison_choice(con, file_key, insp)
     warnings(insp)
     if insp.ready:
-        confirm(con, data, fichier, kind, sha, insp, others)
+        confirm(con, data, fichier, kind, file_key, insp, others)
     else:
         journal_once(con, insp, kind)
         problems(insp, fichier)
