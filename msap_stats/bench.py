@@ -9,6 +9,8 @@ Every figure is the median of K runs after a warm-up; every comparison a ratio m
 2. The queries behind the pages, with and without filters, on a store whose activity is the demo's repeated
    over earlier years, against the same computations in plain pandas on the same rows in memory.
 3. Cold start: a new process to the first page rendered (Streamlit's AppTest, no browser).
+   The import page's confirmation, in one process: the inspection shown, then the import it confirms, with the
+   inspection's checked rows kept (one read, one staging) against reading and staging the file again.
 4. With --navigateur, in Debian's Chromium: each page loaded by its URL until its charts are drawn, and a
    région chosen on the overview until the page has settled.
 Peak resident memory of each process is recorded (wait4's ru_maxrss).
@@ -32,9 +34,9 @@ from pathlib import Path
 import numpy as np
 
 SIZES = {  # rows of activity files to import; activity rows of the query store (the demo has 1 million)
-    "essai": {"xlsx": [500], "csv": [1_000], "store": 0},  # the smoke test of make test
-    "moyenne": {"xlsx": [200_000], "csv": [2_000_000], "store": 10_000_000},
-    "nationale": {"xlsx": [200_000, 1_000_000], "csv": [2_000_000], "store": 100_000_000},
+    "essai": {"xlsx": [500], "csv": [1_000], "store": 0, "page": 1_000},  # the smoke test of make test
+    "moyenne": {"xlsx": [200_000], "csv": [2_000_000], "store": 10_000_000, "page": 500_000},
+    "nationale": {"xlsx": [200_000, 1_000_000], "csv": [2_000_000], "store": 100_000_000, "page": 500_000},
 }
 MAISONS = 2_000
 PYTHON = sys.executable
@@ -136,6 +138,46 @@ def import_benchmark(path: Path, template: Path, work: Path, repeat: int) -> dic
            "memoire_projet_sur_lecture": ours["mo"] / bare["mo"]}
     if path.suffix == ".xlsx" and path.stat().st_size < 20e6:
         out["pandas_openpyxl"] = medians(lambda i: ([PYTHON, "-c", OPENPYXL, str(path)],), max(1, repeat // 2))
+    return out
+
+
+def confirm_benchmark(path: Path, template: Path, work: Path, repeat: int) -> dict:
+    """The import page's two steps, timed apart: the inspection it shows (read, matched, typed and checked on a
+    reader, as the page does), then the import that confirms it; with the inspection's rows kept and loaded as
+    they are (``import_inspection``), against confirming by reading and staging the file again (``import_bytes``
+    with the inspection's choices, as the page did)."""
+    from contextlib import closing
+
+    from . import store
+    from .intake import assistant
+    from .intake.importer import import_bytes, import_inspection
+
+    data = path.read_bytes()
+
+    def once(keep: bool) -> tuple[float, float, int]:
+        db = work / "confirmation.duckdb"
+        shutil.copy(template, db)
+        start = time.perf_counter()
+        with closing(store.reader(db)) as con:
+            insp = assistant.inspect(con, data, path.name, "activite", accept_suggestions=True,
+                                     accept_fallback=False, keep=keep)
+        shown = time.perf_counter()
+        with store.writing(db) as writer:
+            result = (import_inspection(writer, insp) if keep else
+                      import_bytes(writer, data, path.name, "activite", choices=insp.choices))
+        assert result.lignes_chargees == insp.rows_ready, result.message()
+        kept = insp.kept.table.nbytes if insp.kept else 0
+        return shown - start, time.perf_counter() - shown, kept
+
+    out = {"fichier": path.name}
+    for name, keep in (("lignes_gardees", True), ("relecture", False)):
+        once(keep)
+        runs = [once(keep) for _ in range(repeat)]
+        out[name] = {"inspection_s": statistics.median(r[0] for r in runs),
+                     "confirmation_s": statistics.median(r[1] for r in runs),
+                     "essais_confirmation": [round(r[1], 3) for r in runs], "mo_gardes": runs[0][2] / 2**20}
+    out["gain_s"] = out["relecture"]["confirmation_s"] - out["lignes_gardees"]["confirmation_s"]
+    out["relecture_sur_gardees"] = out["relecture"]["confirmation_s"] / out["lignes_gardees"]["confirmation_s"]
     return out
 
 
@@ -408,6 +450,9 @@ def measure(size: str, repeat: int, folder: Path, in_browser: bool = False) -> d
         path = write_csv(folder / f"activite_{rows}.csv", rows)
         report["imports"].append({"lignes": rows, **import_benchmark(path, template, folder, repeat)})
         path.unlink()
+    path = write_csv(folder / f"activite_{spec['page']}.csv", spec["page"])
+    report["confirmation"] = {"lignes": spec["page"], **confirm_benchmark(path, template, folder, repeat)}
+    path.unlink()
     demo_db = folder / "demo.duckdb"
     demo.build(demo_db, seed=42)
     report["demarrage_a_froid"] = cold_start(demo_db, repeat)
@@ -432,6 +477,11 @@ def table(report: dict) -> str:
                      f"{r['memoire_projet_sur_lecture']:9.2f}")
         if "pandas_openpyxl" in r:
             lines.append(f"  {'  (pandas + openpyxl, lecture)':<30} {r['pandas_openpyxl']['s']:7.2f} s")
+    c = report["confirmation"]
+    lines.append(f"\nPage d'import, {c['fichier']} : inspection {c['lignes_gardees']['inspection_s']:.2f} s, puis "
+                 f"confirmation {c['lignes_gardees']['confirmation_s']:.2f} s avec les lignes vérifiées gardées "
+                 f"({c['lignes_gardees']['mo_gardes']:.0f} Mo) contre {c['relecture']['confirmation_s']:.2f} s en "
+                 f"relisant le fichier (gain {c['gain_s']:.2f} s, ×{c['relecture_sur_gardees']:.1f})")
     lines.append(f"\nDémarrage à froid (processus → première page) : {report['demarrage_a_froid']['s']:.2f} s")
     for name, b in report.get("navigateur", {}).items():
         lines.append(f"\nNavigateur, store « {name} » : changement de région {b['changement_de_filtre']['s']:.2f} s ; "

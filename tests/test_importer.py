@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from contextlib import closing
 
 import pytest
 
 from msap_stats import store
 from msap_stats.errors import ImportRefused
-from msap_stats.intake.importer import import_file, rollback
+from msap_stats.intake import assistant
+from msap_stats.intake.importer import import_file, import_inspection, rollback
 from msap_stats.indicators import Filters, activity_total
 from msap_stats.store import StoreError
 from tests.conftest import ROOT, store_digest
@@ -164,3 +167,41 @@ def test_store_busy_is_told_in_french(registry_copy):
         holder.kill()
         holder.wait()
     assert store_digest(registry_copy)
+
+
+def _inspected(db, path, keep=True):
+    """What the import page does with a dropped file: the inspection it shows, on a reader of the store."""
+    with closing(store.reader(db)) as con:
+        return assistant.inspect(con, path.read_bytes(), path.name, "activite", accept_suggestions=True,
+                                 accept_fallback=False, keep=keep)
+
+
+def test_the_page_imports_the_rows_it_checked_as_the_command_line_would(registry_db, registry_copy, tmp_path):
+    path = write_xlsx(tmp_path / "act.xlsx", HEADER, months_rows(["1", "2", "3"], ["2016-01", "2016-02"], nb=4))
+    insp = _inspected(registry_copy, path)
+    assert insp.ready and insp.kept.rows == insp.rows_ready == 6
+    with store.writing(registry_copy) as writer:
+        confirmed = import_inspection(writer, insp)
+    elsewhere = tmp_path / "ligne_de_commande.duckdb"
+    shutil.copy(registry_db, elsewhere)
+    with closing(store.connect(elsewhere)) as con:
+        by_command = import_file(con, path, "activite")
+        expected = con.execute("SELECT empreinte FROM imports WHERE import_id = ?", [by_command.import_id]).fetchall()
+    with closing(store.reader(registry_copy)) as con:
+        assert activity_total(con, Filters()) == 6 * 4
+        got = con.execute("SELECT empreinte, lignes_chargees FROM imports WHERE import_id = ?",
+                          [confirmed.import_id]).fetchall()
+    assert got == [(expected[0][0], 6)]  # the same typed rows, to the hash of every cell
+
+
+def test_rows_checked_before_the_store_changed_are_checked_again(registry_copy, tmp_path):
+    path = write_xlsx(tmp_path / "act.xlsx", HEADER, months_rows(["1", "2"], ["2016-01"]))
+    insp = _inspected(registry_copy, path)
+    assert insp.ready
+    with store.writing(registry_copy) as writer:
+        rollback(writer, 1)  # the registry goes: the Maisons the rows were checked against are gone
+    before = store_digest(registry_copy)
+    with store.writing(registry_copy) as writer, pytest.raises(ImportRefused) as refused:
+        import_inspection(writer, insp)
+    assert "Maison inconnue du registre" in str(refused.value)
+    assert store_digest(registry_copy) == before

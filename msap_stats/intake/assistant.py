@@ -22,7 +22,7 @@ from ..fmt import cell, first_number, nombre, quoted_list
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from .conflicts import active_import, conflict_text, key_conflicts
-from .validate import stage
+from .validate import Kept, stage
 from . import layout
 from .layout import Frame
 from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
@@ -63,6 +63,7 @@ class Inspection:
     undecided: dict[str, list[str]] = field(default_factory=dict)  # column -> values only the assistant chose
     already: dict | None = None  # the import that already holds exactly these rows
     conflicts: list[str] = field(default_factory=list)  # keys already loaded by earlier imports (need "replace")
+    kept: Kept | None = None  # the typed rows, when asked to keep them for the import that confirms this inspection
 
     @property
     def ready(self) -> bool:
@@ -146,12 +147,14 @@ def _accepts(certainty: str, accept: bool) -> bool:
 
 def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
             profile: str | None = None, accept_suggestions: bool = False, accept_fallback: bool | None = None,
-            use_profile: bool = True, check: bool = True, sha256: str | None = None) -> Inspection:
+            use_profile: bool = True, check: bool = True, sha256: str | None = None, keep: bool = False) -> Inspection:
     """Everything the assistant knows of a file; writes nothing.
 
     ``profile`` names a saved profile; without it, a profile saved for the same headers is used, unless
     ``use_profile`` is false. ``accept_suggestions`` applies the probable proposals, and the fallback ones
     ("Autre") unless ``accept_fallback`` is false: the page pre-fills the first and asks for the second.
+    ``keep`` keeps the checked rows (``Inspection.kept``), so that ``importer.import_inspection`` loads them as
+    they were shown, without reading or checking the file a second time.
     """
     accept_fallback = accept_suggestions if accept_fallback is None else accept_fallback
     k = KINDS[kind]
@@ -194,6 +197,8 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                 insp.warnings += staged.warnings
                 insp.already = active_import(con, k, "empreinte", staged.fingerprint)
                 insp.conflicts = [conflict_text(k, c) for c in key_conflicts(con, staged)]
+                if keep:
+                    insp.kept = staged.keep(con)
             finally:
                 staged.drop(con)
         except ImportRefused as exc:

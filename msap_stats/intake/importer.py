@@ -30,7 +30,7 @@ from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, Kind
 from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
 from .conflicts import active_import, conflict_problem, key_conflicts, when
-from .validate import stage
+from .validate import Kept, stage
 
 @dataclass
 class ImportResult:
@@ -72,18 +72,16 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
                  choices: Choices | None = None, profile: str | None = None, accept_suggestions: bool = False,
                  maison: str | None = None, save_profile: str | None = None,
                  user: User | None = None) -> ImportResult:
-    """The one import path of the page and the command line: the assistant, then the transaction.
+    """The command line's import (and any caller's with bytes): the assistant, then ``import_inspection``.
 
     What the assistant is sure of is applied; ``accept_suggestions`` applies its probable proposals too;
     ``choices`` (the page's edits, or --maison) and a saved ``profile`` override them. Anything unresolved
     refuses the file with every problem and the suggestions. A refusal is written to the journal of refusals.
     """
-    k = KINDS[kind]
-    actor = user or local_user()
-    auteur = actor.email if user else (auteur or current_user())
+    actor, auteur = _acting(user, auteur)
     fichier = printable(fichier)  # a name is data: no line break or escape code reaches the log or a terminal
     sha = hashlib.sha256(data).hexdigest()
-    same = active_import(con, k, "sha256", sha)
+    same = active_import(con, KINDS[kind], "sha256", sha)
     if same:
         return ImportResult("déjà importé", kind, fichier, import_existant=same)
     if maison:
@@ -93,16 +91,45 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
         check_size(data)
         insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
                                  accept_suggestions=accept_suggestions, check=False, sha256=sha)
-        if insp.unresolved:
-            raise insp.problems()
-        return _load(con, insp.raw, k, sha=sha, fichier=fichier, auteur=auteur, replace=replace, actor=actor,
-                     warnings=insp.warnings, profil=(save_profile or (insp.profile.nom if insp.profile else None)),
-                     save=(insp.signature, insp.profile_choices) if save_profile else None,
-                     suggestions=insp.suggestions())
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind, auteur, sha)
         raise
+    return import_inspection(con, insp, replace=replace, auteur=auteur, save_profile=save_profile, user=user)
+
+
+def import_inspection(con, insp: assistant.Inspection, *, replace: bool = False, auteur: str | None = None,
+                      save_profile: str | None = None, user: User | None = None) -> ImportResult:
+    """The file as the assistant inspected it, written in one transaction.
+
+    The page confirms the inspection it showed: its rows, read once and checked once (``inspect(keep=True)``),
+    are loaded as they are, unless the store changed since they were checked (they are then checked again).
+    """
+    kind = insp.kind
+    actor, auteur = _acting(user, auteur)
+    fichier = printable(insp.fichier)
+    same = active_import(con, kind, "sha256", insp.sha256)
+    if same:
+        return ImportResult("déjà importé", kind.name, fichier, import_existant=same)
+    try:
+        roles.check_import(con, actor, kind.name)
+        if insp.unresolved or insp.refused:
+            raise insp.problems()
+        return _load(con, insp.raw, kind, sha=insp.sha256, fichier=fichier, auteur=auteur, replace=replace,
+                     actor=actor, warnings=insp.warnings,
+                     profil=(save_profile or (insp.profile.nom if insp.profile else None)),
+                     save=(insp.signature, insp.profile_choices) if save_profile else None,
+                     suggestions=insp.suggestions(), kept=insp.kept)
+    except ImportRefused as exc:
+        exc.fichier = exc.fichier or fichier
+        journal.record_refusal(con, exc, kind.name, auteur, insp.sha256)
+        raise
+
+
+def _acting(user: User | None, auteur: str | None) -> tuple[User, str]:
+    """Who acts (a logged-in user, or this machine's person) and the name the journal gives them."""
+    actor = user or local_user()
+    return actor, actor.email if user else (auteur or current_user())
 
 
 def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str | None = None, demo: bool = False,
@@ -123,15 +150,15 @@ def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str |
 def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
           demo: bool = False, warnings: list[str] = (), profil: str | None = None,
           save: tuple[str, Choices] | None = None, suggestions: list[str] = (),
-          actor: User | None = None) -> ImportResult:
+          actor: User | None = None, kept: Kept | None = None) -> ImportResult:
     if raw.rows == 0:
         raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
     try:
-        staged = stage(con, raw, kind)
+        staged = (kept and kept.restage(con)) or stage(con, raw, kind)  # restage: None if the store changed
     except ImportRefused as exc:
         exc.suggestions = list(suggestions)
         raise
-    warnings = [*warnings, *staged.warnings]
+    warnings = [*warnings, *(w for w in staged.warnings if w not in warnings)]  # an inspection's, said once
     try:
         if actor is not None:
             roles.check_import(con, actor, kind.name, staged.table)  # every row within the user's régions

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import MAX_KEPT, ImportRefused, Problem
@@ -176,17 +177,53 @@ def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...
 class Staged:
     """A validated file waiting in a temporary table of the connection."""
 
-    table: str  # a view of the typed rows over ``parsed``
+    table: str  # a view of the typed rows over ``parsed`` (or typed rows kept from an inspection, registered)
     kind: Kind
     rows: int
     fingerprint: str
     warnings: list[str]
     parsed: str = ""
+    registered: bool = False
 
     def drop(self, con) -> None:
+        if self.registered:
+            con.unregister(self.table)
+            return
         con.execute(f"DROP VIEW IF EXISTS {self.table}")
         if self.parsed:
             con.execute(f"DROP TABLE IF EXISTS {self.parsed}")
+
+    def keep(self, con) -> Kept:
+        """The typed rows out of this connection, to be imported through another (the writer's) unchanged."""
+        return Kept(con.sql(f"SELECT * FROM {self.table}").to_arrow_table(), self.kind, self.rows,
+                    self.fingerprint, _imports_state(con))
+
+
+def _imports_state(con) -> str:
+    """What the checks of a file against the store depend on: every import and its state."""
+    return con.execute("SELECT count(*) || ':' || coalesce(sum(hash(import_id, kind, sha256, empreinte, statut, "
+                       "date_annulation)), 0) FROM imports").fetchall()[0][0]
+
+
+@dataclass
+class Kept:
+    """Typed and checked rows kept from an inspection, with the version of the store they were checked against:
+    confirming the inspection imports them without reading, typing or checking the file again."""
+
+    table: pa.Table
+    kind: Kind
+    rows: int
+    fingerprint: str
+    version: str
+
+    def restage(self, con) -> Staged | None:
+        """These rows staged in ``con``; None when its store is not the one they were checked against (an import
+        or a rollback since: the registry, the keys held and the content already loaded may differ)."""
+        if _imports_state(con) != self.version:
+            return None
+        name = f"_garde_{uuid.uuid4().hex[:10]}"
+        con.register(name, self.table)
+        return Staged(name, self.kind, self.rows, self.fingerprint, [], registered=True)
 
 
 def _missing_columns(raw: RawTable, kind: Kind) -> list[Problem]:

@@ -22,7 +22,7 @@ from ..errors import SHOWN_PER_GROUP, ImportRefused
 from ..fmt import nombre
 from ..intake import assistant, journal, profiles, templates
 from ..intake.guard import MAX_FILE_BYTES
-from ..intake.importer import import_bytes, rollback
+from ..intake.importer import import_inspection, rollback
 from ..intake.matching import BLANK, KEEP
 from ..intake.profiles import Choices
 from ..intake.report import problems_xlsx
@@ -161,7 +161,7 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
         insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
                                  profile=None if prof in (None, NO_PROFILE) else prof, use_profile=prof != NO_PROFILE,
-                                 accept_suggestions=True, accept_fallback=False)
+                                 accept_suggestions=True, accept_fallback=False, keep=True)
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
         status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
@@ -294,7 +294,7 @@ def problems(insp, fichier: str) -> None:
                        icon=":material/download:")
 
 
-def confirm(con, data: bytes, fichier: str, kind: str, file_key: str, insp, others: int = 0) -> None:
+def confirm(fichier: str, kind: str, file_key: str, insp, others: int = 0) -> None:
     if insp.already:
         a = insp.already
         st.info(f"Ces lignes sont déjà chargées : ce sont celles de l'import n°{a['import_id']} "
@@ -312,25 +312,25 @@ def confirm(con, data: bytes, fichier: str, kind: str, file_key: str, insp, othe
     name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{file_key}", disabled=not save)
     if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{file_key}",
                  icon=":material/upload:", disabled=bool(insp.conflicts) and not replace):
-        run_import(con, data, fichier, kind, insp, replace, name if save else None, others)
+        run_import(fichier, insp, replace, name if save else None, others)
 
 
-def run_import(con, data: bytes, fichier: str, kind: str, insp, replace: bool, profile_name: str | None,
-               others: int = 0) -> None:
+def run_import(fichier: str, insp, replace: bool, profile_name: str | None, others: int = 0) -> None:
+    """The inspection shown, confirmed: its rows, already read and checked, are written as they were shown."""
     state = _state()
     with st.status(f"Import de « {markdown_text(fichier)} »…", expanded=True) as status:
-        st.write("Lecture, correspondance et vérification de chaque ligne…")
+        st.write("Écriture des lignes vérifiées…")
         try:
             with connection.writing() as writer:
-                result = import_bytes(writer, data, fichier, kind, replace=replace, user=access.acting_user(),
-                                      choices=insp.choices, save_profile=profile_name)
+                result = import_inspection(writer, insp, replace=replace, user=access.acting_user(),
+                                           save_profile=profile_name)
         except (ImportRefused, StoreError) as exc:
             status.update(label="Import refusé : rien n'a été enregistré", state="error")
             st.error(markdown_text(str(exc)))
             return
         st.write(f"{nombre(result.lignes_chargees)} ligne(s) chargée(s).")
         status.update(label="Import terminé", state="complete")
-    state["done"] = ("ok" if not result.already else "info", result.message(), hashlib.sha256(data).hexdigest())
+    state["done"] = ("ok" if not result.already else "info", result.message(), insp.sha256)
     forget_file(keep_files=others > 0)
 
 
@@ -380,7 +380,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     maison_choice(con, file_key, insp)
     warnings(insp)
     if insp.ready:
-        confirm(con, data, fichier, kind, file_key, insp, others)
+        confirm(fichier, kind, file_key, insp, others)
     else:
         journal_once(con, insp, kind)
         problems(insp, fichier)
