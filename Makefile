@@ -31,8 +31,10 @@ run: $(VENV)/.runtime $(DB)
 test: $(VENV)/.dev chromium lint
 	$(BIN)/python -m pytest
 
+# Style (ruff) and the floors of the package (import-linter: .importlinter): an upward import or a circle fails.
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 chromium:
 	@./.ci/ensure-chromium
