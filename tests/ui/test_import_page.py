@@ -9,7 +9,7 @@ import pytest
 
 from msap_stats import store
 from tests.spreadsheets import write_csv_fr, write_xlsx
-from tests.test_pages import app, ok
+from tests.ui.test_pages import app, ok
 
 HEADER = ["Code MSAP", "Période", "Thème", "Opérateur sollicité", "Nombre"]
 
@@ -247,7 +247,7 @@ def test_several_files_dropped_are_imported_one_after_the_other(registry_copy, m
 
 
 def test_a_profile_never_carries_a_maison_over_to_another_maison_s_file(registry_copy, monkeypatch, tmp_path):
-    from tests.test_assistant import COORDINATOR_ROWS, _wide_workbook
+    from tests.intake.test_assistant import COORDINATOR_ROWS, _wide_workbook
 
     months = [dt.date(2017, m, 1) for m in range(1, 5)]
     first = _wide_workbook(tmp_path / "valserhone.xlsx", months, COORDINATOR_ROWS,

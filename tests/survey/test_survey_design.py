@@ -18,7 +18,7 @@ from msap_stats.survey.design import Design, korn_graubard, proportions
 from tests.reference import clustered
 from tests.spreadsheets import write_csv_fr
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "reference.json").read_text("utf-8"))
+REFERENCE = json.loads((Path(__file__).parent.parent / "reference" / "reference.json").read_text("utf-8"))
 # The survey's columns, as the project names them: "rare" stands for the online-procedure motive.
 AS_PROJECT = {"motif_aide_dossier": "motif_aide_dossier", "motif_renseignement": "motif_renseignement",
               "simplifie_quotidien": "simplifie_quotidien", "rare": "motif_demarche_en_ligne"}

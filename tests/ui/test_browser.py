@@ -245,7 +245,7 @@ def test_survey_pages_say_there_is_no_survey_on_the_real_registry(registry_db, t
 
 def test_a_real_list_uploaded_from_the_browser_feeds_the_other_pages(page, tmp_path):
     """An empty store; the ANCT list of December 2022 dropped on the import page, confirmed, then seen elsewhere."""
-    from tests.test_assistant import LIST_2022, read_csv
+    from tests.intake.test_assistant import LIST_2022, read_csv
 
     if not LIST_2022.exists():
         pytest.skip("liste 2022 absente")

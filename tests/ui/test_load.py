@@ -2,7 +2,7 @@
 the command line into the same store. Every page completes, with no exception; readers are never blocked.
 
 ``make test`` runs it small (3 sessions, one pass); the full size by hand, e.g. 10 sessions:
-``MSAP_CHARGE=10 .venv/bin/python -m pytest tests/test_load.py -s`` (prints the 95th percentile).
+``MSAP_CHARGE=10 .venv/bin/python -m pytest tests/ui/test_load.py -s`` (prints the 95th percentile).
 """
 
 from __future__ import annotations
