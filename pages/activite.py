@@ -13,4 +13,5 @@ blocks.chart(activite.demandes_mois_accompagnement)
 blocks.side_by_side(activite.demandes_par_maison, activite.demandes_par_heure)
 blocks.side_by_side((activite.profil_public, "tranche_age"), (activite.profil_public, "sexe"))
 st.subheader("Classement des Maisons")
-blocks.table(connection.cached(activite.classement_maisons, filters.current()), "classement", "classement_maisons.csv", search=True)
+blocks.table(connection.cached(activite.classement_maisons, filters.current()), "classement", "classement_maisons.csv",
+             search=True)

@@ -2,8 +2,8 @@
 
 from msap_stats.ui import blocks, export
 
-blocks.page_header("Exporter", "Un dossier « En bref » prêt à imprimer : la note en PDF, chaque graphique en image, "
-                   "les tableaux derrière les graphiques.")
+blocks.page_header("Exporter", "Un dossier « En bref » prêt à imprimer : la note en PDF, chaque graphique en "
+                   "image, les tableaux derrière les graphiques.")
 export.prepare()
 built = export.current_pack()
 if built:

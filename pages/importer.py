@@ -4,8 +4,8 @@ import streamlit as st
 
 from msap_stats.ui import blocks, connection, imports
 
-blocks.page_header("Importer des données", "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.",
-                   figures=False)
+blocks.page_header("Importer des données",
+                   "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.", figures=False)
 
 con = connection.cursor()
 kind = imports.choose_kind()

@@ -5,7 +5,8 @@ import streamlit as st
 from msap_stats.charts import regards
 from msap_stats.ui import blocks
 
-blocks.page_header("Regards croisés", "Usagers, agents et habitants voient-ils les mêmes effets de la Maison sur le territoire ?")
+blocks.page_header("Regards croisés",
+                   "Usagers, agents et habitants voient-ils les mêmes effets de la Maison sur le territoire ?")
 
 blocks.chart(regards.impacts_compares)
 st.subheader("Les agents")

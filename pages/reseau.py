@@ -15,8 +15,9 @@ choices = {referentiels.AUTOMATIQUE: "Selon les dates de labellisation",
 left, right = st.columns(2)
 with left:
     choix = filters.setting(st.selectbox, "Référentiel", list(choices), "referentiel", referentiels.AUTOMATIQUE,
-                            format_func=choices.get, help="Le cahier des charges des MSAP (2015-2019) ou la charte "
-                            "France services (depuis 2020) ; par défaut, celui que désignent les dates de labellisation.")
+                            format_func=choices.get, help="Le cahier des charges des MSAP (2015-2019) ou la "
+                            "charte France services (depuis 2020) ; par défaut, celui que désignent les dates de "
+                            "labellisation.")
 applied = referentiels.REFERENTIELS[connection.cached(reseau.referentiel, filters.current(), choix)]
 distance = any(c.key == "distance" for c in applied.criteres)
 seuil = network.DEFAULT_DISTANCE_KM
@@ -34,11 +35,12 @@ blocks.chart(reseau.conformite, seuil, choix)
 with st.expander("Les critères et ce qui permet de les juger"):
     blocks.table(connection.cached(reseau.criteres, filters.current(), seuil, choix), "criteres", "criteres.csv")
 st.subheader("Maisons à revoir")
-blocks.table(connection.cached(reseau.maisons_en_defaut, filters.current(), seuil, choix), "defaut", "maisons_a_revoir.csv",
-             search=True, height=360)
+blocks.table(connection.cached(reseau.maisons_en_defaut, filters.current(), seuil, choix), "defaut",
+             "maisons_a_revoir.csv", search=True, height=360)
 if distance:
     with st.expander("Paires de Maisons fixes plus proches que le seuil"):
-        blocks.table(connection.cached(reseau.paires_proches, filters.current(), seuil), "proches", "maisons_proches.csv")
+        blocks.table(connection.cached(reseau.paires_proches, filters.current(), seuil), "proches",
+                     "maisons_proches.csv")
 st.subheader("Qui porte les Maisons, et avec quels partenaires")
 blocks.side_by_side(reseau.porteurs, reseau.formats)
 blocks.chart(reseau.partenariats)

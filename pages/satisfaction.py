@@ -5,7 +5,8 @@ import streamlit as st
 from msap_stats.charts import common, satisfaction
 from msap_stats.ui import blocks, filters
 
-blocks.page_header("Satisfaction des usagers", "Les usagers sont-ils satisfaits, et cela varie-t-il selon qui ils sont et où ?")
+blocks.page_header("Satisfaction des usagers",
+                   "Les usagers sont-ils satisfaits, et cela varie-t-il selon qui ils sont et où ?")
 
 by = filters.setting(st.segmented_control, "Ventiler selon", list(common.BREAKDOWNS), "ventilation", "tranche_age",
                      format_func=common.BREAKDOWNS.get)

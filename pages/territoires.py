@@ -11,7 +11,8 @@ zones = connection.cached(territoires.zones, filters.current())
 if not zones:
     st.info(common.NO_MAISON.message)
     st.stop()
-zone = filters.setting(st.selectbox, "Territoire affiché", list(zones), "zone", next(iter(zones)), format_func=zones.get)
+zone = filters.setting(st.selectbox, "Territoire affiché", list(zones), "zone", next(iter(zones)),
+                       format_func=zones.get)
 left, right = st.columns(2)
 with left:
     blocks.chart(territoires.carte_maisons, zone)
@@ -21,6 +22,7 @@ with right:
                              format_func=lambda m: territoires.DEPARTEMENT_METRICS[m][0])
     blocks.chart(territoires.carte_departements, metric, zone)
 st.subheader("Par département")
-blocks.table(connection.cached(territoires.tableau_departements, filters.current()), "departements", "departements.csv", search=True)
+blocks.table(connection.cached(territoires.tableau_departements, filters.current()), "departements", "departements.csv",
+             search=True)
 st.subheader("Par région")
 blocks.table(connection.cached(territoires.tableau_regions, filters.current()), "regions", "regions.csv")

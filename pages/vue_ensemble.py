@@ -5,7 +5,8 @@ import streamlit as st
 from msap_stats.charts import activite, motifs, overview, regards, reseau, satisfaction, territoires
 from msap_stats.ui import blocks, connection, filters
 
-blocks.page_header("Vue d'ensemble", "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
+blocks.page_header("Vue d'ensemble",
+                   "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
 
 figures = connection.cached(overview.key_figures, filters.current())
 for row in (figures[:4], figures[4:]):
