@@ -220,6 +220,8 @@ def describe(insp) -> str:
                        f"{c['raison']}")
     if len(unmatched) > SHOWN_UNMATCHED:
         out.append(f"  {nombre(len(unmatched))} colonnes sans correspondance, ignorées : {quoted_list(unmatched)}")
+    for col, reading in d["lectures"].items():
+        out.append(f"  « {cell(insp.mapping.get(col, col))} » lue comme {reading}")
     for col, values in d["valeurs"].items():
         if values:
             out.append(f"Valeurs de « {col} » à faire correspondre :")

@@ -64,6 +64,7 @@ class Inspection:
     already: dict | None = None  # the import that already holds exactly these rows
     conflicts: list[str] = field(default_factory=list)  # keys already loaded by earlier imports (need "replace")
     kept: Kept | None = None  # the typed rows, when asked to keep them for the import that confirms this inspection
+    readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells are read
 
     @property
     def ready(self) -> bool:
@@ -97,7 +98,7 @@ class Inspection:
                              "proposee": self.maison_proposal.__dict__ if self.maison_proposal else None},
                   "profil": self.profile.nom if self.profile else None,
                   "avertissements": self.warnings, "pret": self.ready, "lignes_pretes": self.rows_ready,
-                  "deja_importe": self.already, "conflits": self.conflicts}
+                  "deja_importe": self.already, "conflits": self.conflicts, "lectures": self.readings}
         problems = self.problems()
         result["problemes"] = {"total": problems.total,
                                "groupes": [{"raison": g.raison, "colonne": g.colonne, "nombre": g.total,
@@ -194,6 +195,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
             staged = stage(con, insp.raw, k)
             try:
                 insp.rows_ready = staged.rows
+                insp.readings = staged.readings
                 insp.warnings += staged.warnings
                 insp.already = active_import(con, k, "empreinte", staged.fingerprint)
                 insp.conflicts = [conflict_text(k, c) for c in key_conflicts(con, staged)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..errors import MAX_KEPT, ImportRefused, Problem
 from .. import reference
-from ..fmt import nombre
+from ..fmt import cell, nombre
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable
 from ..schema import HOURS_INTERVAL_RE, Column, Kind, normalize_key, sql_normalize
 from ..store import q
@@ -26,6 +26,7 @@ from ..store import q
 TRUE_KEYS = ("oui", "o", "x", "1", "vrai", "true", "yes", "y", "10")
 FALSE_KEYS = ("non", "n", "0", "faux", "false", "no", "00")
 CLOSED_KEYS = ("ferme", "fermee", "fermeture", "")  # "" : a cell of dashes only ("-", "--")
+TICK_MARKS = ("✓", "✔", "☑", "☒", "✅")  # a ticked box, as spreadsheets and survey tools write it
 DATE_FORMATS = ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S",
                 "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y/%m", "%m-%Y")
@@ -109,9 +110,11 @@ def final_sql(col: Column, val: str) -> str:
     return val
 
 
-def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...] = ()) -> tuple[str, list[Check]]:
+def column_sql(col: Column, v: str, ticks: tuple[str, ...] | None = None,
+               kept: tuple[str, ...] = ()) -> tuple[str, list[Check]]:
     """SQL expression typing the text cell ``v``, and the checks that can fail on it.
 
+    ``ticks``: a yes/no column written as tick boxes, the keys of its ticked cells (a blank is then No).
     ``kept``: a survey's own categories, accepted as they are written in a breakdown-only column.
     """
     key = sql_normalize(v)
@@ -147,9 +150,9 @@ def column_sql(col: Column, v: str, checkbox: bool = False, kept: tuple[str, ...
         checks.append(Check(f"year({VAL}) NOT BETWEEN {YEARS[0]} AND {YEARS[1]}",
                             f"{t} hors de la période admise ({YEARS[0]}-{YEARS[1]})"))
     elif t == "booleen":
-        otherwise = "false" if checkbox else "NULL"
-        val = (f"(CASE WHEN {v} IS NULL THEN {otherwise} WHEN {key} IN {tuple(TRUE_KEYS)} THEN true "
-               f"WHEN {key} IN {tuple(FALSE_KEYS)} THEN false END)")
+        otherwise = "false" if ticks is not None else "NULL"
+        val = (f"(CASE WHEN {v} IS NULL THEN {otherwise} WHEN {key} IN {_list(TRUE_KEYS + (ticks or ()))} "
+               f"OR trim({v}) IN {_list(TICK_MARKS)} THEN true WHEN {key} IN {_list(FALSE_KEYS)} THEN false END)")
         checks.append(Check(missing, "réponse Oui ou Non attendue (ou x / vide)"))
     elif t == "code":
         val = _case(key, {**{normalize_key(k): k for k in kept}, **col.code_map()})
@@ -184,6 +187,7 @@ class Staged:
     warnings: list[str]
     parsed: str = ""
     registered: bool = False
+    readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells were read, in French
 
     def drop(self, con) -> None:
         if self.registered:
@@ -237,45 +241,59 @@ def _missing_columns(raw: RawTable, kind: Kind) -> list[Problem]:
     return problems
 
 
-def _boolean_groups(kind: Kind, present: set[str]) -> list[list[str]]:
-    """The yes/no columns of the file, by question: a multi-response group together, any other alone."""
-    grouped = [[c for c in g if c in present] for g in kind.groups]
-    inside = {c for g in grouped for c in g}
-    alone = [[c.name] for c in kind.columns if c.type == "booleen" and c.name in present and c.name not in inside]
-    return [g for g in grouped if g] + alone
+def tick_keys(col: Column, header: str) -> tuple[str, ...]:
+    """How a ticked box of this column may be written, besides a tick mark: an x, or the column's own name (a
+    survey tool's export writes the option chosen in its column)."""
+    return tuple(sorted({"x", normalize_key(header), normalize_key(col.label), normalize_key(col.name)} - {""}))
 
 
-def _checkbox_columns(con, raw_name: str, kind: Kind, present: set[str]) -> set[str]:
-    """Yes/no questions written as x / blank (every filled cell of the question is an x): a blank means No.
+def _readings(con, raw_name: str, kind: Kind, raw: RawTable) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Each yes/no column judged on its own writing: the tick columns (every filled cell a tick: an x, a tick
+    mark, the column's name) with their ticked keys, and how each yes/no column is read, in French."""
+    cols = [c for c in kind.columns if c.type == "booleen" and c.name in raw.headers]
+    if not cols:
+        return {}, {}
+    keys = {c.name: tick_keys(c, raw.headers[c.name]) for c in cols}
+    exprs = ", ".join(f"count({q(c.name)}), coalesce(bool_and({sql_normalize(q(c.name))} IN {_list(keys[c.name])} "
+                      f"OR trim({q(c.name)}) IN {_list(TICK_MARKS)}), true), "
+                      f"list(DISTINCT trim({q(c.name)}) ORDER BY trim({q(c.name)})) FILTER (WHERE {q(c.name)} IS NOT NULL)[1:4]"
+                      for c in cols)
+    found = iter(con.execute(f"SELECT {exprs} FROM {raw_name}").fetchall()[0])
+    ticks, readings = {}, {}
+    grouped = {c for g in kind.groups for c in g}
+    for c in cols:
+        filled, ticked, shown = next(found), next(found), next(found)
+        written = ", ".join(f"« {cell(v, 24)} »" for v in shown or [])
+        if filled and ticked:
+            ticks[c.name] = keys[c.name]
+            readings[c.name] = (f"case à cocher ({written}) ; vide : non cochée" +
+                                (", sans réponse si aucune case de la question n'est remplie" if c.name in grouped
+                                 else ""))
+        elif filled:
+            readings[c.name] = f"oui / non ({written}{'…' if len(shown or []) >= 4 else ''}) ; vide : sans réponse"
+    for group in kind.groups:  # a box nobody ticked, in a question written as tick boxes: ticked by no one
+        if any(c in ticks for c in group):
+            for c in group:
+                if c in keys and c not in ticks and c not in readings:
+                    ticks[c] = keys[c]
+                    readings[c] = "case à cocher que personne n'a cochée ; vide : non cochée"
+    return ticks, readings
 
-    A multi-response question is judged as a whole, so that a box nobody ticked is 0 %, not unknown.
-    """
-    groups = _boolean_groups(kind, present)
-    if not groups:
-        return set()
-    exprs = ", ".join(f"count({q(c)}), coalesce(bool_and({sql_normalize(q(c))} = 'x'), true)"
-                      for g in groups for c in g)
-    flags = iter(con.execute(f"SELECT {exprs} FROM {raw_name}").fetchall()[0])
-    out: set[str] = set()
-    for g in groups:
-        filled, all_x = zip(*[(next(flags), next(flags)) for _ in g])
-        if sum(filled) and all(all_x):
-            out.update(g)
-    return out
 
-
-def _unanswered_groups(con, parsed: str, kind: Kind, present: set[str], checkbox: set[str]) -> None:
-    """An x / blank multi-response question left empty by a respondent who answered nothing else: no answer.
-
-    Whoever answered another question and ticked none of the boxes said No to each.
-    """
+def _unanswered_groups(con, parsed: str, kind: Kind, present: set[str], ticks: set[str]) -> None:
+    """A blank in a tick column of a multi-response question is "not ticked" for whoever answered the question
+    (any of its items, whatever their writing), and no answer for whoever answered none of them. A question
+    written wholly as tick boxes cannot tell "answered none" from "ticked none": there, whoever answered another
+    question said No to each box, and whoever answered nothing gave no answer."""
     others = [c for c in kind.questions() if c in present and not any(c in g for g in kind.groups)]
     for group in kind.groups:
-        cols = [c for c in group if c in present and c in checkbox]
+        items = [c for c in group if c in present]
+        cols = [c for c in items if c in ticks]
         if not cols:
             continue
-        empty = " AND ".join(f"{q('brut_' + c)} IS NULL" for c in cols + others)
-        con.execute(f"UPDATE {parsed} SET {', '.join(f'{q(c)} = NULL' for c in cols)} WHERE {empty}")
+        empty = items + (others if len(cols) == len(items) else [])
+        blank = " AND ".join(f"{q('brut_' + c)} IS NULL" for c in empty)
+        con.execute(f"UPDATE {parsed} SET {', '.join(f'{q(c)} = NULL' for c in cols)} WHERE {blank}")
 
 
 def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_maisons: str = "maisons_actifs") -> Staged:
@@ -291,7 +309,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
     con.register(raw_name, raw.table)
     try:
         present = set(raw.headers)
-        checkbox = _checkbox_columns(con, raw_name, kind, present)
+        ticks, readings = _readings(con, raw_name, kind, raw)
         raws, selects, joins, checks = [], [], [], []
         for col in kind.columns:
             typed = f"CAST({lit(col.default)} AS {parsed_type(col)})"
@@ -299,8 +317,8 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
                 v = q("brut_" + col.name)
                 raws.append(f"{q(col.name)} AS {v}")
                 selects.append(f"r.{v}")
-                val, col_checks = column_sql(col, "k" if col.type in BY_DISTINCT_VALUE else f"r.{v}", col.name in checkbox,
-                                             raw.kept.get(col.name, ()))
+                val, col_checks = column_sql(col, "k" if col.type in BY_DISTINCT_VALUE else f"r.{v}",
+                                             ticks.get(col.name), raw.kept.get(col.name, ()))
                 if col.type in BY_DISTINCT_VALUE:
                     alias = f"d{len(joins)}"
                     joins.append(f"LEFT JOIN (SELECT k, CAST({val} AS {parsed_type(col)}) AS v FROM "
@@ -314,7 +332,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         kept = [c for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN) if c in raw.table.column_names]
         con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT {', '.join('r.' + c for c in kept)}, {', '.join(selects)} "
                     f"FROM (SELECT {', '.join(kept)}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
-        _unanswered_groups(con, parsed, kind, present, checkbox)
+        _unanswered_groups(con, parsed, kind, present, set(ticks))
         strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
         _report(con, parsed, kind, raw, strict, reference_maisons)
@@ -330,7 +348,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         con.execute(f"CREATE TEMP VIEW {staged} AS SELECT *{derived} FROM ({rows})")
         cols = ", ".join(q(c.name) for c in kind.columns)
         count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
-        return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed)
+        return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed, readings=readings)
     except BaseException:
         con.execute(f"DROP VIEW IF EXISTS {staged}")
         con.execute(f"DROP TABLE IF EXISTS {parsed}")

@@ -213,9 +213,10 @@ def column_mapping(file_key: str, insp) -> None:
                    "et la certitude de la proposition de l'assistant.")
         for i, m in enumerate(insp.columns):
             row = st.columns(ROW)
-            with row[0]:
-                _file_cell(m.fichier, ", ".join(m.exemples))
             current = applied.get(m.fichier)
+            with row[0]:
+                reading = insp.readings.get(current)
+                _file_cell(m.fichier, ", ".join(m.exemples) + (f" — lue comme {reading}" if reading else ""))
             options = [IGNORE, *labels]
             row[1].selectbox(f"Colonne du projet pour « {m.fichier} »", options,
                              index=options.index(k.column(current).label) if current else 0,

@@ -1,0 +1,102 @@
+"""The same records written in the ways people really write them give the same figures (metamorphic tests).
+
+A survey, a registry or an activity file is generated once as records; each test writes those records in several
+ways (yes/no writings and their mixes, tick boxes, blanks, layouts) into real files, imports each into its own
+store, and asserts that the figures the pages show are identical, and equal to the ones computed from the records.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from contextlib import closing
+
+import pytest
+
+from msap_stats import indicators, store
+from msap_stats.indicators import Filters
+from msap_stats.intake import assistant
+from msap_stats.intake.importer import import_file
+from tests.spreadsheets import write_csv_fr, write_xlsx
+
+MOTIVES = ["motif_aide_dossier", "motif_renseignement", "motif_outils_libre_acces", "motif_demarche_en_ligne"]
+SATISFACTION = ["Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait"]
+
+
+def respondents(n: int = 150, seed: int = 7) -> list[dict]:
+    """Users of Maisons 1 to 6: their motives (None: the question left unanswered), satisfaction, daily life."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        answered = rng.random() > 0.1
+        motives = {m: (rng.random() < p if answered else None) for m, p in zip(MOTIVES, (0.4, 0.33, 0.27, 0.24))}
+        out.append({"id_reponse": f"R{i:04d}", "date_reponse": "15/11/2016", "id_maison": str(1 + i % 6), **motives,
+                    "satisfaction_accueil": rng.choice(SATISFACTION),
+                    "simplifie_quotidien": rng.choice([True, True, True, False, None])})
+    return out
+
+
+def oui_non(v):
+    return None if v is None else ("Oui" if v else "Non")
+
+
+WRITINGS = {  # how one yes/no answer is written in a column; a tick box writes nothing when not ticked
+    "oui/non": oui_non,
+    "1/0": lambda v: None if v is None else (1 if v else 0),
+    "O/N": lambda v: None if v is None else ("O" if v else "N"),
+    "vrai/faux": lambda v: None if v is None else ("VRAI" if v else "FAUX"),
+    "x": lambda v: "x" if v else None,
+    "✓": lambda v: "✓" if v else None,
+    "libellé": lambda v: "Obtenir un renseignement" if v else None,  # a survey tool writes the option ticked
+}
+
+
+def write_survey(path, records, writings: dict[str, str]):
+    header = ["id_reponse", "date_reponse", "id_maison", *MOTIVES, "satisfaction_accueil", "simplifie_quotidien"]
+    rows = [[r["id_reponse"], r["date_reponse"], r["id_maison"], *(WRITINGS[writings[m]](r[m]) for m in MOTIVES),
+             r["satisfaction_accueil"], oui_non(r["simplifie_quotidien"])] for r in records]
+    return write_xlsx(path, header, rows) if path.suffix == ".xlsx" else write_csv_fr(path, header, rows)
+
+
+def imported(registry_db, tmp_path, name, path):
+    db = tmp_path / f"{name}.duckdb"
+    shutil.copy(registry_db, db)
+    with closing(store.connect(db)) as con:
+        import_file(con, path, "usagers")
+        stored = con.execute(f"SELECT id_reponse, {', '.join(MOTIVES)} FROM usagers_actifs ORDER BY 1").fetchall()
+        figures = indicators.shares(con, "usagers", indicators.MOTIFS, Filters()).set_index("item")
+    return stored, figures[["n", "pct", "ic_bas", "ic_haut"]]
+
+
+MIXES = [
+    {"motif_aide_dossier": "oui/non", "motif_renseignement": "1/0", "motif_outils_libre_acces": "x",
+     "motif_demarche_en_ligne": "✓"},
+    {"motif_aide_dossier": "O/N", "motif_renseignement": "libellé", "motif_outils_libre_acces": "vrai/faux",
+     "motif_demarche_en_ligne": "x"},
+]
+
+
+@pytest.mark.parametrize("mix", MIXES, ids=["oui-non,1-0,x,coche", "O-N,libelle,vrai-faux,x"])
+def test_yes_no_columns_written_each_their_own_way_give_the_figures_of_the_records(registry_db, tmp_path, mix):
+    records = respondents()
+    plain, plain_figures = imported(registry_db, tmp_path, "oui_non", write_survey(
+        tmp_path / "oui_non.csv", records, dict.fromkeys(MOTIVES, "oui/non")))
+    mixed, mixed_figures = imported(registry_db, tmp_path, "melange", write_survey(tmp_path / "melange.xlsx", records, mix))
+    expected = [(r["id_reponse"], *(r[m] for m in MOTIVES)) for r in records]
+    assert plain == expected and mixed == expected  # a blank tick is "not ticked" where the question was answered
+    assert mixed_figures.equals(plain_figures)
+    answered = [r for r in records if r[MOTIVES[2]] is not None]
+    share = 100 * sum(r[MOTIVES[2]] for r in answered) / len(answered)
+    assert mixed_figures.loc["outils_libre_acces", "n"] == len(answered)
+    assert abs(mixed_figures.loc["outils_libre_acces", "pct"] - share) < 0.01  # not 100 % of those who ticked
+
+
+def test_the_assistant_says_how_it_reads_each_yes_no_column(registry_con, tmp_path):
+    path = write_survey(tmp_path / "melange.xlsx", respondents(40), MIXES[0])
+    insp = assistant.inspect(registry_con, path.read_bytes(), path.name, "usagers")
+    assert insp.ready
+    assert insp.readings["motif_aide_dossier"].startswith("oui / non (« Non », « Oui »)")
+    assert insp.readings["motif_renseignement"].startswith("oui / non (« 0 », « 1 »)")
+    assert insp.readings["motif_outils_libre_acces"].startswith("case à cocher (« x ») ; vide : non cochée, sans réponse")
+    assert insp.readings["motif_demarche_en_ligne"].startswith("case à cocher (« ✓ »)")
+    assert insp.readings["simplifie_quotidien"].endswith("vide : sans réponse")
