@@ -327,12 +327,7 @@ def _raw_table(insp: Inspection) -> RawTable | None:
                                  if c in t.column_names}})
     _warn_own_categories(insp)
     if k.name == "activite" and "nb" in table.column_names:
-        nb = table.column("nb")
-        zero = pc.fill_null(pc.match_substring_regex(nb, r"^\s*0+([.,]0*)?\s*$"), False)
-        n_zero = pc.sum(zero).as_py() or 0
-        if n_zero:
-            table = table.filter(pc.invert(zero))
-            insp.warnings.append(f"{nombre(n_zero)} ligne(s) à 0 demande : rien à charger pour elles.")
+        table = _without_empty_counts(table, insp.warnings)
     headers = {c: (f if f not in frame.fixed else f"{f} ({'en-têtes des colonnes' if c == 'mois' else 'cellules'})")
                for c, f in insp.mapping.items()}
     if "id_maison" in cols and "id_maison" not in insp.mapping:
@@ -344,6 +339,21 @@ def _raw_table(insp: Inspection) -> RawTable | None:
     cell = next((c for c, f in insp.mapping.items() if f == layout.COUNT_COLUMN), None)
     return RawTable(table, headers, frame.format, frame.header_row, sheet, [*frame.notes],
                     {c: v for c, v in kept.items() if v}, cell if CELL_COLUMN in table.column_names else None)
+
+
+def _without_empty_counts(table: pa.Table, warnings: list[str]) -> pa.Table:
+    """Counts of 0 (or a dash) and blank count cells load nothing, in every layout, each kind said once; a count
+    written otherwise (text, negative, a fraction) is left for the validator to refuse."""
+    nb = table.column("nb")
+    blank = pc.fill_null(pc.match_substring_regex(nb, r"^\s*$"), True)
+    zero = pc.fill_null(pc.match_substring_regex(nb, r"^\s*(0+([.,]0*)?|-+)\s*$"), False)
+    n_blank, n_zero = pc.sum(blank).as_py() or 0, pc.sum(zero).as_py() or 0
+    if n_zero:
+        warnings.append(f"{nombre(n_zero)} ligne(s) à 0 demande : rien à charger pour elles.")
+    if n_blank:
+        warnings.append(f"{nombre(n_blank)} case(s) vide(s) de nombre de demandes lue(s) comme 0 : rien à charger "
+                        "pour elles.")
+    return table.filter(pc.invert(pc.or_(blank, zero))) if n_blank or n_zero else table
 
 
 def _departement_from_commune(k: Kind, cols: dict) -> bool:

@@ -288,11 +288,7 @@ def _unpivot(table: pa.Table, labels: list[str], month_cols: dict[str, dt.date])
         shown = mois(month) if re.match(r"\d{4}-\d{2}-\d{2}", h) else h
         cols[CELL_COLUMN] = pa.array([shown] * len(table), pa.string())
         cols[LINE_COLUMN] = table.column(LINE_COLUMN)
-        part = pa.table(cols)
-        counts = part.column(COUNT_COLUMN)
-        zero = pc.fill_null(pc.is_in(counts, value_set=pa.array(["0", "0.0", "0,0", "-"])), False)
-        keep = pc.and_(pc.invert(pc.is_null(counts)), pc.invert(zero))
-        parts.append(part.filter(keep))
+        parts.append(pa.table(cols))  # blank and zero counts too: the assistant leaves them out, in every layout
     return pa.concat_tables(parts).sort_by([(LINE_COLUMN, "ascending")])
 
 

@@ -214,6 +214,7 @@ def test_a_total_row_or_column_is_told_by_one_rule_however_it_is_written(con_reg
     got = con_registry.execute("SELECT strftime(mois, '%Y-%m'), nb FROM activite_actifs ORDER BY 1").fetchall()
     assert result.lignes_chargees == 2 and got == [("2016-01", 1), ("2016-02", 2)]  # neither its row nor its column
 
+
 def test_one_sheet_per_month(con_registry, tmp_path):
     wb = Workbook()
     sheets = {"Janvier 2017": [("1", "Emploi", 5), ("2", "CAF - prestations familiales", "3"), ("3", "Retraite", 0)],

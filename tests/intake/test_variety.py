@@ -14,6 +14,7 @@ from contextlib import closing
 import pytest
 
 from msap_stats import indicators, store
+from msap_stats.errors import ImportRefused
 from msap_stats.indicators import Filters
 from msap_stats.intake import assistant
 from msap_stats.intake.importer import import_file
@@ -100,3 +101,65 @@ def test_the_assistant_says_how_it_reads_each_yes_no_column(registry_con, tmp_pa
     assert insp.readings["motif_outils_libre_acces"].startswith("case à cocher (« x ») ; vide : non cochée, sans réponse")
     assert insp.readings["motif_demarche_en_ligne"].startswith("case à cocher (« ✓ »)")
     assert insp.readings["simplifie_quotidien"].endswith("vide : sans réponse")
+
+
+MONTHS = {"2017-01": "Janvier 2017", "2017-02": "Février 2017", "2017-03": "Mars 2017"}
+THEMES = {"emploi": "Emploi, formation", "retraite": "Retraite", "sante": "Santé, assurance maladie"}
+
+
+def activity(seed: int = 3) -> list[tuple]:
+    """(Maison, month, theme, requests); None: the cell was left blank, as hand-kept workbooks leave it."""
+    rng = random.Random(seed)
+    return [(m, mo, t, rng.choice([None, 0, 1, 2, 5, 12])) for m in ("1", "2", "3") for mo in MONTHS for t in THEMES]
+
+
+def write_long(path, records):
+    return write_csv_fr(path, ["ID Maison", "Mois", "Thématique", "Nb"],
+                        [[m, mo, THEMES[t], nb] for m, mo, t, nb in records])
+
+
+def write_sheet_per_month(path, records):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for i, (month, name) in enumerate(MONTHS.items()):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        ws.append(["Code Maison", "Thématique", "Nombre de demandes"])
+        for m, mo, t, nb in records:
+            if mo == month:
+                ws.append([m, THEMES[t], nb])
+    wb.save(path)
+    return path
+
+
+def write_months_as_columns(path, records):
+    cells = {(m, t, mo): nb for m, mo, t, nb in records}
+    rows = [[m, THEMES[t], *(cells[m, t, mo] for mo in MONTHS)] for m in ("1", "2", "3") for t in THEMES]
+    return write_xlsx(path, ["ID Maison", "Thématique", *MONTHS.values()], rows)
+
+
+@pytest.mark.parametrize("layout", [write_long, write_sheet_per_month, write_months_as_columns],
+                         ids=["une-ligne-par-enregistrement", "une-feuille-par-mois", "mois-en-colonnes"])
+def test_blank_counts_are_zero_in_every_layout_and_said_once(registry_db, tmp_path, layout):
+    records = activity()
+    path = layout(tmp_path / f"activite{'.csv' if layout is write_long else '.xlsx'}", records)
+    db = tmp_path / "s.duckdb"
+    shutil.copy(registry_db, db)
+    with closing(store.connect(db)) as con:
+        result = import_file(con, path, "activite", accept_suggestions=True)
+        got = con.execute("SELECT id_maison, strftime(mois, '%Y-%m'), thematique, nb FROM activite_actifs "
+                          "ORDER BY ALL").fetchall()
+    assert got == sorted((m, mo, t, nb) for m, mo, t, nb in records if nb)
+    blanks = sum(nb is None for *_, nb in records)
+    said = [w for w in result.avertissements if "vide(s)" in w]
+    assert said == [f"{blanks} case(s) vide(s) de nombre de demandes lue(s) comme 0 : rien à charger pour elles."]
+
+
+@pytest.mark.parametrize("count", ["-3", "2,5", "beaucoup"])
+def test_a_count_that_is_not_a_count_still_refuses_the_file(registry_copy, tmp_path, count):
+    records = [("1", "2017-01", "emploi", 4), ("2", "2017-01", "emploi", None), ("3", "2017-01", "emploi", count)]
+    path = write_long(tmp_path / "activite.csv", records)
+    with closing(store.connect(registry_copy)) as con, pytest.raises(ImportRefused) as refused:
+        import_file(con, path, "activite", accept_suggestions=True)
+    assert [(p.ligne, p.valeur) for p in refused.value.problems] == [(4, count)]
