@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from rapidfuzz import fuzz, process
 
 from ..errors import ImportRefused, Problem, refuse
+from .. import reference
 from ..fmt import cell, first_number, nombre, quoted_list
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
@@ -148,16 +148,19 @@ def _accepts(certainty: str, accept: bool) -> bool:
 
 def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
             profile: str | None = None, accept_suggestions: bool = False, accept_fallback: bool | None = None,
-            use_profile: bool = True, check: bool = True, sha256: str | None = None, keep: bool = False) -> Inspection:
+            use_profile: bool = True, check: bool = True, sha256: str | None = None, keep: bool = False,
+            accept_maison: bool | None = None) -> Inspection:
     """Everything the assistant knows of a file; writes nothing.
 
     ``profile`` names a saved profile; without it, a profile saved for the same headers is used, unless
     ``use_profile`` is false. ``accept_suggestions`` applies the probable proposals, and the fallback ones
     ("Autre") unless ``accept_fallback`` is false: the page pre-fills the first and asks for the second.
-    ``keep`` keeps the checked rows (``Inspection.kept``), so that ``importer.import_inspection`` loads them as
+    The Maison proposed for a file about one Maison is applied with the suggestions, unless ``accept_maison`` is
+    false: the page has the person choose it. ``keep`` keeps the checked rows (``Inspection.kept``), so that ``importer.import_inspection`` loads them as
     they were shown, without reading or checking the file a second time.
     """
     accept_fallback = accept_suggestions if accept_fallback is None else accept_fallback
+    accept_maison = accept_suggestions if accept_maison is None else accept_maison
     k = KINDS[kind]
     book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))  # a CSV's separator: by its header
     if kind != "maisons" and book.format == "geojson":
@@ -185,7 +188,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                       False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
     _values(insp, counts, decided, accept_suggestions, accept_fallback)
-    _maison(con, insp, decided, accept_suggestions)
+    _maison(con, insp, decided, accept_maison)
     insp.raw = _raw_table(insp)
     _unresolved(insp)
     if check and insp.raw is not None and not insp.unresolved:
@@ -235,32 +238,64 @@ def _maison(con, insp: Inspection, decided: Choices, accept: bool) -> None:
     insp.maison = decided.maison or (insp.maison_proposal.id_maison if accept and insp.maison_proposal else None)
 
 
-def maisons(con) -> list[tuple[str, str]]:
-    """(id, name) of the Maisons in the registry, by name: what a file about one Maison may be about."""
-    return con.execute("SELECT id_maison, nom FROM maisons_actifs ORDER BY nom, id_maison").fetchall()
+def maisons(con) -> list[tuple[str, str, str]]:
+    """(id, name, where: commune and département) of the Maisons in the registry, by name: what a file about one
+    Maison may be about."""
+    return con.execute("SELECT id_maison, nom, concat_ws(', ', commune, departement || ' (' || code_departement || ')') "
+                       "FROM maisons_v ORDER BY nom, id_maison").fetchall()
+
+
+# Words every site's name may share ("France services de …", "MSAP du …"): they name no site in particular.
+GENERIC_WORDS = frozenset("france services service msap mfs maison maisons de des du d la le les l au aux a public "
+                          "publics et en sur sous lez point espace site principal antenne".split())
+# An identifier written after one of these words is one; a bare number ("n° 1", "(12)") never is.
+ID_LABEL = re.compile(r"(?:identifiant|id[ _-]?fs|id[ _-]?maison)\s*:?\s*([\w-]+)", re.IGNORECASE)
+
+
+def _distinctive(text: object) -> set[str]:
+    return set(words(text or "").split()) - GENERIC_WORDS
+
+
+def _departements_named(said: set[str]) -> set[str]:
+    """The départements whose whole name the file's title rows write ("Corrèze", "Haute-Savoie")."""
+    deps = reference.departements()
+    return {code for code, name in zip(deps["code_departement"], deps["departement"])
+            if (w := set(words(name).split())) and w <= said}
 
 
 def propose_maison(con, frame: Frame) -> MaisonProposal | None:
-    """The Maison a title row names: by its name first, then by an id written "(12)", "n° 12" or "id 12"."""
-    texts = [t for t in frame.title_text + [s for s in frame.sheets if s] if t]
-    if not texts:
+    """The Maison the file's title rows (or sheet names) name for sure, or none.
+
+    Sure: an identifier written as the registry writes it (with letters, or after "identifiant"), or every
+    distinctive word of a site's name and of its commune; and no département named elsewhere in the titles that
+    says otherwise. Never a bare number ("n° 1"), nor a month a sheet is named after, nor one of two sites that fit
+    as well as each other.
+    """
+    titles = [t for t in frame.title_text if t]
+    sheets = [s for s in frame.sheets if s]
+    if not titles and not sheets:
         return None
-    rows = maisons(con)
-    names = {i: words(n) for i, n in rows}
-    best = None
-    for t in texts:
-        found = process.extractOne(words(t), names, scorer=fuzz.token_set_ratio, score_cutoff=90)
-        if found and (best is None or found[1] > best[1]):
-            best = (found[2], found[1], t)
-    ids = {str(i): n for i, n in rows}
-    if best:
-        return MaisonProposal(best[0], ids[best[0]], f"nom lu dans « {best[2][:80]} »")
-    for t in texts:
-        for token in re.findall(r"\(\s*([\w-]+)\s*\)|(?:n°|no|id|code)\s*:?\s*([\w-]+)", t, flags=re.IGNORECASE):
-            token = token[0] or token[1]
-            if token in ids:
-                return MaisonProposal(token, ids[token], f"identifiant lu dans « {t[:80]} »")
-    return None
+    said = set().union(*(set(words(t).split()) for t in titles),
+                       *(set(words(s).split()) - set(layout.MONTH_WORDS) for s in sheets))
+    named = _departements_named(said)
+    rows = con.execute("SELECT id_maison, nom, commune, code_departement FROM maisons_actifs").fetchall()
+    by_id = {str(i): (n, d) for i, n, _, d in rows}
+    for t in titles + sheets:
+        found = [m.group(1) for m in ID_LABEL.finditer(t)] + [w for w in re.findall(r"[\w-]+", t)
+                                                              if not w.isdigit()]
+        for token in found:
+            if token in by_id and (not named or by_id[token][1] in named):
+                return MaisonProposal(token, by_id[token][0], f"identifiant lu dans « {cell(t, 80)} »")
+    fits = []
+    for i, nom, commune, dep in rows:
+        need = _distinctive(nom) | _distinctive(commune)
+        if _distinctive(nom) and need <= said and (not named or dep in named):
+            fits.append((len(need), str(i), nom))
+    fits.sort(reverse=True)
+    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+        return None
+    where = next((t for t in titles + sheets if _distinctive(fits[0][2]) & set(words(t).split())), "")
+    return MaisonProposal(fits[0][1], fits[0][2], f"nom et commune lus dans « {cell(where, 80)} »")
 
 
 def _duplicated(header: str, headers: list[str]) -> str | None:

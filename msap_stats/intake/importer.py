@@ -43,6 +43,7 @@ class ImportResult:
     lignes_remplacees: int = 0
     avertissements: list[str] = field(default_factory=list)
     import_existant: dict | None = None
+    maison: str | None = None  # the Maison chosen for a file without a Maison column: "12 « France services de … »"
 
     @property
     def already(self) -> bool:
@@ -55,7 +56,8 @@ class ImportResult:
             return (f"« {self.fichier} » est déjà chargé : son contenu est celui de l'import n°{e['import_id']} "
                     f"(« {e['fichier']} », {when(e['date_import'])}, par {e['auteur']}). Rien n'a été écrit.")
         text = (f"Import n°{self.import_id} ({label}) : {_n(self.lignes_chargees)} ligne(s) chargée(s) "
-                f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} ».")
+                f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} »"
+                + (f", pour la Maison {self.maison}." if self.maison else "."))
         if self.lignes_remplacees:
             text += f" {_n(self.lignes_remplacees)} ligne(s) antérieure(s) remplacée(s), conservée(s) dans l'historique."
         return "\n".join([text, *self.avertissements])
@@ -115,15 +117,19 @@ def import_inspection(con, insp: assistant.Inspection, *, replace: bool = False,
         roles.check_import(con, actor, kind.name)
         if insp.unresolved or insp.refused:
             raise insp.problems()
-        return _load(con, insp.raw, kind, sha=insp.sha256, fichier=fichier, auteur=auteur, replace=replace,
-                     actor=actor, warnings=insp.warnings,
-                     profil=(save_profile or (insp.profile.nom if insp.profile else None)),
-                     save=(insp.signature, insp.profile_choices) if save_profile else None,
-                     suggestions=insp.suggestions(), kept=insp.kept)
+        result = _load(con, insp.raw, kind, sha=insp.sha256, fichier=fichier, auteur=auteur, replace=replace,
+                       actor=actor, warnings=insp.warnings,
+                       profil=(save_profile or (insp.profile.nom if insp.profile else None)),
+                       save=(insp.signature, insp.profile_choices) if save_profile else None,
+                       suggestions=insp.suggestions(), kept=insp.kept)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind.name, auteur, insp.sha256)
         raise
+    if insp.needs_maison and insp.maison:
+        nom = con.execute("SELECT nom FROM maisons_actifs WHERE id_maison = ?", [insp.maison]).fetchall()
+        result.maison = f"{printable(insp.maison)} « {printable(nom[0][0]) if nom else '?'} »"
+    return result
 
 
 def _acting(user: User | None, auteur: str | None) -> tuple[User, str]:

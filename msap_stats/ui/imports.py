@@ -161,7 +161,7 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
         insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
                                  profile=None if prof in (None, NO_PROFILE) else prof, use_profile=prof != NO_PROFILE,
-                                 accept_suggestions=True, accept_fallback=False, keep=True)
+                                 accept_suggestions=True, accept_fallback=False, accept_maison=False, keep=True)
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
         status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
@@ -262,13 +262,16 @@ def maison_choice(con, file_key: str, insp) -> None:
     if not insp.needs_maison:
         return
     rows = assistant.maisons(con)
-    options = [f"{i} — {n}" for i, n in rows]
-    proposal = insp.maison_proposal
-    chosen = insp.maison or (proposal.id_maison if proposal else None)
-    index = next((j for j, (i, _) in enumerate(rows) if i == chosen), None)
+    options = [f"{i} — {n} — {where}" for i, n, where in rows]  # searchable by name, commune, département, id
+    index = next((j for j, (i, _, _) in enumerate(rows) if i == insp.maison), None)
     st.selectbox("Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?", options, index=index,
-                 key=f"imp_maison_{file_key}", placeholder="Choisissez la Maison",
-                 help=(f"Proposée : {proposal.nom} ({proposal.raison})" if proposal else None))
+                 key=f"imp_maison_{file_key}", placeholder="Choisissez la Maison (nom, commune, département ou "
+                 "identifiant)")
+    proposal = insp.maison_proposal
+    if proposal and not insp.maison:  # a proposal is never applied for the person: they choose it
+        st.caption(f"Proposée d'après le fichier : {markdown_text(proposal.id_maison)} — "
+                   f"{markdown_text(proposal.nom)} ({markdown_text(proposal.raison)}). Choisissez-la dans la liste "
+                   "pour la confirmer.")
 
 
 def warnings(insp) -> None:

@@ -197,7 +197,7 @@ def test_months_as_columns_with_total_row_and_column(con_registry, tmp_path):
 def test_month_headers_in_the_ways_people_write_them(con_registry, tmp_path, header):
     path = write_xlsx(tmp_path / "activite_2016.xlsx", header, [["Retraite", 1, 2, 3], ["Total", 1, 2, 3]],
                       title_rows=[["Maison n° 2"]])
-    result = import_file(con_registry, path, "activite", accept_suggestions=True)
+    result = import_file(con_registry, path, "activite", accept_suggestions=True, maison="2")
     got = con_registry.execute("SELECT id_maison, strftime(mois, '%Y-%m'), nb FROM activite_actifs ORDER BY 2").fetchall()
     assert result.lignes_chargees == 3
     assert got == [("2", "2016-01", 1), ("2", "2016-02", 2), ("2", "2016-03", 3)]
@@ -210,7 +210,7 @@ def test_a_total_row_or_column_is_told_by_one_rule_however_it_is_written(con_reg
     header = ["Thème", "Janvier", "Février", label]
     path = write_xlsx(tmp_path / "activite_2016.xlsx", header, [["Retraite", 1, 2, 3], [label, 1, 2, 3]],
                       title_rows=[["Maison n° 2"]])
-    result = import_file(con_registry, path, "activite", accept_suggestions=True)
+    result = import_file(con_registry, path, "activite", accept_suggestions=True, maison="2")
     got = con_registry.execute("SELECT strftime(mois, '%Y-%m'), nb FROM activite_actifs ORDER BY 1").fetchall()
     assert result.lignes_chargees == 2 and got == [("2016-01", 1), ("2016-02", 2)]  # neither its row nor its column
 
@@ -404,3 +404,40 @@ def test_a_json_list_of_records_is_a_registry(registry_file, tmp_path):
     con = store.connect(tmp_path / "s.duckdb")
     assert import_file(con, path, "maisons").lignes_chargees == 30
     con.close()
+
+
+def _one_maison_workbook(path, title: str | None = None, sheets=("Activité",)):
+    """A hand-kept workbook about one Maison: no Maison column; its title row or its sheets' names may name it."""
+    wb = Workbook()
+    for i, name in enumerate(sheets):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        if title:
+            ws.append([title])
+        ws.append(["Thématique", "Mois", "Nombre de demandes"])
+        ws.append(["Retraite", "2017-03", 4])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("title, sheets", [
+    ("MSAP Corrèze n°1 (MSAP-0199)", ("Activité",)),  # "n°1" is a number, not the identifier of site 1 (Ain)
+    (None, ("Janvier", "Février", "Mars")),  # a month, not "France services de Ballon-Saint-Mars"
+    ("Suivi — France services de Valserhône (Corrèze)", ("Activité",)),  # the site's name, in another département
+    ("Maison n° 2", ("Activité",)),
+], ids=["numero", "mois", "autre-departement", "numero-seul"])
+def test_a_maison_is_never_guessed(registry_con, tmp_path, title, sheets):
+    path = _one_maison_workbook(tmp_path / "activite.xlsx", title, sheets)
+    insp = assistant.inspect(registry_con, path.read_bytes(), path.name, "activite", accept_suggestions=True)
+    assert insp.needs_maison and insp.maison_proposal is None and insp.maison is None and not insp.ready
+    assert any("choisissez la Maison" in p.raison for p in insp.unresolved)
+
+
+@pytest.mark.parametrize("title", ["Activité 2017 — France services de Ballon-Saint-Mars", "Identifiant : 2878"])
+def test_a_maison_is_proposed_from_its_name_and_commune_or_its_labelled_identifier(registry_con, tmp_path, title):
+    path = _one_maison_workbook(tmp_path / "activite.xlsx", title, ("Janvier", "Mars"))
+    insp = assistant.inspect(registry_con, path.read_bytes(), path.name, "activite", accept_suggestions=True)
+    assert insp.maison_proposal.id_maison == "2878" and insp.maison == "2878" and insp.ready
+    shown = assistant.inspect(registry_con, path.read_bytes(), path.name, "activite", accept_suggestions=True,
+                              accept_maison=False)  # the page proposes it; the person chooses it
+    assert shown.maison_proposal.id_maison == "2878" and shown.maison is None and not shown.ready

@@ -43,6 +43,18 @@ def button(at, start: str):
     return next(b for b in at.button if b.label.startswith(start))
 
 
+MAISON_QUESTION = "Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?"
+
+
+def choose_proposed_maison(at, id_maison: str) -> None:
+    """The Maison is proposed, never chosen for the person: nothing is ready to import until they choose it."""
+    box = select(at, MAISON_QUESTION)
+    assert box.value is None and not any(b.label.startswith("Importer ") for b in at.button)
+    assert any(f"Proposée d'après le fichier : {id_maison} — " in c.value for c in at.caption)
+    box.set_value(next(o for o in box.options if o.startswith(f"{id_maison} — "))).run()
+    ok(at)
+
+
 def counts(db) -> tuple:
     con = store.connect(db, read_only=True)  # as the app reads it
     try:
@@ -256,12 +268,13 @@ def test_a_profile_never_carries_a_maison_over_to_another_maison_s_file(registry
                            maison_title="Activité — France services La Poste de Saint-Trivier-de-Courtes")
     at = importer(registry_copy, monkeypatch)
     drop(at, first)
-    assert select(at, "Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?").value.startswith("1 — ")
+    choose_proposed_maison(at, "1")
     button(at, "Importer").click().run()
     ok(at)
+    assert any("pour la Maison 1 « France services de Valserhône »" in s.value for s in at.success)
     drop(at, other)
     assert any("appliqué" in i.value for i in at.info)  # the profile of the first file
-    assert select(at, "Ce fichier n'a pas de colonne Maison : de quelle Maison s'agit-il ?").value.startswith("2 — ")
+    choose_proposed_maison(at, "2")
     assert not at.warning or not any("déjà couverts" in w.value for w in at.warning)
     button(at, "Importer").click().run()
     con = store.connect(registry_copy, read_only=True)
