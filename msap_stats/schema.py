@@ -360,21 +360,42 @@ def _profil() -> tuple[Column, ...]:
 
 # One opening interval: "09:00 - 12:00", "9h-12h", "9h30 à 12h", "8 :30-12", "13-17"; minutes follow the h or
 # the colon directly, so that "9h-12h 14h-16h" is two intervals and not 9:00-12:14.
-HOURS_INTERVAL_RE = r"(\d{1,2})\s*(?:[:hH](\d{2})?)?\s*(?:-|–|à)\s*(\d{1,2})\s*(?:[:hH](\d{2})?)?"
+# A time of day as opening hours write it, once the writings below are made plain: "9", "9h", "9h30", "09:30".
+HOURS_TIME_RE = r"([0-9]{1,2})(?:[hH:]([0-9]{2})?)?"
+_HOURS_WRITINGS = (  # (pattern, replacement), in order, on a cell whose spaces are single
+    (r"([0-9]{1,2}) ?[hH] ?([0-9]{1,2}) ?[hH]", r"\1h \2h"),  # "9h12h", "9 h 12 h": two hours, not 9:12
+    (r"([0-9]{1,2}) [hH] ([0-9]{2})", r"\1h\2"),  # "13 h 30": minutes after a spaced "h" ("12H 14-18H": an hour)
+    (r"([0-9]{1,2})[hH] (00|[2-5][0-9])", r"\1h\2"),  # "11h 30": no hour is 30 ("12H 14" stays two hours)
+    (r"([0-9]{1,2}) ?: ?([0-9]{2})", r"\1:\2"),  # "9 : 30"
+    (r"([0-9]{1,2}) [hH]", r"\1h"),  # "13 h"
+)
+
+
+def hours_intervals_sql(expr: str) -> str:
+    """The opening intervals of a cell, [start, end] in minutes since midnight, the one reading of opening hours.
+
+    The times of the cell, in order, pair up: "09:00 - 12:00 / 13:30 - 17:00", "9h-12h et 14h-17h",
+    "13 h 30 à 16 h 30", "8 h 30 à 17 h 30 en continu", "09h/12h", "9 h 12 h / 14 h 17 h", "9-12/13-17".
+    NULL when they do not (an odd count of times, an end before its start, past midnight): the cell is unreadable.
+    "00:00 - 00:00", a placeholder of the national lists, is an interval of no minute.
+    """
+    text = f"regexp_replace(coalesce({expr}, ''), '[[:space:]\\x{{00A0}}\\x{{202F}}]+', ' ', 'g')"
+    for pattern, replacement in _HOURS_WRITINGS:
+        text = f"regexp_replace({text}, '{pattern}', '{replacement}', 'g')"
+    minutes = (f"list_transform(regexp_extract_all({text}, '{HOURS_TIME_RE}'), lambda t: "
+               f"coalesce(try_cast(regexp_extract(t, '{HOURS_TIME_RE}', 1) AS INTEGER), 0) * 60 + "
+               f"coalesce(try_cast(nullif(regexp_extract(t, '{HOURS_TIME_RE}', 2), '') AS INTEGER), 0))")
+    pairs = "list_transform(generate_series(1, len(m) // 2), lambda i: [m[2 * i - 1], m[2 * i]])"
+    valid = "len(list_filter(p, lambda x: NOT ((x[1] < x[2] OR x[2] = 0 AND x[1] = 0) AND x[2] <= 1440))) = 0"
+    return (f"list_transform([{minutes}], lambda m: CASE WHEN len(m) % 2 = 0 THEN "
+            f"list_transform([{pairs}], lambda p: CASE WHEN {valid} THEN p END)[1] END)[1]")
 
 
 def _day_minutes_sql(day: str) -> str:
-    """Open minutes of one day column, each counted once.
-
-    Real lists hold overlapping intervals ("08:00 - 15:00 / 08:00 - 16:00") and
-    "00:00 - 00:00" placeholders.
-    """
-    interval = HOURS_INTERVAL_RE
-    minute = "(coalesce(try_cast(regexp_extract(p, '{re}', {h}) AS INTEGER), 0) * 60 + coalesce(try_cast(nullif(regexp_extract(p, '{re}', {m}), '') AS INTEGER), 0))"
-    start = minute.format(re=interval, h=1, m=2)
-    end = minute.format(re=interval, h=3, m=4)
-    return (f"len(list_distinct(flatten(list_transform(regexp_extract_all(coalesce(\"h_{day}\", ''), '{interval}'), "
-            f"lambda p: range(least({start}, 1440), least({end}, 1440))))))")
+    """Open minutes of one day column, each counted once (real lists hold overlapping intervals,
+    "08:00 - 15:00 / 08:00 - 16:00"); an unreadable cell counts none."""
+    intervals = hours_intervals_sql(f'"h_{day}"')
+    return f"len(list_distinct(flatten(list_transform(coalesce({intervals}, []), lambda p: range(p[1], p[2])))))"
 
 
 def _weekly_hours_sql() -> str:

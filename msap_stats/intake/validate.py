@@ -20,7 +20,7 @@ from ..errors import MAX_KEPT, ImportRefused, Problem
 from .. import reference
 from ..fmt import cell, nombre
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable
-from ..schema import HOURS_INTERVAL_RE, Column, Kind, normalize_key, sql_normalize
+from ..schema import Column, Kind, hours_intervals_sql, normalize_key, sql_normalize
 from ..store import q
 
 TRUE_KEYS = ("oui", "o", "x", "1", "vrai", "true", "yes", "y", "10")
@@ -164,9 +164,7 @@ def column_sql(col: Column, v: str, ticks: tuple[str, ...] | None = None,
                             _codes_hint(col) + " ; séparez les valeurs par « ; »"))
     elif t == "horaires":
         val = v
-        leftover = f"regexp_replace({RAW}, '{HOURS_INTERVAL_RE}', '', 'g')"  # "9h12h" is not read: no digit left over
-        checks.append(Check(f"{RAW} IS NOT NULL AND (NOT regexp_matches({RAW}, '{HOURS_INTERVAL_RE}') "
-                            f"OR regexp_matches({leftover}, '[0-9]')) "
+        checks.append(Check(f"{RAW} IS NOT NULL AND coalesce(len({hours_intervals_sql(RAW)}), 0) = 0 "
                             f"AND {sql_normalize(RAW)} NOT IN {tuple(CLOSED_KEYS)}",
                             "horaires illisibles (attendu « 09:00 - 12:00 / 13:30 - 17:00 » ou « fermé »)"))
     else:  # pragma: no cover - the schema only uses the types above

@@ -324,20 +324,21 @@ def test_unreadable_optional_cells_are_unknown_with_a_warning(tmp_path):
     header = ["id_fs", "lib_fs", "insee_dep", "h_lundi", "h_mardi", "labellisation", "h_mercredi"]
     rows = [["A1", "Maison A", "5", "9h - 12h / 14h – 17h", "Sur RDV", "Espace labélisé 01/2020", "8h\xa0-\xa010h"],
             ["A2", "Maison B", "05", "-", "Horaires non communiqués", "Espace labellisé 15/03/2021", "9h12h/14h-17h"],
-            ["A3", "Maison C", "2A", "13-17", "NA", "plus tard", None]]
+            ["A3", "Maison C", "2A", "13-17", "NA", "plus tard", "9h-12h sauf le 1er"]]
     path = write_csv_fr(tmp_path / "liste.csv", header, rows)
     con = store.connect(tmp_path / "s.duckdb")
     result = import_file(con, path, "maisons")
     got = con.execute("SELECT id_maison, code_departement, h_mardi, heures_hebdo, date_labellisation "
                       "FROM maisons_actifs ORDER BY 1").fetchall()
     con.close()
-    # A1: 6 h on Monday and 2 h on Wednesday (no-break spaces read as spaces); A2: "9h12h" is not half-read.
-    assert got == [("A1", "05", None, 8.0, dt.date(2020, 1, 1)), ("A2", "05", None, None, dt.date(2021, 3, 15)),
+    # A1: 6 h on Monday and 2 h on Wednesday (no-break spaces read as spaces); A2: "9h12h/14h-17h" is 9 h-12 h and
+    # 14 h-17 h; A3: "9h-12h sauf le 1er" has a time that pairs with none, it is not half-read.
+    assert got == [("A1", "05", None, 8.0, dt.date(2020, 1, 1)), ("A2", "05", None, 6.0, dt.date(2021, 3, 15)),
                    ("A3", "2A", None, 4.0, None)]
     warnings = "\n".join(result.avertissements)
     assert "« h_mardi » : 2 valeur(s) illisible(s)" in warnings and "Sur RDV" in warnings
     assert "« labellisation » : 1 valeur(s) illisible(s)" in warnings
-    assert "« h_mercredi » : 1 valeur(s) illisible(s)" in warnings and "9h12h/14h-17h" in warnings
+    assert "« h_mercredi » : 1 valeur(s) illisible(s)" in warnings and "9h-12h sauf le 1er" in warnings
 
 
 @pytest.mark.parametrize("cell, month", [("2017-03-01 00:00:00", "2017-03"), ("mars 2017", "2017-03"),

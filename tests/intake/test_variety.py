@@ -163,3 +163,29 @@ def test_a_count_that_is_not_a_count_still_refuses_the_file(registry_copy, tmp_p
     with closing(store.connect(registry_copy)) as con, pytest.raises(ImportRefused) as refused:
         import_file(con, path, "activite", accept_suggestions=True)
     assert [(p.ligne, p.valeur) for p in refused.value.problems] == [(4, count)]
+
+
+HOURS = [  # (how a day's opening is written, the same opening as the national list writes it)
+    ("13 h 30 à 16 h 30", "13:30 - 16:30"), ("8 h 30 à 17 h 30 en continu", "08:30 - 17:30"),
+    ("09h/12h", "09:00 - 12:00"), ("9h-12h et 14h-17h", "09:00 - 12:00 / 14:00 - 17:00"),
+    ("9 h 12\u00a0h / 14 h 17 h", "09:00 - 12:00 / 14:00 - 17:00"), ("9-12/13-17", "09:00 - 12:00 / 13:00 - 17:00"),
+    ("9-12H 14-18H", "09:00 - 12:00 / 14:00 - 18:00"), ("9h -11h 30 / 14 h – 16 h 45", "09:00 - 11:30 / 14:00 - 16:45"),
+    ("9h12h 13h30 -16h30", "09:00 - 12:00 / 13:30 - 16:30"), ("9 : 00 - 12 : 00", "09:00 - 12:00"),
+    ("8H30 – 12H / 13H30 - 17H", "08:30 - 12:00 / 13:30 - 17:00"),
+]
+
+
+def test_opening_hours_in_the_usual_french_writings_count_as_the_national_list_writes_them(tmp_path):
+    header = ["id_fs", "lib_fs", "insee_dep", "h_lundi", "h_mardi"]
+    rows = [[f"S{i}", f"Site {i}", "48", written, plain] for i, (written, plain) in enumerate(HOURS)]
+    rows.append(["S99", "Site illisible", "48", "10h - 13h (1er samedi du mois)", None])
+    db = tmp_path / "s.duckdb"
+    with closing(store.connect(db)) as con:
+        result = import_file(con, write_csv_fr(tmp_path / "liste.csv", header, rows, encoding="utf-8"), "maisons")
+        got = con.execute("SELECT id_maison, h_lundi IS NULL, heures_hebdo FROM maisons_actifs ORDER BY ligne").fetchall()
+    for (_, unknown, weekly), (written, plain) in zip(got, HOURS):
+        minutes = sum(int(b[:2]) * 60 + int(b[3:]) - int(a[:2]) * 60 - int(a[3:])
+                      for a, b in (span.split(" - ") for span in plain.split(" / ")))
+        assert not unknown and weekly == 2 * minutes / 60, written  # Monday written one way, Tuesday the other
+    assert got[-1][1:] == (True, None)  # a time that pairs with no other: unknown, and said
+    assert any("« h_lundi » : 1 valeur(s) illisible(s)" in w for w in result.avertissements)
