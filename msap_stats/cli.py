@@ -36,7 +36,7 @@ from .intake.importer import import_file, rollback
 from .intake import assistant, profiles
 from .intake.profiles import Choices
 from .schema import KINDS
-from .store import StoreError, backup, default_db_path, list_imports, reader, writing
+from .store import StoreError, backup, default_db_path, empty, list_imports, reader, writing
 
 
 class FrenchParser(argparse.ArgumentParser):
@@ -189,11 +189,25 @@ def _demo(args) -> int:
 
 
 def _inspect(args) -> int:
-    data = read_user_file(args.file)
-    with closing(reader(args.db)) as con:
-        insp = assistant.inspect(con, data, display_name(args.file), args.kind,
-                                 choices=Choices(maison=args.maison) if args.maison else None,
-                                 profile=args.profile, accept_suggestions=args.accept_suggestions)
+    """The assistant's findings; it writes nothing, and needs no store (without one, against an empty registry).
+    With --json, a refusal of the file is JSON too."""
+    try:
+        data = read_user_file(args.file)
+        exists = Path(args.db or default_db_path()).exists()
+        if not exists and not args.json:
+            sys.stdout.write("Aucune base à cet endroit : le fichier est examiné seul, sans registre des Maisons.\n")
+        with closing(reader(args.db) if exists else empty()) as con:
+            insp = assistant.inspect(con, data, display_name(args.file), args.kind,
+                                     choices=Choices(maison=args.maison) if args.maison else None,
+                                     profile=args.profile, accept_suggestions=args.accept_suggestions)
+    except (ImportRefused, StoreError) as exc:
+        if not args.json:
+            raise
+        refused = exc if isinstance(exc, ImportRefused) else None
+        json.dump({"erreur": str(exc), "problemes": [p.text() for p in refused.problems] if refused else []},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 1
     if args.json:
         json.dump(insp.as_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")

@@ -217,6 +217,14 @@ def reader(path: str | Path | None = None, create: bool = False) -> duckdb.DuckD
     return _reader(path)
 
 
+def empty() -> duckdb.DuckDBPyConnection:
+    """A store in memory with its tables and nothing else: what a file is inspected against before any store
+    exists (the registry is then empty)."""
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    return con
+
+
 def file_version(path: str | Path | None = None) -> tuple | None:
     """Changes whenever a write is swapped in (a new file each time)."""
     try:

@@ -102,3 +102,24 @@ def test_formats_documentation_is_generated_from_the_schema():
         "docs/formats.md is stale: python -m msap_stats formats > docs/formats.md"
     assert "`satisfaction_accueil`" in run.stdout and "tres_satisfait = Très satisfait" in run.stdout
 
+
+
+def test_inspect_needs_no_store_and_creates_none(registry_file, tmp_path):
+    db = tmp_path / "absente.duckdb"
+    out = cli("inspect", registry_file, "--kind", "maisons", "--db", db)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Aucune base à cet endroit") and "Prêt à importer : 2\u202f845 ligne(s)" in out.stdout
+    assert not db.exists() and not list(tmp_path.iterdir())
+    as_json = cli("inspect", registry_file, "--kind", "maisons", "--db", db, "--json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["lignes_pretes"] == 2845
+
+
+def test_inspect_json_says_a_refusal_in_json(tmp_path):
+    garbage = tmp_path / "activite.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 ceci n'est pas un classeur")
+    out = cli("inspect", garbage, "--kind", "activite", "--db", tmp_path / "s.duckdb", "--json")
+    assert out.returncode == 1
+    said = json.loads(out.stdout)
+    assert said["erreur"] and "Traceback" not in out.stdout + out.stderr
+    folder = cli("inspect", tmp_path, "--kind", "activite", "--json")
+    assert folder.returncode == 1 and "dossier" in json.loads(folder.stdout)["erreur"]

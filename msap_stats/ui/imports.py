@@ -386,13 +386,15 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     if insp.ready:
         confirm(fichier, kind, file_key, insp, others)
     else:
-        journal_once(con, insp, kind)
-        problems(insp, fichier)
+        if insp.raw is not None and insp.raw.rows == 0:  # nothing to import, whatever is chosen: a refusal
+            journal_once(con, insp, kind)
+        problems(insp, fichier)  # otherwise the assistant's questions, not a refusal: the journal keeps refusals
 
 
 def journal_once(con, insp, kind: str) -> None:
-    """A file the assistant cannot import goes to the journal of refusals once per session: not at every rerun,
-    nor at every choice made while its problems are being resolved."""
+    """A file that can never be imported goes to the journal of refusals once per session, not at every rerun. A
+    file unreadable as a file is journaled where it is read (``assistant_for``), an import refused when it is
+    confirmed by ``import_inspection``; the questions the assistant asks about a file are no refusal."""
     said = st.session_state.setdefault("_imp_journal", set())
     key = (insp.sha256, kind)
     if key not in said:

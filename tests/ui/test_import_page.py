@@ -281,3 +281,18 @@ def test_a_profile_never_carries_a_maison_over_to_another_maison_s_file(registry
     per_maison = dict(con.execute("SELECT id_maison, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
     con.close()
     assert per_maison["1"] == per_maison["2"] > 0
+
+
+def test_the_journal_of_refusals_keeps_refusals_not_the_assistant_s_questions(registry_copy, monkeypatch, tmp_path):
+    from tests.intake.test_assistant import _one_maison_workbook
+
+    path = _one_maison_workbook(tmp_path / "activite.xlsx", "Activité 2017 — France services de Ballon-Saint-Mars")
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)  # a question: which Maison (proposed, not chosen)
+    choose_proposed_maison(at, "2878")
+    button(at, "Importer").click().run()
+    ok(at)
+    assert any("pour la Maison 2878 « France services de Ballon-Saint-Mars »" in s.value.replace("\\", "")
+               for s in at.success)
+    journal = registry_copy.with_name(registry_copy.stem + ".refus.jsonl")
+    assert not journal.exists() or "activite.xlsx" not in journal.read_text("utf-8")
