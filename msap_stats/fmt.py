@@ -22,6 +22,12 @@ def nombre(x, decimals: int = 0) -> str:
 INSUFFISANT = "effectif insuffisant"  # the wording of a figure not given for want of answers, written once
 
 
+
+def compte(n, nom: str, pluriel: str | None = None) -> str:
+    """A count and its noun (with its adjective), agreed as French agrees them: "1 Maison localisée", "0 demande",
+    "2 845 Maisons localisées"; ``pluriel`` where adding an s to each word is not the plural."""
+    return f"{nombre(n)} {nom if abs(n) < 2 else (pluriel or ' '.join(w + 's' for w in nom.split()))}"
+
 def pct(x, decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return INSUFFISANT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import indicators as ind
-from ..fmt import mois, nombre, pct
+from ..fmt import compte, mois, nombre, pct
 from ..indicators import Filters
 from .common import (ACCOMP_LABELS, BREAKDOWNS, CODE_LABELS, NO_ACTIVITY, THEME_LABELS, Absent, code_label, code_rank,
                      month_label, source)
@@ -20,10 +20,10 @@ def demandes_par_mois(con, f: Filters, height: int = 380) -> Chart | Absent:
     total = int(df["n"].sum())
     peak = df.sort_values("n").iloc[-1]
     fig = line(df, "mois", "n", y_title="Demandes")
-    title = (f"{nombre(total)} demandes de {mois(df['code'].iloc[0])} à {mois(df['code'].iloc[-1])} ; "
+    title = (f"{compte(total, 'demande')} de {mois(df['code'].iloc[0])} à {mois(df['code'].iloc[-1])} ; "
              f"le plus en {mois(peak['code'])}")
     data = pd.DataFrame({"Mois": df["code"].map(mois), "Demandes": df["n"]})
-    return finish(Chart("mois", title, fig, data, f"n = {nombre(total)} demandes", source(con, "activite")), height)
+    return finish(Chart("mois", title, fig, data, f"n = {compte(total, 'demande')}", source(con, "activite")), height)
 
 
 def _months_by(con, f: Filters, column: str, labels: dict, key: str, title: str, legend: str,
@@ -41,7 +41,7 @@ def _months_by(con, f: Filters, column: str, labels: dict, key: str, title: str,
     title = f"{title} : {_leader(df.groupby('serie', observed=True)['n'].sum())}"
     data = pd.DataFrame({"Mois": df["a"].map(mois), legend: df["serie"].astype(str), "Demandes": df["n"],
                          "Part du mois (%)": df["pct"]})
-    return finish(Chart(key, title, fig, data, f"n = {nombre(int(df['n'].sum()))} demandes",
+    return finish(Chart(key, title, fig, data, f"n = {compte(int(df['n'].sum()), 'demande')}",
                         source(con, "activite")), height)
 
 
@@ -79,9 +79,9 @@ def demandes_par_maison(con, f: Filters, height: int = 360) -> Chart | Absent:
     fig = histogram(active["demandes"], x_title="Demandes sur la période")
     data = pd.DataFrame({"Maison": df["nom"], "Département": df["code_departement"], "Demandes": df["demandes"]})
     silent = len(df) - len(active)
-    base = f"{nombre(len(active))} Maisons ayant remonté leur activité" + (
-        f" ; {nombre(silent)} Maisons du périmètre sans activité remontée, hors du calcul" if silent else "")
-    return finish(Chart("par_maison", f"Une Maison traite en médiane {nombre(med)} demandes sur la période",
+    base = f"{compte(len(active), 'Maison')} ayant remonté leur activité" + (
+        f" ; {compte(silent, 'Maison')} du périmètre sans activité remontée, hors du calcul" if silent else "")
+    return finish(Chart("par_maison", f"Une Maison traite en médiane {compte(med, 'demande')} sur la période",
                         fig, data, base, source(con, "activite")), height)
 
 
@@ -96,7 +96,7 @@ def demandes_par_heure(con, f: Filters, height: int = 360) -> Chart | Absent:
                          "Heures d'ouverture par semaine": df["heures_hebdo"],
                          "Demandes par heure d'ouverture": df["demandes_par_heure"].round(3)})
     return finish(Chart("par_heure", f"En médiane, {nombre(med, 1)} demande(s) par heure d'ouverture", fig, data,
-                        f"{nombre(len(df))} Maisons aux horaires connus", source(con, "activite")), height)
+                        f"{compte(len(df), 'Maison')} aux horaires connus", source(con, "activite")), height)
 
 
 PROFILE_WHAT = {"tranche_age": "l'âge", "sexe": "le sexe"}
@@ -118,7 +118,7 @@ def profil_public(con, f: Filters, column: str = "tranche_age", height: int = 32
     fig = hbar(df, "libelle", "pct")
     data = pd.DataFrame({BREAKDOWNS[column]: df["libelle"], "Demandes": df["n"], "Part (%)": df["pct"]})
     return finish(Chart(f"profil_{column}", title.format(pct=pct(value.iloc[0])) if len(value) else "Profil du public",
-                        fig, data, f"n = {nombre(int(df['n'].sum()))} demandes", source(con, "activite")), height)
+                        fig, data, f"n = {compte(int(df['n'].sum()), 'demande')}", source(con, "activite")), height)
 
 
 def classement_maisons(con, f: Filters) -> pd.DataFrame:

@@ -65,7 +65,8 @@ def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> st
     weighted = ", pondéré" if kind != "agents" else ""
     single = "methode" in shares.columns and (shares["methode"] == METHOD_WEIGHTS).any()
     method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
-    base = f"n = {count} {kind} ayant répondu{varies}{weighted} ; {method}"
+    public = kind if not values or values[-1] >= 2 else kind[:-1]  # "1 usager", the survey named after its public
+    base = f"n = {count} {public} ayant répondu{varies}{weighted} ; {method}"
     if kind == "habitants" and f is not None and (f.formats or f.porteurs):
         base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
     return base

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import theme
-from ..fmt import INSUFFISANT, nombre, pct
+from ..fmt import INSUFFISANT, compte, nombre, pct
 
 
 @dataclass
@@ -230,7 +230,7 @@ def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list
     hover = texts
     if percent and {"n", "ic_bas", "ic_haut"} <= set(df.columns):
         hover = [[t + ("" if _is_missing(lo) else f"<br>IC 95 % : {pct(lo)} à {pct(hi)}")
-                  + ("" if _is_missing(k) else f"<br>n = {nombre(k)} réponses") for t, lo, hi, k in zip(*r)]
+                  + ("" if _is_missing(k) else f"<br>n = {compte(k, 'réponse')}") for t, lo, hi, k in zip(*r)]
                  for r in zip(texts, cells("ic_bas"), cells("ic_haut"), cells("n"))]
     fig = go.Figure(go.Heatmap(
         z=z, x=[theme.wrap_label(c, 12) for c in table.columns], y=list(table.index), text=texts,

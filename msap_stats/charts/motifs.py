@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import indicators as ind
 from .. import schema
-from ..fmt import mois, nombre, pct
+from ..fmt import compte, mois, nombre, pct
 from ..indicators import Filters
 from ..survey import questions
 from .common import (ACCOMP_LABELS, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
@@ -41,7 +41,7 @@ def _activity_chart(con, f: Filters, column: str, labels: dict, key: str, title_
     data = pd.DataFrame({label_title: df["libelle"], "Demandes": df["n"], "Part (%)": df["pct"]})
     total = int(df["n"].sum())
     return finish(Chart(key, title_fmt.format(label=top["libelle"], pct=pct(top["pct"])), fig, data,
-                        f"n = {nombre(total)} demandes", source(con, "activite")), height)
+                        f"n = {compte(total, 'demande')}", source(con, "activite")), height)
 
 
 def demandes_par_thematique(con, f: Filters, height: int = 480) -> Chart | Absent:
@@ -70,7 +70,7 @@ def part_sante_dependance(con, f: Filters, height: int = 360) -> Chart | Absent:
     data = pd.DataFrame({"Mois": per_month["mois"].map(mois), "Demandes santé ou dépendance": per_month["sante"].astype(int),
                          "Demandes": per_month["total"].astype(int), "Part (%)": per_month["pct"].round(2)})
     return finish(Chart("sante", f"{pct(ind.health_share(per_month))} des demandes portent sur la santé ou la dépendance",
-                        fig, data, f"n = {nombre(int(per_month['total'].sum()))} demandes", source(con, "activite")),
+                        fig, data, f"n = {compte(int(per_month['total'].sum()), 'demande')}", source(con, "activite")),
                   height)
 
 
@@ -112,5 +112,5 @@ def thematiques_par_region(con, f: Filters, height: int = 600) -> Chart | Absent
              "selon la région" if len(emploi) > 1 else "Thématiques des demandes par région")
     fig = heatmap(df, "a", "Thématique", "pct", col_order=order)
     data = pd.DataFrame({"Région": df["a"], "Thématique": df["Thématique"], "Demandes": df["n"], "Part (%)": df["pct"]})
-    return finish(Chart("thematiques_regions", title, fig, data, f"n = {nombre(int(df['n'].sum()))} demandes",
+    return finish(Chart("thematiques_regions", title, fig, data, f"n = {compte(int(df['n'].sum()), 'demande')}",
                         source(con, "activite")), height)

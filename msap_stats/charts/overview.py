@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import indicators as ind
 from .. import schema, stats
-from ..fmt import INSUFFISANT, nombre, pct
+from ..fmt import INSUFFISANT, compte, nombre, pct
 from ..indicators import Filters
 from ..survey import questions
 from .common import KeyFigure, source
@@ -22,7 +22,7 @@ KEY_SURVEY_FIGURES = {
 
 def key_figures(con, f: Filters) -> list[KeyFigure]:
     m = ind.maisons_summary(con, f)
-    out = [KeyFigure(nombre(m["total"]), "Maisons dans le périmètre",
+    out = [KeyFigure(nombre(m["total"]), "Maisons dans le périmètre" if m["total"] >= 2 else "Maison dans le périmètre",
                      f"dont {nombre(m['heures_hebdo']['inconnues'])} sans horaires connus", source(con, "maisons"),
                      "reseau")]
     for kind, wanted in KEY_SURVEY_FIGURES.items():
@@ -35,7 +35,8 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
             months = ind.health_share_by_month(con, f)
             total = int(months["total"].sum()) if len(months) else 0
             health = ind.health_share(months)
-            out.append(KeyFigure(nombre(total), "demandes traitées", f"dont {pct(health)} en santé ou dépendance",
+            out.append(KeyFigure(nombre(total), "demandes traitées" if total >= 2 else "demande traitée",
+                                 f"dont {pct(health)} en santé ou dépendance",
                                  source(con, "activite"), "activite") if total else
                        KeyFigure("–", "demandes traitées", "aucune demande enregistrée dans ce périmètre", "",
                                  "activite"))
@@ -50,5 +51,5 @@ def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page
                          source(con, kind), page)
     low, high = fig["ic95"]
     return KeyFigure(pct(fig["pct"]), text,
-                     f"n = {nombre(fig['n'])} {kind} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
+                     f"n = {compte(fig['n'], kind[:-1])} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
                      source(con, kind), page)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import indicators as ind
 from .. import network, referentiels, schema
-from ..fmt import nombre, pct
+from ..fmt import compte, nombre, pct
 from ..indicators import Filters
 from .common import CODE_LABELS, NO_MAISON, Absent, code_label, source
 from .figures import Chart, finish, hbar, status_bars
@@ -38,7 +38,7 @@ def conformite(con, f: Filters, seuil_km: float = network.DEFAULT_DISTANCE_KM, c
              f"{hours.constat}{apart}" if judged else f"Critères : {referentiel.label}")
     fig = status_bars(summary, "Critère", "Statut", "Maisons")
     return finish(Chart("conformite", title, fig, summary[["Critère", "Statut", "Maisons"]],
-                        f"{nombre(len(df))} Maisons jugées selon : {referentiel.label} ({why}) ; "
+                        f"{compte(len(df), 'Maison jugée')} selon : {referentiel.label} ({why}) ; "
                         f"« sans objet » : règle qui ne s'applique pas à ce type de site{missing}",
                         source(con, "maisons")), height or 200 + 60 * len(known))
 
@@ -86,7 +86,7 @@ def _count_chart(con, f: Filters, column: str, key: str, title_fmt: str, label_t
                       hovertemplate="%{y} : %{customdata} Maisons (%{text})<extra></extra>")
     data = pd.DataFrame({label_title: df["libelle"], "Maisons": df["maisons"], "Part des Maisons (%)": df["part"].round(2)})
     return finish(Chart(key, title_fmt.format(label=top["libelle"], n=nombre(top["maisons"]), pct=pct(top["part"])),
-                        fig, data, f"{nombre(total)} Maisons", source(con, "maisons")), height)
+                        fig, data, f"{compte(total, 'Maison')}", source(con, "maisons")), height)
 
 
 def porteurs(con, f: Filters, height: int = 320) -> Chart | Absent:
@@ -121,5 +121,5 @@ def partenariats(con, f: Filters, height: int = 420) -> Chart | Absent:
     top = df.iloc[0]
     data = pd.DataFrame({"Partenariat": df["libelle"], "Maisons": df["maisons"], "Part des Maisons (%)": df["part"].round(2)})
     return finish(Chart("partenariats", f"Partenariats et services : le plus fréquent, « {top['libelle'].lower()} », "
-                                        f"dans {nombre(top['maisons'])} Maisons", fig, data, f"{nombre(total)} Maisons",
+                                        f"dans {compte(top['maisons'], 'Maison')}", fig, data, f"{compte(total, 'Maison')}",
                         source(con, "maisons")), height)

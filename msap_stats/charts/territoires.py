@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import indicators as ind
 from .. import reference
-from ..fmt import INSUFFISANT, nombre
+from ..fmt import INSUFFISANT, compte, nombre
 from ..indicators import Filters
 from ..survey import questions
 from ..survey.design import MIN_N
@@ -58,8 +58,8 @@ def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -
         "nom": "Maison", "code_departement": "Code département", "departement": "Département",
         "latitude": "Latitude", "longitude": "Longitude", "categorie": "Format"})
     data["Format"] = data["Format"].map(MAP_CATEGORIES)
-    return finish(Chart("carte_maisons", f"{nombre(len(df))} Maisons localisées : {parts}", fig, data,
-                        f"{nombre(len(df))} Maisons géolocalisées", source(con, "maisons")), height)
+    return finish(Chart("carte_maisons", f"{compte(len(df), 'Maison localisée')} : {parts}", fig, data,
+                        f"{compte(len(df), 'Maison géolocalisée')}", source(con, "maisons")), height)
 
 
 def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = "metropole",
@@ -90,7 +90,7 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
     kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
     base = "population municipale INSEE ; " + (NO_FIGURE_NOTE
                                                if kind == "usagers"
-                                               else f"{nombre(int(table['maisons'].sum()))} Maisons")
+                                               else f"{compte(int(table['maisons'].sum()), 'Maison')}")
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
 
 
@@ -127,5 +127,5 @@ def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
         title = value
     return finish(Chart("regions", title, fig,
                         t[["Région", "Population", "Maisons", "Maisons / 100 000 hab."]],
-                        f"{nombre(int(t['Maisons'].sum()))} Maisons ; population municipale INSEE",
+                        f"{compte(int(t['Maisons'].sum()), 'Maison')} ; population municipale INSEE",
                         source(con, "maisons")), height)

@@ -16,7 +16,7 @@ from io import BytesIO
 from .. import indicators as ind
 from ..charts import activite, common, motifs, overview, regards, reseau, satisfaction, territoires
 from ..charts.figures import Chart
-from ..fmt import NNBSP, mois, nombre
+from ..fmt import NNBSP, compte, mois, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
 from ..store import list_imports
@@ -121,7 +121,7 @@ def methodology(con, f: Filters, periode: str) -> list[str]:
         s = ind.survey_summary(con, kind, f)
         if not s["n"]:
             continue
-        lines.append(f"{KINDS[kind].label} : {nombre(s['n'])} réponses, du {jour(s['debut'])} au {jour(s['fin'])}, "
+        lines.append(f"{KINDS[kind].label} : {compte(s['n'], 'réponse')}, du {jour(s['debut'])} au {jour(s['fin'])}, "
                      f"dans {nombre(s['grappes'])} {s['unite']} ; "
                      + ("réponses pondérées (poids de redressement du fichier)." if s["pondere"]
                         else "réponses non pondérées (le fichier ne donne pas de poids)."))

@@ -226,3 +226,26 @@ def test_the_health_share_is_one_figure_in_the_key_figure_and_the_chart(demo_con
     assert chart.titre.startswith(pct(100 * sante / total))
     demandes = next(k for k in charts.overview.key_figures(demo_con, f) if k.texte == "demandes traitées")
     assert demandes.detail.startswith(f"dont {pct(100 * sante / total)} en santé")
+
+
+def test_one_maison_and_one_request_are_said_in_the_singular(tmp_path):
+    from msap_stats import store
+    from msap_stats.intake.importer import import_bytes
+
+    con = store.connect(tmp_path / "une.duckdb")
+    import_bytes(con, "id_maison;nom;code_departement;latitude;longitude;h_lundi\nU1;Maison seule;48;44.5;3.5;"
+                      "09:00 - 12:00\n".encode(), "registre.csv", "maisons")
+    import_bytes(con, b"id_maison;mois;thematique;nb\nU1;2017-01;emploi;1\n", "activite.csv", "activite")
+    texts = []
+    for view in CHART_VIEWS:
+        if view in SURVEY_VIEWS:
+            continue
+        chart = view(con, Filters())
+        if isinstance(chart, charts.common.Absent):
+            continue
+        texts += [chart.titre, chart.footer]
+    texts += [f"{k.valeur} {k.texte} {k.detail}" for k in charts.overview.key_figures(con, Filters())]
+    con.close()
+    plural_after_one = [t for t in texts if re.search(r"(?<![\d\u202f,])1 (Maisons|demandes|réponses)", t)]
+    assert texts and not plural_after_one
+    assert any("1 Maison localisée" in t for t in texts) and any("1 demande" in t for t in texts)
