@@ -13,13 +13,14 @@ st.set_page_config(page_title="Évaluation des MSAP", page_icon=str(style.FAVICO
 
 PAGES = [
     # The default page is served at "/" and reserves its own path without serving it: the path "vue-ensemble"
-    # is answered by OVERVIEW_ALIAS below.
-    st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="accueil",
+    # is answered by OVERVIEW_ALIAS below. A page's file is named as its path ("regards-croises.py"): before the
+    # navigation below has run once in the process, Streamlit finds a page by its file's name (pages/ folder).
+    st.Page("pages/vue-ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="accueil",
             default=True),
     st.Page("pages/motifs.py", title="Motifs de visite", icon=":material/help:", url_path="motifs"),
     st.Page("pages/satisfaction.py", title="Satisfaction des usagers", icon=":material/sentiment_satisfied:",
             url_path="satisfaction"),
-    st.Page("pages/regards_croises.py", title="Regards croisés", icon=":material/groups:", url_path="regards-croises"),
+    st.Page("pages/regards-croises.py", title="Regards croisés", icon=":material/groups:", url_path="regards-croises"),
     st.Page("pages/activite.py", title="Activité", icon=":material/bar_chart:", url_path="activite"),
     st.Page("pages/territoires.py", title="Territoires", icon=":material/map:", url_path="territoires"),
     st.Page("pages/reseau.py", title="Réseau et critères", icon=":material/rule:", url_path="reseau"),
@@ -34,7 +35,7 @@ ADMIN_PAGE = st.Page("pages/administration.py", title="Administration", icon=":m
 
 def _overview_at_its_own_path() -> None:
     """The default page answers at "/" and at its own name, so that a link to /vue-ensemble works too."""
-    runpy.run_path(str(Path(__file__).parent / "pages" / "vue_ensemble.py"), run_name="__main__")
+    runpy.run_path(str(Path(__file__).parent / "pages" / "vue-ensemble.py"), run_name="__main__")
 
 
 OVERVIEW_ALIAS = st.Page(_overview_at_its_own_path, title="Vue d'ensemble", url_path="vue-ensemble", visibility="hidden")

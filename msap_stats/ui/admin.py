@@ -27,7 +27,7 @@ def roles_block(con) -> None:
     names = dict(reference.regions()[["code_region", "region"]].itertuples(index=False))
     with st.form("role_form"):
         email = st.text_input("Adresse électronique (celle de la connexion)")
-        role = st.selectbox("Rôle", list(roles.ROLES))
+        role = st.selectbox("Rôle", list(roles.ROLES), placeholder="Choisissez le rôle")
         regions = st.multiselect("Régions (coordinateur)", list(names), format_func=names.get,
                                  placeholder="Les régions d'un coordinateur")
         grant, revoke = st.columns(2)

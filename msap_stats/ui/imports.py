@@ -35,6 +35,7 @@ from .text import markdown_text
 IGNORE = "(ignorer cette colonne)"
 NO_PROFILE = "(aucun profil)"
 TO_CHOOSE = "(à choisir)"
+CHOOSE = "Choisissez…"  # what a box shows while nothing is chosen (Streamlit says "Choose an option")
 EXTENSIONS = ["csv", "txt", "xlsx", "xls", "ods"]
 
 
@@ -49,6 +50,7 @@ def choose_kind() -> str:
     user = access.acting_user()
     kinds = [k for k in KINDS if roles.may_import_kind(user, k)] if user else list(KINDS)
     kind = st.selectbox("Type de fichier", kinds, format_func=lambda k: KINDS[k].label, key="imp_kind",
+                        placeholder=CHOOSE,
                         help="Le registre des Maisons d'abord : l'activité et les enquêtes s'y rattachent.")
     k = KINDS[kind]
     left, right = st.columns([2, 1])
@@ -182,6 +184,7 @@ def choose_profile(con, file_key: str, insp, kind: str) -> None:
     current = insp.profile.nom if insp.profile else NO_PROFILE
     options = [NO_PROFILE, *names]
     st.selectbox("Profil de source", options, index=options.index(current) if current in options else 0,
+                 placeholder=CHOOSE,
                  key=f"imp_profil_{file_key}", help="Une correspondance enregistrée lors d'un import précédent.")
     if insp.profile:
         st.info(f"Profil de source « {markdown_text(insp.profile.nom)} » appliqué (mêmes en-têtes que lors de son "
@@ -220,7 +223,7 @@ def column_mapping(file_key: str, insp) -> None:
             options = [IGNORE, *labels]
             row[1].selectbox(f"Colonne du projet pour « {m.fichier} »", options,
                              index=options.index(k.column(current).label) if current else 0,
-                             key=f"imp_col_{file_key}_{i}", label_visibility="collapsed")
+                             key=f"imp_col_{file_key}_{i}", label_visibility="collapsed", placeholder=CHOOSE)
             with row[2]:
                 if current != m.colonne:
                     _why("choisi", CHOSEN)
@@ -249,7 +252,8 @@ def value_mapping(file_key: str, insp) -> None:
                 label = _code_label(col, applied.get(v.valeur))
                 opts = options if label in options else [TO_CHOOSE, *options]
                 row[1].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
-                                 key=f"imp_val_{file_key}_{col_name}_{i}", label_visibility="collapsed")
+                                 key=f"imp_val_{file_key}_{col_name}_{i}", label_visibility="collapsed",
+                                 placeholder=CHOOSE)
                 with row[2]:
                     chosen = applied.get(v.valeur)
                     if chosen and chosen != v.code:
@@ -483,7 +487,7 @@ def profile_admin(con) -> None:
     names = [p.nom for p in found]
     a, b, c = st.columns([2, 2, 1])
     with a:
-        chosen = st.selectbox("Profil", names, key="imp_prof_choisi")
+        chosen = st.selectbox("Profil", names, key="imp_prof_choisi", placeholder=CHOOSE)
     with b:
         new = st.text_input("Nouveau nom", key="imp_prof_nouveau")
     with c:

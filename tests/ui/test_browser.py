@@ -63,6 +63,32 @@ def test_the_overview_answers_at_its_own_path_too(demo_server, page):
     assert "Occitanie" in page.locator("[data-testid='stMultiSelect']").first.inner_text()
 
 
+
+@pytest.mark.parametrize("path, title, drawn", [("vue-ensemble", "Vue d'ensemble", 6),
+                                               ("regards-croises", "Regards croisés", 5)])
+def test_a_page_opened_bare_as_the_first_visit_of_a_fresh_server(demo_db, tmp_path, page, path, title, drawn):
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    with browser.streamlit_server(db, CONTOURS) as url:  # no visit before: Streamlit's first-visit rules apply
+        page.goto(f"{url}/{path}")
+        browser.wait_for_app(page, drawn)
+        page.wait_for_timeout(1500)  # Streamlit's "Page not found" dialog would come after the first run
+        assert browser.exceptions(page) == []
+        assert "Page not found" not in page.content() and page.locator("[role='dialog']").count() == 0
+        assert page.get_by_role("heading", name=title).count() == 1
+
+
+def test_a_search_that_finds_nothing_says_so_in_french(demo_server, page):
+    page.goto(demo_server)
+    browser.wait_for_app(page, 6)
+    page.locator("[data-testid='stMultiSelect']", has_text="Région").first.locator("input").click()
+    page.keyboard.type("zzzz")
+    empty = page.locator("[role='listbox'][data-empty='true'] [role='option'] > span").first
+    empty.wait_for(state="attached")
+    shown = empty.evaluate("e => [getComputedStyle(e, '::after').content, getComputedStyle(e).fontSize]")
+    assert shown == ['"Aucun résultat"', "0px"]  # the English text is there for Streamlit, not for the eye
+    page.keyboard.press("Escape")
+
 def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
     outside = []  # the page asks nothing of another host (fonts, scripts, map tiles, trackers)
 

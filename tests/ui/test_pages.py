@@ -23,12 +23,12 @@ from tests.conftest import CONTOURS, ROOT
 PAGES = {
     "pages/motifs.py": (charts.motifs.motifs_usagers,),
     "pages/satisfaction.py": (charts.satisfaction.satisfaction_accueil, "tranche_age"),
-    "pages/regards_croises.py": (charts.regards.impacts_compares,),
+    "pages/regards-croises.py": (charts.regards.impacts_compares,),
     "pages/activite.py": (charts.activite.demandes_par_mois,),
     "pages/territoires.py": (charts.territoires.carte_maisons, "metropole"),
     "pages/reseau.py": (charts.reseau.conformite, 5.0),
 }
-MIN_CHARTS = {"pages/motifs.py": 7, "pages/satisfaction.py": 4, "pages/regards_croises.py": 5,
+MIN_CHARTS = {"pages/motifs.py": 7, "pages/satisfaction.py": 4, "pages/regards-croises.py": 5,
               "pages/activite.py": 7, "pages/territoires.py": 2, "pages/reseau.py": 4}
 
 
@@ -167,7 +167,7 @@ def test_real_registry_without_surveys(registry_copy, monkeypatch):
         at.switch_page(page).run()
         ok(at)
         infos = " ".join(i.value for i in at.info)
-        if page in ("pages/motifs.py", "pages/satisfaction.py", "pages/regards_croises.py"):
+        if page in ("pages/motifs.py", "pages/satisfaction.py", "pages/regards-croises.py"):
             assert "Aucune réponse à l'enquête" in infos or "Aucune enquête" in infos
         if page == "pages/activite.py":
             assert "Aucune demande enregistrée" in infos
@@ -186,7 +186,7 @@ def test_empty_store_says_what_to_do_and_loads_the_demo(tmp_path, monkeypatch):
     assert len(at.get("plotly_chart")) == 6
 
 
-@pytest.mark.parametrize("page", ["pages/motifs.py", "pages/satisfaction.py", "pages/regards_croises.py"])
+@pytest.mark.parametrize("page", ["pages/motifs.py", "pages/satisfaction.py", "pages/regards-croises.py"])
 def test_survey_pages_explain_their_method(demo_app_db, monkeypatch, page):
     at = app(demo_app_db, monkeypatch)
     at.switch_page(page).run()
@@ -341,11 +341,11 @@ def test_names_and_file_names_from_a_file_never_become_markup(tmp_path, monkeypa
     import_bytes(con, body.encode("utf-8"), '<a href="http://piege.example">liste</a>.csv', "maisons")
     con.close()
     at = app(db, monkeypatch)
-    for page in ["pages/vue_ensemble.py", "pages/territoires.py", "pages/reseau.py", "pages/activite.py"]:
+    for page in ["pages/vue-ensemble.py", "pages/territoires.py", "pages/reseau.py", "pages/activite.py"]:
         at.switch_page(page).run()
         assert not at.exception, page
         shown = htmls(at) + "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
-        assert "piege.example" in shown or page != "pages/vue_ensemble.py"  # the file name is shown (as text)
+        assert "piege.example" in shown or page != "pages/vue-ensemble.py"  # the file name is shown (as text)
         for tag in ("<a href", "<form", "<input", "<img"):
             assert tag not in shown, (page, tag)
         figures = figure_texts(at)

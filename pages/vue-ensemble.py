@@ -18,7 +18,7 @@ st.divider()
 THEMES = [
     (motifs.motifs_usagers, "pages/motifs.py", "Motifs de visite"),
     (satisfaction.satisfaction_accueil, "pages/satisfaction.py", "Satisfaction des usagers"),
-    (regards.impacts_compares, "pages/regards_croises.py", "Regards croisés"),
+    (regards.impacts_compares, "pages/regards-croises.py", "Regards croisés"),
     (activite.demandes_par_mois, "pages/activite.py", "Activité"),
     (territoires.maisons_par_region, "pages/territoires.py", "Territoires"),
     (reseau.conformite, "pages/reseau.py", "Réseau et cahier des charges"),
