@@ -408,9 +408,8 @@ def journal_once(con, insp, kind: str) -> None:
 
 # --- History, refusals, profiles ---------------------------------------------------------
 
-HISTORY_COLUMNS = {"import_id": "N°", "statut": "Statut", "date_import": "Date", "fichier": "Fichier", "kind": "Type",
-                   "lignes_chargees": "Lignes chargées", "lignes_lues": "Lignes lues",
-                   "avertissements": "Avertissements", "profil": "Profil", "auteur": "Par"}
+HISTORY_DETAIL = {"import_id": "N°", "lignes_lues": "Lignes lues", "avertissements": "Avertissements",
+                  "profil": "Profil de source", "annule_par": "Annulé par"}
 
 
 def history(con) -> None:
@@ -418,11 +417,20 @@ def history(con) -> None:
     if df.empty:
         st.caption("Aucun import pour l'instant.")
         return
-    shown = df[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS).sort_values("N°", ascending=False)
-    shown["Type"] = shown["Type"].map(lambda k: KINDS[k].label)
-    shown["Profil"] = shown["Profil"].fillna("–")
-    shown["Date"] = shown["Date"].dt.strftime("%d/%m/%Y %H:%M")
-    st.dataframe(blocks.french_table(shown), hide_index=True, width="stretch")
+    df = df.sort_values("import_id", ascending=False)
+    # Five columns that hold in 1,024 px beside the sidebar; the rest in the detail below.
+    shown = pd.DataFrame({"N°": df["import_id"], "Fichier (type)": [f"{f} ({KINDS[k].label})" for f, k in
+                                                                   zip(df["fichier"], df["kind"])],
+                          "Lignes": df["lignes_chargees"], "Le, par": [f"{d:%d/%m/%Y %H:%M}, {a}" for d, a in
+                                                                       zip(df["date_import"], df["auteur"])],
+                          "Statut": df["statut"]})
+    config = {"N°": st.column_config.NumberColumn(width=40), "Fichier (type)": st.column_config.TextColumn(width=210),
+              "Lignes": st.column_config.NumberColumn(width=64), "Le, par": st.column_config.TextColumn(width=160),
+              "Statut": st.column_config.TextColumn(width=64)}  # 538 px: the grid's width at 1,024 px
+    st.dataframe(blocks.french_table(shown), hide_index=True, width="stretch", column_config=config)
+    with st.expander("Détail des imports (lignes lues, avertissements, profil, annulation)"):
+        detail = df[list(HISTORY_DETAIL)].rename(columns=HISTORY_DETAIL)
+        st.dataframe(blocks.french_table(detail.fillna("–")), hide_index=True, width="stretch")
     loaded = df[df["statut"] == STATUT_CHARGE].sort_values("import_id", ascending=False)
     if loaded.empty:
         return

@@ -89,6 +89,22 @@ def test_a_search_that_finds_nothing_says_so_in_french(demo_server, page):
     assert shown == ['"Aucun résultat"', "0px"]  # the English text is there for Streamlit, not for the eye
     page.keyboard.press("Escape")
 
+
+def test_the_history_of_imports_is_readable_at_1024_px(demo_server, page):
+    page.set_viewport_size({"width": 1024, "height": 900})
+    try:
+        page.goto(f"{demo_server}/importer")
+        browser.wait_for_app(page)
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        overflow = grid.evaluate("g => { const s = g.querySelector('.dvn-scroller'); "
+                                 "return s ? s.scrollWidth - s.clientWidth : null; }")
+        assert overflow is not None and overflow <= 1  # every column in view, no sideways scrolling
+        browser.screenshot(page, "8_historique_1024")
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 900})
+
 def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
     outside = []  # the page asks nothing of another host (fonts, scripts, map tiles, trackers)
 
