@@ -9,7 +9,7 @@ blocks.page_header("Importer des données",
 
 con = connection.cursor()
 kind = imports.choose_kind()
-files = imports.upload(kind)
+files = imports.upload()
 current = imports.pick_file(files)
 imports.last_result(current)
 if current is not None:

@@ -65,6 +65,7 @@ class Inspection:
     conflicts: list[str] = field(default_factory=list)  # keys already loaded by earlier imports (need "replace")
     kept: Kept | None = None  # the typed rows, when asked to keep them for the import that confirms this inspection
     readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells are read
+    looks_like: str | None = None  # another kind of file this one has every required column of
 
     @property
     def ready(self) -> bool:
@@ -98,7 +99,8 @@ class Inspection:
                              "proposee": self.maison_proposal.__dict__ if self.maison_proposal else None},
                   "profil": self.profile.nom if self.profile else None,
                   "avertissements": self.warnings, "pret": self.ready, "lignes_pretes": self.rows_ready,
-                  "deja_importe": self.already, "conflits": self.conflicts, "lectures": self.readings}
+                  "deja_importe": self.already, "conflits": self.conflicts, "lectures": self.readings,
+                  "ressemble_a": self.looks_like}
         problems = self.problems()
         result["problemes"] = {"total": problems.total,
                                "groupes": [{"raison": g.raison, "colonne": g.colonne, "nombre": g.total,
@@ -191,6 +193,8 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     _maison(con, insp, decided, accept_maison)
     insp.raw = _raw_table(insp)
     _unresolved(insp)
+    if any(p.raison.startswith("colonne obligatoire") for p in insp.unresolved):
+        _other_kind(insp, counts)
     if check and insp.raw is not None and not insp.unresolved:
         try:
             if insp.raw.rows == 0:
@@ -296,6 +300,27 @@ def propose_maison(con, frame: Frame) -> MaisonProposal | None:
         return None
     where = next((t for t in titles + sheets if _distinctive(fits[0][2]) & set(words(t).split())), "")
     return MaisonProposal(fits[0][1], fits[0][2], f"nom et commune lus dans « {cell(where, 80)} »")
+
+
+def _other_kind(insp: Inspection, counts: dict) -> None:
+    """A file dropped as one kind that holds every required column of another: say what it looks like, first."""
+    best = None
+    for other in KINDS.values():
+        if other.name == insp.kind.name:
+            continue
+        found = {m.colonne: m.fichier for m in propose_columns(other, insp.frame.headers, counts, insp.frame.fixed)
+                 if m.colonne and m.certitude in (SURE, PROBABLE)}
+        required = [c.name for c in other.columns if c.required]
+        if all(c in found for c in required) and (best is None or len(found) > len(best[1])):
+            best = (other, found)
+    if best is None or len(best[1]) <= len(insp.mapping):
+        return
+    other, found = best
+    insp.looks_like = other.name
+    shown = quoted_list(found.values(), limit=5)
+    insp.unresolved.insert(0, Problem(
+        f"ce fichier ressemble à un fichier « {other.label} » (colonnes {shown}) plutôt qu'à un fichier "
+        f"« {insp.kind.label} » : choisissez ce type de fichier (--kind {other.name})", ligne=insp.frame.header_row))
 
 
 def _duplicated(header: str, headers: list[str]) -> str | None:

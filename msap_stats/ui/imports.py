@@ -69,13 +69,14 @@ def upload_limit() -> int:
     return min(int(st.get_option("server.maxUploadSize")) * 2**20, MAX_FILE_BYTES)
 
 
-def upload(kind: str) -> list:
+def upload() -> list:
+    """The drop zone: the same for every kind, so that the files dropped stay when the kind is changed (the
+    assistant says when a file is of another kind, and that a GeoJSON file can only be the registry)."""
     state = _state()
-    types = EXTENSIONS + (["geojson", "json"] if kind == "maisons" else [])
     files = st.file_uploader(
-        f"Déposez un ou plusieurs fichiers (CSV, Excel, OpenDocument{', GeoJSON' if kind == 'maisons' else ''} ; "
-        f"{upload_limit() // 2**20} Mo au plus chacun)", type=types, accept_multiple_files=True,
-        key=f"imp_fichiers_{state['uploader']}")
+        f"Déposez un ou plusieurs fichiers (CSV, Excel, OpenDocument ; GeoJSON pour le registre ; "
+        f"{upload_limit() // 2**20} Mo au plus chacun)", type=EXTENSIONS + ["geojson", "json"],
+        accept_multiple_files=True, key=f"imp_fichiers_{state['uploader']}")
     return files or []
 
 
@@ -169,6 +170,21 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
     state["inspection"] = ((file_key, resolved), insp, key)
     return file_key, insp
+
+
+def other_kind(insp) -> None:
+    """A file that looks like another kind than the one chosen: say so, and offer that kind in one click."""
+    other = insp.looks_like
+    user = access.acting_user()
+    if not other or (user and not roles.may_import_kind(user, other)):
+        return
+    st.warning(f"Ce fichier ressemble à un fichier « {KINDS[other].label} » plutôt qu'à un fichier "
+               f"« {insp.kind.label} ».", icon=":material/swap_horiz:")
+    st.button(f"Importer comme « {KINDS[other].label} »", key="imp_autre_type", on_click=_set_kind, args=(other,))
+
+
+def _set_kind(kind: str) -> None:
+    st.session_state["imp_kind"] = kind
 
 
 def show_layout(insp) -> None:
@@ -382,6 +398,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
         st.error(markdown_text(str(exc)), icon=":material/error:")
         return
     show_layout(insp)
+    other_kind(insp)
     choose_profile(con, file_key, insp, kind)
     column_mapping(file_key, insp)
     value_mapping(file_key, insp)

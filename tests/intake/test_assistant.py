@@ -442,3 +442,13 @@ def test_a_maison_is_proposed_from_its_name_and_commune_or_its_labelled_identifi
     shown = assistant.inspect(registry_con, path.read_bytes(), path.name, "activite", accept_suggestions=True,
                               accept_maison=False)  # the page proposes it; the person chooses it
     assert shown.maison_proposal.id_maison == "2878" and shown.maison is None and not shown.ready
+
+
+def test_a_file_dropped_as_another_kind_says_what_it_looks_like(registry_file, registry_con):
+    data = registry_file.read_bytes()
+    insp = assistant.inspect(registry_con, data, registry_file.name, "activite", accept_suggestions=True)
+    assert insp.looks_like == "maisons" and not insp.ready
+    first = insp.unresolved[0].raison
+    assert first.startswith("ce fichier ressemble à un fichier « Registre des Maisons »") and "--kind maisons" in first
+    right = assistant.inspect(registry_con, data, registry_file.name, "maisons", accept_suggestions=True, check=False)
+    assert right.looks_like is None and not right.unresolved

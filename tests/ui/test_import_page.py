@@ -296,3 +296,17 @@ def test_the_journal_of_refusals_keeps_refusals_not_the_assistant_s_questions(re
                for s in at.success)
     journal = registry_copy.with_name(registry_copy.stem + ".refus.jsonl")
     assert not journal.exists() or "activite.xlsx" not in journal.read_text("utf-8")
+
+
+def test_a_registry_dropped_as_activity_is_offered_as_a_registry(registry_copy, monkeypatch, tmp_path):
+    path = write_csv_fr(tmp_path / "liste.csv", ["id_fs", "lib_fs", "insee_dep", "lib_com"],
+                        [["N1", "France services de Nouvelle", "48", "Mende"], ["N2", "France services Autre", "48", "Florac"]])
+    at = importer(registry_copy, monkeypatch)
+    select(at, "Type de fichier").set_value("activite").run()
+    drop(at, path)
+    assert any("ressemble à un fichier « Registre des Maisons »" in w.value for w in at.warning)
+    assert not any(b.label.startswith("Importer 2") for b in at.button)
+    button(at, "Importer comme « Registre des Maisons »").click().run()
+    ok(at)
+    assert select(at, "Type de fichier").value == "maisons"
+    assert any("Prêt à importer" in s.value for s in at.success)
