@@ -18,7 +18,7 @@ from msap_stats.errors import ImportRefused
 from msap_stats.indicators import Filters
 from msap_stats.intake import assistant
 from msap_stats.intake.importer import import_file
-from tests.spreadsheets import write_csv_fr, write_xlsx
+from tests.spreadsheets import write_csv_fr, write_ods, write_xls, write_xlsx
 
 MOTIVES = ["motif_aide_dossier", "motif_renseignement", "motif_outils_libre_acces", "motif_demarche_en_ligne"]
 SATISFACTION = ["Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait"]
@@ -189,3 +189,45 @@ def test_opening_hours_in_the_usual_french_writings_count_as_the_national_list_w
         assert not unknown and weekly == 2 * minutes / 60, written  # Monday written one way, Tuesday the other
     assert got[-1][1:] == (True, None)  # a time that pairs with no other: unknown, and said
     assert any("« h_lundi » : 1 valeur(s) illisible(s)" in w for w in result.avertissements)
+
+
+MONTH_WRITINGS = {  # one month, written as people write it in a month or date column
+    "AAAA-MM": lambda d: d.strftime("%Y-%m"), "MM/AAAA": lambda d: d.strftime("%m/%Y"),
+    "jj/mm/aaaa": lambda d: d.strftime("15/%m/%Y"), "date": lambda d: d.replace(day=15),
+}
+FILES = {  # how the file is saved: (suffix, writer)
+    "csv-cp1252-point-virgule": (".csv", lambda p, h, r, t: write_csv_fr(p, h, r, t)),
+    "csv-utf8-virgule": (".csv", lambda p, h, r, t: write_csv_fr(p, h, r, t, encoding="utf-8-sig", sep=",")),
+    "csv-utf16-tabulation": (".csv", lambda p, h, r, t: write_csv_fr(p, h, r, t, encoding="utf-16", sep="\t")),
+    "xlsx": (".xlsx", lambda p, h, r, t: write_xlsx(p, h, r, t)),
+    "xls": (".xls", lambda p, h, r, t: write_xls(p, h, r, t)),
+    "ods": (".ods", lambda p, h, r, t: write_ods(p, h, r, t)),
+}
+
+
+def big_activity(seed: int = 11) -> list[tuple]:
+    rng = random.Random(seed)
+    return [(m, mo, t, rng.choice([1, 3, 40, 1250, 23456])) for m in ("1", "2", "3", "4") for mo in MONTHS
+            for t in THEMES]
+
+
+@pytest.mark.parametrize("saved", list(FILES))
+@pytest.mark.parametrize("month", list(MONTH_WRITINGS))
+def test_the_same_activity_saved_and_written_many_ways_loads_the_same_rows(registry_db, tmp_path, saved, month):
+    import datetime as dt
+
+    records = big_activity()
+    suffix, write = FILES[saved]
+    header = ["Code Maison", "Mois" if month != "date" else "Date", "Thématique", "Nombre de demandes"]
+    rows = [[m, MONTH_WRITINGS[month](dt.date.fromisoformat(mo + "-01")), THEMES[t],
+             f"{nb:,}".replace(",", "\u00a0") if nb > 1000 and suffix == ".csv" else nb]  # "23 456" as text
+            for m, mo, t, nb in records]
+    rows.insert(5, ["Total", None, None, sum(r[3] for r in records[:5])])  # a total row in the middle of the data
+    path = write(tmp_path / f"activite{suffix}", header, rows, [["Suivi de l'activité 2017"], []])
+    db = tmp_path / "s.duckdb"
+    shutil.copy(registry_db, db)
+    with closing(store.connect(db)) as con:
+        import_file(con, path, "activite", accept_suggestions=True)
+        got = con.execute("SELECT id_maison, strftime(mois, '%Y-%m'), thematique, nb FROM activite_actifs "
+                          "ORDER BY ALL").fetchall()
+    assert got == sorted(records)
