@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--profile", default=None, help="appliquer ce profil de source")
         sp.add_argument("--accept-suggestions", action="store_true",
                         help="appliquer aussi les correspondances probables proposées par l'assistant")
+        sp.add_argument("--valeur", action="append", default=[], metavar="COLONNE:VALEUR=CODE",
+                        help="la correspondance d'une valeur du fichier (répétable) : thematique:CAF=prestations_sociales, "
+                             "id_maison:MSAP-0199=2878")
         return sp
 
     n = with_db(assistant_options(sub.add_parser(
@@ -188,6 +191,28 @@ def _demo(args) -> int:
     return 0
 
 
+def _choices(args) -> Choices | None:
+    """--maison and --valeur, as the page's choices."""
+    k = KINDS[args.kind]
+    valeurs: dict[str, dict[str, str]] = {}
+    for given in args.valeur:
+        column, sep, rest = given.partition(":")
+        value, eq, code = rest.rpartition("=")
+        if not sep or not eq or not value:
+            raise StoreError(f"--valeur « {cell(given)} » : écrivez COLONNE:VALEUR=CODE (ex. thematique:CAF=prestations_sociales).")
+        col = next((c for c in k.columns if c.name == column), None)
+        if col is None or not (col.coded or col.maison_ref):
+            raise StoreError(f"--valeur : « {cell(column)} » n'est pas une colonne codée d'un fichier « {k.label} » "
+                             f"({', '.join(c.name for c in k.columns if c.coded or c.maison_ref)}).")
+        if col.coded and code not in {c.code for c in col.codes}:
+            raise StoreError(f"--valeur : « {cell(code)} » n'est pas un code de « {column} » "
+                             f"({', '.join(c.code for c in col.codes)}).")
+        valeurs.setdefault(column, {})[value] = code
+    if not valeurs and not args.maison:
+        return None
+    return Choices(valeurs=valeurs, maison=args.maison)
+
+
 def _inspect(args) -> int:
     """The assistant's findings; it writes nothing, and needs no store (without one, against an empty registry).
     With --json, a refusal of the file is JSON too."""
@@ -197,8 +222,7 @@ def _inspect(args) -> int:
         if not exists and not args.json:
             sys.stdout.write("Aucune base à cet endroit : le fichier est examiné seul, sans registre des Maisons.\n")
         with closing(reader(args.db) if exists else empty()) as con:
-            insp = assistant.inspect(con, data, display_name(args.file), args.kind,
-                                     choices=Choices(maison=args.maison) if args.maison else None,
+            insp = assistant.inspect(con, data, display_name(args.file), args.kind, choices=_choices(args),
                                      profile=args.profile, accept_suggestions=args.accept_suggestions)
     except (ImportRefused, StoreError) as exc:
         if not args.json:
@@ -259,10 +283,11 @@ def describe(insp) -> str:
 
 
 def _import(args) -> int:
+    choices = _choices(args)
     try:
         with writing(args.db) as con:
             result = import_file(con, args.file, args.kind, replace=args.replace, auteur=args.auteur,
-                                 maison=args.maison, profile=args.profile, accept_suggestions=args.accept_suggestions,
+                                 choices=choices, profile=args.profile, accept_suggestions=args.accept_suggestions,
                                  save_profile=args.save_profile)
     except ImportRefused as exc:
         if args.rapport:

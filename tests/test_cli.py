@@ -123,3 +123,36 @@ def test_inspect_json_says_a_refusal_in_json(tmp_path):
     assert said["erreur"] and "Traceback" not in out.stdout + out.stderr
     folder = cli("inspect", tmp_path, "--kind", "activite", "--json")
     assert folder.returncode == 1 and "dossier" in json.loads(folder.stdout)["erreur"]
+
+
+def test_a_maison_column_of_the_file_s_own_codes_is_mapped_and_kept_in_the_profile(registry_db, tmp_path):
+    import shutil
+
+    from tests.spreadsheets import write_csv_fr
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(registry_db, db)
+    header = ["Maison", "Mois", "Thématique", "Nb"]
+
+    def month(m):
+        return write_csv_fr(tmp_path / f"suivi_{m}.csv", header, [
+            ["MSAP de Ballon-Saint-Mars", f"2017-{m}", "Retraite", 3], ["MSAP-0199", f"2017-{m}", "Emploi", 2]])
+
+    first = cli("inspect", month("01"), "--kind", "activite", "--db", db, "--json")
+    proposed = {v["valeur"]: v["proposee"] for v in json.loads(first.stdout)["valeurs"]["id_maison"]}
+    assert proposed == {"MSAP de Ballon-Saint-Mars": "2878", "MSAP-0199": None}
+    refused = cli("import", month("01"), "--kind", "activite", "--db", db, "--accept-suggestions")
+    assert refused.returncode == 1 and "Maison inconnue du registre" in refused.stderr and "MSAP-0199" in refused.stderr
+    done = cli("import", month("01"), "--kind", "activite", "--db", db, "--accept-suggestions",
+               "--valeur", "id_maison:MSAP-0199=1", "--save-profile", "Suivi mensuel")
+    assert done.returncode == 0, done.stderr
+    again = cli("import", month("02"), "--kind", "activite", "--db", db)  # the profile of the same headers
+    assert again.returncode == 0, again.stderr
+    from msap_stats import store
+
+    con = store.connect(db, read_only=True)
+    per_maison = dict(con.execute("SELECT id_maison, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
+    con.close()
+    assert per_maison == {"2878": 2 * 3, "1": 2 * 2}
+    wrong = cli("import", month("03"), "--kind", "activite", "--db", db, "--valeur", "thematique:Emploi=travail")
+    assert wrong.returncode == 1 and "n'est pas un code de « thematique »" in wrong.stderr

@@ -132,7 +132,8 @@ class Inspection:
             p = self.maison_proposal
             out.append(f"Maison du fichier : {cell(p.id_maison)} « {cell(p.nom)} » ({p.raison}) → --maison {cell(p.id_maison)}")
         if out:
-            out.append("Relancez avec --accept-suggestions pour les appliquer, ou choisissez sur la page « Importer ».")
+            out.append("Relancez avec --accept-suggestions pour les appliquer (ou --valeur COLONNE:VALEUR=CODE une à une), "
+                       "ou choisissez sur la page « Importer ».")
         return out
 
 
@@ -189,7 +190,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     insp = Inspection(k, fichier, sha256 or hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
                       False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
-    _values(insp, counts, decided, accept_suggestions, accept_fallback)
+    _values(con, insp, counts, decided, accept_suggestions, accept_fallback)
     _maison(con, insp, decided, accept_maison)
     insp.raw = _raw_table(insp)
     _unresolved(insp)
@@ -215,13 +216,13 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     return insp
 
 
-def _values(insp: Inspection, counts: dict, decided: Choices, accept: bool, fallback: bool) -> None:
+def _values(con, insp: Inspection, counts: dict, decided: Choices, accept: bool, fallback: bool) -> None:
     for c, f in insp.mapping.items():
         col = insp.kind.column(c)
-        if not col.coded:
+        if not col.coded and not col.maison_ref:
             continue
-        matches = propose_values(col, counts.get(f, []) if len(counts.get(f, [])) < TOP_VALUES
-                                 else _counts(insp.frame.table.column(f)))
+        seen = counts.get(f, []) if len(counts.get(f, [])) < TOP_VALUES else _counts(insp.frame.table.column(f))
+        matches = propose_maisons(con, seen) if col.maison_ref else propose_values(col, seen)
         insp.values[c] = matches
         chosen = {v.valeur: v.code for v in matches
                   if v.code and _accepts(v.certitude, accept) and (fallback or v.certitude != FALLBACK)}
@@ -300,6 +301,28 @@ def propose_maison(con, frame: Frame) -> MaisonProposal | None:
         return None
     where = next((t for t in titles + sheets if _distinctive(fits[0][2]) & set(words(t).split())), "")
     return MaisonProposal(fits[0][1], fits[0][2], f"nom et commune lus dans « {cell(where, 80)} »")
+
+
+def propose_maisons(con, values: list[tuple[str, int]]) -> list[ValueMatch]:
+    """A Maison column holding the file's own codes or names: for each value that is no identifier of the
+    registry, the Maison whose name and commune it writes, when exactly one does (probable: to be confirmed), or
+    none (to be chosen)."""
+    rows = con.execute("SELECT id_maison, nom, commune FROM maisons_actifs").fetchall()
+    ids = {str(i) for i, _, _ in rows}
+    out = []
+    for value, n in values:
+        if value is None or str(value).strip() in ids:
+            continue
+        said = set(words(value).split())
+        fits = sorted(((len(need), str(i), nom) for i, nom, commune in rows
+                       if (need := _distinctive(nom) | _distinctive(commune)) and _distinctive(nom) and need <= said),
+                      reverse=True)
+        if fits and (len(fits) == 1 or fits[0][0] > fits[1][0]):
+            out.append(ValueMatch(value, n, fits[0][1], PROBABLE, f"nom et commune de « {cell(fits[0][2])} »"))
+        else:
+            out.append(ValueMatch(value, n, None, PROBABLE if fits else FALLBACK,
+                                  "plusieurs Maisons possibles" if fits else "aucune Maison du registre ne correspond"))
+    return out
 
 
 def _other_kind(insp: Inspection, counts: dict) -> None:

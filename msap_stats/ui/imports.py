@@ -120,8 +120,16 @@ def _choices(file_key: str, insp_columns: list[str], kind: str) -> Choices:
     return Choices(cols, values, maison.split(" — ")[0] if maison else None)
 
 
-def _code_options(col) -> list[str]:
-    opts = [c.label for c in col.codes]
+def _codes(con, col) -> dict[str, str]:
+    """label -> code of what a value of ``col`` may become: its codes, or for the Maison column the Maisons of
+    the registry (labelled to be searched by name, commune, département or identifier)."""
+    if col.maison_ref:
+        return {f"{i} — {n} — {where}": i for i, n, where in assistant.maisons(con)}
+    return {c.label: c.code for c in col.codes}
+
+
+def _code_options(col, codes: dict[str, str]) -> list[str]:
+    opts = list(codes)
     if col.own_categories:
         opts.append("(garder telle quelle)")
     if not col.not_null:
@@ -134,15 +142,17 @@ def _code_choice(col, label: str) -> str:
         return KEEP
     if label == "(laisser vide)":
         return BLANK
+    if col.maison_ref:
+        return label.split(" — ")[0]
     return next((c.code for c in col.codes if c.label == label), BLANK)
 
 
-def _code_label(col, code: str | None) -> str | None:
+def _code_label(codes: dict[str, str], code: str | None) -> str | None:
     if code == KEEP:
         return "(garder telle quelle)"
     if code == BLANK:
         return "(laisser vide)"
-    return next((c.label for c in col.codes if c.code == code), None)
+    return next((label for label, c in codes.items() if c == code), None)
 
 
 def inspect_file(con, data: bytes, fichier: str, kind: str):
@@ -247,7 +257,7 @@ def column_mapping(file_key: str, insp) -> None:
                     _why(m.certitude if m.colonne else None, m.raison if m.colonne else "aucune colonne ne correspond")
 
 
-def value_mapping(file_key: str, insp) -> None:
+def value_mapping(con, file_key: str, insp) -> None:
     for col_name, matches in insp.values.items():
         if not matches:
             continue
@@ -259,13 +269,14 @@ def value_mapping(file_key: str, insp) -> None:
                        "vérifiez leur correspondance ci-dessous.", icon=":material/fiber_new:")
         with st.expander(f"Valeurs de « {markdown_text(insp.mapping[col_name])} » ({col.label}) : {len(matches)} valeur(s) à "
                          "faire correspondre", expanded=not insp.ready or bool(undecided)):
-            options = _code_options(col)
+            codes = _codes(con, col)
+            options = _code_options(col, codes)
             for i, v in enumerate(matches):
                 row = st.columns(ROW)
                 with row[0]:
                     _file_cell(v.valeur, f"{nombre(v.nombre)} ligne(s)")
                 st.session_state[f"imp_valnom_{file_key}_{col_name}_{i}"] = v.valeur
-                label = _code_label(col, applied.get(v.valeur))
+                label = _code_label(codes, applied.get(v.valeur))
                 opts = options if label in options else [TO_CHOOSE, *options]
                 row[1].selectbox(f"Code pour « {v.valeur} »", opts, index=opts.index(label) if label in opts else 0,
                                  key=f"imp_val_{file_key}_{col_name}_{i}", label_visibility="collapsed",
@@ -401,7 +412,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     other_kind(insp)
     choose_profile(con, file_key, insp, kind)
     column_mapping(file_key, insp)
-    value_mapping(file_key, insp)
+    value_mapping(con, file_key, insp)
     maison_choice(con, file_key, insp)
     warnings(insp)
     if insp.ready:

@@ -310,3 +310,23 @@ def test_a_registry_dropped_as_activity_is_offered_as_a_registry(registry_copy, 
     ok(at)
     assert select(at, "Type de fichier").value == "maisons"
     assert any("Prêt à importer" in s.value for s in at.success)
+
+
+def test_a_maison_column_of_the_file_s_own_names_is_matched_to_the_registry_on_the_page(registry_copy, monkeypatch,
+                                                                                       tmp_path):
+    path = write_csv_fr(tmp_path / "suivi.csv", ["Maison", "Mois", "Thématique", "Nb"],
+                        [["MSAP de Ballon-Saint-Mars", "2017-01", "Retraite", 3], ["MSAP-0199", "2017-01", "Emploi", 2]])
+    at = importer(registry_copy, monkeypatch)
+    select(at, "Type de fichier").set_value("activite").run()
+    drop(at, path)
+    assert select(at, "Code pour « MSAP de Ballon-Saint-Mars »").value.startswith("2878 — ")  # probable, pre-filled
+    box = select(at, "Code pour « MSAP-0199 »")
+    assert box.value == "(à choisir)"  # nothing guessed
+    box.set_value(next(o for o in box.options if o.startswith("1 — "))).run()
+    ok(at)
+    button(at, "Importer").click().run()
+    ok(at)
+    con = store.connect(registry_copy, read_only=True)
+    per_maison = dict(con.execute("SELECT id_maison, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
+    con.close()
+    assert per_maison == {"2878": 3, "1": 2}
