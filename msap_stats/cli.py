@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--profile", default=None, help="appliquer ce profil de source")
         sp.add_argument("--accept-suggestions", action="store_true",
                         help="appliquer aussi les correspondances probables proposées par l'assistant")
+        sp.add_argument("--coordonnees-douteuses", choices=["garder", "retirer"], default="garder",
+                        help="les coordonnées d'une Maison hors de son département : les garder ou les retirer")
         sp.add_argument("--valeur", action="append", default=[], metavar="COLONNE:VALEUR=CODE",
                         help="la correspondance d'une valeur du fichier (répétable) : thematique:CAF=prestations_sociales, "
                              "id_maison:MSAP-0199=2878")
@@ -208,9 +210,10 @@ def _choices(args) -> Choices | None:
             raise StoreError(f"--valeur : « {cell(code)} » n'est pas un code de « {column} » "
                              f"({', '.join(c.code for c in col.codes)}).")
         valeurs.setdefault(column, {})[value] = code
-    if not valeurs and not args.maison:
+    drop = args.coordonnees_douteuses == "retirer"
+    if not valeurs and not args.maison and not drop:
         return None
-    return Choices(valeurs=valeurs, maison=args.maison)
+    return Choices(valeurs=valeurs, maison=args.maison, drop_misplaced=drop)
 
 
 def _inspect(args) -> int:

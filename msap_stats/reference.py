@@ -163,3 +163,47 @@ def _from_contours_file(loader):
         return loader(str(path), path.stat().st_mtime)
     except (OSError, ValueError):
         return None
+
+
+# About 5 km: the outlines are simplified to 1.5 km, and a site on the border is in its département.
+BORDER_MARGIN_DEG = 0.05
+
+
+def outside_departement(codes, lons, lats) -> np.ndarray | None:
+    """For each point, whether it lies out of its département's outline (beyond a margin for the outlines'
+    simplification); None without the contours, or for a département they do not draw."""
+    shapes = outlines()
+    if shapes is None:
+        return None
+    codes, lons, lats = list(codes), np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    out = np.zeros(len(codes), dtype=bool)
+    for code in set(codes):
+        if code not in shapes:
+            continue
+        at = np.array([c == code for c in codes])
+        inside = np.zeros(at.sum(), dtype=bool)
+        for dx in (-BORDER_MARGIN_DEG, 0, BORDER_MARGIN_DEG):
+            for dy in (-BORDER_MARGIN_DEG, 0, BORDER_MARGIN_DEG):
+                inside |= _inside(shapes[code], lons[at] + dx, lats[at] + dy)
+        out[at] = ~inside
+    return out
+
+
+def _inside(outline: tuple[list, list], x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Even-odd rule over every ring of an outline (rings separated by None)."""
+    inside = np.zeros(len(x), dtype=bool)
+    lons, lats = outline
+    start = 0
+    for end in [i for i, v in enumerate(lons) if v is None] + [len(lons)]:
+        ring_x = np.array(lons[start:end], dtype=float)
+        ring_y = np.array(lats[start:end], dtype=float)
+        start = end + 1
+        if len(ring_x) < 3:
+            continue
+        a, b = ring_x[None, :], ring_y[None, :]  # each edge (a, b) -> (c, d), against each point (x, y)
+        c, d = np.roll(ring_x, -1)[None, :], np.roll(ring_y, -1)[None, :]
+        px, py = x[:, None], y[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crosses = ((b > py) != (d > py)) & (px < (c - a) * (py - b) / np.where(d == b, 1e-12, d - b) + a)
+        inside ^= (crosses.sum(axis=1) % 2).astype(bool)
+    return inside

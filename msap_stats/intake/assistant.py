@@ -66,6 +66,8 @@ class Inspection:
     kept: Kept | None = None  # the typed rows, when asked to keep them for the import that confirms this inspection
     readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells are read
     looks_like: str | None = None  # another kind of file this one has every required column of
+    misplaced: int = 0  # sites whose coordinates lie out of their département
+    drop_misplaced: bool = False  # their coordinates dropped rather than kept, as chosen
 
     @property
     def ready(self) -> bool:
@@ -74,7 +76,8 @@ class Inspection:
     @property
     def choices(self) -> Choices:
         """The mapping as applied, with the Maison chosen for a one-Maison file."""
-        return self.profile_choices.merged(Choices(maison=self.maison if self.needs_maison else None))
+        return self.profile_choices.merged(Choices(maison=self.maison if self.needs_maison else None,
+                                                   drop_misplaced=self.drop_misplaced))
 
     @property
     def profile_choices(self) -> Choices:
@@ -100,7 +103,7 @@ class Inspection:
                   "profil": self.profile.nom if self.profile else None,
                   "avertissements": self.warnings, "pret": self.ready, "lignes_pretes": self.rows_ready,
                   "deja_importe": self.already, "conflits": self.conflicts, "lectures": self.readings,
-                  "ressemble_a": self.looks_like}
+                  "ressemble_a": self.looks_like, "coordonnees_hors_departement": self.misplaced}
         problems = self.problems()
         result["problemes"] = {"total": problems.total,
                                "groupes": [{"raison": g.raison, "colonne": g.colonne, "nombre": g.total,
@@ -192,6 +195,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
     _values(con, insp, counts, decided, accept_suggestions, accept_fallback)
     _maison(con, insp, decided, accept_maison)
+    insp.drop_misplaced = bool(choices and choices.drop_misplaced)
     insp.raw = _raw_table(insp)
     _unresolved(insp)
     if any(p.raison.startswith("colonne obligatoire") for p in insp.unresolved):
@@ -204,6 +208,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
             try:
                 insp.rows_ready = staged.rows
                 insp.readings = staged.readings
+                insp.misplaced = staged.misplaced
                 insp.warnings += staged.warnings
                 insp.already = active_import(con, k, "empreinte", staged.fingerprint)
                 insp.conflicts = [conflict_text(k, c) for c in key_conflicts(con, staged)]
@@ -421,7 +426,8 @@ def _raw_table(insp: Inspection) -> RawTable | None:
     kept = {c: tuple(v for v, code in m.items() if code == KEEP) for c, m in insp.value_map.items()}
     cell = next((c for c, f in insp.mapping.items() if f == layout.COUNT_COLUMN), None)
     return RawTable(table, headers, frame.format, frame.header_row, sheet, [*frame.notes],
-                    {c: v for c, v in kept.items() if v}, cell if CELL_COLUMN in table.column_names else None)
+                    {c: v for c, v in kept.items() if v}, cell if CELL_COLUMN in table.column_names else None,
+                    insp.drop_misplaced)
 
 
 def _without_empty_counts(table: pa.Table, warnings: list[str]) -> pa.Table:

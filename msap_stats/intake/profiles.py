@@ -18,16 +18,17 @@ class Choices:
     colonnes: dict[str, str | None] = field(default_factory=dict)  # file column -> project column (None: ignored)
     valeurs: dict[str, dict[str, str | None]] = field(default_factory=dict)  # project column -> {file value: code}
     maison: str | None = None
+    drop_misplaced: bool = False  # a registry's coordinates out of their département: dropped (for this file)
 
     def to_json(self) -> str:
-        return json.dumps({"colonnes": self.colonnes, "valeurs": self.valeurs, "maison": self.maison},
-                          ensure_ascii=False, sort_keys=True)
+        return json.dumps({"colonnes": self.colonnes, "valeurs": self.valeurs, "maison": self.maison,
+                           "retirer_coordonnees_douteuses": self.drop_misplaced}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Choices:
         d = json.loads(text)
         return cls(dict(d.get("colonnes") or {}), {k: dict(v) for k, v in (d.get("valeurs") or {}).items()},
-                   d.get("maison"))
+                   d.get("maison"), bool(d.get("retirer_coordonnees_douteuses")))
 
     def merged(self, other: Choices | None) -> Choices:
         """These choices, overridden by ``other``'s."""
@@ -36,7 +37,8 @@ class Choices:
         valeurs = {k: dict(v) for k, v in self.valeurs.items()}
         for col, mapping in other.valeurs.items():
             valeurs.setdefault(col, {}).update(mapping)
-        return Choices({**self.colonnes, **other.colonnes}, valeurs, other.maison or self.maison)
+        return Choices({**self.colonnes, **other.colonnes}, valeurs, other.maison or self.maison,
+                       other.drop_misplaced or self.drop_misplaced)
 
 
 def header_signature(kind: str, headers: list[str]) -> str:

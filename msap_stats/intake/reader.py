@@ -47,6 +47,7 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)
     kept: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> a survey's own categories, kept
     cell_header: str | None = None  # the project column whose cells have their own header (in CELL_COLUMN)
+    drop_misplaced: bool = False  # a registry's coordinates out of their département: dropped rather than kept
 
     @property
     def rows(self) -> int:

@@ -186,6 +186,7 @@ class Staged:
     parsed: str = ""
     registered: bool = False
     readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells were read, in French
+    misplaced: int = 0  # sites whose coordinates lie out of their département
 
     def drop(self, con) -> None:
         if self.registered:
@@ -334,6 +335,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
         _report(con, parsed, kind, raw, strict, reference_maisons)
+        misplaced = _misplaced(con, parsed, raw, warnings) if {"latitude", "longitude"} <= present else 0
         for name in present & {c.name for c in kind.columns}:  # checked: the raw cells are no longer needed
             con.execute(f"ALTER TABLE {parsed} DROP COLUMN {q('brut_' + name)}")
         finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
@@ -346,13 +348,39 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         con.execute(f"CREATE TEMP VIEW {staged} AS SELECT *{derived} FROM ({rows})")
         cols = ", ".join(q(c.name) for c in kind.columns)
         count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
-        return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed, readings=readings)
+        return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed, readings=readings,
+                      misplaced=misplaced)
     except BaseException:
         con.execute(f"DROP VIEW IF EXISTS {staged}")
         con.execute(f"DROP TABLE IF EXISTS {parsed}")
         raise
     finally:
         con.unregister(raw_name)
+
+
+def _misplaced(con, parsed: str, raw: RawTable, warnings: list[str]) -> int:
+    """Sites whose coordinates lie out of their département's outline, named in a warning before anything is
+    written; kept as they are, or dropped (unknown) when the person chose so (``RawTable.drop_misplaced``)."""
+    rows = con.execute(f"SELECT {LINE_COLUMN}, nom, code_departement, longitude, latitude FROM {parsed} "
+                       "WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND code_departement IS NOT NULL "
+                       f"ORDER BY {LINE_COLUMN}").fetchall()
+    outside = reference.outside_departement([r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]) \
+        if rows else None
+    if outside is None or not outside.any():
+        return 0
+    found = [r for r, o in zip(rows, outside) if o]
+    shown = " ; ".join(f"« {cell(nom, 50)} » ({dep}), ligne {line}" for line, nom, dep, _, _ in found[:5])
+    more = f" et {nombre(len(found) - 5)} autre(s)" if len(found) > 5 else ""
+    if raw.drop_misplaced:
+        lines = ", ".join(str(r[0]) for r in found)
+        con.execute(f"UPDATE {parsed} SET latitude = NULL, longitude = NULL WHERE {LINE_COLUMN} IN ({lines})")
+        warnings.append(f"{nombre(len(found))} Maison(s) aux coordonnées hors de leur département, retirées "
+                        f"(leur emplacement est inconnu) : {shown}{more}.")
+    else:
+        warnings.append(f"{nombre(len(found))} Maison(s) aux coordonnées hors de leur département : {shown}{more}. "
+                        "Elles sont gardées telles quelles ; pour les retirer : --coordonnees-douteuses retirer, "
+                        "ou la case « Retirer ces coordonnées » de la page.")
+    return len(found)
 
 
 def _set_unreadable_to_unknown(con, parsed: str, raw: RawTable, checks: list[tuple[Column, Check]]) -> list[str]:

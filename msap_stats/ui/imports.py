@@ -117,7 +117,7 @@ def _choices(file_key: str, insp_columns: list[str], kind: str) -> Choices:
             if value is not None and v != TO_CHOOSE:
                 values.setdefault(col, {})[value] = _code_choice(k.column(col), v)
     maison = ss.get(f"imp_maison_{file_key}")
-    return Choices(cols, values, maison.split(" — ")[0] if maison else None)
+    return Choices(cols, values, maison.split(" — ")[0] if maison else None, bool(ss.get(f"imp_coord_{file_key}")))
 
 
 def _codes(con, col) -> dict[str, str]:
@@ -305,6 +305,13 @@ def maison_choice(con, file_key: str, insp) -> None:
                    "pour la confirmer.")
 
 
+def misplaced(file_key: str, insp) -> None:
+    """Coordinates out of their département (said in the warnings): kept, unless the person drops them."""
+    if insp.misplaced or insp.drop_misplaced:
+        st.checkbox(f"Retirer ces coordonnées ({nombre(insp.misplaced)} Maison(s) hors de leur département)",
+                    key=f"imp_coord_{file_key}", help="Leur emplacement sera inconnu ; le reste de la ligne est chargé.")
+
+
 def warnings(insp) -> None:
     for w in insp.warnings:
         st.warning(markdown_text(w), icon=":material/info:")
@@ -389,7 +396,8 @@ def forget_file(keep_files: bool = False) -> None:
 
 
 def _forget_widgets(keep: tuple[str, ...] = ()) -> None:
-    prefixes = ("imp_col_", "imp_val", "imp_maison_", "imp_profil_", "imp_save_", "imp_nomprofil_", "imp_replace_")
+    prefixes = ("imp_col_", "imp_val", "imp_maison_", "imp_profil_", "imp_save_", "imp_nomprofil_", "imp_replace_",
+                "imp_coord_")
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes) and k not in keep]:
         del st.session_state[key]
 
@@ -415,6 +423,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     value_mapping(con, file_key, insp)
     maison_choice(con, file_key, insp)
     warnings(insp)
+    misplaced(file_key, insp)
     if insp.ready:
         confirm(fichier, kind, file_key, insp, others)
     else:

@@ -11,6 +11,7 @@ import pytest
 from msap_stats import store
 from msap_stats.indicators import Filters, maisons_summary
 from msap_stats.intake.importer import import_file
+from msap_stats.intake.profiles import Choices
 from tests.spreadsheets import write_csv_fr
 
 DAYS = ("h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi")
@@ -98,3 +99,30 @@ def test_registry_saved_by_french_excel_imports_the_same(registry_file, registry
     ref = con.execute("SELECT id_maison, heures_hebdo, code_departement FROM maisons_actifs ORDER BY 1").fetchall()
     con.close()
     assert mine == ref
+
+
+def test_coordinates_out_of_their_departement_are_said_before_writing_and_kept_or_dropped(tmp_path):
+    from tests.conftest import CONTOURS
+
+    if not CONTOURS.exists():
+        pytest.skip("contours des départements absents")
+    header = ["id_fs", "lib_fs", "insee_dep", "lib_com", "latitude", "longitude"]
+    rows = [["L1", "France services de Mende", "48", "Mende", "44,518", "3,500"],
+            ["L2", "France services de Florac", "48", "Florac", "48,8566", "2,3522"],  # geocoded in Paris
+            ["L3", "Bus France services du Var", "83", "Brignoles", "43,406", "6,061"]]
+    path = write_csv_fr(tmp_path / "liste.csv", header, rows)
+    kept = import_file(con := store.connect(tmp_path / "a.duckdb"), path, "maisons")
+    where = dict((i, (lat, lon)) for i, lat, lon in con.execute(
+        "SELECT id_maison, latitude, longitude FROM maisons_actifs").fetchall())
+    con.close()
+    said = [w for w in kept.avertissements if "hors de leur département" in w]
+    assert len(said) == 1 and said[0].startswith("1 Maison(s) aux coordonnées hors de leur département : "
+                                                 "« France services de Florac » (48), ligne 3.")
+    assert where["L2"] == (48.8566, 2.3522)  # kept, as said
+    dropped = import_file(con := store.connect(tmp_path / "b.duckdb"), path, "maisons",
+                          choices=Choices(drop_misplaced=True))
+    where = dict((i, (lat, lon)) for i, lat, lon in con.execute(
+        "SELECT id_maison, latitude, longitude FROM maisons_actifs").fetchall())
+    con.close()
+    assert where["L2"] == (None, None) and where["L1"] == (44.518, 3.5) and dropped.lignes_chargees == 3
+    assert any("retirées" in w for w in dropped.avertissements)
