@@ -91,6 +91,7 @@ def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple
     """
     fixed = fixed or {}
     candidates = []  # (score, header, column, certainty, reason)
+    contradicted: dict[str, str] = {}  # header -> why its name's column is not proposed
     for h in headers:
         if h in fixed:
             candidates.append((1000.0, h, fixed[h], SURE, "colonne construite depuis la mise en page"))
@@ -98,7 +99,14 @@ def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple
         for col in kind.columns:
             name, why = _name_score(h, col)
             fit = value_fit(col, counts.get(h, []))
-            if name == 100:
+            if (name == 100 and not col.required and fit is not None and fit < 0.3
+                    and _readable_share(col, counts.get(h, [])) < 0.3):
+                # Named like an optional coded column, its values say something else ("Espace labellisé" in a
+                # format column): not proposed, so that the file imports without it; the person may still choose
+                # it. A required column keeps its name: the validator names every value it cannot read.
+                contradicted[h] = (f"nommée comme « {col.name} », mais ses valeurs n'en sont pas ({col.label} : "
+                                   f"{fit:.0%} des lignes) : ignorée".replace("%", " %"))
+            elif name == 100:
                 # A header named like a coded column whose values are not its codes keeps the name but
                 # yields to a column whose values fit (free porteur names vs. the porteur category).
                 score = 100.0 if fit is None or fit >= 0.5 else 70.0
@@ -118,8 +126,18 @@ def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple
             continue
         taken_h[h] = ColumnMatch(h, name, certainty, why, _examples(counts.get(h, [])))
         taken_c.add(name)
-    return [taken_h.get(h) or ColumnMatch(h, None, NONE, "aucune colonne du projet ne correspond",
+    return [taken_h.get(h) or ColumnMatch(h, None, NONE, contradicted.get(h, "aucune colonne du projet ne correspond"),
                                           _examples(counts.get(h, []))) for h in headers]
+
+
+def _readable_share(col: Column, counts: list[tuple[str, int]]) -> float:
+    """The share of a column's rows whose value is a code, gets a sure or probable proposal for one, or is one of a
+    survey's own categories."""
+    total = sum(n for _, n in counts)
+    known = col.code_map()
+    readable = sum(n for v, n in counts if normalize_key(v) in known
+                   or (p := propose_value(col, v))[1] in (SURE, PROBABLE) or p[0] == KEEP)
+    return readable / total if total else 1.0
 
 
 def _examples(counts: list[tuple[str, int]], n: int = 3) -> tuple[str, ...]:
@@ -171,6 +189,9 @@ def propose_value(col: Column, value: str) -> tuple[str | None, str, str]:
     choices = {k: words(k) for k in labels if _numbers(k) == numbers}
     found = process.extractOne(words(value), choices, scorer=fuzz.token_set_ratio) if choices else None
     if found and found[1] >= VALUE_THRESHOLD:
+        if set(words(value).split()) < set(words(found[2]).split()):
+            # The label says more than the value, perhaps the opposite: "Antenne" is no "Fixe avec antenne(s)".
+            return None, NONE, f"« {value} » ne dit qu'une partie de « {found[2]} » : à choisir"
         return labels[found[2]], PROBABLE, f"proche de « {found[2]} »"
     if col.own_categories:
         return KEEP, FALLBACK, "catégorie propre à l'enquête, gardée telle quelle"

@@ -126,3 +126,26 @@ def test_coordinates_out_of_their_departement_are_said_before_writing_and_kept_o
     con.close()
     assert where["L2"] == (None, None) and where["L1"] == (44.518, 3.5) and dropped.lignes_chargees == 3
     assert any("retirées" in w for w in dropped.avertissements)
+
+
+def test_a_column_whose_values_contradict_its_name_is_not_read_as_it(tmp_path):
+    from msap_stats.intake import assistant
+
+    header = ["id_fs", "lib_fs", "insee_dep", "format_fs"]
+    labels = [["F1", "France services de Mende", "48", "Espace labellisé 01/01/2020"],
+              ["F2", "France services de Florac", "48", "Espace labellisé 01/02/2020"]]
+    con = store.connect(tmp_path / "s.duckdb")
+    path = write_csv_fr(tmp_path / "liste.csv", header, labels)
+    insp = assistant.inspect(con, path.read_bytes(), path.name, "maisons", accept_suggestions=True)
+    match = next(m for m in insp.columns if m.fichier == "format_fs")
+    assert match.colonne is None and "ses valeurs n'en sont pas" in match.raison and insp.ready
+    result = import_file(con, path, "maisons", accept_suggestions=True)
+    assert result.lignes_chargees == 2
+    assert con.execute("SELECT count(format) FROM maisons_actifs").fetchall()[0][0] == 0
+    opposite = write_csv_fr(tmp_path / "antennes.csv", header, [["A1", "France services de Mende", "48", "Antenne"],
+                                                                ["A2", "France services de Florac", "48", "Fixe"]])
+    insp = assistant.inspect(con, opposite.read_bytes(), opposite.name, "maisons", accept_suggestions=True)
+    proposal = next(v for v in insp.values["format"] if v.valeur == "Antenne")
+    assert proposal.code is None and "ne dit qu'une partie de « Fixe avec antenne(s) »" in proposal.raison
+    assert not insp.ready  # never loaded as the opposite of what it says
+    con.close()
