@@ -231,3 +231,61 @@ def test_the_same_activity_saved_and_written_many_ways_loads_the_same_rows(regis
         got = con.execute("SELECT id_maison, strftime(mois, '%Y-%m'), thematique, nb FROM activite_actifs "
                           "ORDER BY ALL").fetchall()
     assert got == sorted(records)
+
+
+SITES = [("S1", "France services de Mende", "48", "48095", 44.5181, 3.5006, "09:00 - 12:00 / 14:00 - 17:00"),
+         ("S2", "France services de Bourg", "01", "01053", 46.2052, 5.2255, "08:30 - 12:30"),
+         ("S3", "France services d'Ajaccio", "2A", "2A004", 41.9192, 8.7386, None),
+         ("S4", "France services de Saint-Denis", "974", "97411", -20.8789, 55.4481, "13:30 - 16:30")]
+DEPARTEMENT_WRITINGS = {"code": lambda d: d, "sans zéro": lambda d: d.lstrip("0") or d,
+                        "code et nom": lambda d: {"48": "48 - Lozère", "01": "01 - Ain", "2A": "2A - Corse-du-Sud",
+                                                  "974": "974 - La Réunion"}[d]}
+
+
+@pytest.mark.parametrize("saved", ["csv-cp1252-point-virgule", "csv-utf8-virgule", "xlsx", "ods"])
+@pytest.mark.parametrize("dep", list(DEPARTEMENT_WRITINGS))
+def test_the_same_registry_saved_and_written_many_ways_loads_the_same_sites(tmp_path, saved, dep):
+    suffix, write = FILES[saved]
+    header = ["Identifiant", "Nom de la structure", "Département", "Code INSEE commune", "Latitude", "Longitude",
+              "Horaires du lundi"]
+    rows = [[i, nom, DEPARTEMENT_WRITINGS[dep](d), commune.lstrip("0") if dep == "sans zéro" else commune,
+             str(lat).replace(".", ",") if suffix == ".csv" else lat, lon, hours]
+            for i, nom, d, commune, lat, lon, hours in SITES]
+    path = write(tmp_path / f"registre{suffix}", header, rows, [["Liste des France services"], []])
+    with closing(store.connect(tmp_path / "s.duckdb")) as con:
+        import_file(con, path, "maisons", accept_suggestions=True)
+        got = con.execute("SELECT id_maison, nom, code_departement, code_commune, round(latitude, 4), "
+                          "round(longitude, 4), heures_hebdo FROM maisons_actifs ORDER BY 1").fetchall()
+    hours = {"09:00 - 12:00 / 14:00 - 17:00": 6.0, "08:30 - 12:30": 4.0, None: None, "13:30 - 16:30": 3.0}
+    assert got == [(i, nom, d, commune, lat, lon, hours[h]) for i, nom, d, commune, lat, lon, h in SITES]
+
+
+DATE_WRITINGS = {"jj/mm/aaaa": lambda d: d.strftime("%d/%m/%Y"), "aaaa-mm-jj": lambda d: d.isoformat(),
+                 "jj.mm.aaaa": lambda d: d.strftime("%d.%m.%Y"), "date": lambda d: d}
+SATISFACTION_WRITINGS = {"Très satisfait": ["TRÈS SATISFAIT", "tres satisfait", "Très satisfaits"],
+                         "Plutôt satisfait": ["PLUTOT SATISFAIT", "plutôt satisfait", "Plutôt satisfaits"]}
+
+
+@pytest.mark.parametrize("saved", ["csv-cp1252-point-virgule", "csv-utf16-tabulation", "xlsx", "ods"])
+@pytest.mark.parametrize("date", list(DATE_WRITINGS))
+def test_the_same_survey_saved_and_written_many_ways_loads_the_same_answers(registry_db, tmp_path, saved, date):
+    import datetime as dt
+
+    suffix, write = FILES[saved]
+    rng = random.Random(5)
+    answers = [(f"R{i:03d}", dt.date(2016, 11, 1 + i % 28), str(1 + i % 6), round(0.5 + rng.random(), 3),
+                rng.choice(list(SATISFACTION_WRITINGS))) for i in range(60)]
+    header = ["Identifiant réponse", "Date de réponse", "Maison", "Poids", "Satisfaction de l'accueil", *MOTIVES,
+              "simplifie_quotidien"]
+    rows = [[i, DATE_WRITINGS[date](d), m, str(w).replace(".", ",") if suffix == ".csv" else w,
+             SATISFACTION_WRITINGS[s][k % 3], *(oui_non(k % (2 + j) == 0) for j in range(4)), "Oui"]
+            for k, (i, d, m, w, s) in enumerate(answers)]
+    path = write(tmp_path / f"usagers{suffix}", header, rows, [["Enquête usagers, automne 2016"]])
+    db = tmp_path / "s.duckdb"
+    shutil.copy(registry_db, db)
+    with closing(store.connect(db)) as con:
+        import_file(con, path, "usagers", accept_suggestions=True)
+        got = con.execute("SELECT id_reponse, date_reponse, id_maison, round(poids, 3), satisfaction_accueil "
+                          "FROM usagers_actifs ORDER BY 1").fetchall()
+    codes = {"Très satisfait": "tres_satisfait", "Plutôt satisfait": "plutot_satisfait"}
+    assert got == [(i, d, m, w, codes[s]) for i, d, m, w, s in answers]
