@@ -288,45 +288,55 @@ def propose_maison(con, frame: Frame) -> MaisonProposal | None:
     said = set().union(*(set(words(t).split()) for t in titles),
                        *(set(words(s).split()) - set(layout.MONTH_WORDS) for s in sheets))
     named = _departements_named(said)
-    rows = con.execute("SELECT id_maison, nom, commune, code_departement FROM maisons_actifs").fetchall()
-    by_id = {str(i): (n, d) for i, n, _, d in rows}
+    sites = _sites(con)
+    by_id = {i: (nom, dep) for i, nom, dep, _, _ in sites}
     for t in titles + sheets:
         found = [m.group(1) for m in ID_LABEL.finditer(t)] + [w for w in re.findall(r"[\w-]+", t)
                                                               if not w.isdigit()]
         for token in found:
             if token in by_id and (not named or by_id[token][1] in named):
                 return MaisonProposal(token, by_id[token][0], f"identifiant lu dans « {cell(t, 80)} »")
-    fits = []
-    for i, nom, commune, dep in rows:
-        need = _distinctive(nom) | _distinctive(commune)
-        if _distinctive(nom) and need <= said and (not named or dep in named):
-            fits.append((len(need), str(i), nom))
-    fits.sort(reverse=True)
-    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+    site, _ = _one_site(sites, said, named)
+    if site is None:
         return None
-    where = next((t for t in titles + sheets if _distinctive(fits[0][2]) & set(words(t).split())), "")
-    return MaisonProposal(fits[0][1], fits[0][2], f"nom et commune lus dans « {cell(where, 80)} »")
+    where = next((t for t in titles + sheets if _distinctive(site[1]) & set(words(t).split())), "")
+    return MaisonProposal(site[0], site[1], f"nom et commune lus dans « {cell(where, 80)} »")
+
+
+def _sites(con) -> list[tuple[str, str, str, set[str], set[str]]]:
+    """(id, name, département, distinctive words of the name, of the name and the commune) of each site in force."""
+    rows = con.execute("SELECT id_maison, nom, commune, code_departement FROM maisons_actifs").fetchall()
+    return [(str(i), nom, dep, (name := _distinctive(nom)), name | _distinctive(commune))
+            for i, nom, commune, dep in rows]
+
+
+def _one_site(sites, said: set[str], named: set[str] = frozenset()) -> tuple[tuple[str, str] | None, bool]:
+    """The site (id, name) every distinctive word of whose name and commune is ``said``, in a département
+    ``named`` if any; None when none fits or when two fit as well (the one with more words fits better). The
+    second value says whether any site fits."""
+    fits = sorted(((len(need), i, nom) for i, nom, dep, name, need in sites
+                   if name and need <= said and (not named or dep in named)), reverse=True)
+    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+        return None, bool(fits)
+    return (fits[0][1], fits[0][2]), True
 
 
 def propose_maisons(con, values: list[tuple[str, int]]) -> list[ValueMatch]:
     """A Maison column holding the file's own codes or names: for each value that is no identifier of the
     registry, the Maison whose name and commune it writes, when exactly one does (probable: to be confirmed), or
     none (to be chosen)."""
-    rows = con.execute("SELECT id_maison, nom, commune FROM maisons_actifs").fetchall()
-    ids = {str(i) for i, _, _ in rows}
+    sites = _sites(con)
+    ids = {i for i, *_ in sites}
     out = []
     for value, n in values:
         if value is None or str(value).strip() in ids:
             continue
-        said = set(words(value).split())
-        fits = sorted(((len(need), str(i), nom) for i, nom, commune in rows
-                       if (need := _distinctive(nom) | _distinctive(commune)) and _distinctive(nom) and need <= said),
-                      reverse=True)
-        if fits and (len(fits) == 1 or fits[0][0] > fits[1][0]):
-            out.append(ValueMatch(value, n, fits[0][1], PROBABLE, f"nom et commune de « {cell(fits[0][2])} »"))
+        site, any_fit = _one_site(sites, set(words(value).split()))
+        if site:
+            out.append(ValueMatch(value, n, site[0], PROBABLE, f"nom et commune de « {cell(site[1])} »"))
         else:
-            out.append(ValueMatch(value, n, None, PROBABLE if fits else FALLBACK,
-                                  "plusieurs Maisons possibles" if fits else "aucune Maison du registre ne correspond"))
+            out.append(ValueMatch(value, n, None, PROBABLE if any_fit else FALLBACK,
+                                  "plusieurs Maisons possibles" if any_fit else "aucune Maison du registre ne correspond"))
     return out
 
 

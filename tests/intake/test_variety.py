@@ -59,6 +59,15 @@ def write_survey(path, records, writings: dict[str, str]):
     return write_xlsx(path, header, rows) if path.suffix == ".xlsx" else write_csv_fr(path, header, rows)
 
 
+def loaded(registry_db, tmp_path, path, kind: str, query: str) -> list[tuple]:
+    """``path`` imported (suggestions accepted) into a copy of the registry store, and ``query`` on it."""
+    db = tmp_path / "s.duckdb"
+    shutil.copy(registry_db, db)
+    with closing(store.connect(db)) as con:
+        import_file(con, path, kind, accept_suggestions=True)
+        return con.execute(query).fetchall()
+
+
 def imported(registry_db, tmp_path, name, path):
     db = tmp_path / f"{name}.duckdb"
     shutil.copy(registry_db, db)
@@ -224,12 +233,8 @@ def test_the_same_activity_saved_and_written_many_ways_loads_the_same_rows(regis
             for m, mo, t, nb in records]
     rows.insert(5, ["Total", None, None, sum(r[3] for r in records[:5])])  # a total row in the middle of the data
     path = write(tmp_path / f"activite{suffix}", header, rows, [["Suivi de l'activité 2017"], []])
-    db = tmp_path / "s.duckdb"
-    shutil.copy(registry_db, db)
-    with closing(store.connect(db)) as con:
-        import_file(con, path, "activite", accept_suggestions=True)
-        got = con.execute("SELECT id_maison, strftime(mois, '%Y-%m'), thematique, nb FROM activite_actifs "
-                          "ORDER BY ALL").fetchall()
+    got = loaded(registry_db, tmp_path, path, "activite", "SELECT id_maison, strftime(mois, '%Y-%m'), thematique, "
+                 "nb FROM activite_actifs ORDER BY ALL")
     assert got == sorted(records)
 
 
@@ -281,11 +286,7 @@ def test_the_same_survey_saved_and_written_many_ways_loads_the_same_answers(regi
              SATISFACTION_WRITINGS[s][k % 3], *(oui_non(k % (2 + j) == 0) for j in range(4)), "Oui"]
             for k, (i, d, m, w, s) in enumerate(answers)]
     path = write(tmp_path / f"usagers{suffix}", header, rows, [["Enquête usagers, automne 2016"]])
-    db = tmp_path / "s.duckdb"
-    shutil.copy(registry_db, db)
-    with closing(store.connect(db)) as con:
-        import_file(con, path, "usagers", accept_suggestions=True)
-        got = con.execute("SELECT id_reponse, date_reponse, id_maison, round(poids, 3), satisfaction_accueil "
-                          "FROM usagers_actifs ORDER BY 1").fetchall()
+    got = loaded(registry_db, tmp_path, path, "usagers", "SELECT id_reponse, date_reponse, id_maison, round(poids, 3), "
+                 "satisfaction_accueil FROM usagers_actifs ORDER BY 1")
     codes = {"Très satisfait": "tres_satisfait", "Plutôt satisfait": "plutot_satisfait"}
     assert got == [(i, d, m, w, codes[s]) for i, d, m, w, s in answers]
