@@ -16,7 +16,7 @@ from .survey import questions
 from .survey.design import Design, differences, proportions
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
-from .store import STATUT_CHARGE, is_demo, q
+from .store import STATUT_CHARGE, is_demo, lit, q
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ def activity_by_pair(con, f: Filters, first: str, second: str) -> pd.DataFrame:
 def health_share_by_month(con, f: Filters) -> pd.DataFrame:
     """Per month: requests on health or dependency (``schema.SANTE_DEPENDANCE``), all requests, and the share."""
     src, params = scope("activite", f)
-    listed = ", ".join(f"'{c}'" for c in SANTE_DEPENDANCE)
+    listed = ", ".join(lit(c) for c in SANTE_DEPENDANCE)
     return _df(con, f"SELECT mois, sum(nb) FILTER (WHERE thematique IN ({listed})) AS sante, "
                     f"sum(nb) AS total FROM {src} t GROUP BY 1 ORDER BY 1", params).fillna({"sante": 0}).assign(
         pct=lambda d: 100 * d["sante"] / d["total"])
@@ -373,7 +373,7 @@ def all_indicators(con, f: Filters) -> dict:
 
 
 def _count_among(column: str, codes: tuple[str, ...]) -> str:
-    listed = "[" + ", ".join(f"'{c}'" for c in codes) + "]"
+    listed = "[" + ", ".join(lit(c) for c in codes) + "]"
     return f"CASE WHEN {column} IS NULL THEN NULL ELSE len(list_intersect({column}, {listed})) END"
 
 

@@ -37,6 +37,17 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def lit(value) -> str:
+    """A SQL literal for a Python value of the schema (a code, a default, a bound)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 IMPORTS_DDL = """
 CREATE TABLE IF NOT EXISTS imports (
     import_id INTEGER PRIMARY KEY,

@@ -21,7 +21,7 @@ from .. import reference
 from ..fmt import cell, nombre
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable
 from ..schema import Column, Kind, hours_intervals_sql, normalize_key, sql_normalize
-from ..store import q
+from ..store import lit, q
 
 TRUE_KEYS = ("oui", "o", "x", "1", "vrai", "true", "yes", "y", "10")
 FALSE_KEYS = ("non", "n", "0", "faux", "false", "no", "00")
@@ -31,17 +31,6 @@ DATE_FORMATS = ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-
                 "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y/%m", "%m-%Y")
 YEARS = (1900, 2100)
-
-
-def lit(value) -> str:
-    """A SQL literal for a Python value of the schema."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..schema import IMPACTS as IMPACT_COLUMNS
 from ..schema import KINDS
 from ..schema import MOTIFS as MOTIF_COLUMNS
-from ..store import q
+from ..store import lit, q
 
 
 def code_condition(kind: str, column: str, codes: tuple[str, ...] = ()) -> str:
@@ -24,7 +24,7 @@ def code_condition(kind: str, column: str, codes: tuple[str, ...] = ()) -> str:
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ValueError(f"{kind}.{column} : codes inconnus du schéma {unknown}")
-    return f"{q(column)} IN ({', '.join(repr(c) for c in codes)})"
+    return f"{q(column)} IN ({', '.join(lit(c) for c in codes)})"
 
 
 @dataclass(frozen=True)
