@@ -11,6 +11,7 @@
     python -m msap_stats roles [list | add EMAIL lecteur|coordinateur|admin [--region CODE] | remove EMAIL]
     python -m msap_stats audit [--csv FILE]
     python -m msap_stats indicators [--db PATH] [--region CODE] [--departement CODE] [--debut YYYY-MM] [--fin YYYY-MM]
+                                    [--date AAAA-MM-JJ]
     python -m msap_stats template KIND FILE.xlsx
     python -m msap_stats formats
 
@@ -35,6 +36,7 @@ from .intake.guard import display_name, read_user_file
 from .intake.importer import import_file, rollback
 from .intake import assistant, profiles
 from .intake.profiles import Choices
+from .intake.versions import given_date
 from .schema import KINDS
 from .store import StoreError, backup, default_db_path, empty, list_imports, reader, writing
 
@@ -50,6 +52,13 @@ def _month(value: str) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
         raise argparse.ArgumentTypeError(f"mois attendu au format AAAA-MM, reçu « {value} »")
     return value
+
+
+def _day(value: str) -> str:
+    try:
+        return str(given_date(value))
+    except ImportRefused as exc:
+        raise argparse.ArgumentTypeError(exc.problems[0].raison) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--profile", default=None, help="appliquer ce profil de source")
         sp.add_argument("--accept-suggestions", action="store_true",
                         help="appliquer aussi les correspondances probables proposées par l'assistant")
+        sp.add_argument("--date", type=_day, default=None, dest="date_version",
+                        help="la date de cette version du registre (AAAA-MM-JJ) ; sinon celle du nom du fichier, "
+                             "de sa colonne « date de la liste » ou sa dernière labellisation")
         sp.add_argument("--coordonnees-douteuses", choices=["garder", "retirer"], default="garder",
                         help="les coordonnées d'une Maison hors de son département : les garder ou les retirer")
         sp.add_argument("--valeur", action="append", default=[], metavar="COLONNE:VALEUR=CODE",
@@ -134,13 +146,16 @@ def filter_options(parser):
         parser.add_argument(f"--{param}", action="append", default=[], dest=attr, help=f"{FILTER_HELP[attr]} (répétable)")
     parser.add_argument("--debut", type=_month, help="premier mois AAAA-MM")
     parser.add_argument("--fin", type=_month, help="dernier mois AAAA-MM")
+    parser.add_argument("--date", type=_day, dest="date_reseau",
+                        help="le réseau de Maisons en vigueur à cette date AAAA-MM-JJ (par défaut : le plus récent)")
     return parser
 
 
 def _filters(args):
     from .indicators import FILTER_PARAMS, Filters
 
-    return Filters(debut=args.debut, fin=args.fin, **{attr: tuple(getattr(args, attr)) for attr in FILTER_PARAMS})
+    return Filters(debut=args.debut, fin=args.fin, date_reseau=args.date_reseau,
+                   **{attr: tuple(getattr(args, attr)) for attr in FILTER_PARAMS})
 
 
 class _Terminal:
@@ -211,9 +226,9 @@ def _choices(args) -> Choices | None:
                              f"({', '.join(c.code for c in col.codes)}).")
         valeurs.setdefault(column, {})[value] = code
     drop = args.coordonnees_douteuses == "retirer"
-    if not valeurs and not args.maison and not drop:
+    if not valeurs and not args.maison and not drop and not args.date_version:
         return None
-    return Choices(valeurs=valeurs, maison=args.maison, drop_misplaced=drop)
+    return Choices(valeurs=valeurs, maison=args.maison, drop_misplaced=drop, date_version=args.date_version)
 
 
 def _inspect(args) -> int:
@@ -280,6 +295,8 @@ def describe(insp) -> str:
     elif insp.ready:
         out.append(f"Prêt à importer : {nombre(insp.rows_ready)} ligne(s) ({len(insp.warnings)} avertissement(s)).")
         out += [f"À remplacer (--replace) : {c}" for c in insp.conflicts]
+        if insp.version:
+            out.append(insp.version.text())
     else:
         out.append(insp.problems().report())
     return "\n".join(out) + "\n"

@@ -16,7 +16,7 @@ from .survey import questions
 from .survey.design import Design, differences, proportions
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
-from .store import STATUT_CHARGE, is_demo, lit, q
+from .store import IN_FORCE, is_demo, lit, network_sql, q, with_places
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Filters:
     fin: str | None = None  # YYYY-MM
     formats: tuple[str, ...] = ()
     porteurs: tuple[str, ...] = ()
+    date_reseau: str | None = None  # AAAA-MM-JJ: the network in force at that date (else today's)
 
     def describe(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v}
@@ -70,6 +71,10 @@ def scope(kind: str, f: Filters, with_maison: bool = False) -> tuple[str, dict]:
     params: dict = {}
     if kind == "maisons":
         conds = _maison_conditions(f, params)
+        if f.date_reseau:
+            params["date_reseau"] = f.date_reseau
+            network = with_places(network_sql("CAST($date_reseau AS DATE)"))
+            return f"(SELECT * FROM ({network}){_where(conds)})", params
         return f"(SELECT * FROM maisons_v{_where(conds)})", params
     date_col = {"activite": "mois", "habitants": "date_reponse"}.get(kind, "date_reponse")
     conds = _period_conditions(f, f"t.{date_col}", params)
@@ -87,11 +92,11 @@ def scope(kind: str, f: Filters, with_maison: bool = False) -> tuple[str, dict]:
     if with_maison:
         conds += _maison_conditions(f, params, "m.")
         columns = ", ".join(f"m.{q(c)}" for c in MAISON_DIMENSIONS)
-        return (f"(SELECT t.*, {columns} FROM {kind}_actifs t JOIN maisons_v m USING (id_maison){_where(conds)})",
+        return (f"(SELECT t.*, {columns} FROM {kind}_actifs t JOIN sites_v m USING (id_maison){_where(conds)})",
                 params)
     maison_conds = _maison_conditions(f, params)
     if maison_conds:
-        conds.append(f"t.id_maison IN (SELECT id_maison FROM maisons_v{_where(maison_conds)})")
+        conds.append(f"t.id_maison IN (SELECT id_maison FROM sites_v{_where(maison_conds)})")
     return f"(SELECT t.* FROM {kind}_actifs t{_where(conds)})", params
 
 
@@ -175,8 +180,8 @@ def survey_summary(con, kind: str, f: Filters) -> dict:
 
 def imports_in_force(con) -> pd.DataFrame:
     """The files whose rows are in force, per kind: file, import date, author."""
-    return _df(con, "SELECT kind, fichier, date_import, auteur, demo FROM imports WHERE statut = $statut "
-                    "ORDER BY kind, date_import", {"statut": STATUT_CHARGE})
+    return _df(con, f"SELECT kind, fichier, date_import, auteur, demo FROM imports WHERE {IN_FORCE} "
+                    "ORDER BY kind, date_import", {})
 
 
 def _figures(df: pd.DataFrame) -> dict:
@@ -255,7 +260,7 @@ def _activity_grouped(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
     inner = ", ".join(["id_maison", *(q(d) for d in own)])
     select = ", ".join(f"{'m' if d in MAISON_DIMENSIONS else 'g'}.{q(d)} AS {n}" for d, n in zip(dims, names))
     return _df(con, f"SELECT {select}, sum(g.n) AS n FROM (SELECT {inner}, sum(nb) AS n FROM {src} t GROUP BY ALL) g "
-                    f"JOIN maisons_v m USING (id_maison) GROUP BY ALL", params)
+                    f"JOIN sites_v m USING (id_maison) GROUP BY ALL", params)
 
 
 def activity_by(con, f: Filters, column: str) -> pd.DataFrame:

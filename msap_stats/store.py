@@ -71,6 +71,8 @@ CREATE TABLE IF NOT EXISTS imports (
 CREATE TABLE IF NOT EXISTS meta (cle VARCHAR PRIMARY KEY, valeur VARCHAR);
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS profil VARCHAR;
 ALTER TABLE imports ADD COLUMN IF NOT EXISTS format VARCHAR;
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS date_version DATE;
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS perimetre VARCHAR[];
 CREATE TABLE IF NOT EXISTS profils (
     nom VARCHAR PRIMARY KEY,
     kind VARCHAR NOT NULL,
@@ -106,17 +108,68 @@ def _kind_ddl(kind) -> str:
             f"    remplace_par INTEGER,\n    {cols}\n);")
 
 
+NO_DATE = "DATE '9999-12-31'"
+
+
+def perimeter(departements: set[str]) -> list[str] | None:
+    """What a list of Maisons covers: the whole country (None) when it names at least half the départements, else
+    its own départements (a regional list)."""
+    return None if 2 * len(departements) >= len(reference.departements()) else sorted(departements)
+
+
+def _date_legacy_versions(con) -> None:
+    """Registry imports of a store made before versions: dated by their import, covering what they list."""
+    for import_id, deps in con.execute(
+            "SELECT i.import_id, list(DISTINCT m.code_departement) FROM imports i JOIN maisons m USING (import_id) "
+            "WHERE i.kind = 'maisons' AND i.date_version IS NULL GROUP BY 1").fetchall():
+        con.execute("UPDATE imports SET date_version = CAST(date_import AS DATE), perimetre = ? WHERE import_id = ?",
+                    [perimeter(set(deps)), import_id])
+
+
+def network_sql(date_sql: str = NO_DATE) -> str:
+    """The Maisons of the network in force at a date: in each département, the sites of the latest version of the
+    registry dated on or before it that covers the département (a national list covers them all, a regional list
+    its own); a later import of the same date wins."""
+    return f"""SELECT m.* FROM maisons_actifs m JOIN (
+        SELECT dep.code_departement, v.import_id
+        FROM (SELECT DISTINCT code_departement FROM maisons_actifs) dep
+        JOIN versions_registre v ON v.perimetre IS NULL OR list_contains(v.perimetre, dep.code_departement)
+        WHERE v.date_version <= {date_sql}
+        QUALIFY row_number() OVER (PARTITION BY dep.code_departement
+                                   ORDER BY v.date_version DESC, v.import_id DESC) = 1
+    ) c USING (code_departement, import_id)"""
+
+
+def with_places(sql: str) -> str:
+    """Maisons with their département's and région's names."""
+    return (f"SELECT m.*, d.departement, d.code_region, d.region FROM ({sql}) m "
+            "LEFT JOIN ref_departements d USING (code_departement)")
+
+
+# The registry's rows are versions of the network (``maisons_actifs``: every version's rows). ``maisons_en_vigueur``
+# is the network in force, ``maisons_v`` the same with its places, what every count of Maisons rests on;
+# ``sites_v``: every site any version lists, as its latest version writes it, what activity and answers are
+# attributed through (a site closed since keeps its past activity).
 VIEWS_SQL = "\n".join(
     f"CREATE OR REPLACE VIEW {k}_actifs AS SELECT * FROM {k} WHERE remplace_par IS NULL;" for k in KINDS
-) + """
+) + f"""
+CREATE OR REPLACE VIEW versions_registre AS
+    SELECT import_id, fichier, date_version, perimetre,
+           lignes_chargees
+    FROM imports WHERE kind = 'maisons' AND statut = '{STATUT_CHARGE}';
+CREATE OR REPLACE VIEW maisons_en_vigueur AS {network_sql()};
+CREATE OR REPLACE VIEW maisons_v AS {with_places("SELECT * FROM maisons_en_vigueur")};
+CREATE OR REPLACE VIEW maisons_connues AS
+    SELECT m.* FROM maisons_actifs m JOIN versions_registre v USING (import_id)
+    QUALIFY row_number() OVER (PARTITION BY m.id_maison ORDER BY v.date_version DESC, v.import_id DESC) = 1;
+CREATE OR REPLACE VIEW sites_v AS {with_places("SELECT * FROM maisons_connues")};
+"""
+VIEWS_SQL += """
 CREATE OR REPLACE VIEW ref_regions AS
     SELECT code_region, region, sum(population) AS population,
            sum(latitude * population) / sum(population) AS latitude,
            sum(longitude * population) / sum(population) AS longitude
     FROM ref_departements WHERE type = 'departement' GROUP BY ALL;
-CREATE OR REPLACE VIEW maisons_v AS
-    SELECT m.*, d.departement, d.code_region, d.region
-    FROM maisons_actifs m LEFT JOIN ref_departements d USING (code_departement);
 """
 
 
@@ -152,6 +205,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE OR REPLACE TABLE ref_departements AS SELECT * FROM _ref_departements")
         con.unregister("_ref_departements")
         con.execute(VIEWS_SQL)
+        _date_legacy_versions(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
         con.execute("COMMIT")
     except Exception:
@@ -366,10 +420,15 @@ def is_demo(con, kind: str | None = None) -> bool:
     return bool(con.execute(sql, params).fetchall()[0][0])
 
 
+# The imports whose rows are in force: loaded, and for the registry, a version the network in force rests on.
+IN_FORCE = (f"statut = '{STATUT_CHARGE}' AND (kind <> 'maisons' OR import_id IN "
+            "(SELECT DISTINCT import_id FROM maisons_en_vigueur))")
+
+
 def loaded_files(con, kind: str) -> list[str]:
     """The files whose rows of ``kind`` are in force: the source a chart names."""
-    return [r[0] for r in con.execute("SELECT DISTINCT fichier FROM imports WHERE kind = ? AND statut = ? ORDER BY 1",
-                                      [kind, STATUT_CHARGE]).fetchall()]
+    return [r[0] for r in con.execute(f"SELECT DISTINCT fichier FROM imports WHERE kind = ? AND {IN_FORCE} ORDER BY 1",
+                                      [kind]).fetchall()]
 
 
 def data_version(con) -> str:
@@ -398,4 +457,6 @@ def db_file(con) -> Path | None:
 
 
 def row_counts(con) -> dict[str, int]:
-    return {k: con.execute(f"SELECT count(*) FROM {k}_actifs").fetchall()[0][0] for k in KINDS}
+    """Rows in force: the Maisons of the network in force, every other kind's rows."""
+    return {k: con.execute(f"SELECT count(*) FROM {'maisons_en_vigueur' if k == 'maisons' else k + '_actifs'}")
+            .fetchall()[0][0] for k in KINDS}

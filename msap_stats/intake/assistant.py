@@ -23,10 +23,11 @@ from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from .conflicts import active_import, conflict_text, key_conflicts
 from .validate import Kept, stage
-from . import layout
+from . import layout, versions
 from .layout import Frame
 from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
-                       propose_values, words)
+                       distinctive, propose_values, words)
+from .versions import Version, given_date
 from .profiles import Choices, Profile, get_profile, header_signature, matching_profile
 
 TOP_VALUES = 300  # distinct values looked at per column
@@ -68,6 +69,8 @@ class Inspection:
     looks_like: str | None = None  # another kind of file this one has every required column of
     misplaced: int = 0  # sites whose coordinates lie out of their département
     drop_misplaced: bool = False  # their coordinates dropped rather than kept, as chosen
+    date_version: str | None = None  # a registry's date, as given (AAAA-MM-JJ)
+    version: Version | None = None  # what a registry would do to the network
 
     @property
     def ready(self) -> bool:
@@ -77,7 +80,7 @@ class Inspection:
     def choices(self) -> Choices:
         """The mapping as applied, with the Maison chosen for a one-Maison file."""
         return self.profile_choices.merged(Choices(maison=self.maison if self.needs_maison else None,
-                                                   drop_misplaced=self.drop_misplaced))
+                                                   drop_misplaced=self.drop_misplaced, date_version=self.date_version))
 
     @property
     def profile_choices(self) -> Choices:
@@ -103,7 +106,8 @@ class Inspection:
                   "profil": self.profile.nom if self.profile else None,
                   "avertissements": self.warnings, "pret": self.ready, "lignes_pretes": self.rows_ready,
                   "deja_importe": self.already, "conflits": self.conflicts, "lectures": self.readings,
-                  "ressemble_a": self.looks_like, "coordonnees_hors_departement": self.misplaced}
+                  "ressemble_a": self.looks_like, "coordonnees_hors_departement": self.misplaced,
+                  "version": self.version.text() if self.version else None}
         problems = self.problems()
         result["problemes"] = {"total": problems.total,
                                "groupes": [{"raison": g.raison, "colonne": g.colonne, "nombre": g.total,
@@ -196,6 +200,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     _values(con, insp, counts, decided, accept_suggestions, accept_fallback)
     _maison(con, insp, decided, accept_maison)
     insp.drop_misplaced = bool(choices and choices.drop_misplaced)
+    insp.date_version = choices.date_version if choices else None
     insp.raw = _raw_table(insp)
     _unresolved(insp)
     if any(p.raison.startswith("colonne obligatoire") for p in insp.unresolved):
@@ -212,6 +217,8 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                 insp.warnings += staged.warnings
                 insp.already = active_import(con, k, "empreinte", staged.fingerprint)
                 insp.conflicts = [conflict_text(k, c) for c in key_conflicts(con, staged)]
+                if k.name == "maisons":
+                    insp.version = versions.plan(con, staged.table, fichier, given_date(insp.date_version))
                 if keep:
                     insp.kept = staged.keep(con)
             finally:
@@ -250,20 +257,15 @@ def _maison(con, insp: Inspection, decided: Choices, accept: bool) -> None:
 
 def maisons(con) -> list[tuple[str, str, str]]:
     """(id, name, where: commune and département) of the Maisons in the registry, by name: what a file about one
-    Maison may be about."""
-    return con.execute("SELECT id_maison, nom, concat_ws(', ', commune, departement || ' (' || code_departement || ')') "
-                       "FROM maisons_v ORDER BY nom, id_maison").fetchall()
+    Maison may be about: every site the registry lists, in force or not (a past month's file of a site closed
+    since)."""
+    return con.execute("SELECT id_maison, nom, concat_ws(', ', commune, departement || ' (' || code_departement || ')', "
+                       "CASE WHEN id_maison NOT IN (SELECT id_maison FROM maisons_en_vigueur) "
+                       "THEN 'hors du réseau en vigueur' END) FROM sites_v ORDER BY nom, id_maison").fetchall()
 
 
-# Words every site's name may share ("France services de …", "MSAP du …"): they name no site in particular.
-GENERIC_WORDS = frozenset("france services service msap mfs maison maisons de des du d la le les l au aux a public "
-                          "publics et en sur sous lez point espace site principal antenne".split())
 # An identifier written after one of these words is one; a bare number ("n° 1", "(12)") never is.
 ID_LABEL = re.compile(r"(?:identifiant|id[ _-]?fs|id[ _-]?maison)\s*:?\s*([\w-]+)", re.IGNORECASE)
-
-
-def _distinctive(text: object) -> set[str]:
-    return set(words(text or "").split()) - GENERIC_WORDS
 
 
 def _departements_named(said: set[str]) -> set[str]:
@@ -299,14 +301,15 @@ def propose_maison(con, frame: Frame) -> MaisonProposal | None:
     site, _ = _one_site(sites, said, named)
     if site is None:
         return None
-    where = next((t for t in titles + sheets if _distinctive(site[1]) & set(words(t).split())), "")
+    where = next((t for t in titles + sheets if distinctive(site[1]) & set(words(t).split())), "")
     return MaisonProposal(site[0], site[1], f"nom et commune lus dans « {cell(where, 80)} »")
 
 
 def _sites(con) -> list[tuple[str, str, str, set[str], set[str]]]:
-    """(id, name, département, distinctive words of the name, of the name and the commune) of each site in force."""
-    rows = con.execute("SELECT id_maison, nom, commune, code_departement FROM maisons_actifs").fetchall()
-    return [(str(i), nom, dep, (name := _distinctive(nom)), name | _distinctive(commune))
+    """(id, name, département, distinctive words of the name, of the name and the commune) of each site the registry
+    lists (in force or listed by a past version)."""
+    rows = con.execute("SELECT id_maison, nom, commune, code_departement FROM maisons_connues").fetchall()
+    return [(str(i), nom, dep, (name := distinctive(nom)), name | distinctive(commune))
             for i, nom, commune, dep in rows]
 
 

@@ -24,7 +24,7 @@ from ..fmt import printable
 from .guard import check_size, display_name, read_user_file
 from ..access import roles
 from ..access.users import User, current_user, local_user
-from . import assistant, journal, profiles
+from . import assistant, journal, profiles, versions
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, Kind
@@ -44,6 +44,7 @@ class ImportResult:
     avertissements: list[str] = field(default_factory=list)
     import_existant: dict | None = None
     maison: str | None = None  # the Maison chosen for a file without a Maison column: "12 « France services de … »"
+    version: str | None = None  # what a registry did to the network (versions.Version.text)
 
     @property
     def already(self) -> bool:
@@ -57,7 +58,8 @@ class ImportResult:
                     f"(« {e['fichier']} », {when(e['date_import'])}, par {e['auteur']}). Rien n'a été écrit.")
         text = (f"Import n°{self.import_id} ({label}) : {_n(self.lignes_chargees)} ligne(s) chargée(s) "
                 f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} »"
-                + (f", pour la Maison {self.maison}." if self.maison else "."))
+                + (f", pour la Maison {self.maison}." if self.maison else ".")
+                + (f" {self.version}" if self.version else ""))
         if self.lignes_remplacees:
             text += f" {_n(self.lignes_remplacees)} ligne(s) antérieure(s) remplacée(s), conservée(s) dans l'historique."
         return "\n".join([text, *self.avertissements])
@@ -121,13 +123,13 @@ def import_inspection(con, insp: assistant.Inspection, *, replace: bool = False,
                        actor=actor, warnings=insp.warnings,
                        profil=(save_profile or (insp.profile.nom if insp.profile else None)),
                        save=(insp.signature, insp.profile_choices) if save_profile else None,
-                       suggestions=insp.suggestions(), kept=insp.kept)
+                       suggestions=insp.suggestions(), kept=insp.kept, date_version=insp.date_version)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind.name, auteur, insp.sha256)
         raise
     if insp.needs_maison and insp.maison:
-        nom = con.execute("SELECT nom FROM maisons_actifs WHERE id_maison = ?", [insp.maison]).fetchall()
+        nom = con.execute("SELECT nom FROM maisons_connues WHERE id_maison = ?", [insp.maison]).fetchall()
         result.maison = f"{printable(insp.maison)} « {printable(nom[0][0]) if nom else '?'} »"
     return result
 
@@ -156,7 +158,7 @@ def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str |
 def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
           demo: bool = False, warnings: list[str] = (), profil: str | None = None,
           save: tuple[str, Choices] | None = None, suggestions: list[str] = (),
-          actor: User | None = None, kept: Kept | None = None) -> ImportResult:
+          actor: User | None = None, kept: Kept | None = None, date_version: str | None = None) -> ImportResult:
     if raw.rows == 0:
         raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
     try:
@@ -171,6 +173,8 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
         same = active_import(con, kind, "empreinte", staged.fingerprint)
         if same:
             return ImportResult("déjà importé", kind.name, fichier, lignes_lues=raw.rows, import_existant=same)
+        version = (versions.plan(con, staged.table, fichier, versions.given_date(date_version))
+                   if kind.name == "maisons" else None)
         conflicts = key_conflicts(con, staged)
         if conflicts and not replace:
             raise ImportRefused([conflict_problem(kind, c) for c in conflicts])
@@ -194,11 +198,13 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
             con.execute(
                 "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
                 "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements, profil, "
-                "format) VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "format, date_version, perimetre) VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?)",
                 [import_id, kind.name, fichier, sha, staged.fingerprint, auteur or current_user(), raw.rows,
                  staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, warnings, profil,
-                 raw.format])
-        return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, warnings)
+                 raw.format, version.date if version else None, version.perimetre if version else None])
+        return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, warnings,
+                            version=version.text() if version else None)
     finally:
         staged.drop(con)
 
@@ -226,7 +232,7 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
 
 def _refuse_orphans(con, import_id: int) -> None:
     """Rows of other kinds must not be left pointing at Maisons that no longer exist."""
-    parts = [f"SELECT import_id, count(*) AS n FROM {k.name}_actifs WHERE id_maison NOT IN (SELECT id_maison FROM maisons_actifs) GROUP BY 1"
+    parts = [f"SELECT import_id, count(*) AS n FROM {k.name}_actifs WHERE id_maison NOT IN (SELECT id_maison FROM maisons_connues) GROUP BY 1"
              for k in KINDS.values() if k.name != "maisons" and any(c.maison_ref for c in k.columns)]
     rows = con.execute(" UNION ALL ".join(parts)).fetchall()
     if rows:

@@ -33,6 +33,13 @@ def words(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
 
 
+# Words every site's name may share ("France services de …", "MSAP du …"): they name no site in particular.
+GENERIC_WORDS = frozenset("france services service msap mfs maison maisons de des du d la le les l au aux a public "
+                          "publics et en sur sous lez point espace site principal antenne".split())
+def distinctive(text: object) -> set[str]:
+    return set(words(text or "").split()) - GENERIC_WORDS
+
+
 @dataclass
 class ColumnMatch:
     fichier: str  # the column as named in the file

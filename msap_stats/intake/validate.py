@@ -284,7 +284,7 @@ def _unanswered_groups(con, parsed: str, kind: Kind, present: set[str], ticks: s
         con.execute(f"UPDATE {parsed} SET {', '.join(f'{q(c)} = NULL' for c in cols)} WHERE {blank}")
 
 
-def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_maisons: str = "maisons_actifs") -> Staged:
+def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_maisons: str = "maisons_connues") -> Staged:
     """Type every cell and run every check; raise ImportRefused listing the problems.
 
     On success the typed rows wait in a temporary table (not in the store file).

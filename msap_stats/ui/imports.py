@@ -117,7 +117,10 @@ def _choices(file_key: str, insp_columns: list[str], kind: str) -> Choices:
             if value is not None and v != TO_CHOOSE:
                 values.setdefault(col, {})[value] = _code_choice(k.column(col), v)
     maison = ss.get(f"imp_maison_{file_key}")
-    return Choices(cols, values, maison.split(" — ")[0] if maison else None, bool(ss.get(f"imp_coord_{file_key}")))
+    chosen = ss.get(f"imp_date_{file_key}")  # a registry's date, when the person changed the one the file gives
+    date = str(chosen) if chosen and chosen != ss.get(f"imp_dateauto_{file_key}") else None
+    return Choices(cols, values, maison.split(" — ")[0] if maison else None, bool(ss.get(f"imp_coord_{file_key}")),
+                   date)
 
 
 def _codes(con, col) -> dict[str, str]:
@@ -347,14 +350,29 @@ def confirm(fichier: str, kind: str, file_key: str, insp, others: int = 0) -> No
     default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
     for c in insp.conflicts:
         st.warning(markdown_text(c) + " : cochez « Remplacer » pour remplacer ces données.", icon=":material/swap_horiz:")
-    replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{file_key}",
-                          help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
+    replace = False
+    if insp.version:
+        version(file_key, insp.version)
+    else:
+        replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{file_key}",
+                              help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
     save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{file_key}",
                        help="Le prochain fichier aux mêmes en-têtes s'importera en un clic.")
     name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{file_key}", disabled=not save)
     if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{file_key}",
                  icon=":material/upload:", disabled=bool(insp.conflicts) and not replace):
         run_import(fichier, insp, replace, name if save else None, others)
+
+
+def version(file_key: str, v) -> None:
+    """A registry is a version of the network: its date (as the file gives it, or as the person corrects it) and
+    what it does to the network in force, said before confirming."""
+    st.session_state.setdefault(f"imp_dateauto_{file_key}", v.date)
+    st.date_input("Date de cette version du registre", value=v.date, format="DD/MM/YYYY", key=f"imp_date_{file_key}",
+                  help="La date à laquelle la liste décrit le réseau. La plus récente fait le réseau en vigueur ; "
+                       "une liste plus ancienne est gardée comme version passée.")
+    (st.info if v.past else st.warning if v.fermes else st.success)(markdown_text(v.text()),
+                                                                      icon=":material/history:")
 
 
 def run_import(fichier: str, insp, replace: bool, profile_name: str | None, others: int = 0) -> None:
@@ -397,7 +415,7 @@ def forget_file(keep_files: bool = False) -> None:
 
 def _forget_widgets(keep: tuple[str, ...] = ()) -> None:
     prefixes = ("imp_col_", "imp_val", "imp_maison_", "imp_profil_", "imp_save_", "imp_nomprofil_", "imp_replace_",
-                "imp_coord_")
+                "imp_coord_", "imp_date")
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes) and k not in keep]:
         del st.session_state[key]
 

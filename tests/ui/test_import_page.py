@@ -330,3 +330,37 @@ def test_a_maison_column_of_the_file_s_own_names_is_matched_to_the_registry_on_t
     per_maison = dict(con.execute("SELECT id_maison, sum(nb) FROM activite_actifs GROUP BY 1").fetchall())
     con.close()
     assert per_maison == {"2878": 3, "1": 2}
+
+
+def test_a_registry_is_a_dated_version_said_before_confirming(registry_copy, monkeypatch, tmp_path):
+    """The 2022 list dropped on the 2024 one: dated by its name, said to be a past version; its date can be
+    corrected, and what the list then does to the network is said again; imported, the network in force is the
+    2024 list."""
+    from tests.conftest import SHARED
+    older = SHARED / "liste-fs-20221201.csv"
+    if not older.exists():
+        pytest.skip("liste de 2022 absente")
+    at = importer(registry_copy, monkeypatch)
+    at.selectbox(key="imp_kind").set_value("maisons").run()
+    drop(at, older)
+    select(at, "Colonne du projet pour « format_fs »").set_value("Type de site").run()
+    ok(at)
+    date = next(d for d in at.date_input if d.label == "Date de cette version du registre")
+    assert date.value == dt.date(2022, 12, 1)
+    assert any("antérieure au réseau en vigueur" in i.value for i in at.info)
+    assert not [c for c in at.checkbox if c.label.startswith("Remplacer")]  # no keys to replace: a version
+    date.set_value(dt.date(2025, 1, 1)).run()
+    ok(at)
+    said = "\n".join(w.value for w in at.warning).replace("\\", "")
+    assert "01/01/2025 (date donnée à l'import)" in said and "n'y figurent plus" in said
+    date = next(d for d in at.date_input if d.label == "Date de cette version du registre")
+    date.set_value(dt.date(2022, 12, 1)).run()
+    button(at, "Importer").click().run()
+    ok(at)
+    con = store.connect(registry_copy, read_only=True)
+    try:
+        assert store.row_counts(con)["maisons"] == 2845
+        assert con.execute("SELECT date_version FROM versions_registre ORDER BY import_id").fetchall()[-1][0] \
+            == dt.date(2022, 12, 1)
+    finally:
+        con.close()
