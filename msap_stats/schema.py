@@ -391,21 +391,30 @@ def hours_intervals_sql(expr: str) -> str:
             f"list_transform([{pairs}], lambda p: CASE WHEN {valid} THEN p END)[1] END)[1]")
 
 
-def _day_minutes_sql(day: str) -> str:
+def _minutes_sql(expr: str) -> str:
+    """The open minutes of one cell of opening hours, as a list (empty when unreadable)."""
+    return f"flatten(list_transform(coalesce({hours_intervals_sql(expr)}, []), lambda p: range(p[1], p[2])))"
+
+
+def _day_minutes_sql(day: str, stops: str | None = None) -> str:
     """Open minutes of one day column, each counted once (real lists hold overlapping intervals,
-    "08:00 - 15:00 / 08:00 - 16:00"); an unreadable cell counts none."""
-    intervals = hours_intervals_sql(f'"h_{day}"')
-    return f"len(list_distinct(flatten(list_transform(coalesce({intervals}, []), lambda p: range(p[1], p[2])))))"
+    "08:00 - 15:00 / 08:00 - 16:00"); an unreadable cell counts none. ``stops``: a list of that day's hours at a
+    mobile Maison's stops (its column ``s_<day>``), open minutes of the Maison too."""
+    own = _minutes_sql(f'"h_{day}"')
+    if stops:
+        own = f"list_concat({own}, flatten(list_transform(coalesce({stops}.s_{day}, []), lambda s: {_minutes_sql('s')})))"
+    return f"len(list_distinct({own}))"
 
 
-def _weekly_hours_sql() -> str:
-    """Weekly opening hours from the day columns; a site with no open minute at all is unknown (NULL)."""
-    return f"nullif({' + '.join(_day_minutes_sql(j) for j in JOURS)}, 0) / 60.0"
+def weekly_hours_sql(stops: str | None = None) -> str:
+    """Weekly opening hours from the day columns (and a mobile Maison's stops); a site with no open minute at all is
+    unknown (NULL)."""
+    return f"nullif({' + '.join(_day_minutes_sql(j, stops) for j in JOURS)}, 0) / 60.0"
 
 
-def _open_days_sql() -> str:
+def open_days_sql(stops: str | None = None) -> str:
     """Days of the week with at least one open minute; unknown (NULL) when no day has any."""
-    return f"nullif({' + '.join(f'({_day_minutes_sql(j)} > 0)::INTEGER' for j in JOURS)}, 0)"
+    return f"nullif({' + '.join(f'({_day_minutes_sql(j, stops)} > 0)::INTEGER' for j in JOURS)}, 0)"
 
 
 # --- The five kinds ------------------------------------------------------
@@ -463,8 +472,8 @@ MAISONS = Kind(
         _bool("espace_confidentiel", "Espace confidentiel", False, "Un espace permet de recevoir les usagers en toute confidentialité."),
         _coded("type_territoire", "Type de territoire", TERRITOIRES, aliases=("territoire",)),
     ),
-    derived=(Derived("heures_hebdo", "DOUBLE", "Heures d'ouverture par semaine", _weekly_hours_sql()),
-             Derived("jours_ouverture", "INTEGER", "Jours d'ouverture par semaine", _open_days_sql())),
+    derived=(Derived("heures_hebdo", "DOUBLE", "Heures d'ouverture par semaine", weekly_hours_sql()),
+             Derived("jours_ouverture", "INTEGER", "Jours d'ouverture par semaine", open_days_sql())),
 )
 
 ACTIVITE = Kind(
@@ -556,7 +565,36 @@ HABITANTS = Kind(
     ),
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (MAISONS, ACTIVITE, USAGERS, AGENTS, HABITANTS)}
+ARRETS = Kind(
+    name="arrets",
+    label="Arrêts des Maisons itinérantes",
+    description="Une ligne par arrêt d'un bus ou d'une Maison itinérante déjà au registre : le lieu, la commune, "
+                "les horaires (par jour, ou un jour et ses horaires). Ses horaires comptent dans l'ouverture de la Maison.",
+    key=("id_maison", "commune", "lieu"),
+    key_label="Arrêts",
+    source_label="Arrêts des Maisons itinérantes",
+    columns=(
+        _id_maison(),
+        Column("commune", "texte", "Commune de l'arrêt", required=True, not_null=True,
+               aliases=("lib_com", "nom commune", "libelle commune", "ville", "commune de l'arret")),
+        Column("lieu", "texte", "Lieu de l'arrêt", "Le lieu dans la commune (place, mairie, salle…).", default="",
+               aliases=("arret", "lieu", "nom de l'arret", "lieu de permanence", "point d'arret", "etape", "adresse",
+                        "lieu de stationnement", "emplacement")),
+        Column("code_commune", "texte", "Code de la commune",
+               aliases=("insee_com", "code insee", "code insee commune", "cog")),
+        Column("latitude", "nombre", "Latitude", "WGS84, en degrés décimaux.", minimum=-90, maximum=90,
+               aliases=("lat",)),
+        Column("longitude", "nombre", "Longitude", "WGS84, en degrés décimaux.", minimum=-180, maximum=180,
+               aliases=("lon", "lng", "long")),
+        *(Column(f"h_{j}", "horaires", f"Horaires du {j}", "Plages de présence à l'arrêt ce jour-là.") for j in JOURS),
+        _coded("jour", "Jour de présence", tuple(Code(j, j.capitalize(), (j + "s",)) for j in JOURS),
+               aliases=("jour de passage", "jour de presence", "jours")),
+        Column("horaires", "horaires", "Horaires de présence", "Les plages du jour donné par « jour ».",
+               aliases=("heures", "horaire", "plages horaires")),
+    ),
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (MAISONS, ACTIVITE, USAGERS, AGENTS, HABITANTS, ARRETS)}
 
 # Published figures of the BVA survey (CGET, En bref n°33, February 2017), in %.
 PUBLISHED = {

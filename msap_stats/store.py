@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from . import reference
-from .schema import KINDS
+from .schema import JOURS, KINDS, open_days_sql, weekly_hours_sql
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -129,8 +129,8 @@ def _date_legacy_versions(con) -> None:
 def network_sql(date_sql: str = NO_DATE) -> str:
     """The Maisons of the network in force at a date: in each département, the sites of the latest version of the
     registry dated on or before it that covers the département (a national list covers them all, a regional list
-    its own); a later import of the same date wins."""
-    return f"""SELECT m.* FROM maisons_actifs m JOIN (
+    its own); a later import of the same date wins. A mobile Maison's opening counts the hours of its stops."""
+    versions = f"""SELECT m.* FROM maisons_actifs m JOIN (
         SELECT dep.code_departement, v.import_id
         FROM (SELECT DISTINCT code_departement FROM maisons_actifs) dep
         JOIN versions_registre v ON v.perimetre IS NULL OR list_contains(v.perimetre, dep.code_departement)
@@ -138,6 +138,14 @@ def network_sql(date_sql: str = NO_DATE) -> str:
         QUALIFY row_number() OVER (PARTITION BY dep.code_departement
                                    ORDER BY v.date_version DESC, v.import_id DESC) = 1
     ) c USING (code_departement, import_id)"""
+    # A mobile Maison's stops: each day's hours at each stop (given per day, or as a day and its hours).
+    stops = ("SELECT id_maison, " + ", ".join(
+        f"list(concat_ws(' / ', h_{j}, CASE WHEN jour = '{j}' THEN horaires END)) AS s_{j}" for j in JOURS)
+        + " FROM arrets_actifs GROUP BY 1")
+    return f"""SELECT n.* REPLACE (
+        CASE WHEN s.id_maison IS NULL THEN n.heures_hebdo ELSE {weekly_hours_sql('s')} END AS heures_hebdo,
+        CASE WHEN s.id_maison IS NULL THEN n.jours_ouverture ELSE {open_days_sql('s')} END AS jours_ouverture)
+    FROM ({versions}) n LEFT JOIN ({stops}) s ON s.id_maison = n.id_maison"""
 
 
 def with_places(sql: str) -> str:

@@ -173,8 +173,9 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     accept_maison = accept_suggestions if accept_maison is None else accept_maison
     k = KINDS[kind]
     book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))  # a CSV's separator: by its header
-    if kind != "maisons" and book.format == "geojson":
-        raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons.", fichier)
+    if kind not in ("maisons", "arrets") and book.format == "geojson":
+        raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons ou les arrêts d'une Maison "
+                     "itinérante.", fichier)
     frame = layout.detect(book, k, fichier)
     counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
@@ -198,13 +199,15 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                       False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
     _values(con, insp, counts, decided, accept_suggestions, accept_fallback)
-    _maison(con, insp, decided, accept_maison)
+    _maison(con, insp, decided, accept_maison, counts)
     insp.drop_misplaced = bool(choices and choices.drop_misplaced)
     insp.date_version = choices.date_version if choices else None
     insp.raw = _raw_table(insp)
     _unresolved(insp)
     if any(p.raison.startswith("colonne obligatoire") for p in insp.unresolved):
         _other_kind(insp, counts)
+    elif k.name == "maisons":
+        _stops_as_registry(con, insp, counts)
     if check and insp.raw is not None and not insp.unresolved:
         try:
             if insp.raw.rows == 0:
@@ -245,13 +248,16 @@ def _values(con, insp: Inspection, counts: dict, decided: Choices, accept: bool,
         insp.undecided[c] = [v.valeur for v in matches if v.valeur not in decided_here and v.certitude != SURE]
 
 
-def _maison(con, insp: Inspection, decided: Choices, accept: bool) -> None:
-    """A file about one Maison has no Maison column: the Maison is chosen, or proposed from its title rows."""
+def _maison(con, insp: Inspection, decided: Choices, accept: bool, counts: dict) -> None:
+    """A file about one Maison has no Maison column: the Maison is chosen, or proposed from its title rows (for a
+    mobile Maison's stops, from the name every row writes)."""
     ref = next((c for c in insp.kind.columns if c.maison_ref and c.required), None)
     if ref is None or ref.name in insp.mapping:
         return
     insp.needs_maison = True
     insp.maison_proposal = propose_maison(con, insp.frame)
+    if insp.maison_proposal is None and insp.kind.name == "arrets":
+        insp.maison_proposal = mobile_site(con, _shared_values(insp, counts), _file_departements(insp, counts))
     insp.maison = decided.maison or (insp.maison_proposal.id_maison if accept and insp.maison_proposal else None)
 
 
@@ -262,6 +268,66 @@ def maisons(con) -> list[tuple[str, str, str]]:
     return con.execute("SELECT id_maison, nom, concat_ws(', ', commune, departement || ' (' || code_departement || ')', "
                        "CASE WHEN id_maison NOT IN (SELECT id_maison FROM maisons_en_vigueur) "
                        "THEN 'hors du réseau en vigueur' END) FROM sites_v ORDER BY nom, id_maison").fetchall()
+
+
+MOBILE_FORMATS = ("bus", "itinerante")
+MOBILE_WORDS = frozenset({"bus", "itinerant", "itinerante", "itinerance", "mobile", "camion"})
+
+
+def _shared_values(insp: Inspection, counts: dict) -> list[str]:
+    """The texts every row of the file writes in one column (a bus's name on each of its stops)."""
+    rows = len(insp.frame.table)
+    return [vals[0][0] for h, vals in counts.items()
+            if rows >= 2 and len(vals) == 1 and vals[0][1] == rows and vals[0][0]
+            and not re.fullmatch(r"[\d\s.,/:-]+", str(vals[0][0]))]
+
+
+def _file_departements(insp: Inspection, counts: dict) -> set[str]:
+    """The départements the file's rows are in: its département column, else its communes' codes."""
+    if "code_departement" in insp.mapping:
+        return {str(v).strip().zfill(2) for v, _ in counts.get(insp.mapping["code_departement"], []) if v}
+    if "code_commune" in insp.mapping:
+        return {d for v, _ in counts.get(insp.mapping["code_commune"], []) if (d := departement_of_commune(v))}
+    return set()
+
+
+def mobile_site(con, names: list[str], deps: set[str]) -> MaisonProposal | None:
+    """The one mobile Maison of the network in force (a bus, an itinerant Maison) every distinctive word of whose
+    name one of ``names`` writes, in one of ``deps`` if any are known; none when none or two fit as well."""
+    rows = con.execute("SELECT id_maison, nom, code_departement, format FROM maisons_en_vigueur").fetchall()
+    mobile = [(str(i), nom, dep, w) for i, nom, dep, fmt in rows
+              if (w := distinctive(nom)) and (fmt in MOBILE_FORMATS or w & MOBILE_WORDS) and (not deps or dep in deps)]
+    for name in names:
+        said = set(words(name).split())
+        fits = sorted(((len(w), i, nom) for i, nom, _, w in mobile if w <= said), reverse=True)
+        if fits and (len(fits) == 1 or fits[0][0] > fits[1][0]):
+            return MaisonProposal(fits[0][1], fits[0][2], f"Maison itinérante dont chaque ligne écrit le nom "
+                                                          f"(« {cell(name, 80)} »)")
+    return None
+
+
+def _stops_as_registry(con, insp: Inspection, counts: dict) -> None:
+    """A registry whose every row writes one same name is no list of Maisons: the stops of a mobile Maison (said
+    as such when the network holds it), never as many new Maisons."""
+    f = insp.mapping.get("nom")
+    rows = len(insp.frame.table)
+    values = counts.get(f, []) if f else []
+    if rows < 2 or len(values) != 1 or values[0][1] != rows:
+        return
+    name = values[0][0]
+    site = mobile_site(con, [name], _file_departements(insp, counts))
+    if site:
+        insp.looks_like = "arrets"
+        text = (f"les {nombre(rows)} lignes portent toutes le nom de la Maison itinérante {site.id_maison} "
+                f"« {cell(site.nom, 80)} », déjà au registre : ce sont ses arrêts, pas {nombre(rows)} Maisons ; "
+                f"importez-les comme « {KINDS['arrets'].label} » (--kind arrets)")
+    elif rows >= 3:
+        text = (f"les {nombre(rows)} lignes portent toutes le même nom « {cell(name, 80)} » : un registre liste "
+                "chaque Maison une fois. S'il s'agit des arrêts d'une Maison itinérante, importez d'abord le registre "
+                f"qui la liste, puis ce fichier comme « {KINDS['arrets'].label} » (--kind arrets)")
+    else:
+        return
+    insp.unresolved.insert(0, Problem(text, colonne=f, ligne=insp.frame.header_row))
 
 
 # An identifier written after one of these words is one; a bare number ("n° 1", "(12)") never is.

@@ -324,7 +324,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
         _report(con, parsed, kind, raw, strict, reference_maisons)
-        misplaced = _misplaced(con, parsed, raw, warnings) if {"latitude", "longitude"} <= present else 0
+        misplaced = _misplaced(con, parsed, raw, kind, warnings) if {"latitude", "longitude"} <= present else 0
         for name in present & {c.name for c in kind.columns}:  # checked: the raw cells are no longer needed
             con.execute(f"ALTER TABLE {parsed} DROP COLUMN {q('brut_' + name)}")
         finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
@@ -347,10 +347,17 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         con.unregister(raw_name)
 
 
-def _misplaced(con, parsed: str, raw: RawTable, warnings: list[str]) -> int:
-    """Sites whose coordinates lie out of their département's outline, named in a warning before anything is
-    written; kept as they are, or dropped (unknown) when the person chose so (``RawTable.drop_misplaced``)."""
-    rows = con.execute(f"SELECT {LINE_COLUMN}, nom, code_departement, longitude, latitude FROM {parsed} "
+def _misplaced(con, parsed: str, raw: RawTable, kind: Kind, warnings: list[str]) -> int:
+    """Sites (or a mobile Maison's stops) whose coordinates lie out of their (Maison's) département's outline, named
+    in a warning before anything is written; kept as they are, or dropped (unknown) when the person chose so
+    (``RawTable.drop_misplaced``)."""
+    what = ("Maison(s) aux coordonnées hors de leur département" if kind.name == "maisons" else
+            "arrêt(s) aux coordonnées hors du département de leur Maison")
+    source = (f"(SELECT {LINE_COLUMN}, nom, code_departement, longitude, latitude FROM {parsed})"
+              if kind.name == "maisons" else
+              f"(SELECT p.{LINE_COLUMN}, concat_ws(', ', nullif(p.lieu, ''), p.commune) AS nom, m.code_departement, "
+              f"p.longitude, p.latitude FROM {parsed} p JOIN maisons_connues m USING (id_maison))")
+    rows = con.execute(f"SELECT {LINE_COLUMN}, nom, code_departement, longitude, latitude FROM {source} "
                        "WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND code_departement IS NOT NULL "
                        f"ORDER BY {LINE_COLUMN}").fetchall()
     outside = reference.outside_departement([r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]) \
@@ -363,10 +370,10 @@ def _misplaced(con, parsed: str, raw: RawTable, warnings: list[str]) -> int:
     if raw.drop_misplaced:
         lines = ", ".join(str(r[0]) for r in found)
         con.execute(f"UPDATE {parsed} SET latitude = NULL, longitude = NULL WHERE {LINE_COLUMN} IN ({lines})")
-        warnings.append(f"{nombre(len(found))} Maison(s) aux coordonnées hors de leur département, retirées "
+        warnings.append(f"{nombre(len(found))} {what}, retirées "
                         f"(leur emplacement est inconnu) : {shown}{more}.")
     else:
-        warnings.append(f"{nombre(len(found))} Maison(s) aux coordonnées hors de leur département : {shown}{more}. "
+        warnings.append(f"{nombre(len(found))} {what} : {shown}{more}. "
                         "Elles sont gardées telles quelles ; pour les retirer : --coordonnees-douteuses retirer, "
                         "ou la case « Retirer ces coordonnées » de la page.")
     return len(found)

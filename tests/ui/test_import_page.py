@@ -364,3 +364,29 @@ def test_a_registry_is_a_dated_version_said_before_confirming(registry_copy, mon
             == dt.date(2022, 12, 1)
     finally:
         con.close()
+
+
+def test_a_bus_stops_dropped_as_a_registry_are_offered_as_its_stops(registry_copy, monkeypatch, tmp_path):
+    """The page says what the file is (the bus's stops, not new Maisons), switches kind in one click, proposes the
+    bus, has it chosen, and loads the stops: the network still counts 2 845 Maisons."""
+    from tests.intake.test_stops import BUS, STOPS, stops_geojson
+    path = tmp_path / "emmabus.geojson"
+    stops_geojson(path)
+    at = importer(registry_copy, monkeypatch)
+    at.selectbox(key="imp_kind").set_value("maisons").run()
+    drop(at, path)
+    assert any("ce sont ses arrêts" in e.value for e in [*at.markdown, *at.error])
+    assert not [b for b in at.button if b.label.startswith("Importer ") and "ligne" in b.label]
+    button(at, "Importer comme « Arrêts des Maisons itinérantes »").click().run()
+    ok(at)
+    drop(at, path)
+    box = select(at, MAISON_QUESTION)
+    id_bus = next(o for o in box.options if BUS in o).split(" — ")[0]
+    choose_proposed_maison(at, id_bus)
+    button(at, "Importer").click().run()
+    ok(at)
+    con = store.connect(registry_copy, read_only=True)
+    try:
+        assert store.row_counts(con)["maisons"] == 2845 and store.row_counts(con)["arrets"] == len(STOPS)
+    finally:
+        con.close()
