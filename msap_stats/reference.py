@@ -171,22 +171,35 @@ BORDER_MARGIN_DEG = 0.05
 
 def outside_departement(codes, lons, lats) -> np.ndarray | None:
     """For each point, whether it lies out of its département's outline (beyond a margin for the outlines'
-    simplification); None without the contours, or for a département they do not draw."""
-    shapes = outlines()
-    if shapes is None:
+    simplification), or for a collectivité d'outre-mer, which the contours do not draw, farther from its centre than
+    its islands reach (``rayon_km``); None when nothing can be checked."""
+    shapes = outlines() or {}
+    refs = departements()
+    reach = {c: (la, lo, km) for c, la, lo, km in zip(refs["code_departement"], refs["latitude"], refs["longitude"],
+                                                      refs.get("rayon_km", pd.Series(dtype=float)))
+             if km == km and km is not None and c not in shapes}
+    if not shapes and not reach:
         return None
     codes, lons, lats = list(codes), np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
     out = np.zeros(len(codes), dtype=bool)
     for code in set(codes):
-        if code not in shapes:
-            continue
         at = np.array([c == code for c in codes])
-        inside = np.zeros(at.sum(), dtype=bool)
-        for dx in (-BORDER_MARGIN_DEG, 0, BORDER_MARGIN_DEG):
-            for dy in (-BORDER_MARGIN_DEG, 0, BORDER_MARGIN_DEG):
-                inside |= _inside(shapes[code], lons[at] + dx, lats[at] + dy)
-        out[at] = ~inside
+        if code in shapes:
+            inside = np.zeros(at.sum(), dtype=bool)
+            for dx in (-BORDER_MARGIN_DEG, 0, BORDER_MARGIN_DEG):
+                for dy in (-BORDER_MARGIN_DEG, 0, BORDER_MARGIN_DEG):
+                    inside |= _inside(shapes[code], lons[at] + dx, lats[at] + dy)
+            out[at] = ~inside
+        elif code in reach:
+            la, lo, km = reach[code]
+            out[at] = _km(la, lo, lats[at], lons[at]) > km
     return out
+
+
+def _km(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km from one point."""
+    p0, p, dl = np.radians(lat0), np.radians(lats), np.radians(lons - lon0)
+    return 6371.0 * np.arccos(np.clip(np.sin(p0) * np.sin(p) + np.cos(p0) * np.cos(p) * np.cos(dl), -1, 1))
 
 
 def _inside(outline: tuple[list, list], x: np.ndarray, y: np.ndarray) -> np.ndarray:

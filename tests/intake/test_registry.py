@@ -149,3 +149,20 @@ def test_a_column_whose_values_contradict_its_name_is_not_read_as_it(tmp_path):
     assert proposal.code is None and "ne dit qu'une partie de « Fixe avec antenne(s) »" in proposal.raison
     assert not insp.ready  # never loaded as the opposite of what it says
     con.close()
+
+
+def test_coordinates_of_an_overseas_collectivite_are_checked_against_its_islands(tmp_path):
+    """The contours do not draw the collectivités d'outre-mer: a site of Saint-Martin geocoded in Guadeloupe, or of
+    Polynésie in Nouvelle-Calédonie, is said all the same; one on its islands (the Marquesas, 1 400 km from
+    Tahiti, are Polynésie) is not."""
+    header = ["id_fs", "lib_fs", "insee_dep", "lib_com", "latitude", "longitude"]
+    rows = [["C1", "France services de Marigot", "978", "Saint-Martin", "18,0679", "-63,0822"],
+            ["C2", "France services de Grand-Case", "978", "Saint-Martin", "16,2411", "-61,5331"],  # Pointe-à-Pitre
+            ["C3", "France services de Nuku Hiva", "987", "Nuku-Hiva", "-8,9100", "-140,1000"],
+            ["C4", "France services de Papeete", "987", "Papeete", "-22,2758", "166,4580"]]  # Nouméa
+    path = write_csv_fr(tmp_path / "com.csv", header, rows)
+    result = import_file(con := store.connect(tmp_path / "c.duckdb"), path, "maisons")
+    con.close()
+    said = next(w for w in result.avertissements if "hors de leur département" in w)
+    assert said.startswith("2 Maison(s)") and "Grand-Case" in said and "Papeete" in said
+    assert "Marigot" not in said and "Nuku Hiva" not in said
