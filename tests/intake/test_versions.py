@@ -180,3 +180,43 @@ def test_the_sources_named_are_the_versions_in_force(con):
     load(con, L2024)
     load(con, L2020)
     assert loaded_files(con, "maisons") == [L2024.name]
+
+
+def network_rows(con) -> list:
+    return con.execute("SELECT id_maison, nom, code_departement, heures_hebdo FROM maisons_v ORDER BY 1").fetchall()
+
+
+@pytest.mark.parametrize("order", [(L2020, L2022, L2024), (L2024, L2020, L2022), (L2022, L2024, L2020)])
+def test_the_network_in_force_does_not_depend_on_the_order_lists_are_imported_in(tmp_path, order):
+    if not all(p.exists() for p in order):
+        pytest.skip("listes nationales absentes")
+    reference = store.connect(tmp_path / "ref.duckdb")
+    load(reference, L2024)
+    expected = network_rows(reference)
+    reference.close()
+    con = store.connect(tmp_path / "ordre.duckdb")
+    try:
+        for path in order:
+            load(con, path)
+        assert network_rows(con) == expected
+        assert network(con, date_reseau="2023-01-01") == len(rows_of(L2022))
+    finally:
+        con.close()
+
+
+def test_one_list_dated_four_ways_is_the_same_version(con, tmp_path):
+    """Its file name in two writings, a date column, the date given: the same date, the same network."""
+    rows = [r for r in rows_of(L2024) if r["insee_dep"] in ("19", "23", "87")]
+    header = list(rows[0])
+    body = [[r[h] for h in header] for r in rows]
+    ways = [(write_csv_fr(tmp_path / "limousin-20250301.csv", header, body), None),
+            (write_csv_fr(tmp_path / "limousin 01.03.2025.csv", header, body), None),
+            (write_csv_fr(tmp_path / "limousin-a.csv", header + ["Date de mise à jour"],
+                          [b + ["01/03/2025"] for b in body]), None),
+            (write_csv_fr(tmp_path / "limousin-b.csv", header, body), "01/03/2025")]
+    seen = set()
+    for path, given in ways:
+        insp = assistant.inspect(con, path.read_bytes(), path.name, "maisons", accept_suggestions=True,
+                                 choices=Choices(date_version=given) if given else None)
+        seen.add((insp.version.date, tuple(insp.version.perimetre), insp.version.sites))
+    assert seen == {(dt.date(2025, 3, 1), ("19", "23", "87"), len(rows))}
