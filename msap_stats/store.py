@@ -428,11 +428,6 @@ def is_demo(con, kind: str | None = None) -> bool:
     return bool(con.execute(sql, params).fetchall()[0][0])
 
 
-# The imports whose rows are in force: loaded, and for the registry, a version the network in force rests on.
-IN_FORCE = (f"statut = '{STATUT_CHARGE}' AND (kind <> 'maisons' OR import_id IN "
-            "(SELECT DISTINCT import_id FROM maisons_en_vigueur))")
-
-
 def loaded_files(con, kind: str) -> list[str]:
     """The files whose rows of ``kind`` are in force: the source a chart names."""
     return [r[0] for r in con.execute(f"SELECT DISTINCT fichier FROM imports WHERE kind = ? AND {IN_FORCE} ORDER BY 1",
@@ -447,11 +442,16 @@ def data_version(con) -> str:
     return f"{n}:{last}:{cancelled}"
 
 
+# The imports whose rows are in force: loaded, and for the registry, a version the network in force rests on.
+IN_FORCE = (f"statut = '{STATUT_CHARGE}' AND (kind <> 'maisons' OR import_id IN "
+            "(SELECT DISTINCT import_id FROM maisons_en_vigueur))")
+
+
 def list_imports(con):
     return con.execute(
         "SELECT import_id, kind, fichier, statut, lignes_lues, lignes_chargees, lignes_remplacees, auteur, "
         "date_import, sha256, demo, date_annulation, profil, coalesce(len(avertissements), 0) AS avertissements, "
-        "annule_par FROM imports ORDER BY import_id").df()
+        f"annule_par, date_version, {IN_FORCE} AS en_vigueur FROM imports ORDER BY import_id").df()
 
 
 def db_file(con) -> Path | None:

@@ -467,6 +467,14 @@ HISTORY_DETAIL = {"import_id": "N°", "lignes_lues": "Lignes lues", "avertisseme
                   "profil": "Profil de source", "annule_par": "Annulé par"}
 
 
+def _kind_label(r) -> str:
+    """An import's kind, with, for the registry, the version it is and whether the network in force rests on it."""
+    label = KINDS[r.kind].label
+    if r.kind != "maisons" or r.statut != STATUT_CHARGE or pd.isna(r.date_version):
+        return label
+    return f"{label}, version du {r.date_version:%d/%m/%Y}" + ("" if r.en_vigueur else ", passée")
+
+
 def history(con) -> None:
     df = store.list_imports(con)
     if df.empty:
@@ -474,8 +482,8 @@ def history(con) -> None:
         return
     df = df.sort_values("import_id", ascending=False)
     # Five columns that hold in 1,024 px beside the sidebar; the rest in the detail below.
-    shown = pd.DataFrame({"N°": df["import_id"], "Fichier (type)": [f"{f} ({KINDS[k].label})" for f, k in
-                                                                   zip(df["fichier"], df["kind"])],
+    shown = pd.DataFrame({"N°": df["import_id"], "Fichier (type)": [f"{r.fichier} ({_kind_label(r)})"
+                                                                   for r in df.itertuples()],
                           "Lignes": df["lignes_chargees"], "Le, par": [f"{d:%d/%m/%Y %H:%M}, {a}" for d, a in
                                                                        zip(df["date_import"], df["auteur"])],
                           "Statut": df["statut"]})

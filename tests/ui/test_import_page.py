@@ -357,6 +357,8 @@ def test_a_registry_is_a_dated_version_said_before_confirming(registry_copy, mon
     date.set_value(dt.date(2022, 12, 1)).run()
     button(at, "Importer").click().run()
     ok(at)
+    history = "\n".join(d.value.to_string() for d in at.dataframe)
+    assert "version du 01/12/2022, passée" in history and "version du 01/08/2024)" in history
     con = store.connect(registry_copy, read_only=True)
     try:
         assert store.row_counts(con)["maisons"] == 2845
