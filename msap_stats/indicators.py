@@ -365,11 +365,22 @@ def regions_table(con, f: Filters) -> pd.DataFrame:
 
 # --- All ---------------------------------------------------------------------
 
+def registry_versions(con, f: Filters) -> list[dict]:
+    """The versions of the registry the network of the perimeter rests on (at the filters' date): file, date,
+    coverage, sites."""
+    src, params = scope("maisons", f)
+    rows = con.execute(f"SELECT v.fichier, strftime(v.date_version, '%Y-%m-%d'), v.perimetre, count(*) FROM {src} m "
+                       "JOIN versions_registre v USING (import_id) GROUP BY ALL ORDER BY 2, 1", params).fetchall()
+    return [{"fichier": fichier, "date": date, "perimetre": perimetre or "national", "maisons": int(n)}
+            for fichier, date, perimetre, n in rows]
+
+
 def all_indicators(con, f: Filters) -> dict:
     return {
         "perimetre": f.describe(),
         "donnees_de_demonstration": is_demo(con),
         "maisons": maisons_summary(con, f),
+        "registre": registry_versions(con, f),
         "activite": activity_indicators(con, f),
         "usagers": survey_indicators(con, "usagers", f),
         "agents": survey_indicators(con, "agents", f),

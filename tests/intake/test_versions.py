@@ -151,6 +151,9 @@ def test_command_line_dates_a_version_and_gives_the_network_at_a_date(con, tmp_p
     now = json.loads(cli("indicators", "--db", str(db)).stdout)
     then = json.loads(cli("indicators", "--db", str(db), "--date", "2023-06-30").stdout)
     assert now["maisons"]["total"] == len(rows_of(L2024)) and then["maisons"]["total"] == len(rows_of(L2022))
+    assert now["registre"] == [{"fichier": L2024.name, "date": "2024-08-01", "perimetre": "national",
+                                "maisons": len(rows_of(L2024))}]
+    assert [v["date"] for v in then["registre"]] == ["2022-12-01"]
     bad = cli("indicators", "--db", str(db), "--date", "30/02/2023")
     assert bad.returncode == 2 and "illisible" in bad.stderr
 
