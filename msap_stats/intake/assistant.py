@@ -257,7 +257,8 @@ def _maison(con, insp: Inspection, decided: Choices, accept: bool, counts: dict)
     insp.needs_maison = True
     insp.maison_proposal = propose_maison(con, insp.frame)
     if insp.maison_proposal is None and insp.kind.name == "arrets":
-        insp.maison_proposal = mobile_site(con, _shared_values(insp, counts), _file_departements(insp, counts))
+        insp.maison_proposal = mobile_site(con, _shared_values(insp, counts), _file_departements(insp, counts),
+                                           _file_communes(insp, counts))
     insp.maison = decided.maison or (insp.maison_proposal.id_maison if accept and insp.maison_proposal else None)
 
 
@@ -291,19 +292,25 @@ def _file_departements(insp: Inspection, counts: dict) -> set[str]:
     return set()
 
 
-def mobile_site(con, names: list[str], deps: set[str]) -> MaisonProposal | None:
+def mobile_site(con, names: list[str], deps: set[str], communes: set[str] = frozenset()) -> MaisonProposal | None:
     """The one mobile Maison of the network in force (a bus, an itinerant Maison) every distinctive word of whose
-    name one of ``names`` writes, in one of ``deps`` if any are known; none when none or two fit as well."""
-    rows = con.execute("SELECT id_maison, nom, code_departement, format FROM maisons_en_vigueur").fetchall()
-    mobile = [(str(i), nom, dep, w) for i, nom, dep, fmt in rows
+    name one of ``names`` writes, in one of ``deps`` if any are known; of two that fit as well, the one whose
+    commune is among the file's ``communes`` (words); none when none fits or two still do."""
+    rows = con.execute("SELECT id_maison, nom, code_departement, format, commune FROM maisons_en_vigueur").fetchall()
+    mobile = [(str(i), nom, w, words(commune or "") in communes) for i, nom, dep, fmt, commune in rows
               if (w := distinctive(nom)) and (fmt in MOBILE_FORMATS or w & MOBILE_WORDS) and (not deps or dep in deps)]
     for name in names:
         said = set(words(name).split())
-        fits = sorted(((len(w), i, nom) for i, nom, _, w in mobile if w <= said), reverse=True)
-        if fits and (len(fits) == 1 or fits[0][0] > fits[1][0]):
-            return MaisonProposal(fits[0][1], fits[0][2], f"Maison itinérante dont chaque ligne écrit le nom "
+        fits = sorted(((len(w), here, i, nom) for i, nom, w, here in mobile if w <= said), reverse=True)
+        if fits and (len(fits) == 1 or fits[0][:2] > fits[1][:2]):
+            return MaisonProposal(fits[0][2], fits[0][3], f"Maison itinérante dont chaque ligne écrit le nom "
                                                           f"(« {cell(name, 80)} »)")
     return None
+
+
+def _file_communes(insp: Inspection, counts: dict) -> set[str]:
+    f = insp.mapping.get("commune")
+    return {words(v) for v, _ in counts.get(f, []) if v} if f else set()
 
 
 def _stops_as_registry(con, insp: Inspection, counts: dict) -> None:
@@ -315,7 +322,7 @@ def _stops_as_registry(con, insp: Inspection, counts: dict) -> None:
     if rows < 2 or len(values) != 1 or values[0][1] != rows:
         return
     name = values[0][0]
-    site = mobile_site(con, [name], _file_departements(insp, counts))
+    site = mobile_site(con, [name], _file_departements(insp, counts), _file_communes(insp, counts))
     if site:
         insp.looks_like = "arrets"
         text = (f"les {nombre(rows)} lignes portent toutes le nom de la Maison itinérante {site.id_maison} "
