@@ -56,6 +56,9 @@ class ImportRefused(Exception):
         self.suggestions = list(suggestions or [])  # what the assistant proposes to resolve the file
         super().__init__()
 
+    def __reduce__(self):  # sent back whole from the process that reads a file (``intake.sandbox``)
+        return ImportRefused, (self.problems, self.total, self.fichier, self.suggestions)
+
     def __str__(self) -> str:
         return self.report()
 

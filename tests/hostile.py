@@ -89,3 +89,52 @@ def with_cached_formulas(path: Path) -> Path:
     members[sheet] = xml.encode()
     path.write_bytes(_zip(members, {}))
     return path
+
+
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _minimal_xlsx(path: Path, sheet_xml: str, shared_xml: str | None = None) -> Path:
+    """The smallest workbook a spreadsheet parser opens: one sheet (and its shared strings)."""
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    members = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                               'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                               f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
+                               f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ct}.worksheet+xml"/>'
+                               '</Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                       f'relationships"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+                       'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {_NS} xmlns:r="{_REL}"><sheets><sheet name="Feuil1" '
+                           'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                                      f'package/2006/relationships"><Relationship Id="rId1" Type="{_REL}/worksheet" '
+                                      'Target="worksheets/sheet1.xml"/>'
+                                      + (f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" '
+                                         'Target="sharedStrings.xml"/>' if shared_xml else "") + "</Relationships>",
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }
+    if shared_xml:
+        members["xl/sharedStrings.xml"] = shared_xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return path
+
+
+def far_cell(path: Path) -> Path:
+    """2 KB: a cell at A1 and one at XFD1048576, the last cell a sheet can have (17 billion cells between)."""
+    return _minimal_xlsx(path, f'<?xml version="1.0"?><worksheet {_NS}><sheetData><row r="1"><c r="A1" '
+                               't="inlineStr"><is><t>id_maison</t></is></c></row><row r="1048576"><c r="XFD1048576" '
+                               't="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+
+
+def lying_shared_strings(path: Path) -> Path:
+    """Shared strings declaring 4 billion texts (one is there)."""
+    return _minimal_xlsx(path, f'<?xml version="1.0"?><worksheet {_NS}><sheetData><row r="1"><c r="A1" t="s"><v>0</v>'
+                               '</c></row></sheetData></worksheet>',
+                         f'<?xml version="1.0"?><sst {_NS} count="4000000000" uniqueCount="4000000000"><si><t>a</t>'
+                         '</si></sst>')

@@ -14,7 +14,7 @@ import pytest
 from msap_stats import store
 from msap_stats.bench import LAUNCHER
 from tests.conftest import ROOT, store_digest
-from tests.hostile import bomb
+from tests.hostile import bomb, far_cell, lying_shared_strings
 from tests.spreadsheets import write_csv_fr, write_xlsx
 
 SECONDS = 60  # a refusal must come well before this; a hang (a FIFO read) fails the test
@@ -66,6 +66,9 @@ CORPUS = {
                                                                               "thematique", "nb"],
                                                                   [["1", "04/01/2016", "emploi", "social", 1]]),
                                ["deux colonnes portent l'en-tête « thematique »", "ignorez l'autre"]),
+    # The parser used to abort the whole process on these (SIGABRT): now the reading process only.
+    "a cell at XFD1048576": ("activite", lambda p: far_cell(p / "activite.xlsx"), ["mémoire permise"]),
+    "4 billion shared strings": ("activite", lambda p: lying_shared_strings(p / "activite.xlsx"), ["mémoire permise"]),
     "a 1 MB cell": ("activite", lambda p: write_csv_fr(p / "a.csv", ACT, [["1", "04/01/2016", "x" * 1_000_000, 1]]),
                     ["valeur inconnue", "…"]),
 }

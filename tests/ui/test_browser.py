@@ -371,3 +371,21 @@ def test_printing_a_page_hides_the_sidebar_and_keeps_figures_in_the_page(demo_se
     finally:
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def test_a_workbook_that_aborts_the_parser_leaves_the_server_serving(demo_server, page, tmp_path):
+    """The 2 KB workbook that used to end the server (the parser's SIGABRT) dropped from the browser: a French
+    refusal, and a new session on the same server draws its page."""
+    from tests.hostile import far_cell
+
+    path = far_cell(tmp_path / "activite.xlsx")
+    page.goto(f"{demo_server}/importer")
+    browser.wait_for_app(page)
+    with page.expect_file_chooser() as chooser:
+        page.locator("[data-testid='stFileUploaderDropzone'] button").first.click()
+    chooser.value.set_files(str(path))
+    page.get_by_text("mémoire permise").first.wait_for(timeout=60_000)
+    assert browser.exceptions(page) == []
+    page.goto(f"{demo_server}/vue-ensemble")  # another session of the same server
+    browser.wait_for_app(page)
+    assert key_figures(page) and browser.exceptions(page) == []

@@ -392,3 +392,28 @@ def test_a_bus_stops_dropped_as_a_registry_are_offered_as_its_stops(registry_cop
         assert store.row_counts(con)["maisons"] == 2845 and store.row_counts(con)["arrets"] == len(STOPS)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("make", ["far_cell", "lying_shared_strings"])
+def test_a_workbook_that_aborts_the_parser_is_refused_and_the_server_serves_on(registry_copy, monkeypatch, tmp_path,
+                                                                              make):
+    """Parsed in this process, these 2 KB workbooks end it (SIGABRT): through the page, a French refusal in the
+    journal, the store unchanged, and the next session is served."""
+    from msap_stats.intake import journal
+    from tests import hostile
+    from tests.conftest import store_digest
+    path = getattr(hostile, make)(tmp_path / "activite.xlsx")
+    before = store_digest(registry_copy)
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    assert any("mémoire permise" in e.value for e in at.error)
+    assert store_digest(registry_copy) == before
+    con = store.connect(registry_copy, read_only=True)
+    try:
+        assert journal.refusals(con)[0]["fichier"] == "activite.xlsx"
+    finally:
+        con.close()
+    other = importer(registry_copy, monkeypatch)  # a second session, after the hostile upload
+    drop(other, write_xlsx(tmp_path / "bon.xlsx", ["id_maison", "mois", "thematique", "nb"],
+                           [["1", "2017-03", "emploi", 3]]))
+    assert any(s.value.startswith("Prêt à importer") for s in other.success)

@@ -1,0 +1,183 @@
+"""A user's workbook or JSON is parsed in a child process with its own limits, never in the server.
+
+The spreadsheet parser (calamine, in Rust) aborts the whole process when an allocation fails, and panics on some
+corrupt files: a 2 KB workbook declaring a cell at XFD1048576 would stop the dashboard for every user. Here the
+parsing runs in a process of its own for each file (started ahead, the parser loaded, so that the file does not wait
+for it), limited in address space, CPU time and wall time. Whatever happens to it (a refusal, an abort, a panic, a limit
+reached, a hang), the server gets an answer: the parsed result, or a French refusal naming the cause.
+
+The file and the result go through a private temporary folder; the result's Arrow tables are files of the Arrow
+IPC format, mapped in memory by the server.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..errors import ImportRefused, refuse
+
+MEMORY_MB = int(os.environ.get("MSAP_READ_MEMORY_MB", "6144"))  # address space of the reading process
+CPU_SECONDS = int(os.environ.get("MSAP_READ_CPU_SECONDS", "240"))
+WALL_SECONDS = float(os.environ.get("MSAP_READ_WALL_SECONDS", "300"))
+PRELOAD = ["msap_stats.intake.reader"]
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+_spare: subprocess.Popen | None = None  # a reading process started ahead, its modules loaded, waiting for a file
+_lock = threading.Lock()
+
+
+def _start() -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH"))
+                                                        if p))
+    return subprocess.Popen([sys.executable, "-m", "msap_stats.intake.sandbox"], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True, env=env,
+                            cwd=str(PROJECT_DIR))
+
+
+def _take() -> subprocess.Popen:
+    """The waiting process (started now if none), and another one started to wait for the next file."""
+    global _spare
+    with _lock:
+        worker = _spare if _spare is not None and _spare.poll() is None else _start()
+        _spare = _start()
+    return worker
+
+
+class _ArrowPickler(pickle.Pickler):
+    """Arrow tables written beside the pickle, as files the reader maps."""
+
+    def __init__(self, file, folder: str):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.folder, self.count = folder, 0
+
+    def persistent_id(self, obj):
+        if isinstance(obj, pa.Table):
+            self.count += 1
+            path = os.path.join(self.folder, f"t{self.count}.arrow")
+            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, obj.schema) as writer:
+                writer.write_table(obj)
+            return ("arrow", path)
+        return None
+
+
+class _ArrowUnpickler(pickle.Unpickler):
+    def persistent_load(self, pid):
+        kind, path = pid
+        if kind != "arrow" or Path(path).parent != Path(self.folder):
+            raise pickle.UnpicklingError("référence inattendue")
+        return pa.ipc.open_file(pa.memory_map(path)).read_all()  # the mapping outlives the folder
+
+    def __init__(self, file, folder: str):
+        super().__init__(file)
+        self.folder = folder
+
+
+def main() -> None:
+    """The reading process: limits first, the parser loaded, then one file, told by the folder it is in."""
+    limit = MEMORY_MB * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for module in PRELOAD:
+        importlib.import_module(module)
+    folder = sys.stdin.readline().strip()
+    if not folder:
+        return  # the server ended without a file for this process
+    try:
+        with open(os.path.join(folder, "job.pickle"), "rb") as f:
+            target, args = pickle.load(f)
+        with open(os.path.join(folder, "data"), "rb") as f:
+            data = f.read()
+        module, name = target.split(":")
+        result = ("ok", getattr(importlib.import_module(module), name)(data, *args))
+    except ImportRefused as exc:
+        result = ("refused", exc)
+    except MemoryError:
+        result = ("memory", None)
+    except RecursionError:
+        result = ("depth", None)
+    except BaseException as exc:  # noqa: BLE001 — a Rust panic is a BaseException: said, never raised here
+        result = ("error", type(exc).__name__)
+    try:
+        with open(os.path.join(folder, "result.part"), "wb") as f:
+            _ArrowPickler(f, folder).dump(result)
+        os.replace(os.path.join(folder, "result.part"), os.path.join(folder, "result.pickle"))
+    except MemoryError:
+        os._exit(70)
+
+
+def run(target: str, data: bytes, *args, fichier: str | None = None):
+    """``module:function(data, *args)`` in a limited process: its result, or its refusal, or a French refusal
+    saying why the process did not answer."""
+    with tempfile.TemporaryDirectory(prefix="msap-lecture-") as folder:
+        with open(os.path.join(folder, "data"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(folder, "job.pickle"), "wb") as f:
+            pickle.dump((target, args), f)
+        worker = _take()
+        try:
+            worker.stdin.write(folder.encode() + b"\n")
+            worker.stdin.close()
+            code = worker.wait(WALL_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(10)
+            raise refuse(f"la lecture du fichier a dépassé {WALL_SECONDS:.0f} secondes : il est trop lourd ou "
+                         "construit pour ne jamais finir ; il est refusé. Réenregistrez-le depuis le tableur, ou "
+                         "exportez-le en CSV.", fichier) from None
+        except OSError:  # the process ended before it was given the file
+            worker.kill()
+            code = worker.wait(10)
+        answer = os.path.join(folder, "result.pickle")
+        if not os.path.exists(answer):
+            raise refuse(_death(code), fichier)
+        with open(answer, "rb") as f:
+            status, value = _ArrowUnpickler(f, folder).load()
+    if status == "ok":
+        return value
+    if status == "refused":
+        value.fichier = value.fichier or fichier
+        raise value
+    raise refuse({"memory": _memory(), "depth": "le fichier est imbriqué trop profondément (des milliers de niveaux) "
+                  "pour un fichier de données ; il est refusé."}.get(status, _broken()), fichier)
+
+
+def _memory() -> str:
+    return (f"la lecture du fichier a dépassé la mémoire permise ({MEMORY_MB // 1024} Go) : il déclare sans doute des "
+            "dimensions démesurées (une cellule très loin de la première, des milliards de lignes ou de textes) ; il "
+            "est refusé. Réenregistrez-le depuis le tableur (ou exportez-le en CSV) après avoir vérifié sa dernière "
+            "cellule.")
+
+
+def _broken() -> str:
+    return ("le classeur n'a pas pu être lu : il est endommagé ou construit de façon anormale ; il est refusé. "
+            "Réenregistrez-le depuis le tableur, ou exportez-le en CSV.")
+
+
+def _death(code: int | None) -> str:
+    """Why the child ended without an answer, from its exit."""
+    if code is not None and code < 0:
+        sig = -code
+        if sig == signal.SIGXCPU:
+            return (f"la lecture du fichier a dépassé {CPU_SECONDS} secondes de calcul : il est trop lourd ou "
+                    "construit pour ne jamais finir ; il est refusé. Exportez-le en CSV.")
+        if sig in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS):
+            return _memory() if sig in (signal.SIGABRT, signal.SIGKILL) else _broken()
+    if code == 70:
+        return _memory()
+    return _broken()
+
+
+if __name__ == "__main__":
+    main()
