@@ -126,3 +126,23 @@ def test_the_audit_log_holds_imports_rollbacks_refusals_and_role_changes(registr
     assert written.returncode == 0 and "entrées" in written.stdout
     text = out.read_bytes().decode("utf-8-sig")
     assert "refus" in text and OCCITANIE.email in text and "\n=" not in text and ";=" not in text
+
+
+def survey(ids: list[str], maisons: list[str]) -> bytes:
+    rows = "".join(f"{i};{m};15/11/2016;Très satisfait;Oui;Oui;Non;Non;Oui\n" for i, m in zip(ids, maisons))
+    return ("id_reponse;id_maison;date_reponse;satisfaction_accueil;motif_aide_dossier;motif_renseignement;"
+            "motif_outils_libre_acces;motif_demarche_en_ligne;simplifie_quotidien\n" + rows).encode("utf-8")
+
+
+def test_a_coordinator_cannot_replace_another_region_s_answers_by_reusing_their_ids(con_registry):
+    """Île-de-France's answers R1…R6, then Occitanie's file reusing those ids with « Remplacer »: a response id is
+    the survey's at its Maison, so Occitanie's answers are added and none of Île-de-France's is touched or named."""
+    idf, occ = maisons_of(con_registry, "11", 2), maisons_of(con_registry, "76", 2)
+    ids = [f"R{i}" for i in range(1, 7)]
+    first = import_bytes(con_registry, survey(ids, idf * 3), "idf.csv", "usagers", user=ADMIN)
+    second = import_bytes(con_registry, survey(ids, occ * 3), "occitanie.csv", "usagers", user=OCCITANIE,
+                          replace=True)
+    assert second.lignes_chargees == 6 and second.lignes_remplacees == 0
+    assert con_registry.execute("SELECT count(*) FROM usagers_actifs WHERE import_id = ?",
+                                [first.import_id]).fetchall()[0][0] == 6
+    assert "idf.csv" not in second.message()
