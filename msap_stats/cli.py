@@ -31,7 +31,7 @@ from contextlib import closing
 from pathlib import Path
 
 from .errors import ImportRefused
-from .fmt import cell, nombre, quoted_list, terminal
+from .fmt import cell, nombre, printable, quoted_list, terminal
 from .intake.guard import display_name, read_user_file
 from .intake.importer import import_file, rollback
 from .intake import assistant, profiles
@@ -369,7 +369,7 @@ def _roles(args) -> int:
         with closing(reader(args.db)) as con:
             table = roles.list_roles(con)
         for r in table.itertuples():
-            print(f"{r.email}\t{r.role}\t{','.join(r.regions) if len(r.regions) else '-'}\tpar {r.accorde_par}")
+            print(f"{printable(r.email)}\t{r.role}\t{','.join(r.regions) if len(r.regions) else '-'}\tpar {printable(r.accorde_par)}")
         if table.empty:
             print("Aucun rôle : la première administratrice ou le premier administrateur se nomme ici "
                   "(python -m msap_stats roles add EMAIL admin).")

@@ -90,6 +90,13 @@ CREATE TABLE IF NOT EXISTS roles (
     accorde_par VARCHAR NOT NULL,
     accorde_le TIMESTAMP NOT NULL
 );
+CREATE TABLE IF NOT EXISTS identites (
+    issuer VARCHAR NOT NULL,
+    sub VARCHAR NOT NULL,
+    email VARCHAR NOT NULL,
+    lie_le TIMESTAMP NOT NULL,
+    PRIMARY KEY (issuer, sub)
+);
 CREATE TABLE IF NOT EXISTS roles_journal (
     quand TIMESTAMP NOT NULL,
     utilisateur VARCHAR NOT NULL,

@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import ImportRefused, Problem, refuse
 from ..fmt import cell
 from ..store import StoreError, transaction
-from .users import User
+from .users import Login, User, address
 
 ROLES = {
     "lecteur": "lit toutes les pages et exporte",
@@ -41,9 +41,11 @@ def _require_admin(actor: User, what: str) -> None:
 def grant(con, actor: User, email: str, role: str, regions: tuple[str, ...] = ()) -> str:
     """Give ``email`` a role (replacing the one they had); a coordinator needs at least one région."""
     _require_admin(actor, "Attribuer un rôle")
-    email = email.strip().lower()
-    if "@" not in email or any(c.isspace() for c in email):
-        raise StoreError(f"« {cell(email)} » n'est pas une adresse électronique.")
+    folded = address(str(email).strip())
+    if folded is None:
+        raise StoreError(f"« {cell(email)} » n'est pas une adresse électronique utilisable : une seule @, ni espace, "
+                         "ni caractère invisible (de direction, sans largeur, de contrôle), ni écriture trompeuse.")
+    email = folded
     if role not in ROLES:
         raise StoreError(f"Rôle inconnu « {cell(role)} » : {', '.join(ROLES)}.")
     known = {r[0] for r in con.execute("SELECT DISTINCT code_region FROM ref_departements").fetchall()}
@@ -63,7 +65,7 @@ def grant(con, actor: User, email: str, role: str, regions: tuple[str, ...] = ()
 
 def revoke(con, actor: User, email: str) -> str:
     _require_admin(actor, "Retirer un rôle")
-    email = email.strip().lower()
+    email = address(str(email).strip()) or str(email).strip()
     if email == actor.email and admins(con) == [email]:
         raise StoreError("Vous êtes le seul administrateur : nommez-en un autre avant de retirer votre rôle.")
     with transaction(con):
@@ -73,6 +75,27 @@ def revoke(con, actor: User, email: str) -> str:
     if not gone:
         raise StoreError(f"{email} n'a aucun rôle.")
     return f"{email} n'a plus de rôle."
+
+
+def record_login(con, login: Login) -> bool:
+    """A first login linked to its address (True), or a login refused, in the journal; the link written once,
+    checked again inside the write (two first logins at once cannot both take an address)."""
+    who = User(login.email or f"{login.issuer} {login.sub}", None)
+    with transaction(con):
+        if login.bind:
+            taken = con.execute("SELECT count(*) FROM identites WHERE email = ? OR (issuer = ? AND sub = ?)",
+                                [login.email, login.issuer, login.sub]).fetchall()[0][0]
+            if taken:
+                _journal(con, who, "connexion refusée", f"{login.issuer} {login.sub} : l'adresse {login.email} est "
+                                                       "déjà liée à un autre compte")
+                return False
+            con.execute("INSERT INTO identites VALUES (?, ?, ?, now()::TIMESTAMP)",
+                        [login.issuer, login.sub, login.email])
+            _journal(con, who, "compte lié", f"{login.issuer} {login.sub} → {login.email}")
+            return True
+        if login.refus:
+            _journal(con, who, "connexion refusée", f"{login.issuer} {login.sub} : {login.refus}")
+    return False
 
 
 def _journal(con, actor: User, action: str, detail: str) -> None:

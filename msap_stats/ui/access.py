@@ -33,7 +33,16 @@ def current() -> users.User | None:
         return users.local_user()
     if not st.user.is_logged_in:
         return None
-    user = users.user(connection.cursor(), str(st.user.get("email") or ""))
+    login = users.login(connection.cursor(), dict(st.user.to_dict()))
+    if (login.bind or login.refus) and st.session_state.get("_connexion") != login:
+        with connection.writing() as writer:  # once per session: a first login linked, or a refusal, journaled
+            bound = roles.record_login(writer, login)
+        if login.bind and not bound:
+            login = users.Login(login.issuer, login.sub, None, f"l'adresse {login.email} est déjà liée à un autre compte")
+    st.session_state["_connexion"] = login
+    if login.email is None:
+        return None
+    user = users.user(connection.cursor(), login.email)
     return user if user.role else None
 
 
@@ -42,7 +51,11 @@ def gate() -> None:
     if not st.user.is_logged_in:
         _login_page()
     else:
-        _no_role_page(str(st.user.get("email") or ""))
+        login = st.session_state.get("_connexion")
+        if login is not None and login.email is None:
+            _refused_page(login.refus)
+        else:
+            _no_role_page(login.email if login else "")
 
 
 def _login_page() -> None:
@@ -60,6 +73,15 @@ def _no_role_page(email: str) -> None:
     st.markdown(f"Vous êtes connecté(e) comme **{text.html_text(email or 'adresse inconnue')}**, mais aucun rôle ne vous a "
                 f"encore été donné : aucune donnée n'est affichée. Demandez un rôle (lecteur, coordinateur de votre "
                 f"région) à : {text.html_text(who)}.")
+    if st.button("Se déconnecter", key="se_deconnecter"):
+        st.logout()
+
+
+def _refused_page(reason: str | None) -> None:
+    st.title("Connexion refusée")
+    st.markdown(f"Votre connexion a abouti, mais elle ne peut pas ouvrir le tableau de bord : "
+                f"{text.html_text(reason or 'compte inconnu')}. Aucune donnée n'est affichée. Adressez-vous à "
+                f"l'administrateur du tableau de bord ({text.html_text(', '.join(roles.admins(connection.cursor())) or 'non nommé')}).")
     if st.button("Se déconnecter", key="se_deconnecter"):
         st.logout()
 

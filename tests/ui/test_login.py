@@ -18,6 +18,7 @@ from tests.spreadsheets import write_csv_fr
 
 pytestmark = pytest.mark.skipif(not browser.chromium_available(), reason=browser.MISSING_CHROMIUM)
 ADMIN, COORD, NEWCOMER = "admin@anct.gouv.fr", "coord.occitanie@anct.gouv.fr", "nouvelle@anct.gouv.fr"
+UNVERIFIED, BORROWER = "compte-non-verifie", "compte-emprunteur"
 
 
 @pytest.fixture
@@ -34,7 +35,12 @@ def provider():
     with oidc_provider_mock.run_server_in_thread() as server:
         url = f"http://localhost:{server.server_port}"
         for email in (ADMIN, COORD, NEWCOMER):
-            assert httpx.put(f"{url}/users/{quote(email)}", json={"email": email, "name": email}).status_code == 204
+            assert httpx.put(f"{url}/users/{quote(email)}", json={"email": email, "name": email,
+                                                                   "email_verified": True}).status_code == 204
+        # Two accounts the provider let set their own address: one unverified, one saying the administrator's.
+        for sub, claims in ((UNVERIFIED, {"email": ADMIN.upper(), "email_verified": False}),
+                            (BORROWER, {"email": f"  {ADMIN}\t", "email_verified": True})):
+            assert httpx.put(f"{url}/users/{sub}", json=claims).status_code == 204
         yield url
 
 
@@ -99,6 +105,14 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
         assert "Accès en attente" in text and ADMIN in text and "Maisons dans le périmètre" not in text
         page.context.clear_cookies()
 
+        _login(page, url, ADMIN)  # the administrator's account is linked to the address at its first login
+        page.context.clear_cookies()
+        for sub, words in ((UNVERIFIED, "n'a pas vérifié votre adresse"), (BORROWER, "des espaces")):
+            _login(page, url, sub)  # an address the provider did not verify, or written to pass for another
+            text = page.locator("[data-testid='stMain']").inner_text()
+            assert "Connexion refusée" in text and words in text and "Maisons dans le périmètre" not in text
+            page.context.clear_cookies()
+
         _login(page, url, ADMIN)  # the administrator grants a role
         browser.open_page(page, "Administration")
         page.get_by_label("Adresse électronique (celle de la connexion)").fill(NEWCOMER)
@@ -117,6 +131,7 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
     con = store.connect(db, read_only=True)
     log = audit_log(con)
     con.close()
-    assert {"import", "refus", "rôle accordé"} <= set(log["action"])
+    assert {"import", "refus", "rôle accordé", "compte lié", "connexion refusée"} <= set(log["action"])
+    assert (log["action"] == "connexion refusée").sum() == 2  # once per session, not once per rerun
     assert set(log.loc[log["action"].isin(["import", "refus"]) & (log["utilisateur"] != "root"), "utilisateur"]) \
         == {COORD}
