@@ -26,10 +26,34 @@ def login_configured() -> bool:
         return False
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _loopback(host: str | None) -> bool:
+    return bool(host) and (host in LOOPBACK or host.startswith("127."))
+
+
+def local_exposure() -> str | None:
+    """Local mode makes whoever reaches the server its administrator: why this server is not this machine's only
+    (it listens beyond it, or a proxy forwards other machines' requests), or None."""
+    address = st.get_option("server.address")
+    if not _loopback(address):
+        return (f"le serveur écoute au-delà de cette machine (adresse « {address or 'toutes les interfaces'} »)")
+    forwarded = [h.strip() for h in str(st.context.headers.get("X-Forwarded-For") or "").split(",") if h.strip()]
+    client = st.context.ip_address
+    if any(not _loopback(h) for h in forwarded) or (client and not _loopback(client)):
+        return "un relais (proxy) lui transmet les requêtes d'autres machines"
+    return None
+
+
 def current() -> users.User | None:
     """The acting user of this script run; None when the gate (``gate``) must be shown instead of the pages:
-    not logged in, or logged in without a role."""
+    not logged in, or logged in without a role, or local mode reached from another machine."""
     if not login_configured():
+        exposed = local_exposure()
+        if exposed:
+            st.session_state["_exposition"] = exposed
+            return None
         return users.local_user()
     if not st.user.is_logged_in:
         return None
@@ -47,7 +71,16 @@ def current() -> users.User | None:
 
 
 def gate() -> None:
-    """The only page of someone not logged in (the login button) or without a role (whom to ask)."""
+    """The only page of someone not logged in (the login button) or without a role (whom to ask), or of a local
+    mode reached from elsewhere."""
+    exposed = st.session_state.get("_exposition")
+    if exposed and not login_configured():
+        st.title("Mode local : accès refusé")
+        st.error(f"Sans connexion configurée, ce tableau de bord est celui d'une seule personne sur sa machine, qui "
+                 f"en est l'administratrice ; or {text.html_text(exposed)}. Aucune donnée n'est servie. Lancez-le sur "
+                 "127.0.0.1 (make run), ou configurez la connexion (section [auth] de .streamlit/secrets.toml, voir "
+                 "le README) pour le servir à plusieurs.", icon=":material/lock:")
+        return
     if not st.user.is_logged_in:
         _login_page()
     else:
