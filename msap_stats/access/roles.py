@@ -58,7 +58,7 @@ def grant(con, actor: User, email: str, role: str, regions: tuple[str, ...] = ()
     with transaction(con):
         con.execute("INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
                     [email, role, list(regions) if role == "coordinateur" else [], actor.email])
-        _journal(con, actor, "rôle accordé", f"{email} : {role}" + (f" ({', '.join(regions)})" if regions else ""))
+        journal(con, actor, "rôle accordé", f"{email} : {role}" + (f" ({', '.join(regions)})" if regions else ""))
     return f"{email} a désormais le rôle « {role} »" + (f" pour la ou les régions {', '.join(regions)}." if
                                                          role == "coordinateur" else ".")
 
@@ -71,7 +71,7 @@ def revoke(con, actor: User, email: str) -> str:
     with transaction(con):
         gone = con.execute("DELETE FROM roles WHERE email = ?", [email]).fetchall()[0][0]
         if gone:
-            _journal(con, actor, "rôle retiré", email)
+            journal(con, actor, "rôle retiré", email)
     if not gone:
         raise StoreError(f"{email} n'a aucun rôle.")
     return f"{email} n'a plus de rôle."
@@ -86,19 +86,20 @@ def record_login(con, login: Login) -> bool:
             taken = con.execute("SELECT count(*) FROM identites WHERE email = ? OR (issuer = ? AND sub = ?)",
                                 [login.email, login.issuer, login.sub]).fetchall()[0][0]
             if taken:
-                _journal(con, who, "connexion refusée", f"{login.issuer} {login.sub} : l'adresse {login.email} est "
+                journal(con, who, "connexion refusée", f"{login.issuer} {login.sub} : l'adresse {login.email} est "
                                                        "déjà liée à un autre compte")
                 return False
             con.execute("INSERT INTO identites VALUES (?, ?, ?, now()::TIMESTAMP)",
                         [login.issuer, login.sub, login.email])
-            _journal(con, who, "compte lié", f"{login.issuer} {login.sub} → {login.email}")
+            journal(con, who, "compte lié", f"{login.issuer} {login.sub} → {login.email}")
             return True
         if login.refus:
-            _journal(con, who, "connexion refusée", f"{login.issuer} {login.sub} : {login.refus}")
+            journal(con, who, "connexion refusée", f"{login.issuer} {login.sub} : {login.refus}")
     return False
 
 
-def _journal(con, actor: User, action: str, detail: str) -> None:
+def journal(con, actor: User, action: str, detail: str) -> None:
+    """An action on roles, identities or source profiles, in the audit log (inside the caller's write)."""
     con.execute("INSERT INTO roles_journal VALUES (now()::TIMESTAMP, ?, ?, ?)", [actor.email, action, detail])
 
 

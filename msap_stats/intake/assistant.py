@@ -28,6 +28,7 @@ from .layout import Frame
 from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
                        distinctive, propose_values, words)
 from .versions import Version, given_date
+from ..access.users import User
 from .profiles import Choices, Profile, get_profile, header_signature, matching_profile
 
 TOP_VALUES = 300  # distinct values looked at per column
@@ -159,7 +160,7 @@ def _accepts(certainty: str, accept: bool) -> bool:
 def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
             profile: str | None = None, accept_suggestions: bool = False, accept_fallback: bool | None = None,
             use_profile: bool = True, check: bool = True, sha256: str | None = None, keep: bool = False,
-            accept_maison: bool | None = None) -> Inspection:
+            accept_maison: bool | None = None, user: User | None = None) -> Inspection:
     """Everything the assistant knows of a file; writes nothing.
 
     ``profile`` names a saved profile; without it, a profile saved for the same headers is used, unless
@@ -180,7 +181,8 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
     sig = header_signature(kind, frame.headers)
-    prof = get_profile(con, profile) if profile else (matching_profile(con, kind, sig) if use_profile else None)
+    prof = (get_profile(con, profile, user) if profile else
+            (matching_profile(con, kind, sig, user) if use_profile else None))  # the user's régions' or national
     if profile and prof is None:
         raise refuse(f"aucun profil de source nommé « {profile} » (python -m msap_stats profiles list).", fichier)
     applied = Choices({m.fichier: m.colonne for m in proposals if m.colonne and _accepts(m.certitude, accept_suggestions)})

@@ -94,7 +94,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
         roles.check_import(con, actor, kind)  # a reader is refused before the file is read
         check_size(data)
         insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
-                                 accept_suggestions=accept_suggestions, check=False, sha256=sha)
+                                 accept_suggestions=accept_suggestions, check=False, sha256=sha, user=actor)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind, auteur, sha)
@@ -183,11 +183,11 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
         keys = ", ".join(q(k) for k in kind.key)
         with transaction(con):
             import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+            who = actor or User(auteur or current_user(), "admin")
             if save:
-                profiles.save_profile(con, profil, kind.name, save[0], save[1], auteur or current_user())
+                profiles.save_profile(con, profil, kind.name, save[0], save[1], who)
             elif profil:
-                con.execute("UPDATE profils SET utilise_le = now()::TIMESTAMP, utilisations = utilisations + 1 "
-                            "WHERE nom = ?", [profil])
+                profiles.applied(con, profil, who)
             replaced = 0
             if conflicts:
                 replaced = con.execute(

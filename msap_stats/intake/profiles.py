@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..access import roles
 from ..access.users import User, local_user
 from ..schema import normalize_key
-from ..store import StoreError
+from ..store import StoreError, transaction
 
 
 @dataclass
@@ -58,61 +58,118 @@ class Profile:
     cree_le: object
     utilise_le: object
     utilisations: int
+    regions: tuple[str, ...] | None = None  # the régions of whoever saved it; None: national (an administrator's)
+
+    def describe(self) -> str:
+        """What it maps, who saved it, when: said before it is applied."""
+        mapped = sum(1 for c in self.choices.colonnes.values() if c)
+        values = sum(len(v) for v in self.choices.valeurs.values())
+        where = "national" if self.regions is None else f"région(s) {', '.join(self.regions)}"
+        return (f"{mapped} colonne(s) et {values} valeur(s) mises en correspondance ; enregistré par {self.auteur} "
+                f"le {self.cree_le:%d/%m/%Y} ({where}), utilisé {self.utilisations} fois")
 
 
-_COLUMNS = "nom, kind, signature, choix, auteur, cree_le, utilise_le, utilisations"
+_COLUMNS = "nom, kind, signature, choix, auteur, cree_le, utilise_le, utilisations, regions"
 
 
 def _profile(row) -> Profile:
-    nom, kind, sig, choix, auteur, cree, utilise, n = row
-    return Profile(nom, kind, sig, Choices.from_json(choix), auteur, cree, utilise, n)
+    nom, kind, sig, choix, auteur, cree, utilise, n, regions = row
+    return Profile(nom, kind, sig, Choices.from_json(choix), auteur, cree, utilise, n,
+                   None if regions is None else tuple(regions))
 
 
-def list_profiles(con, kind: str | None = None) -> list[Profile]:
-    sql = f"SELECT {_COLUMNS} FROM profils" + (" WHERE kind = ?" if kind else "") + " ORDER BY nom"
-    return [_profile(r) for r in con.execute(sql, [kind] if kind else []).fetchall()]
+def _visible(user: User | None) -> tuple[str, list]:
+    """Profiles a user is offered: national ones and those of their régions (an administrator: all)."""
+    user = user or local_user()
+    if user.role == "admin":
+        return "true", []
+    return "(regions IS NULL OR len(list_intersect(regions, ?)) > 0)", [list(user.regions)]
 
 
-def get_profile(con, nom: str) -> Profile | None:
-    rows = con.execute(f"SELECT {_COLUMNS} FROM profils WHERE nom = ?", [nom]).fetchall()
+def _may_change(profile: Profile, user: User) -> bool:
+    """An administrator, or a coordinator every région of the profile is theirs."""
+    return user.role == "admin" or (user.role == "coordinateur" and profile.regions is not None
+                                    and set(profile.regions) <= set(user.regions))
+
+
+def list_profiles(con, kind: str | None = None, user: User | None = None) -> list[Profile]:
+    cond, params = _visible(user)
+    sql = f"SELECT {_COLUMNS} FROM profils WHERE {cond}" + (" AND kind = ?" if kind else "") + " ORDER BY nom"
+    return [_profile(r) for r in con.execute(sql, params + ([kind] if kind else [])).fetchall()]
+
+
+def get_profile(con, nom: str, user: User | None = None) -> Profile | None:
+    cond, params = _visible(user)
+    rows = con.execute(f"SELECT {_COLUMNS} FROM profils WHERE nom = ? AND {cond}", [nom, *params]).fetchall()
     return _profile(rows[0]) if rows else None
 
 
-def matching_profile(con, kind: str, sig: str) -> Profile | None:
-    """The profile saved for files with these headers (the last used, if several)."""
-    rows = con.execute(f"SELECT {_COLUMNS} FROM profils WHERE kind = ? AND signature = ? "
-                       "ORDER BY utilise_le DESC NULLS LAST, cree_le DESC LIMIT 1", [kind, sig]).fetchall()
+def matching_profile(con, kind: str, sig: str, user: User | None = None) -> Profile | None:
+    """The profile saved for files with these headers that this user is offered (the last used, if several)."""
+    cond, params = _visible(user)
+    rows = con.execute(f"SELECT {_COLUMNS} FROM profils WHERE kind = ? AND signature = ? AND {cond} "
+                       "ORDER BY utilise_le DESC NULLS LAST, cree_le DESC LIMIT 1", [kind, sig, *params]).fetchall()
     return _profile(rows[0]) if rows else None
 
 
-def save_profile(con, nom: str, kind: str, sig: str, choices: Choices, auteur: str) -> None:
-    """Create or update a profile (called inside the import's transaction)."""
+def save_profile(con, nom: str, kind: str, sig: str, choices: Choices, actor: User) -> None:
+    """Create or update a profile (called inside the import's transaction): it belongs to the actor's régions."""
     nom = nom.strip()
     if not nom:
         raise StoreError("Donnez un nom au profil de source.")
-    existing = get_profile(con, nom)
+    existing = get_profile(con, nom, ADMIN_VIEW)
     if existing and existing.kind != kind:
         raise StoreError(f"Le profil « {nom} » existe déjà pour un autre type de fichier ; choisissez un autre nom.")
+    if existing and not _may_change(existing, actor):
+        raise StoreError(f"Le profil « {nom} » appartient à une autre région (ou au niveau national) : "
+                         "choisissez un autre nom pour le vôtre.")
+    regions = list(actor.regions) if actor.role == "coordinateur" else None
     con.execute(
-        "INSERT INTO profils (nom, kind, signature, choix, auteur, cree_le, utilise_le, utilisations) "
-        "VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, now()::TIMESTAMP, 1) ON CONFLICT (nom) DO UPDATE SET "
+        "INSERT INTO profils (nom, kind, signature, choix, auteur, cree_le, utilise_le, utilisations, regions) "
+        "VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, now()::TIMESTAMP, 1, ?) ON CONFLICT (nom) DO UPDATE SET "
         "signature = excluded.signature, choix = excluded.choix, utilise_le = excluded.utilise_le, "
         "utilisations = profils.utilisations + 1",
-        [nom, kind, sig, choices.to_json(), auteur])
+        [nom, kind, sig, choices.to_json(), actor.email, regions])
+    roles.journal(con, actor, "profil modifié" if existing else "profil enregistré",
+                  f"{nom} ({kind}) : {choices.to_json()[:300]}")
+
+
+def applied(con, nom: str, actor: User) -> None:
+    """A profile used by an import (inside its transaction)."""
+    con.execute("UPDATE profils SET utilise_le = now()::TIMESTAMP, utilisations = utilisations + 1 WHERE nom = ?",
+                [nom])
+    roles.journal(con, actor, "profil appliqué", nom)
+
+
+def _changeable(con, nom: str, user: User | None) -> tuple[Profile, User]:
+    user = user or local_user()
+    roles.check_profiles(user)
+    found = get_profile(con, nom, user)
+    if found is None:
+        raise StoreError(f"Aucun profil « {nom} ».")
+    if not _may_change(found, user):
+        raise StoreError(f"Le profil « {nom} » est "
+                         + ("national" if found.regions is None else f"celui de la région {', '.join(found.regions)}")
+                         + " : seul un administrateur" + ("" if found.regions is None else " ou un coordinateur de "
+                                                          "cette région") + " peut le modifier.")
+    return found, user
 
 
 def rename_profile(con, old: str, new: str, user: User | None = None) -> None:
-    roles.check_profiles(user or local_user())
+    _, user = _changeable(con, old, user)
     new = new.strip()
-    if not get_profile(con, old):
-        raise StoreError(f"Aucun profil « {old} ».")
-    if not new or get_profile(con, new):
+    if not new or get_profile(con, new, ADMIN_VIEW):
         raise StoreError(f"Le nom « {new} » est vide ou déjà pris.")
-    con.execute("UPDATE profils SET nom = ? WHERE nom = ?", [new, old])
+    with transaction(con):
+        con.execute("UPDATE profils SET nom = ? WHERE nom = ?", [new, old])
+        roles.journal(con, user, "profil renommé", f"{old} → {new}")
 
 
 def delete_profile(con, nom: str, user: User | None = None) -> None:
-    roles.check_profiles(user or local_user())
-    if not get_profile(con, nom):
-        raise StoreError(f"Aucun profil « {nom} ».")
-    con.execute("DELETE FROM profils WHERE nom = ?", [nom])
+    _, user = _changeable(con, nom, user)
+    with transaction(con):
+        con.execute("DELETE FROM profils WHERE nom = ?", [nom])
+        roles.journal(con, user, "profil supprimé", nom)
+
+
+ADMIN_VIEW = User("", "admin")  # what exists, whoever may see it

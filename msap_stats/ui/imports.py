@@ -177,7 +177,8 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
         insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
                                  profile=None if prof in (None, NO_PROFILE) else prof, use_profile=prof != NO_PROFILE,
-                                 accept_suggestions=True, accept_fallback=False, accept_maison=False, keep=True)
+                                 accept_suggestions=True, accept_fallback=False, accept_maison=False, keep=True,
+                                 user=access.acting_user())
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
         status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
@@ -207,7 +208,7 @@ def show_layout(insp) -> None:
 
 
 def choose_profile(con, file_key: str, insp, kind: str) -> None:
-    names = [p.nom for p in profiles.list_profiles(con, kind)]
+    names = [p.nom for p in profiles.list_profiles(con, kind, access.acting_user())]
     if not names:
         return
     current = insp.profile.nom if insp.profile else NO_PROFILE
@@ -217,7 +218,8 @@ def choose_profile(con, file_key: str, insp, kind: str) -> None:
                  key=f"imp_profil_{file_key}", help="Une correspondance enregistrée lors d'un import précédent.")
     if insp.profile:
         st.info(f"Profil de source « {markdown_text(insp.profile.nom)} » appliqué (mêmes en-têtes que lors de son "
-                "enregistrement) : vérifiez, puis importez.", icon=":material/bookmark:")
+                f"enregistrement) : {markdown_text(insp.profile.describe())}. Vérifiez la correspondance ci-dessous, "
+                "puis importez.", icon=":material/bookmark:")
 
 
 BADGES = {"sûr": ":green[**sûr**]", "probable": ":orange[**probable**]", "à défaut": ":orange[**à défaut**]",
@@ -547,11 +549,12 @@ def refusals(con) -> None:
 
 
 def profile_admin(con) -> None:
-    found = profiles.list_profiles(con)
+    found = profiles.list_profiles(con, user=access.acting_user())
     if not found:
         st.caption("Aucun profil de source : il s'en crée un à chaque import confirmé depuis cette page.")
         return
     st.dataframe(pd.DataFrame([{"Profil": p.nom, "Type": KINDS[p.kind].label, "Par": p.auteur,
+                                "Régions": "national" if p.regions is None else ", ".join(p.regions),
                                 "Créé le": f"{p.cree_le:%d/%m/%Y}", "Utilisé": p.utilisations,
                                 "Colonnes": sum(1 for c in p.choices.colonnes.values() if c)} for p in found]),
                  hide_index=True, width="stretch")
