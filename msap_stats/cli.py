@@ -30,6 +30,7 @@ import traceback
 from contextlib import closing
 from pathlib import Path
 
+from . import files
 from .errors import ImportRefused
 from .fmt import cell, nombre, printable, quoted_list, terminal
 from .intake.guard import display_name, read_user_file
@@ -126,10 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     e = filter_options(with_db(sub.add_parser(
         "export", help="écrire le dossier « En bref » (PDF, images, tableaux) pour un périmètre")))
     e.add_argument("--out", type=Path, required=True, help="dossier où écrire le .zip et ses fichiers")
+    e.add_argument("--force", action="store_true", help="remplacer un dossier « En bref » déjà écrit sous ce nom")
 
     t = sub.add_parser("template", help="écrire le modèle XLSX d'un type de fichier")
     t.add_argument("kind", choices=list(KINDS))
     t.add_argument("output", type=Path)
+    t.add_argument("--force", action="store_true", help="remplacer un fichier existant")
     sub.add_parser("formats", help="afficher la documentation des formats (Markdown)")
     return p
 
@@ -184,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     try:
         return COMMANDS[args.command](args)
-    except (ImportRefused, StoreError) as exc:
+    except (ImportRefused, StoreError, files.WriteRefused) as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
     except KeyboardInterrupt:
@@ -313,7 +316,7 @@ def _import(args) -> int:
         if args.rapport:
             from .intake.report import problems_xlsx
 
-            args.rapport.write_bytes(problems_xlsx(exc))
+            files.write(args.rapport, problems_xlsx(exc), force=True)
             sys.stderr.write(f"Liste complète des problèmes écrite dans {args.rapport}.\n")
         raise
     print(result.message())
@@ -393,7 +396,7 @@ def _audit(args) -> int:
     with closing(reader(args.db)) as con:
         log = audit.audit_log(con)
     if args.csv:
-        args.csv.write_bytes(csv_bytes(log))
+        files.write(args.csv, csv_bytes(log), force=True)
         print(f"Journal d'audit ({nombre(len(log))} entrées) écrit dans {args.csv}.")
         return 0
     for r in log.itertuples():
@@ -428,14 +431,16 @@ def _export(args) -> int:
     except pack.EmptyPerimeter as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
-    folder = args.out / built.dossier
-    try:
-        for name, content in built.files.items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_bytes(content)
-        (args.out / built.zip_name).write_bytes(built.zip_bytes)
-    except OSError as exc:
-        raise StoreError(f"Impossible d'écrire dans {args.out} : {exc.strerror}.") from None
+    folder, zip_path = args.out / built.dossier, args.out / built.zip_name
+    if folder.is_symlink() or args.out.is_symlink():
+        raise files.WriteRefused(f"« {folder if folder.is_symlink() else args.out} » est un lien symbolique : rien "
+                                 "n'est écrit à travers un lien ; donnez le dossier lui-même.")
+    if not args.force and any(p.exists() or p.is_symlink() for p in (folder, zip_path)):
+        raise files.WriteRefused(f"Un dossier « En bref » de ce nom existe déjà dans {args.out} ({built.zip_name}) : "
+                                 "il n'est pas remplacé ; choisissez un autre dossier, ou relancez avec --force.")
+    for name, content in built.files.items():
+        files.write(folder / name, content, force=True)
+    files.write(args.out / built.zip_name, built.zip_bytes, force=args.force)
     print(f"Dossier « En bref » écrit dans {args.out} : {built.zip_name} ({nombre(len(built.zip_bytes) / 1e6, 1)} Mo) "
           f"et ses {len(built.files)} fichiers dans {built.dossier}/ ; {len(built.charts)} graphique(s), "
           f"construit en {nombre(built.seconds, 1)} s.")
@@ -447,7 +452,7 @@ def _export(args) -> int:
 def _template(args) -> int:
     from .intake import templates
 
-    templates.write_template(args.kind, args.output)
+    files.write(args.output, templates.template_bytes(args.kind), force=args.force)
     print(f"Modèle « {KINDS[args.kind].label} » écrit dans {args.output}.")
     return 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -56,7 +55,3 @@ def template_bytes(kind_name: str) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def write_template(kind_name: str, path: str | Path) -> None:
-    Path(path).write_bytes(template_bytes(kind_name))
