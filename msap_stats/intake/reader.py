@@ -238,6 +238,10 @@ def _read_csv(data: bytes, fichier: str, score_head) -> Book:
         if best is None or score > best[0]:
             best = (score, sep, cells, lines)
     _, sep, cells, lines = best
+    if not cells:
+        raise refuse(f"aucune ligne lisible dans les {HEAD_BYTES // 1000} premiers Ko : le fichier n'a pas de "
+                     "retour à la ligne, ou une cellule démesurée ; ce n'est pas un tableau. Réenregistrez-le en CSV "
+                     "depuis le tableur.", fichier)
     return Book("csv", [Sheet(None, cells, _csv=_CsvBody(data, enc, head, sep, lines))],
                 [f"CSV lu en {enc.label}, séparateur « {_sep_name(sep)} »."])
 

@@ -48,6 +48,11 @@ def _utf16_odd(p: Path) -> Path:
     return path
 
 
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
 CORPUS = {
     # name: (kind, maker, words of the French message)
     "honest bomb": ("maisons", lambda p: bomb(p / "registre.xlsx", "honest"), ["bombe de décompression"]),
@@ -69,6 +74,10 @@ CORPUS = {
     # The parser used to abort the whole process on these (SIGABRT): now the reading process only.
     "a cell at XFD1048576": ("activite", lambda p: far_cell(p / "activite.xlsx"), ["mémoire permise"]),
     "4 billion shared strings": ("activite", lambda p: lying_shared_strings(p / "activite.xlsx"), ["mémoire permise"]),
+    "5 MB without a line break": ("activite", lambda p: _written(p / "a.csv", b"a" * 5_000_000),
+                                  ["pas de retour à la ligne"]),
+    "JSON nested 100,000 deep": ("maisons", lambda p: _written(p / "registre.json", b"[" * 100_000 + b"]" * 100_000),
+                                 ["imbriqué trop profondément"]),
     "a 1 MB cell": ("activite", lambda p: write_csv_fr(p / "a.csv", ACT, [["1", "04/01/2016", "x" * 1_000_000, 1]]),
                     ["valeur inconnue", "…"]),
 }
