@@ -138,3 +138,10 @@ def lying_shared_strings(path: Path) -> Path:
                                '</c></row></sheetData></worksheet>',
                          f'<?xml version="1.0"?><sst {_NS} count="4000000000" uniqueCount="4000000000"><si><t>a</t>'
                          '</si></sst>')
+
+
+def declared_extent(path: Path) -> Path:
+    """A sheet that declares A1:XFD1048576 (a cell in its first row only)."""
+    return _minimal_xlsx(path, f'<?xml version="1.0"?><worksheet {_NS}><dimension ref="A1:XFD1048576"/><sheetData>'
+                               '<row r="1"><c r="A1" t="inlineStr"><is><t>id_maison</t></is></c></row></sheetData>'
+                               '</worksheet>')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -17,7 +18,7 @@ import zlib
 from pathlib import Path
 
 from ..errors import refuse
-from ..fmt import printable
+from ..fmt import nombre, printable
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_UNZIPPED = 1_000_000_000  # bytes produced by all the members of a workbook
@@ -83,10 +84,47 @@ def check_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
         raise refuse("le fichier est une archive ZIP endommagée, pas un classeur lisible.", fichier) from None
     if sum(i.file_size for i in infos) > budget:  # an honest bomb says so at once
         raise refuse(_bomb(), fichier)
-    produced = 0
+    produced, sizes = 0, {}
     for info in infos:
-        produced += _inflated_size(data, info, budget - produced, fichier)
+        sizes[info.filename] = _inflated_size(data, info, budget - produced, fichier)
+        produced += sizes[info.filename]
+    _check_declared(archive, sizes, fichier)
     return archive
+
+
+MAX_DECLARED_CELLS = 200_000_000  # a sheet's declared extent (rows × columns) the parser would allocate at once
+_COUNT = re.compile(rb'uniqueCount="(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + c - 64
+    return n
+
+
+def _check_declared(archive: zipfile.ZipFile, sizes: dict[str, int], fichier: str | None) -> None:
+    """What an .xlsx declares before the parser allocates it: its shared texts (each takes bytes of its own) and
+    its sheets' extent."""
+    for name, size in sizes.items():
+        if name == "xl/sharedStrings.xml":
+            m = _COUNT.search(archive.open(name).read(4096))
+            if m and int(m.group(1)) > size // 7 + 1:  # "<si><t/></si>": no text takes fewer bytes
+                raise refuse(f"le classeur déclare {nombre(int(m.group(1)))} textes partagés mais n'en contient au "
+                             f"plus que {nombre(size // 7)} : il est construit pour épuiser la mémoire ; il est "
+                             "refusé.", fichier)
+        elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            m = _DIMENSION.search(archive.open(name).read(4096))
+            if m and m.group(3):
+                rows = int(m.group(4)) - int(m.group(2)) + 1
+                cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+                if rows * cols > MAX_DECLARED_CELLS:
+                    raise refuse(f"le classeur déclare une feuille de {nombre(rows)} lignes sur {nombre(cols)} "
+                                 f"colonnes ({m.group(1).decode()}{m.group(2).decode()}:{m.group(3).decode()}"
+                                 f"{m.group(4).decode()}), soit {nombre(rows * cols)} cellules : bien plus qu'un "
+                                 "tableau de données ; il est refusé. Réenregistrez-le après avoir supprimé les "
+                                 "lignes et colonnes vides du bas et de la droite.", fichier)
 
 
 def _bomb() -> str:
