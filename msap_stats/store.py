@@ -8,6 +8,7 @@ history and come back if the replacing import is rolled back. The views
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -325,30 +326,82 @@ def writing(path: str | Path | None = None, fresh: bool = False, wait: float | N
     and never see a half-written state; a writer killed at any point leaves the store as it was.
     """
     path = Path(path) if path else default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     work = path.with_name(path.name + WORK_SUFFIX)
-    with _writer_lock(path, WRITE_WAIT if wait is None else wait):
-        for leftover in (work, _wal(work)):  # a writer killed before its swap
-            leftover.unlink(missing_ok=True)
-        if path.exists() and not fresh:
-            shutil.copyfile(path, work)
-            if _wal(path).exists():  # a store left open for writing by an older version
-                shutil.copyfile(_wal(path), _wal(work))
-        con = connect(work)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = _writer_lock(path, WRITE_WAIT if wait is None else wait)
+        lock.__enter__()
+    except OSError as exc:
+        raise _storage_problem(exc, path) from None
+    try:
+        try:
+            for leftover in (work, _wal(work)):  # a writer killed before its swap
+                leftover.unlink(missing_ok=True)
+            if path.exists() and not fresh:
+                shutil.copyfile(path, work)
+                if _wal(path).exists():  # a store left open for writing by an older version
+                    shutil.copyfile(_wal(path), _wal(work))
+            con = connect(work)
+        except (OSError, StoreError, duckdb.Error) as exc:
+            _discard(work)
+            raise _storage_problem(exc, path) from None
         try:
             con.execute(f"SET memory_limit = '{max(WRITE_MEMORY_MB, work.stat().st_size >> 20)}MB'")
             yield con
             con.execute("CHECKPOINT")
-        except BaseException:
             con.close()
-            for leftover in (work, _wal(work)):
-                leftover.unlink(missing_ok=True)
+            _fsync(work)
+            _wal(path).unlink(missing_ok=True)
+            os.replace(work, path)
+            _fsync(path.parent)
+        except BaseException as exc:
+            con.close()
+            _discard(work)
+            if isinstance(exc, (OSError, duckdb.Error)) and _storage_cause(exc):
+                raise _storage_problem(exc, path) from None
             raise
-        con.close()
-        _fsync(work)
-        _wal(path).unlink(missing_ok=True)
-        os.replace(work, path)
-        _fsync(path.parent)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _discard(work: Path) -> None:
+    for leftover in (work, _wal(work)):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+_FULL = ("no space left", "disk is full", "could not write", "not enough space")
+_READ_ONLY = ("read-only file system", "permission denied", "read only")
+
+
+def _storage_cause(exc: BaseException) -> str | None:
+    """"plein" or "lecture seule" when an error says the store's disk is full or its folder read-only."""
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code == errno.ENOSPC or any(w in text for w in _FULL):
+        return "plein"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or any(w in text for w in _READ_ONLY):
+        return "lecture seule"
+    return None
+
+
+def _storage_problem(exc: BaseException, path: Path) -> StoreError:
+    """A write that could not be made, in French: the store is left as it was."""
+    if isinstance(exc, StoreError):
+        return exc
+    cause = _storage_cause(exc)
+    if cause == "plein":
+        return StoreError(f"Le disque de la base ({path.parent}) est plein : rien n'a été écrit et la base est "
+                          "intacte. Libérez de la place (une écriture demande au moins la taille de la base), puis "
+                          "recommencez.")
+    if cause == "lecture seule":
+        return StoreError(f"Le dossier de la base ({path.parent}) est en lecture seule, ou vous n'avez pas le droit "
+                          "d'y écrire : rien n'a été écrit et la base est intacte. Le tableau de bord la lit "
+                          "toujours ; pour importer, donnez le droit d'écrire dans ce dossier.")
+    return StoreError(f"La base n'a pas pu être écrite ({getattr(exc, 'strerror', None) or type(exc).__name__}) : "
+                      "rien n'a été écrit et la base est intacte.")
 
 
 def backup(path: str | Path | None, destination: str | Path) -> dict[str, int]:
