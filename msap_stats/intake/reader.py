@@ -138,9 +138,10 @@ def _read_workbook(data: bytes, fichier: str, fmt: str) -> Book:
             sheets.append(Sheet(name, _rows(table.slice(0, HEAD_ROWS)), _table=table))
     except ImportRefused:
         raise
-    except Exception as exc:  # calamine's errors: corrupt, encrypted or truncated workbooks
-        raise refuse(f"le classeur n'a pas pu être lu (fichier endommagé, protégé par un mot de passe "
-                     f"ou d'un format non pris en charge) : {str(exc).splitlines()[0][:200]}", fichier) from None
+    except Exception:  # calamine's errors: corrupt, encrypted or truncated workbooks (its English text left out)
+        raise refuse("le classeur n'a pas pu être lu : il est endommagé, protégé par un mot de passe, ou d'un "
+                     "format non pris en charge. Réenregistrez-le depuis le tableur (.xlsx), ou exportez-le en CSV.",
+                     fichier) from None
     if not sheets:
         raise refuse("le classeur ne contient aucune feuille.", fichier)
     return Book(fmt, sheets)
@@ -286,7 +287,10 @@ class _CsvBody:
             batches = [pa.record_batch([c.combine_chunks() for c in clean_columns(pa.Table.from_batches([b]))],
                                        names=names) for b in reader]
         except pa.ArrowInvalid as exc:
-            raise refuse(f"le fichier CSV est mal formé : {str(exc).splitlines()[0][:200]}") from None
+            unclosed = "straddling" in str(exc) or "quote" in str(exc).lower()
+            raise refuse("le fichier CSV est mal formé : " + (
+                "une cellule ouverte par un guillemet (\") n'est jamais refermée" if unclosed else
+                "une ligne ne se découpe pas en cellules") + " ; réenregistrez-le depuis le tableur.") from None
         return _checked(pa.Table.from_batches(batches, schema=schema), bad_rows)
 
     def _offset(self, lines: int) -> int:
@@ -330,7 +334,10 @@ def _read_geojson(data: bytes, fichier: str) -> Book:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise refuse(f"le fichier JSON est mal formé : {str(exc)[:200]}", fichier) from None
+        where = (f" (ligne {exc.lineno}, colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError)
+                 else " : ce n'est pas du texte UTF-8")
+        raise refuse(f"le fichier JSON est mal formé{where} ; réenregistrez-le, ou exportez-le en CSV.",
+                     fichier) from None
     features = _records(doc)
     if not features:
         raise refuse("le fichier JSON n'est ni un GeoJSON (« FeatureCollection » et ses « features ») ni une liste "

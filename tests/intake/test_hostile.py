@@ -166,3 +166,19 @@ def test_a_sheet_of_a_million_rows_is_bounded(registry_copy, tmp_path):
     assert run.returncode == 0, run.stderr
     assert "1 048 576 ligne(s) chargée(s)" in run.stdout.replace("\u202f", " ")
     assert peak < PEAK_MB
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("registre.json", b'{"type": "FeatureCollection", "features": [', "JSON est mal formé (ligne 1, colonne"),
+    ("registre.xlsx", b"PK\x03\x04" + b"\x00" * 200, "archive ZIP endommagée"),
+    ("activite.csv", b'id_maison;mois;thematique;nb\n1;2017-01;"emploi;3\n' + b"2;2017-01;emploi;4\n" * 3,
+     "valeurs au lieu de 4"),
+])
+def test_broken_files_are_told_in_french_without_library_text(name, data, words, tmp_path, registry_copy):
+    path = tmp_path / name
+    path.write_bytes(data)
+    run, _ = cli("import", path, "--kind", "maisons" if name.startswith("registre") else "activite",
+                 "--db", registry_copy)
+    assert run.returncode == 1 and words in run.stderr, run.stderr
+    for english in ("Error", "error:", "Expected", "straddling", "calamine", "Traceback"):
+        assert english not in run.stderr, run.stderr
