@@ -145,3 +145,22 @@ def declared_extent(path: Path) -> Path:
     return _minimal_xlsx(path, f'<?xml version="1.0"?><worksheet {_NS}><dimension ref="A1:XFD1048576"/><sheetData>'
                                '<row r="1"><c r="A1" t="inlineStr"><is><t>id_maison</t></is></c></row></sheetData>'
                                '</worksheet>')
+
+
+def repeated_ods(path: Path, repeat: int = 2**30) -> Path:
+    """An 864-byte kind of .ods: one cell repeated ``repeat`` times across its row."""
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               '<table:table table:name="Feuille1"><table:table-row>'
+               f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
+               '<text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>'
+               '</office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:'
+                   'tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+    return path

@@ -86,7 +86,8 @@ def check_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
         raise refuse(_bomb(), fichier)
     produced, sizes = 0, {}
     for info in infos:
-        sizes[info.filename] = _inflated_size(data, info, budget - produced, fichier)
+        watch = _repeats(fichier) if info.filename == "content.xml" else None  # an OpenDocument's cells
+        sizes[info.filename] = _inflated_size(data, info, budget - produced, fichier, watch)
         produced += sizes[info.filename]
     _check_declared(archive, sizes, fichier)
     return archive
@@ -132,7 +133,31 @@ def _bomb() -> str:
             "(bombe de décompression ?).")
 
 
-def _inflated_size(data: bytes, info: zipfile.ZipInfo, left: int, fichier: str | None) -> int:
+# An OpenDocument sheet has at most 16,384 columns and 1,048,576 rows: a repeat count beyond is no real sheet, and
+# the parser would spend minutes (or all memory) unrolling it.
+_REPEATED = re.compile(rb'number-(columns|rows)-repeated="(\d{1,20})"')
+_REPEAT_LIMITS = {b"columns": 16_384, b"rows": 1_048_576}
+
+
+def _repeats(fichier: str | None):
+    """A watcher of an OpenDocument's content, piece by piece, refusing a repeat count no sheet can hold."""
+    tail = b""
+
+    def watch(chunk: bytes) -> None:
+        nonlocal tail
+        text = tail + chunk
+        for m in _REPEATED.finditer(text):
+            if int(m.group(2)) > _REPEAT_LIMITS[m.group(1)]:
+                what = "colonnes" if m.group(1) == b"columns" else "lignes"
+                raise refuse(f"le classeur déclare une cellule répétée sur {nombre(int(m.group(2)))} {what}, plus "
+                             "qu'une feuille n'en peut contenir : il est construit pour épuiser la mémoire ou le "
+                             "temps de lecture ; il est refusé.", fichier)
+        tail = text[-64:]
+
+    return watch
+
+
+def _inflated_size(data: bytes, info: zipfile.ZipInfo, left: int, fichier: str | None, watch=None) -> int:
     """Bytes the member really inflates to, counted piece by piece up to ``left``; its end is the deflate
     stream's own end, whatever sizes the headers declare."""
     start = _data_offset(data, info, fichier)
@@ -140,6 +165,9 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, left: int, fichier: str |
         size = info.compress_size
         if size > left:
             raise refuse(_bomb(), fichier)
+        if watch:
+            for pos in range(start, start + size, _PIECE):
+                watch(data[pos:min(pos + _PIECE, start + size)])
         return size
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise refuse("l'archive utilise une compression inconnue des tableurs ; elle est refusée.", fichier)
@@ -158,6 +186,8 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, left: int, fichier: str |
             produced += len(chunk)
             if produced > left:
                 raise refuse(_bomb(), fichier)
+            if watch:
+                watch(chunk)
     except zlib.error:
         raise refuse("le classeur est endommagé (un de ses éléments compressés est illisible).", fichier) from None
     return produced

@@ -14,7 +14,7 @@ import pytest
 from msap_stats import store
 from msap_stats.bench import LAUNCHER
 from tests.conftest import ROOT, store_digest
-from tests.hostile import bomb, declared_extent, far_cell, lying_shared_strings
+from tests.hostile import bomb, declared_extent, far_cell, lying_shared_strings, repeated_ods
 from tests.spreadsheets import write_csv_fr, write_xlsx
 
 SECONDS = 60  # a refusal must come well before this; a hang (a FIFO read) fails the test
@@ -77,6 +77,8 @@ CORPUS = {
                                  ["déclare 4\u202f000\u202f000\u202f000 textes partagés"]),
     "a sheet declaring A1:XFD1048576": ("activite", lambda p: declared_extent(p / "activite.xlsx"),
                                         ["1\u202f048\u202f576 lignes sur 16\u202f384 colonnes"]),
+    "an .ods cell repeated 2^30 times": ("activite", lambda p: repeated_ods(p / "activite.ods"),
+                                         ["répétée sur 1\u202f073\u202f741\u202f824 colonnes"]),
     "5 MB without a line break": ("activite", lambda p: _written(p / "a.csv", b"a" * 5_000_000),
                                   ["pas de retour à la ligne"]),
     "JSON nested 100,000 deep": ("maisons", lambda p: _written(p / "registre.json", b"[" * 100_000 + b"]" * 100_000),
