@@ -2,8 +2,9 @@
 
 The spreadsheet parser (calamine, in Rust) aborts the whole process when an allocation fails, and panics on some
 corrupt files: a 2 KB workbook declaring a cell at XFD1048576 would stop the dashboard for every user. Here the
-parsing runs in a process of its own for each file (started ahead, the parser loaded, so that the file does not wait
-for it), limited in address space, CPU time and wall time. Whatever happens to it (a refusal, an abort, a panic, a limit
+parsing runs in one of a small pool of reading processes (started ahead, the parser loaded, so that a file does not
+wait for one; a process that fails, or has read a large file, is replaced), limited in address space, CPU time per
+file and wall time. Whatever happens to it (a refusal, an abort, a panic, a limit
 reached, a hang), the server gets an answer: the parsed result, or a French refusal naming the cause.
 
 The file and the result go through a private temporary folder; the result's Arrow tables are files of the Arrow
@@ -16,6 +17,7 @@ import importlib
 import os
 import pickle
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -33,7 +35,9 @@ WALL_SECONDS = float(os.environ.get("MSAP_READ_WALL_SECONDS", "300"))
 PRELOAD = ["msap_stats.intake.reader"]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
-_spare: subprocess.Popen | None = None  # a reading process started ahead, its modules loaded, waiting for a file
+POOL = 2  # reading processes kept waiting between files
+RECYCLE_BYTES = 20 * 2**20  # after a file this large, its process ends rather than wait for another
+_idle: list[subprocess.Popen] = []  # processes started ahead, the parser loaded, waiting for a file
 _lock = threading.Lock()
 
 
@@ -41,17 +45,42 @@ def _start() -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH"))
                                                         if p))
     return subprocess.Popen([sys.executable, "-m", "msap_stats.intake.sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True, env=env,
                             cwd=str(PROJECT_DIR))
 
 
 def _take() -> subprocess.Popen:
-    """The waiting process (started now if none), and another one started to wait for the next file."""
-    global _spare
+    """A waiting process (started now if none is), and one more started ahead for the next file."""
     with _lock:
-        worker = _spare if _spare is not None and _spare.poll() is None else _start()
-        _spare = _start()
+        while _idle:
+            worker = _idle.pop()
+            if worker.poll() is None:
+                break
+        else:
+            worker = _start()
+        if not _idle:
+            _idle.append(_start())
     return worker
+
+
+def _give_back(worker: subprocess.Popen, recycle: bool) -> None:
+    with _lock:
+        if not recycle and worker.poll() is None and len(_idle) < POOL:
+            _idle.append(worker)
+            return
+    _end(worker)
+
+
+def _end(worker: subprocess.Popen) -> None:
+    try:
+        worker.stdin.close()
+    except OSError:
+        pass
+    try:
+        worker.wait(2)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(5)
 
 
 class _ArrowPickler(pickle.Pickler):
@@ -84,16 +113,27 @@ class _ArrowUnpickler(pickle.Unpickler):
 
 
 def main() -> None:
-    """The reading process: limits first, the parser loaded, then one file, told by the folder it is in."""
+    """The reading process: limits first, the parser loaded, then files one after the other, each told by the
+    folder it is in and answered by a line; its CPU limit counts from each file's start."""
     limit = MEMORY_MB * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    answer = os.fdopen(os.dup(1), "w")  # the line answering each file; whatever a library prints goes nowhere
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     for module in PRELOAD:
         importlib.import_module(module)
-    folder = sys.stdin.readline().strip()
-    if not folder:
-        return  # the server ended without a file for this process
+    for line in sys.stdin:
+        folder = line.strip()
+        if not folder:
+            return
+        used = int(resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
+        resource.setrlimit(resource.RLIMIT_CPU, (used + CPU_SECONDS, resource.RLIM_INFINITY))
+        _one(folder)
+        answer.write("fait\n")
+        answer.flush()
+
+
+def _one(folder: str) -> None:
     try:
         with open(os.path.join(folder, "job.pickle"), "rb") as f:
             target, args = pickle.load(f)
@@ -115,6 +155,8 @@ def main() -> None:
         os.replace(os.path.join(folder, "result.part"), os.path.join(folder, "result.pickle"))
     except MemoryError:
         os._exit(70)
+    finally:
+        result = None  # the file's tables freed before the next one
 
 
 def run(target: str, data: bytes, *args, fichier: str | None = None):
@@ -126,22 +168,29 @@ def run(target: str, data: bytes, *args, fichier: str | None = None):
         with open(os.path.join(folder, "job.pickle"), "wb") as f:
             pickle.dump((target, args), f)
         worker = _take()
+        answered = False
         try:
             worker.stdin.write(folder.encode() + b"\n")
-            worker.stdin.close()
-            code = worker.wait(WALL_SECONDS)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(10)
-            raise refuse(f"la lecture du fichier a dépassé {WALL_SECONDS:.0f} secondes : il est trop lourd ou "
-                         "construit pour ne jamais finir ; il est refusé. Réenregistrez-le depuis le tableur, ou "
-                         "exportez-le en CSV.", fichier) from None
+            worker.stdin.flush()
+            ready, _, _ = select.select([worker.stdout], [], [], WALL_SECONDS)
+            if not ready:
+                worker.kill()
+                worker.wait(10)
+                raise refuse(f"la lecture du fichier a dépassé {WALL_SECONDS:.0f} secondes : il est trop lourd ou "
+                             "construit pour ne jamais finir ; il est refusé. Réenregistrez-le depuis le tableur, ou "
+                             "exportez-le en CSV.", fichier)
+            answered = worker.stdout.readline() == b"fait\n"
         except OSError:  # the process ended before it was given the file
-            worker.kill()
-            code = worker.wait(10)
+            pass
         answer = os.path.join(folder, "result.pickle")
-        if not os.path.exists(answer):
+        if not answered or not os.path.exists(answer):
+            try:
+                code = worker.wait(5)  # it ended: its exit says why
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                code = worker.wait(5)
             raise refuse(_death(code), fichier)
+        _give_back(worker, recycle=len(data) > RECYCLE_BYTES)
         with open(answer, "rb") as f:
             status, value = _ArrowUnpickler(f, folder).load()
     if status == "ok":

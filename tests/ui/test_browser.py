@@ -391,18 +391,23 @@ def test_a_workbook_that_aborts_the_parser_leaves_the_server_serving(demo_server
     assert key_figures(page) and browser.exceptions(page) == []
 
 
-@pytest.mark.parametrize("how", ["listening beyond this machine", "behind a proxy forwarding another machine"])
-def test_local_mode_reached_from_elsewhere_serves_no_data(demo_db, tmp_path, how):
-    """Without [auth], whoever reaches the server is its administrator: started on 0.0.0.0, or reached through a
-    proxy that forwards another machine's requests, it serves a French refusal saying how to configure login."""
-    db = tmp_path / "local.duckdb"
-    shutil.copy(demo_db, db)
-    args = ("--server.address", "0.0.0.0") if how.startswith("listening") else ()
-    with browser.streamlit_server(db, CONTOURS, args=args) as url, browser.chromium_page() as page:
-        if not args:
-            page.set_extra_http_headers({"X-Forwarded-For": "203.0.113.9"})
+def test_local_mode_reached_from_elsewhere_serves_no_data(demo_db, demo_server, tmp_path, page):
+    """Without [auth], whoever reaches the server is its administrator: reached through a proxy that forwards
+    another machine's requests, or started on 0.0.0.0, it serves a French refusal saying how to configure login."""
+    def refused(url: str) -> None:
         page.goto(url)
         browser.wait_for_app(page)
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "Mode local : accès refusé" in text and "[auth]" in text
-        assert "Maisons dans le périmètre" not in text and page.get_by_role("link", name="Importer des données").count() == 0
+        assert "Maisons dans le périmètre" not in text
+        assert page.get_by_role("link", name="Importer des données").count() == 0
+
+    page.set_extra_http_headers({"X-Forwarded-For": "203.0.113.9"})
+    try:
+        refused(demo_server)
+    finally:
+        page.set_extra_http_headers({})
+    db = tmp_path / "local.duckdb"
+    shutil.copy(demo_db, db)
+    with browser.streamlit_server(db, CONTOURS, args=("--server.address", "0.0.0.0")) as url:
+        refused(url)
