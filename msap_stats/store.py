@@ -138,7 +138,8 @@ def _date_legacy_versions(con) -> None:
 def network_sql(date_sql: str = NO_DATE) -> str:
     """The Maisons of the network in force at a date: in each département, the sites of the latest version of the
     registry dated on or before it that covers the département (a national list covers them all, a regional list
-    its own); a later import of the same date wins. A mobile Maison's opening counts the hours of its stops."""
+    its own); a later import of the same date wins. A mobile Maison's opening counts the hours of its stops
+    (``horaires_arrets``)."""
     versions = f"""SELECT m.* FROM maisons_actifs m JOIN (
         SELECT dep.code_departement, v.import_id
         FROM (SELECT DISTINCT code_departement FROM maisons_actifs) dep
@@ -147,14 +148,24 @@ def network_sql(date_sql: str = NO_DATE) -> str:
         QUALIFY row_number() OVER (PARTITION BY dep.code_departement
                                    ORDER BY v.date_version DESC, v.import_id DESC) = 1
     ) c USING (code_departement, import_id)"""
-    # A mobile Maison's stops: each day's hours at each stop (given per day, or as a day and its hours).
+    return f"""SELECT n.* REPLACE (coalesce(h.heures_hebdo, n.heures_hebdo) AS heures_hebdo,
+                               coalesce(h.jours_ouverture, n.jours_ouverture) AS jours_ouverture)
+    FROM ({versions}) n LEFT JOIN horaires_arrets h USING (import_id, id_maison)"""
+
+
+HOURS_WITH_STOPS_DDL = ("CREATE TABLE IF NOT EXISTS horaires_arrets (import_id INTEGER, id_maison VARCHAR, "
+                        "heures_hebdo DOUBLE, jours_ouverture INTEGER);")
+
+
+def refresh_stop_hours(con) -> None:
+    """The opening of each Maison row that has stops: its own hours and its stops', each day's minutes counted once.
+    Kept as a table, recomputed by the writes that change Maisons or stops (never by a page's query)."""
     stops = ("SELECT id_maison, " + ", ".join(
         f"list(concat_ws(' / ', h_{j}, CASE WHEN jour = '{j}' THEN horaires END)) AS s_{j}" for j in JOURS)
         + " FROM arrets_actifs GROUP BY 1")
-    return f"""SELECT n.* REPLACE (
-        CASE WHEN s.id_maison IS NULL THEN n.heures_hebdo ELSE {weekly_hours_sql('s')} END AS heures_hebdo,
-        CASE WHEN s.id_maison IS NULL THEN n.jours_ouverture ELSE {open_days_sql('s')} END AS jours_ouverture)
-    FROM ({versions}) n LEFT JOIN ({stops}) s ON s.id_maison = n.id_maison"""
+    con.execute("DELETE FROM horaires_arrets")
+    con.execute(f"INSERT INTO horaires_arrets SELECT m.import_id, m.id_maison, {weekly_hours_sql('s')}, "
+                f"{open_days_sql('s')} FROM maisons_actifs m JOIN ({stops}) s USING (id_maison)")
 
 
 def with_places(sql: str) -> str:
@@ -192,7 +203,7 @@ CREATE OR REPLACE VIEW ref_regions AS
 
 def _schema_fingerprint() -> str:
     ref = reference.departements().to_csv(index=False)
-    text = IMPORTS_DDL + "".join(_kind_ddl(k) for k in KINDS.values()) + VIEWS_SQL + ref
+    text = IMPORTS_DDL + "".join(_kind_ddl(k) for k in KINDS.values()) + HOURS_WITH_STOPS_DDL + VIEWS_SQL + ref
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -221,8 +232,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.register("_ref_departements", reference.departements())
         con.execute("CREATE OR REPLACE TABLE ref_departements AS SELECT * FROM _ref_departements")
         con.unregister("_ref_departements")
+        con.execute(HOURS_WITH_STOPS_DDL)
         con.execute(VIEWS_SQL)
         _date_legacy_versions(con)
+        refresh_stop_hours(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
         con.execute("COMMIT")
     except Exception:

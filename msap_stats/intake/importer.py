@@ -28,9 +28,12 @@ from . import assistant, journal, profiles, versions
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, Kind
-from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, transaction
+from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_stop_hours, transaction
 from .conflicts import active_import, conflict_problem, key_conflicts, when
 from .validate import Kept, stage
+
+STOP_HOURS_KINDS = ("maisons", "arrets")  # the writes after which a mobile Maison's opening is recomputed
+
 
 @dataclass
 class ImportResult:
@@ -195,6 +198,8 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                     f"(SELECT DISTINCT {keys} FROM {staged.table})", [import_id]).fetchall()[0][0]
             con.execute(f"INSERT INTO {kind.name} (import_id, ligne, remplace_par, {col_list}) "
                         f"SELECT ?, ligne, NULL, {col_list} FROM {staged.table}", [import_id])
+            if kind.name in STOP_HOURS_KINDS:
+                refresh_stop_hours(con)
             con.execute(
                 "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
                 "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements, profil, "
@@ -224,6 +229,8 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
         restored = con.execute(f"UPDATE {kind} SET remplace_par = NULL WHERE remplace_par = ?", [import_id]).fetchall()[0][0]
         if kind == "maisons":
             _refuse_orphans(con, import_id)
+        if kind in STOP_HOURS_KINDS:
+            refresh_stop_hours(con)
         con.execute("UPDATE imports SET statut = ?, date_annulation = now()::TIMESTAMP, annule_par = ? WHERE import_id = ?",
                     [STATUT_ANNULE, auteur or current_user(), import_id])
     text = f"Import n°{import_id} (« {fichier} ») annulé : {_n(deleted)} ligne(s) retirée(s)"

@@ -11,7 +11,7 @@ import pytest
 
 from msap_stats import store
 from msap_stats.intake import assistant
-from msap_stats.intake.importer import import_file
+from msap_stats.intake.importer import import_file, rollback
 from msap_stats.intake.profiles import Choices
 from msap_stats.errors import ImportRefused
 from tests.conftest import REGISTRY
@@ -109,6 +109,8 @@ def test_a_bus_stops_are_kept_as_its_stops_and_count_for_its_opening(con, tmp_pa
     _, hours, days = bus(con)
     assert hours == pytest.approx(sum(len(m) for m in per_day.values()) / 60)
     assert days == sum(1 for m in per_day.values() if m) and days == days_before + 1 and hours > hours_before
+    rollback(con, result.import_id)  # the stops rolled back: the bus's own opening again
+    assert bus(con) == (id_bus, hours_before, days_before)
 
 
 def test_command_line_imports_stops_for_the_maison_named(con, tmp_path):
