@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -25,8 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ImportRefused, Problem, refuse
-from . import sandbox
-from .guard import check_archive
+from . import jsonfile, sandbox
+from .guard import check_archive, check_xls
 
 HEAD_ROWS = 12  # the header is looked for among the first rows (title rows may precede it)
 SEPARATORS = (";", "\t", ",")
@@ -130,6 +129,8 @@ def parse_untrusted(data: bytes, fichier: str, fmt: str) -> Book:
 
 def _read_workbook(data: bytes, fichier: str, fmt: str) -> Book:
     sheets = []
+    if fmt == "xls":
+        check_xls(data, fichier)
     try:
         book = fastexcel.read_excel(data)
         for name in book.sheet_names:
@@ -315,54 +316,10 @@ def _sep_name(sep: str) -> str:
 
 # --- GeoJSON -----------------------------------------------------------------
 
-def _records(doc) -> list | None:
-    """The objects of a JSON file: a GeoJSON's features, a list of records, or the list a wrapper holds."""
-    if isinstance(doc, dict) and isinstance(doc.get("features"), list):
-        return doc["features"]
-    if isinstance(doc, dict):
-        doc = next((v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)), None)
-    if isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
-        return [{"properties": r} for r in doc]
-    return None
-
-
 def _read_geojson(data: bytes, fichier: str) -> Book:
-    """A FeatureCollection of points: the properties are the columns; the point gives longitude and latitude.
-
-    A plain JSON list of records (an API's export) is read the same way, each record being the properties.
-    """
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        where = (f" (ligne {exc.lineno}, colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError)
-                 else " : ce n'est pas du texte UTF-8")
-        raise refuse(f"le fichier JSON est mal formé{where} ; réenregistrez-le, ou exportez-le en CSV.",
-                     fichier) from None
-    features = _records(doc)
-    if not features:
-        raise refuse("le fichier JSON n'est ni un GeoJSON (« FeatureCollection » et ses « features ») ni une liste "
-                     "d'enregistrements.", fichier)
-    keys: dict[str, None] = {}
-    for feat in features:
-        for k in (feat.get("properties") or {}) if isinstance(feat, dict) else {}:
-            keys.setdefault(str(k))
-    lower = {k.lower() for k in keys}
-    add_coords = not ({"longitude", "lon", "lng", "long"} & lower and {"latitude", "lat"} & lower)
-    header = list(keys) + (["longitude", "latitude"] if add_coords else [])
-    columns: list[list] = [[] for _ in header]
-    for feat in features:
-        props = (feat.get("properties") or {}) if isinstance(feat, dict) else {}
-        values = [props.get(k) for k in keys]
-        if add_coords:
-            geom = feat.get("geometry") if isinstance(feat, dict) else None
-            coords = geom.get("coordinates") if isinstance(geom, dict) and geom.get("type") == "Point" else None
-            ok = isinstance(coords, list) and len(coords) >= 2
-            values += [coords[0], coords[1]] if ok else [None, None]
-        for col, v in zip(columns, values):
-            col.append(None if v is None else (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list))
-                                               else str(v)))
-    table = pa.table({f"c{i}": pa.array([h, *col], pa.string()) for i, (h, col) in enumerate(zip(header, columns))})
-    note = f"GeoJSON : {len(features)} objet(s)" + (", coordonnées lues sur les points." if add_coords else ".")
+    """A GeoJSON's points or a JSON list of records, read as a stream (``jsonfile``): one sheet of text cells."""
+    table, count, add_coords = jsonfile.read(data, fichier)
+    note = f"GeoJSON : {count} objet(s)" + (", coordonnées lues sur les points." if add_coords else ".")
     return Book("geojson", [Sheet(None, _rows(table.slice(0, HEAD_ROWS)), _table=table)], [note])
 
 
