@@ -147,15 +147,31 @@ def declared_extent(path: Path) -> Path:
                                '</worksheet>')
 
 
+def _text_cell(value: str, repeat: int = 1) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell{times} office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+
 def repeated_ods(path: Path, repeat: int = 2**30) -> Path:
     """An 864-byte kind of .ods: one cell repeated ``repeat`` times across its row."""
+    return _ods(path, f"<table:table-row>{_text_cell('x', repeat)}</table:table-row>")
+
+
+def repeated_rows_ods(path: Path, maison: str, rows: int = 1_048_000) -> Path:
+    """A 1 KB .ods of activity: a header, then one row repeated ``rows`` times (a sound file, of many rows)."""
+    head = "".join(_text_cell(h) for h in ["id_maison", "date", "thematique", "nb"])
+    row = (_text_cell(maison) + _text_cell("04/01/2016") + _text_cell("emploi")
+           + '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>')
+    return _ods(path, f'<table:table-row>{head}</table:table-row>'
+                      f'<table:table-row table:number-rows-repeated="{rows}">{row}</table:table-row>')
+
+
+def _ods(path: Path, rows_xml: str) -> Path:
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-               '<table:table table:name="Feuille1"><table:table-row>'
-               f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
-               '<text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>'
+               f'<table:table table:name="Feuille1">{rows_xml}</table:table></office:spreadsheet>'
                '</office:body></office:document-content>')
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
@@ -163,4 +179,62 @@ def repeated_ods(path: Path, repeat: int = 2**30) -> Path:
         z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:'
                    'tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
                    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+    return path
+
+
+def _patched_xls(path: Path, record: bytes, at: int, value: int) -> Path:
+    """A real .xls (xlwt) whose first record of type ``record`` (its 4-byte header) has, ``at`` bytes into its
+    body, the 4-byte ``value``."""
+    from tests.spreadsheets import write_xls
+
+    data = bytearray(write_xls(path, ["id_maison", "date", "thematique", "nb"], [["1", "04/01/2016", "emploi", 1]])
+                     .read_bytes())
+    where = data.find(record)
+    assert where > 0, record
+    struct.pack_into("<I", data, where + 4 + at, value)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def xls_declaring_rows(path: Path, rows: int = 4_000_000_000) -> Path:
+    """An .xls whose sheet's DIMENSIONS say ``rows`` rows (an .xls holds 65,536)."""
+    return _patched_xls(path, b"\x00\x02\x0e\x00", 4, rows)
+
+
+def xls_sheet_beyond_its_end(path: Path) -> Path:
+    """An .xls whose BOUNDSHEET places its sheet at 0x7FFFFFF0 (the parser used to panic)."""
+    return _patched_xls(path, b"\x85\x00", 0, 0x7FFFFFF0)
+
+
+def xls_last_row(path: Path, maison: str) -> Path:
+    """A sound .xls of activity whose last row is the last an .xls can hold (65,536): a row of the file."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Activité")
+    for j, (head, last) in enumerate(zip(["id_maison", "date", "thematique", "nb"],
+                                         [maison, "04/01/2016", "emploi", 7])):
+        ws.write(0, j, head)
+        ws.write(65_535, j, last)
+    wb.save(str(path))
+    return path
+
+
+def big_geojson(path: Path, registry_csv: Path, copies: int) -> Path:
+    """The national list as a GeoJSON FeatureCollection, ``copies`` times over (each copy's ids suffixed)."""
+    import csv
+    import json
+
+    with open(registry_csv, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"type": "FeatureCollection", "features": [\n')
+        for copy in range(copies):
+            for i, row in enumerate(rows):
+                props = {k: v for k, v in row.items() if k not in ("latitude", "longitude")}
+                props["id_fs"] = f"{row['id_fs']}-{copy}"
+                point = [float(row["longitude"] or 0), float(row["latitude"] or 0)]
+                feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": point}, "properties": props}
+                out.write(("" if copy == i == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
+        out.write("\n]}\n")
     return path

@@ -50,8 +50,13 @@ def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
             raise refuse(f"« {display_name(path)} » est {what}, pas un fichier ordinaire : seul un fichier "
                          "enregistré sur le disque peut être importé.", fichier)
         with os.fdopen(fd, "rb", closefd=True) as f:
-            fd = None
+            fd, size = None, os.fstat(f.fileno()).st_size
             data = f.read(MAX_FILE_BYTES + 1)
+            grown = len(data) <= MAX_FILE_BYTES and not size == len(data) == os.fstat(f.fileno()).st_size
+        if grown:
+            raise refuse(f"le fichier {display_name(path)} change pendant sa lecture ({nombre(size)} octets à "
+                         f"l'ouverture, {nombre(len(data))} lus) : il est sans doute encore en cours d'écriture ou "
+                         "de copie. Attendez la fin de l'enregistrement, puis recommencez.", fichier)
     except OSError:
         raise refuse(f"le fichier {display_name(path)} n'a pas pu être lu.", fichier) from None
     finally:
@@ -200,3 +205,51 @@ def _data_offset(data: bytes, info: zipfile.ZipInfo, fichier: str | None) -> int
         raise refuse("le fichier est une archive ZIP endommagée, pas un classeur lisible.", fichier)
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     return at + 30 + name_len + extra_len
+
+
+# --- Old .xls workbooks (BIFF records in an OLE container) ------------------------------------------------------
+# A sheet's DIMENSIONS record declares its extent, which the parser allocates at once; a BOUNDSHEET record gives
+# where its sheet starts in the stream. An .xls sheet has at most 65,536 rows and 256 columns.
+XLS_ROWS, XLS_COLUMNS = 65_536, 256
+_BOUNDSHEET, _DIMENSIONS, _EOF = 0x0085, 0x0200, 0x000A
+_SHEET_HEAD = 200  # records read after a sheet's start to find its DIMENSIONS (they come before the cells)
+
+
+def _biff_records(stream: bytes, pos: int, limit: int):
+    """(type, body) of at most ``limit`` records from ``pos``."""
+    for _ in range(limit):
+        if pos + 4 > len(stream):
+            return
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        yield kind, stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+
+
+def check_xls(data: bytes, fichier: str | None = None) -> None:
+    """What an .xls declares before the parser allocates it: where its sheets start, and their extent. A
+    container olefile cannot open is left to the parser, which says it is damaged."""
+    import olefile  # read only by the reading process, on .xls files
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+    except Exception:  # noqa: BLE001 — not an OLE container olefile reads: the parser will tell
+        return
+    starts = [struct.unpack_from("<I", body)[0] for kind, body in _biff_records(stream, 0, 100_000)
+              if kind == _BOUNDSHEET and len(body) >= 4]
+    for start in starts:
+        if start >= len(stream):
+            raise refuse(f"le classeur place une de ses feuilles à la position {nombre(start)}, au-delà de sa "
+                         f"propre fin ({nombre(len(stream))} octets) : il est endommagé ou construit pour faire "
+                         "échouer la lecture ; il est refusé. Réenregistrez-le depuis le tableur (.xlsx).", fichier)
+        for kind, body in _biff_records(stream, start, _SHEET_HEAD):
+            if kind == _DIMENSIONS and len(body) >= 14:
+                rows, cols = struct.unpack_from("<I", body, 4)[0], struct.unpack_from("<H", body, 10)[0]
+                if rows > XLS_ROWS or cols > XLS_COLUMNS:
+                    raise refuse(f"le classeur déclare une feuille de {nombre(rows)} lignes sur {nombre(cols)} "
+                                 f"colonnes, plus qu'une feuille .xls n'en peut contenir ({nombre(XLS_ROWS)} sur "
+                                 f"{XLS_COLUMNS}) : il est construit pour épuiser la mémoire ; il est refusé.",
+                                 fichier)
+            if kind in (_DIMENSIONS, _EOF):
+                break
