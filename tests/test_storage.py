@@ -59,3 +59,32 @@ def test_a_read_only_folder_is_said_and_still_read(registry_copy, tmp_path):
         assert run.returncode == 1 and "est en lecture seule" in run.stderr and "Errno" not in run.stderr
         assert store_digest(db) == before
         assert cli("indicators", "--db", str(db)).returncode == 0  # still read
+
+
+def test_the_import_page_on_a_read_only_folder_refuses_bad_files_for_what_they_are(registry_copy, tmp_path,
+                                                                                  monkeypatch):
+    """A refused file is refused for its own fault (it used to be "Errno 30 … verrou"), a right one is ready and
+    its import says the folder is read-only, in the journal or not, the store keeping its bytes."""
+    from tests.ui.test_import_page import button, drop, importer
+    from tests.ui.test_pages import ok
+
+    folder = tmp_path / "base"
+    folder.mkdir()
+    shutil.copy(registry_copy, folder / "base.duckdb")
+    with mounted(tmp_path / "lecture", "--bind", str(folder)) as point:
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(point)], capture_output=True).returncode:
+            pytest.skip("remontage en lecture seule impossible ici")
+        db = point / "base.duckdb"
+        before = store_digest(db)
+        at = importer(db, monkeypatch)
+        drop(at, write_csv_fr(tmp_path / "inconnue.csv", ["id_maison", "mois", "thematique", "nb"],
+                              [["Z-404", "2017-01", "emploi", 3]]))
+        shown = " ".join(e.value for e in [*at.error, *at.markdown])
+        assert "Maison inconnue" in shown and "Errno" not in shown and "verrou" not in shown
+        drop(at, good_file(tmp_path))
+        assert any(s.value.startswith("Prêt à importer") for s in at.success)
+        button(at, "Importer").click().run()
+        ok(at)
+        shown = " ".join(e.value for e in at.error)
+        assert "est en lecture seule" in shown and "Errno" not in shown and "Erreur interne" not in shown
+        assert store_digest(db) == before

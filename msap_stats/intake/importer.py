@@ -71,8 +71,12 @@ class ImportResult:
 def import_file(con, path: str | Path, kind: str, *, replace: bool = False, auteur: str | None = None,
                 fichier: str | None = None, user: User | None = None, **assistant_options) -> ImportResult:
     fichier = fichier or display_name(path)
-    return import_bytes(con, read_user_file(path, fichier), fichier, kind, replace=replace, auteur=auteur,
-                        user=user, **assistant_options)
+    try:
+        data = read_user_file(path, fichier)
+    except ImportRefused as exc:  # a device, a tube, a folder, too big: refused before any byte is kept
+        journal.record_refusal(con, exc, kind, _acting(user, auteur)[1])
+        raise
+    return import_bytes(con, data, fichier, kind, replace=replace, auteur=auteur, user=user, **assistant_options)
 
 
 def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
@@ -126,7 +130,8 @@ def import_inspection(con, insp: assistant.Inspection, *, replace: bool = False,
                        actor=actor, warnings=insp.warnings,
                        profil=(save_profile or (insp.profile.nom if insp.profile else None)),
                        save=(insp.signature, insp.profile_choices) if save_profile else None,
-                       suggestions=insp.suggestions(), kept=insp.kept, date_version=insp.date_version)
+                       suggestions=insp.suggestions(), kept=insp.kept, date_version=insp.date_version,
+                       planned=insp.version)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind.name, auteur, insp.sha256)
@@ -161,11 +166,15 @@ def import_table(con, table: pa.Table, kind: str, *, fichier: str, auteur: str |
 def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str | None, replace: bool,
           demo: bool = False, warnings: list[str] = (), profil: str | None = None,
           save: tuple[str, Choices] | None = None, suggestions: list[str] = (),
-          actor: User | None = None, kept: Kept | None = None, date_version: str | None = None) -> ImportResult:
+          actor: User | None = None, kept: Kept | None = None, date_version: str | None = None,
+          planned: versions.Version | None = None) -> ImportResult:
+    """Write the rows. ``kept`` and ``planned``: the inspection's checked rows and registry version, used as they
+    are unless the store changed since (they are then checked and planned again)."""
     if raw.rows == 0:
         raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {raw.header_row}).", fichier)
     try:
-        staged = (kept and kept.restage(con)) or stage(con, raw, kind)  # restage: None if the store changed
+        restaged = kept and kept.restage(con)  # None if the store changed
+        staged = restaged or stage(con, raw, kind)
     except ImportRefused as exc:
         exc.suggestions = list(suggestions)
         raise
@@ -176,8 +185,9 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
         same = active_import(con, kind, "empreinte", staged.fingerprint)
         if same:
             return ImportResult("déjà importé", kind.name, fichier, lignes_lues=raw.rows, import_existant=same)
-        version = (versions.plan(con, staged.table, fichier, versions.given_date(date_version))
-                   if kind.name == "maisons" else None)
+        version = None if kind.name != "maisons" else (
+            planned if restaged and planned else versions.plan(con, staged.table, fichier,
+                                                               versions.given_date(date_version)))
         conflicts = key_conflicts(con, staged)
         if conflicts and not replace:
             raise ImportRefused([conflict_problem(kind, c) for c in conflicts])

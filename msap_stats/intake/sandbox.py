@@ -13,6 +13,7 @@ IPC format, mapped in memory by the server.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import pickle
@@ -81,6 +82,17 @@ def _end(worker: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait(5)
+
+
+@atexit.register
+def _shutdown() -> None:
+    """The waiting processes ended with the server or the command (and waited for: their time and memory are
+    counted in the command's own)."""
+    with _lock:
+        waiting = list(_idle)
+        _idle.clear()
+    for worker in waiting:
+        _end(worker)
 
 
 class _ArrowPickler(pickle.Pickler):

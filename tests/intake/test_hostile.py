@@ -4,6 +4,7 @@ breaks in its name) never acts on the terminal or forges a line of the log."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 from msap_stats import store
 from msap_stats.bench import LAUNCHER
 from tests.conftest import ROOT, store_digest
-from tests.hostile import bomb, declared_extent, far_cell, lying_shared_strings, repeated_ods
+from tests.hostile import (bomb, declared_extent, far_cell, lying_shared_strings, repeated_ods, xls_declaring_rows,
+                           xls_last_row, xls_sheet_beyond_its_end)
 from tests.spreadsheets import write_csv_fr, write_xlsx
 
 SECONDS = 60  # a refusal must come well before this; a hang (a FIFO read) fails the test
@@ -23,18 +25,24 @@ SQL = "'; DROP TABLE activite; --"
 ACT = ["id_maison", "date", "thematique", "nb"]
 
 
-def cli(*args: str | Path) -> tuple[subprocess.CompletedProcess, float]:
+def cli(*args: str | Path, seconds: float = SECONDS) -> tuple[subprocess.CompletedProcess, float]:
     """Run the command line as a whole process; (completed process, its own peak resident memory in MB)."""
+    run, _, peak = timed_cli(*args, seconds=seconds)
+    return run, peak
+
+
+def timed_cli(*args: str | Path, seconds: float = SECONDS) -> tuple[subprocess.CompletedProcess, float, float]:
+    """(completed process, seconds, peak resident MB of the command and the reading processes it waited for)."""
     try:
         run = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-m", "msap_stats", *map(str, args)],
-                             cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, timeout=SECONDS)
+                             cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, timeout=seconds)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"no answer within {SECONDS} s: {args}")
+        pytest.fail(f"no answer within {seconds} s: {args}")
     out = run.stdout.decode("utf-8", "replace")
     out, _, measured = out.rstrip("\n").rpartition("\n") if "\n" in out.rstrip("\n") else ("", "", out)
-    peak = int(measured.split()[-1]) / 1024
-    return subprocess.CompletedProcess(args, run.returncode, out + "\n" if out else "",
-                                       run.stderr.decode("utf-8", "replace")), peak
+    took, peak = measured.split()[-2:]
+    return (subprocess.CompletedProcess(args, run.returncode, out + "\n" if out else "",
+                                        run.stderr.decode("utf-8", "replace")), float(took), int(peak) / 1024)
 
 
 def _fifo(p: Path) -> Path:
@@ -82,7 +90,11 @@ CORPUS = {
     "5 MB without a line break": ("activite", lambda p: _written(p / "a.csv", b"a" * 5_000_000),
                                   ["pas de retour à la ligne"]),
     "JSON nested 100,000 deep": ("maisons", lambda p: _written(p / "registre.json", b"[" * 100_000 + b"]" * 100_000),
-                                 ["imbriqué trop profondément"]),
+                                 ["imbriqué sur plus de 256 niveaux"]),
+    "an .xls declaring 4 billion rows": ("activite", lambda p: xls_declaring_rows(p / "activite.xls"),
+                                         ["4\u202f000\u202f000\u202f000 lignes", "65\u202f536"]),
+    "an .xls sheet placed beyond its end": ("activite", lambda p: xls_sheet_beyond_its_end(p / "activite.xls"),
+                                            ["position 2\u202f147\u202f483\u202f632, au-delà de sa propre fin"]),
     "a 1 MB cell": ("activite", lambda p: write_csv_fr(p / "a.csv", ACT, [["1", "04/01/2016", "x" * 1_000_000, 1]]),
                     ["valeur inconnue", "…"]),
 }
@@ -93,6 +105,8 @@ def test_hostile_file_refused_in_french_bounded_store_unchanged(case, registry_c
     kind, make, words = CORPUS[case]
     path = make(tmp_path)
     before = store_digest(registry_copy)
+    journal = registry_copy.with_name(registry_copy.stem + ".refus.jsonl")
+    logged = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
     run, peak = cli("import", path, "--kind", kind, "--db", registry_copy)
     assert run.returncode == 1, run.stdout
     assert "Traceback" not in run.stderr and "Erreur interne" not in run.stderr, run.stderr[-2000:]
@@ -103,6 +117,9 @@ def test_hostile_file_refused_in_french_bounded_store_unchanged(case, registry_c
     assert len(run.stderr) < 20_000  # the 1 MB cell is shown cut
     assert peak < PEAK_MB
     assert store_digest(registry_copy) == before
+    entries = journal.read_text(encoding="utf-8").splitlines()
+    assert len(entries) == len(logged) + 1  # the attempt is in the journal of refusals, with its cause
+    assert words[0] in json.loads(entries[-1])["detail"][0], entries[-1][:500]
     tables = cli("indicators", "--db", registry_copy)[0]  # the store still opens and answers
     assert tables.returncode == 0, tables.stderr
 
@@ -184,3 +201,38 @@ def test_broken_files_are_told_in_french_without_library_text(name, data, words,
     assert run.returncode == 1 and words in run.stderr, run.stderr
     for english in ("Error", "error:", "Expected", "straddling", "calamine", "Traceback"):
         assert english not in run.stderr, run.stderr
+
+
+def test_an_xls_row_at_the_last_row_an_xls_holds_is_a_row(registry_copy, tmp_path):
+    """A cell at row 65,536 used to abort the parser: it is a row of the file like any other."""
+    run, peak = cli("import", xls_last_row(tmp_path / "activite.xls", "1"), "--kind", "activite", "--db", registry_copy)
+    assert run.returncode == 0, run.stderr
+    assert "1 ligne(s) chargée(s)" in run.stdout and peak < PEAK_MB
+    con = store.connect(registry_copy, read_only=True)
+    assert con.execute("SELECT id_maison, nb FROM activite_actifs").fetchall() == [("1", 7)]
+    con.close()
+
+
+GROWER = """
+import sys, time
+with open(sys.argv[1], "ab", buffering=0) as f:
+    print("prêt", flush=True)
+    while True:  # about 4 MB a second, as a copy over a network
+        f.write(b"1;04/01/2016;emploi;1\\r\\n" * 200)
+        time.sleep(0.001)
+"""
+
+
+def test_a_file_still_being_written_is_refused_for_what_it_is(registry_copy, tmp_path):
+    """A copy still under way: the bytes read are not the file; refused, with the sizes, and nothing is kept."""
+    path = write_csv_fr(tmp_path / "activite.csv", ACT, [["1", "04/01/2016", "emploi", 1]] * 400_000)
+    before = store_digest(registry_copy)
+    writer = subprocess.Popen([sys.executable, "-c", GROWER, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert writer.stdout.readline().decode().strip() == "prêt"
+        run, _ = cli("import", path, "--kind", "activite", "--db", registry_copy)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert run.returncode == 1 and "change pendant sa lecture" in run.stderr and "rien n'a été enregistré" in run.stderr
+    assert store_digest(registry_copy) == before
