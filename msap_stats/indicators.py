@@ -179,8 +179,8 @@ def survey_summary(con, kind: str, f: Filters) -> dict:
 
 
 def imports_in_force(con) -> pd.DataFrame:
-    """The files whose rows are in force, per kind: file, import date, author."""
-    return _df(con, f"SELECT kind, fichier, date_import, auteur, demo FROM imports WHERE {IN_FORCE} "
+    """The files whose rows are in force, per kind: file, import date, author (and a list's version date)."""
+    return _df(con, f"SELECT kind, fichier, date_import, auteur, demo, date_version FROM imports WHERE {IN_FORCE} "
                     "ORDER BY kind, date_import", {})
 
 

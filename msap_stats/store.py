@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -340,13 +340,12 @@ def writing(path: str | Path | None = None, fresh: bool = False, wait: float | N
     """
     path = Path(path) if path else default_db_path()
     work = path.with_name(path.name + WORK_SUFFIX)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = _writer_lock(path, WRITE_WAIT if wait is None else wait)
-        lock.__enter__()
-    except OSError as exc:
-        raise _storage_problem(exc, path) from None
-    try:
+    with ExitStack() as held:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            held.enter_context(_writer_lock(path, WRITE_WAIT if wait is None else wait))
+        except OSError as exc:
+            raise _storage_problem(exc, path) from None
         try:
             for leftover in (work, _wal(work)):  # a writer killed before its swap
                 leftover.unlink(missing_ok=True)
@@ -373,8 +372,6 @@ def writing(path: str | Path | None = None, fresh: bool = False, wait: float | N
             if isinstance(exc, (OSError, duckdb.Error)) and _storage_cause(exc):
                 raise _storage_problem(exc, path) from None
             raise
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def _discard(work: Path) -> None:

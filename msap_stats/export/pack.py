@@ -10,7 +10,7 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 
 from .. import indicators as ind
@@ -25,7 +25,7 @@ from . import document, images, tables
 
 MAX_CHARTS = 6
 SURVEYS = ("usagers", "agents", "habitants")
-ANCT_LIST = re.compile(r"(liste[-_]fs|france[-_]services).*?(\d{8})", re.IGNORECASE)
+ANCT_LIST = re.compile(r"(liste[-_]fs|france[-_]services).*?\d{8}", re.IGNORECASE)  # a list as the ANCT names it
 
 
 @dataclass(frozen=True)
@@ -152,10 +152,9 @@ def sources(con) -> list[str]:
         files = ", ".join(f"« {r.fichier} » (importé le {r.date_import:%d/%m/%Y})" for r in rows.itertuples())
         lines.append(f"{KINDS[kind].source_label} : {files}.")
         for r in rows.itertuples():
-            m = ANCT_LIST.search(r.fichier)
-            if kind == "maisons" and m:
-                d = datetime.strptime(m.group(2), "%Y%m%d").date()
-                lines.append(f"Liste des structures France services publiée par l'ANCT (données du {jour(d)}), "
+            if kind == "maisons" and ANCT_LIST.search(r.fichier):
+                lines.append(f"Liste des structures France services publiée par l'ANCT (données du "
+                             f"{jour(r.date_version)}), "
                              "Licence Ouverte / Open Licence 2.0, data.gouv.fr.")
     lines.append("Population municipale : INSEE.")
     return lines

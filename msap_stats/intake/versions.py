@@ -51,10 +51,6 @@ def given_date(text: str | None) -> dt.date | None:
     raise refuse(f"date de la liste illisible : « {cell(text, 40)} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA).")
 
 
-def date_fr(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 @dataclass
 class Version:
     """What a list of Maisons does to the network, said before it is written."""
@@ -78,7 +74,7 @@ class Version:
         where = ("liste nationale" if self.perimetre is None else
                  f"liste régionale : elle ne concerne que {'le département' if len(self.perimetre) == 1 else 'les départements'} "
                  f"{', '.join(self.perimetre)}")
-        head = f"Version du registre datée du {date_fr(self.date)} ({self.source}) ; {where}."
+        head = f"Version du registre datée du {self.date:%d/%m/%Y} ({self.source}) ; {where}."
         if self.past:
             return (f"{head} Elle est antérieure au réseau en vigueur ({self.plus_recente}) : elle est gardée comme "
                     "version passée et ne change aucun chiffre actuel (le réseau à une date : "
@@ -128,7 +124,7 @@ def plan(con, table: str, fichier: str, explicit: dt.date | None = None) -> Vers
         if current is None or current[2] <= date:
             updated.append(dep)
         else:
-            newer.add(f"« {current[1]} », {date_fr(current[2])}")
+            newer.add(f"« {current[1]} », {current[2]:%d/%m/%Y}")
     version = Version(date, source, scope, con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0], updated,
                       plus_recente="; ".join(sorted(newer)) or None)
     if updated:
