@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 
+@lru_cache(maxsize=1 << 16)  # headers and codes come back for every column of a file, every value of a column
 def normalize_key(text: object) -> str:
     """Key used to match headers and coded values.
 
@@ -22,6 +24,21 @@ def normalize_key(text: object) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text))
     no_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]", "", no_accents.lower())
+
+
+@cache
+def _code_keys(code: Code) -> frozenset[str]:
+    return frozenset(normalize_key(v) for v in (code.code, code.label, *code.aliases)) - {""}
+
+
+@cache
+def _header_keys(col: Column) -> frozenset[str]:
+    return frozenset(normalize_key(v) for v in (col.name, col.label, *col.aliases)) - {""}
+
+
+@cache
+def _code_map(col: Column) -> dict[str, str]:
+    return {key: c.code for c in col.codes for key in c.keys()}
 
 
 def sql_normalize(expr: str) -> str:
@@ -35,8 +52,8 @@ class Code:
     aliases: tuple[str, ...] = ()  # other spellings: a sure match
     hints: tuple[str, ...] = ()  # words that suggest this code inside a longer label (an organisation's name…)
 
-    def keys(self) -> set[str]:
-        return {normalize_key(v) for v in (self.code, self.label, *self.aliases)} - {""}
+    def keys(self) -> frozenset[str]:
+        return _code_keys(self)
 
 
 # Column types: how a cell is read and stored.
@@ -90,12 +107,12 @@ class Column:
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
 
-    def header_keys(self) -> set[str]:
-        return {normalize_key(v) for v in (self.name, self.label, *self.aliases)} - {""}
+    def header_keys(self) -> frozenset[str]:
+        return _header_keys(self)
 
     def code_map(self) -> dict[str, str]:
-        """Normalized spelling -> code, for coded columns."""
-        return {key: c.code for c in self.codes for key in c.keys()}
+        """Normalized spelling -> code, for coded columns (one dict per column: read it, never change it)."""
+        return _code_map(self)
 
     @property
     def coded(self) -> bool:

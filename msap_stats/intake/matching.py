@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -27,6 +28,7 @@ VALUE_THRESHOLD = 82
 SPLIT_CODES = re.compile(r"[;|,\n]")
 
 
+@lru_cache(maxsize=1 << 16)
 def words(text: object) -> str:
     """Lower case, no accents, words separated by single spaces: the form fuzzy matching compares."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", str(text)) if not unicodedata.combining(c))
