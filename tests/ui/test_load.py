@@ -1,7 +1,7 @@
 """Many people at once: browser sessions go through every page and change filters while files are imported from
 the command line into the same store. Every page completes, with no exception; readers are never blocked.
 
-``make test`` runs it small (3 sessions, one pass); the full size by hand, e.g. 10 sessions:
+``make test`` runs it small (2 sessions, one pass); the full size by hand, e.g. 10 sessions:
 ``MSAP_CHARGE=10 .venv/bin/python -m pytest tests/ui/test_load.py -s`` (prints the 95th percentile).
 """
 
@@ -23,7 +23,7 @@ from tests import browser
 from tests.conftest import ROOT
 from tests.spreadsheets import write_csv_fr
 
-SESSIONS = int(os.environ.get("MSAP_CHARGE", "3"))
+SESSIONS = int(os.environ.get("MSAP_CHARGE", "2"))
 PAGES = ["", "motifs", "satisfaction", "regards-croises", "activite", "territoires", "reseau", "exporter"]
 FILTERS = ["", "?region=76", "?region=53&format=fixe", "?departement=48", "?debut=2016-03&fin=2016-06"]
 
