@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 from pathlib import Path
@@ -238,3 +239,37 @@ def big_geojson(path: Path, registry_csv: Path, copies: int) -> Path:
                 out.write(("" if copy == i == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
         out.write("\n]}\n")
     return path
+
+
+# Readers for the reading process's own tests (called there as ``tests.hostile:NAME``, the file's bytes first).
+
+def reader_aborts(data: bytes) -> None:
+    """As the spreadsheet parser did when an allocation failed: the whole process ends (SIGABRT)."""
+    os.abort()
+
+
+class Panic(BaseException):
+    """As a Rust panic reaches Python: not an Exception."""
+
+
+def reader_panics(data: bytes) -> None:
+    raise Panic("index out of bounds")
+
+
+def reader_spins(data: bytes) -> None:
+    while True:
+        pass
+
+
+def reader_sleeps(data: bytes) -> None:
+    import time
+
+    time.sleep(3600)
+
+
+def reader_allocates(data: bytes) -> bytes:
+    return b"x" * (64 * 2**30)
+
+
+def reader_echoes(data: bytes) -> int:
+    return len(data)

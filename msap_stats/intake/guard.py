@@ -91,7 +91,8 @@ def check_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
         raise refuse(_bomb(), fichier)
     produced, sizes = 0, {}
     for info in infos:
-        watch = _repeats(fichier) if info.filename == "content.xml" else None  # an OpenDocument's cells
+        watch = (_repeats(fichier) if info.filename == "content.xml" else  # an OpenDocument's cells
+                 _extent(fichier) if info.filename.startswith("xl/worksheets/") else None)
         sizes[info.filename] = _inflated_size(data, info, budget - produced, fichier, watch)
         produced += sizes[info.filename]
     _check_declared(archive, sizes, fichier)
@@ -158,6 +159,41 @@ def _repeats(fichier: str | None):
                              "qu'une feuille n'en peut contenir : il est construit pour épuiser la mémoire ou le "
                              "temps de lecture ; il est refusé.", fichier)
         tail = text[-64:]
+
+    return watch
+
+
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})(\d{1,7})"')  # a cell past column Z
+_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,7})"')
+
+
+def _extent(fichier: str | None):
+    """A watcher of an .xlsx sheet, piece by piece: the farthest column and row its cells are written at; a cell
+    so far from A1 that the sheet would hold more than ``MAX_DECLARED_CELLS`` is refused, named (the parser
+    would allocate the whole rectangle up to it). Rows come in order: a piece's last row is the farthest; only
+    cells past column Z are looked at one by one (up to Z, no row count reaches the limit)."""
+    tail, far_col, far_row = b"", 26, 0
+
+    def check(ref: str) -> None:
+        if far_col * far_row > MAX_DECLARED_CELLS:
+            raise refuse(f"le classeur écrit une cellule en {ref}, si loin de la première que la feuille compterait "
+                         f"{nombre(far_col * far_row)} cellules ({nombre(far_row)} lignes sur {nombre(far_col)} "
+                         "colonnes) : il est construit pour épuiser la mémoire ; il est refusé. Supprimez les "
+                         "cellules isolées loin du tableau, puis réenregistrez-le.", fichier)
+
+    def watch(chunk: bytes) -> None:
+        nonlocal tail, far_col, far_row
+        text = tail + chunk
+        for m in _WIDE_REF.finditer(text):
+            col, row = _column_number(m.group(1)), int(m.group(2))
+            if col > far_col or row > far_row:
+                far_col, far_row = max(far_col, col), max(far_row, row)
+                check(f"{m.group(1).decode()}{row}")
+        last = _ROW.search(text, max(0, text.rfind(b"row ") - 8))
+        if last and int(last.group(1)) > far_row:
+            far_row = int(last.group(1))
+            check(f"ligne {far_row}")
+        tail = text[-256:]
 
     return watch
 

@@ -392,7 +392,7 @@ def test_a_workbook_that_aborts_the_parser_leaves_the_server_serving(demo_server
     with page.expect_file_chooser() as chooser:
         page.locator("[data-testid='stFileUploaderDropzone'] button").first.click()
     chooser.value.set_files(str(path))
-    page.get_by_text("mémoire permise").first.wait_for(timeout=60_000)
+    page.get_by_text("une cellule en XFD1048576").first.wait_for(timeout=60_000)
     assert browser.exceptions(page) == []
     page.goto(f"{demo_server}/vue-ensemble")  # another session of the same server
     browser.wait_for_app(page)

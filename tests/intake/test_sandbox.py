@@ -1,0 +1,48 @@
+"""The reading process: whatever a parser does to it (abort, panic, spin, hang, exhaust its memory), the caller
+gets a French refusal naming the cause, and the next file is read as if nothing had happened."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from msap_stats.errors import ImportRefused
+from msap_stats.intake import sandbox
+
+
+@pytest.fixture
+def fresh_pool(monkeypatch):
+    """Reading processes started for the test (with its limits), and none of them left after it."""
+    sandbox._shutdown()
+    yield monkeypatch
+    sandbox._shutdown()
+
+
+@pytest.mark.parametrize("target, words, env", [
+    ("reader_aborts", "mémoire permise", {}),
+    ("reader_panics", "n'a pas pu être lu : il est endommagé", {}),
+    ("reader_allocates", "mémoire permise (1 Go)", {"MSAP_READ_MEMORY_MB": "1024"}),
+    ("reader_spins", "dépassé 1 secondes de calcul", {"MSAP_READ_CPU_SECONDS": "1"}),
+])
+def test_a_reader_that_dies_is_a_french_refusal_and_the_next_file_is_read(fresh_pool, target, words, env):
+    for name, value in env.items():
+        fresh_pool.setenv(name, value)
+    if "MSAP_READ_MEMORY_MB" in env:
+        fresh_pool.setattr(sandbox, "MEMORY_MB", int(env["MSAP_READ_MEMORY_MB"]))  # as the server reads it
+    if "MSAP_READ_CPU_SECONDS" in env:
+        fresh_pool.setattr(sandbox, "CPU_SECONDS", int(env["MSAP_READ_CPU_SECONDS"]))
+    pid = os.getpid()
+    with pytest.raises(ImportRefused) as refused:
+        sandbox.run(f"tests.hostile:{target}", b"donnees", fichier="hostile.xlsx")
+    assert words in str(refused.value) and refused.value.fichier == "hostile.xlsx"
+    assert "Traceback" not in str(refused.value) and "Panic" not in str(refused.value)
+    assert os.getpid() == pid  # this process lives on
+    assert sandbox.run("tests.hostile:reader_echoes", b"12345", fichier="bon.xlsx") == 5
+
+
+def test_a_reader_that_never_answers_is_ended_at_the_wall_time(fresh_pool):
+    fresh_pool.setattr(sandbox, "WALL_SECONDS", 2)
+    with pytest.raises(ImportRefused, match="dépassé 2 secondes"):
+        sandbox.run("tests.hostile:reader_sleeps", b"", fichier="lent.ods")
+    assert sandbox.run("tests.hostile:reader_echoes", b"abc", fichier="bon.ods") == 3
