@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--date", type=_day, default=None, dest="date_version",
                         help="la date de cette version du registre (AAAA-MM-JJ) ; sinon celle du nom du fichier, "
                              "de sa colonne « date de la liste » ou sa dernière labellisation")
+        sp.add_argument("--vague", default=None, metavar="LIBELLÉ",
+                        help="la vague d'enquête de ces réponses (« 2024 ») ; sinon celle de la colonne « vague » du "
+                             "fichier, ou déduite des dates des réponses")
         sp.add_argument("--coordonnees-douteuses", choices=["garder", "retirer"], default="garder",
                         help="les coordonnées d'une Maison hors de son département : les garder ou les retirer")
         sp.add_argument("--valeur", action="append", default=[], metavar="COLONNE:VALEUR=CODE",
@@ -124,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("destination", type=Path)
 
     filter_options(with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)")))
+    ev = filter_options(with_db(sub.add_parser("evolution", help="l'évolution des chiffres d'une enquête entre deux "
+                                                                   "vagues, et son test (JSON)")))
+    ev.add_argument("--kind", required=True, choices=["usagers", "agents", "habitants"])
+    ev.add_argument("--de", default=None, metavar="VAGUE", help="la vague de départ (par défaut : l'avant-dernière)")
+    ev.add_argument("--a", default=None, metavar="VAGUE", help="la vague d'arrivée (par défaut : la plus récente)")
+    ev.add_argument("--json", action="store_true", help="(la sortie est toujours du JSON)")
     e = filter_options(with_db(sub.add_parser(
         "export", help="écrire le dossier « En bref » (PDF, images, tableaux) pour un périmètre")))
     e.add_argument("--out", type=Path, required=True, help="dossier où écrire le .zip et ses fichiers")
@@ -151,13 +160,16 @@ def filter_options(parser):
     parser.add_argument("--fin", type=_month, help="dernier mois AAAA-MM")
     parser.add_argument("--date", type=_day, dest="date_reseau",
                         help="le réseau de Maisons en vigueur à cette date AAAA-MM-JJ (par défaut : le plus récent)")
+    parser.add_argument("--vague", default=None, metavar="LIBELLÉ",
+                        help="la vague d'enquête des chiffres (par défaut : la plus récente ; « toutes » les "
+                             "regroupe)")
     return parser
 
 
 def _filters(args):
     from .indicators import FILTER_PARAMS, Filters
 
-    return Filters(debut=args.debut, fin=args.fin, date_reseau=args.date_reseau,
+    return Filters(debut=args.debut, fin=args.fin, date_reseau=args.date_reseau, vague=args.vague,
                    **{attr: tuple(getattr(args, attr)) for attr in FILTER_PARAMS})
 
 
@@ -229,9 +241,10 @@ def _choices(args) -> Choices | None:
                              f"({', '.join(c.code for c in col.codes)}).")
         valeurs.setdefault(column, {})[value] = code
     drop = args.coordonnees_douteuses == "retirer"
-    if not valeurs and not args.maison and not drop and not args.date_version:
+    if not valeurs and not args.maison and not drop and not args.date_version and not args.vague:
         return None
-    return Choices(valeurs=valeurs, maison=args.maison, drop_misplaced=drop, date_version=args.date_version)
+    return Choices(valeurs=valeurs, maison=args.maison, drop_misplaced=drop, date_version=args.date_version,
+                   vague=args.vague)
 
 
 def _inspect(args) -> int:
@@ -422,6 +435,16 @@ def _indicators(args) -> int:
     return 0
 
 
+def _evolution(args) -> int:
+    from .indicators import evolution
+
+    with closing(reader(args.db)) as con:
+        result = evolution(con, args.kind, _filters(args), args.de, args.a)
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
 def _export(args) -> int:
     from .export import pack
 
@@ -465,4 +488,4 @@ def _formats(args) -> int:
 
 
 COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
-            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "export": _export, "template": _template, "formats": _formats}
+            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "evolution": _evolution, "export": _export, "template": _template, "formats": _formats}

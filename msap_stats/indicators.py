@@ -7,13 +7,13 @@ the same functions.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
 from . import stats
 from .survey import questions
-from .survey.design import Design, differences, proportions
+from .survey.design import ALPHA, Design, differences, holm, proportions, wave_change
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
 from .store import IN_FORCE, is_demo, lit, network_sql, q, with_places
@@ -30,6 +30,7 @@ class Filters:
     formats: tuple[str, ...] = ()
     porteurs: tuple[str, ...] = ()
     date_reseau: str | None = None  # AAAA-MM-JJ: the network in force at that date (else today's)
+    vague: str | None = None  # a survey's wave (else its latest); ALL_WAVES pools them, and says so
 
     def describe(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v}
@@ -66,8 +67,61 @@ def _period_conditions(f: Filters, column: str, params: dict) -> list[str]:
     return conds
 
 
+ALL_WAVES = "toutes"
+SURVEYS = tuple(k for k, kind in KINDS.items() if kind.cluster)
+
+
+def wave_sql(kind: str, f: Filters, params: dict, column: str = "vague") -> str | None:
+    """The condition keeping one wave of a survey: the one asked, or else the latest with answers in the period
+    (by its last answer's date); None when the waves are pooled on purpose."""
+    if f.vague == ALL_WAVES:
+        return None
+    if f.vague:
+        params["vague"] = f.vague
+        return f"{column} = $vague"
+    period = _where(_period_conditions(f, "date_reponse", params))
+    return (f"{column} = (SELECT vague FROM {kind}_actifs{period} GROUP BY vague "
+            "ORDER BY max(date_reponse) DESC, vague DESC LIMIT 1)")
+
+
+def waves(con, kind: str) -> pd.DataFrame:
+    """The waves of a survey, latest first: label, answers, first and last dates, clusters."""
+    cluster = q(KINDS[kind].cluster)
+    return _df(con, f"SELECT vague, count(*) AS n, min(date_reponse) AS debut, max(date_reponse) AS fin, "
+                    f"count(DISTINCT {cluster}) AS grappes FROM {kind}_actifs GROUP BY vague "
+                    "ORDER BY max(date_reponse) DESC, vague DESC", {})
+
+
+def all_waves(con) -> list[str]:
+    """Every wave label of the three surveys, latest first."""
+    rows = con.execute(" UNION ALL ".join(f"SELECT vague, max(date_reponse) AS fin FROM {k}_actifs GROUP BY 1"
+                                          for k in SURVEYS)).fetchall()
+    latest: dict[str, object] = {}
+    for label, end in rows:
+        latest[label] = max(end, latest.get(label, end))
+    return sorted(latest, key=lambda w: (latest[w], w), reverse=True)
+
+
+def said_wave(con, kind: str, f: Filters) -> str | None:
+    """The wave a figure says it rests on: None while the survey has a single wave (nothing to tell apart)."""
+    several = con.execute(f"SELECT count(DISTINCT vague) > 1 FROM {kind}_actifs").fetchall()[0][0]
+    if not several:
+        return None
+    return ALL_WAVES if f.vague == ALL_WAVES else wave_of(con, kind, f)
+
+
+def wave_of(con, kind: str, f: Filters) -> str | None:
+    """The wave the figures of ``kind`` rest on under ``f`` (None: waves pooled, or no answers)."""
+    params: dict = {}
+    cond = wave_sql(kind, f, params)
+    if cond is None:
+        return None
+    found = con.execute(f"SELECT DISTINCT vague FROM {kind}_actifs WHERE {cond}", params).fetchall()
+    return found[0][0] if found else None
+
+
 def scope(kind: str, f: Filters, with_maison: bool = False) -> tuple[str, dict]:
-    """A subquery of the rows of ``kind`` in force within the perimeter."""
+    """A subquery of the rows of ``kind`` in force within the perimeter (for a survey: in one wave)."""
     params: dict = {}
     if kind == "maisons":
         conds = _maison_conditions(f, params)
@@ -78,6 +132,8 @@ def scope(kind: str, f: Filters, with_maison: bool = False) -> tuple[str, dict]:
         return f"(SELECT * FROM maisons_v{_where(conds)})", params
     date_col = {"activite": "mois", "habitants": "date_reponse"}.get(kind, "date_reponse")
     conds = _period_conditions(f, f"t.{date_col}", params)
+    wave = wave_sql(kind, f, params, "t.vague") if kind in SURVEYS else None
+    conds += [wave] if wave else []
     if kind == "habitants":  # inhabitants belong to a département, not to a Maison
         geo = []
         if f.regions:
@@ -130,21 +186,25 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     group = f"{q(by)}, " if by else ""
     sql = f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, {aggs} FROM {src} t GROUP BY ALL"
     agg = _df(con, sql, params)
-    design = survey_design(con, kind)
+    design = survey_design(con, kind, f)
     out = proportions(agg, list(items), design, by)
     if by:  # each category against the rest of the perimeter
         tests = differences(agg, list(items), design, by, out)
         out = out.merge(tests, on=[by, "item"], how="left")
         out["ecart_significatif"] = out["ecart_significatif"].astype("boolean").fillna(False).astype(bool)
     out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
+    out["vague"] = said_wave(con, kind, f)
     return out
+
+
+def coded_items(kind: str, column: str) -> dict[str, tuple[str, str]]:
+    """Each code of a coded column as an item of ``shares``, among those who answered."""
+    return {c.code: (c.label, questions.code_condition(kind, column, (c.code,))) for c in KINDS[kind].column(column).codes}
 
 
 def distribution(con, kind: str, column: str, f: Filters, by: str | None = None) -> pd.DataFrame:
     """Weighted share of each code of a coded column, among those who answered."""
-    col = KINDS[kind].column(column)
-    items = {c.code: (c.label, questions.code_condition(kind, column, (c.code,))) for c in col.codes}
-    return shares(con, kind, items, f, by)
+    return shares(con, kind, coded_items(kind, column), f, by)
 
 
 def arrival_years(con, f: Filters) -> pd.DataFrame:
@@ -155,10 +215,13 @@ def arrival_years(con, f: Filters) -> pd.DataFrame:
     return shares(con, "agents", {str(y): (str(y), f"annee_arrivee = {y}") for y in years}, f)
 
 
-def survey_design(con, kind: str) -> Design:
-    """The whole survey, whatever the filters: its clusters (every perimeter is a domain of it)."""
+def survey_design(con, kind: str, f: Filters = Filters()) -> Design:
+    """The wave's whole survey, whatever the other filters: its clusters (every perimeter is a domain of it)."""
     k = KINDS[kind]
-    clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs").fetchall()[0][0]
+    params: dict = {}
+    wave = wave_sql(kind, f, params)
+    clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs{_where([wave] if wave else [])}",
+                           params).fetchall()[0][0]
     return Design(int(clusters), k.cluster_unit)
 
 
@@ -175,7 +238,8 @@ def survey_summary(con, kind: str, f: Filters) -> dict:
         f"SELECT count(*), min(date_reponse), max(date_reponse), count(DISTINCT {q(cluster)}), "
         f"coalesce(bool_or(poids <> 1), false) FROM {src} t", params).fetchall()[0]
     return {"n": int(n), "debut": first, "fin": last, "grappes": int(clusters), "pondere": bool(weighted),
-            "unite": KINDS[kind].cluster_unit}
+            "unite": KINDS[kind].cluster_unit, "vague": wave_of(con, kind, f),
+            "vagues": int(con.execute(f"SELECT count(DISTINCT vague) FROM {kind}_actifs").fetchall()[0][0])}
 
 
 def imports_in_force(con) -> pd.DataFrame:
@@ -188,14 +252,59 @@ def _figures(df: pd.DataFrame) -> dict:
     return {row["item"]: stats.as_figure(row) for _, row in df.iterrows()}
 
 
-def survey_indicators(con, kind: str, f: Filters) -> dict:
-    out: dict = {"n": survey_count(con, kind, f)}
-    out.update(_figures(shares(con, kind, SURVEY_INDICATORS[kind], f)))
+def survey_families(kind: str) -> dict[str | None, dict[str, tuple[str, str]]]:
+    """The survey's figures by chart (None: the headline figures), as ``indicators`` names them."""
+    families: dict = {None: SURVEY_INDICATORS[kind]}
     if kind == "usagers":
-        out["motifs"] = _figures(shares(con, kind, MOTIFS, f))
-        out["satisfaction_accueil"] = _figures(distribution(con, kind, "satisfaction_accueil", f))
-        out["attentes"] = _figures(distribution(con, kind, "attente_principale", f))
-    out["impacts"] = _figures(shares(con, kind, IMPACTS, f))
+        families.update(motifs=MOTIFS, satisfaction_accueil=coded_items(kind, "satisfaction_accueil"),
+                        attentes=coded_items(kind, "attente_principale"))
+    families["impacts"] = IMPACTS
+    return families
+
+
+def survey_indicators(con, kind: str, f: Filters) -> dict:
+    out: dict = {"n": survey_count(con, kind, f), "vague": wave_of(con, kind, f)}
+    for family, items in survey_families(kind).items():
+        figures = _figures(shares(con, kind, items, f))
+        if family is None:
+            out.update(figures)
+        else:
+            out[family] = figures
+    return out
+
+
+def wave_pair(con, kind: str, de: str | None = None, a: str | None = None) -> tuple[str, str] | None:
+    """The two waves compared: those asked, or else the latest two (the latest last); None with fewer than two."""
+    labels = list(waves(con, kind)["vague"])
+    a = a or (labels[0] if labels else None)
+    de = de or next((w for w in labels if w != a), None)
+    return (de, a) if de and a and de != a else None
+
+
+def change(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, de: str, a: str) -> pd.DataFrame:
+    """Each item in the two waves (``de_`` and ``a_`` pct, ic_bas, ic_haut, n, raison) and its change: ecart,
+    ic_bas, ic_haut in points, p_valeur, p_holm (corrected across the items) and ecart_significatif. A change is
+    given only where both waves' figures are (the same rules of size); the design is the two waves' clusters."""
+    before, after = (shares(con, kind, items, replace(f, vague=w)) for w in (de, a))
+    src, params = scope(kind, replace(f, vague=ALL_WAVES))
+    aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
+    cluster = q(KINDS[kind].cluster)
+    params.update(de=de, a=a)
+    agg = _df(con, f"SELECT t.vague, t.{cluster} AS _grappe, {aggs} FROM {src} t WHERE t.vague IN ($de, $a) "
+                   "GROUP BY ALL", params)
+    clusters = con.execute(f"SELECT count(DISTINCT {cluster}) FROM {kind}_actifs WHERE vague IN (?, ?)",
+                           [de, a]).fetchall()[0][0]
+    moved = wave_change(agg, list(items), int(clusters), de, a)
+    keep = ["item", "pct", "ic_bas", "ic_haut", "n", "raison"]
+    out = (before[["libelle", *keep]].rename(columns={c: f"de_{c}" for c in keep if c != "item"})
+           .merge(after[keep].rename(columns={c: f"a_{c}" for c in keep if c != "item"}), on="item")
+           .merge(moved, on="item"))
+    both = out["de_pct"].notna() & out["a_pct"].notna()
+    out.loc[~both, ["ecart", "ic_bas", "ic_haut", "p_valeur"]] = float("nan")
+    tested = both & out["p_valeur"].notna()
+    out["p_holm"] = float("nan")
+    out.loc[tested, "p_holm"] = holm(list(out.loc[tested, "p_valeur"]))
+    out["ecart_significatif"] = tested & (out["p_holm"] < ALPHA)
     return out
 
 
@@ -373,6 +482,37 @@ def registry_versions(con, f: Filters) -> list[dict]:
                        "JOIN versions_registre v USING (import_id) GROUP BY ALL ORDER BY 2, 1", params).fetchall()
     return [{"fichier": fichier, "date": date, "perimetre": perimetre or "national", "maisons": int(n)}
             for fichier, date, perimetre, n in rows]
+
+
+def _side(row, side: str) -> dict:
+    pct = row[f"{side}_pct"]
+    if pd.isna(pct):
+        return {"pct": None, "ic95": None, "n": int(row[f"{side}_n"]), "raison": row[f"{side}_raison"]}
+    return {"pct": float(pct), "ic95": [float(row[f"{side}_ic_bas"]), float(row[f"{side}_ic_haut"])],
+            "n": int(row[f"{side}_n"])}
+
+
+def evolution(con, kind: str, f: Filters, de: str | None = None, a: str | None = None) -> dict:
+    """Every figure of a survey in two waves and its change, as ``evolution --json`` gives them: the waves asked,
+    or else the latest two; Holm across the figures of each chart."""
+    pair = wave_pair(con, kind, de, a)
+    out: dict = {"perimetre": f.describe(), "type": kind, "de": pair[0] if pair else None,
+                 "a": pair[1] if pair else None, "indicateurs": {}}
+    if pair is None:
+        out["raison"] = "moins de deux vagues d'enquête : aucune évolution à mesurer"
+        return out
+    for family, items in survey_families(kind).items():
+        for _, row in change(con, kind, items, f, *pair).iterrows():
+            key = row["item"] if family is None else f"{family}.{row['item']}"
+            tested = not pd.isna(row["ecart"]) and not pd.isna(row["p_valeur"])
+            out["indicateurs"][key] = {
+                "de": _side(row, "de"), "a": _side(row, "a"),
+                "ecart": float(row["ecart"]) if tested else None,
+                "ic95": [float(row["ic_bas"]), float(row["ic_haut"])] if tested else None,
+                "p": float(row["p_valeur"]) if tested else None, "p_holm": float(row["p_holm"]) if tested else None,
+                "significatif": bool(row["ecart_significatif"]),
+                **({} if tested else {"raison": "effectif insuffisant dans une des deux vagues"})}
+    return out
 
 
 def all_indicators(con, f: Filters) -> dict:

@@ -342,6 +342,12 @@ def _date_reponse() -> Column:
                   aliases=("date", "date questionnaire"))
 
 
+def _vague() -> Column:
+    return Column("vague", "texte", "Vague d'enquête",
+                  "Édition de l'enquête (« 2016 », « novembre 2024 »). À défaut, celle donnée à l'import, ou "
+                  "déduite des dates des réponses.", aliases=("vague d'enquete", "edition", "wave"))
+
+
 def _id_maison(required: bool = True) -> Column:
     return Column("id_maison", "texte", "Identifiant de la Maison",
                   "Identifiant de la Maison dans le registre (id_fs de la liste nationale).",
@@ -520,13 +526,13 @@ USAGERS = Kind(
     name="usagers",
     label="Enquête usagers",
     description="Une ligne par questionnaire d'usager.",
-    key=("id_reponse", "id_maison"),  # a response id is the survey's at that Maison: never another région's
+    key=("vague", "id_reponse", "id_maison"),  # a response id is the wave's at that Maison: never another région's
     key_label="Réponses",
     source_label="Enquête usagers",
     groups=(tuple(name for name, _ in MOTIFS),),
     cluster="id_maison",
     columns=(
-        _id_reponse(), _date_reponse(), _id_maison(), _poids(),
+        _id_reponse(), _date_reponse(), _vague(), _id_maison(), _poids(),
         *(_bool(name, label, help="Motif de la visite (plusieurs réponses possibles).") for name, label in MOTIFS),
         _coded("satisfaction_accueil", "Satisfaction de l'accueil", SATISFACTION, required=True, aliases=("satisfaction",)),
         _bool("simplifie_quotidien", "La Maison simplifie le quotidien"),
@@ -541,12 +547,12 @@ AGENTS = Kind(
     name="agents",
     label="Enquête agents",
     description="Une ligne par questionnaire d'agent d'accueil.",
-    key=("id_reponse", "id_maison"),
+    key=("vague", "id_reponse", "id_maison"),
     key_label="Réponses",
     source_label="Enquête agents",
     cluster="id_maison",
     columns=(
-        _id_reponse(), _date_reponse(), _id_maison(), _poids(),
+        _id_reponse(), _date_reponse(), _vague(), _id_maison(), _poids(),
         _coded("sexe", "Sexe", SEXES, required=True),
         _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age",), own_categories=True),
         _coded("statut", "Statut", STATUTS, required=True),
@@ -563,13 +569,13 @@ HABITANTS = Kind(
     name="habitants",
     label="Enquête habitants",
     description="Une ligne par habitant interrogé (il n'est pas rattaché à une Maison).",
-    key=("id_reponse", "code_departement"),  # an inhabitant's response, in their département
+    key=("vague", "id_reponse", "code_departement"),  # an inhabitant's response, in their département
     key_label="Réponses",
     source_label="Enquête habitants",
     cluster="code_departement",
     cluster_unit="départements",
     columns=(
-        _id_reponse(), _date_reponse(),
+        _id_reponse(), _date_reponse(), _vague(),
         Column("code_departement", "texte", "Code du département", "Département de résidence.",
                required=True, not_null=True, departement_ref=True, aliases=("departement", "insee_dep")),
         Column("code_commune", "texte", "Code de la commune", aliases=("insee_com",)),

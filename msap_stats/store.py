@@ -135,6 +135,16 @@ def _date_legacy_versions(con) -> None:
                     [perimeter(set(deps)), import_id])
 
 
+def _label_legacy_waves(con) -> None:
+    """Survey answers of a store made before waves: each import's answers are the wave of their (median) year."""
+    for kind in KINDS.values():
+        if any(c.name == "vague" for c in kind.columns):
+            con.execute(f"UPDATE {kind.name} SET vague = w.label FROM (SELECT import_id, "
+                        f"CAST(year(quantile_disc(date_reponse, 0.5)) AS VARCHAR) AS label FROM {kind.name} "
+                        f"WHERE vague IS NULL GROUP BY 1) w WHERE {kind.name}.import_id = w.import_id "
+                        f"AND {kind.name}.vague IS NULL")
+
+
 def network_sql(date_sql: str = NO_DATE) -> str:
     """The Maisons of the network in force at a date: in each département, the sites of the latest version of the
     registry dated on or before it that covers the département (a national list covers them all, a regional list
@@ -235,6 +245,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(HOURS_WITH_STOPS_DDL)
         con.execute(VIEWS_SQL)
         _date_legacy_versions(con)
+        _label_legacy_waves(con)
         refresh_stop_hours(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
         con.execute("COMMIT")

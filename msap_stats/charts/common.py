@@ -11,7 +11,7 @@ import pandas as pd
 from .. import indicators as ind
 from .. import reference, schema
 from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
-from ..indicators import Filters
+from ..indicators import ALL_WAVES, Filters
 from ..store import is_demo, loaded_files
 from ..survey.design import METHOD_WEIGHTS, MIN_N
 
@@ -67,6 +67,9 @@ def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> st
     method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
     public = kind if not values or values[-1] >= 2 else kind[:-1]  # "1 usager", the survey named after its public
     base = f"n = {count} {public} ayant répondu{varies}{weighted} ; {method}"
+    waves = {w for w in shares.get("vague", ()) if isinstance(w, str)}
+    if waves:  # several waves in the store: the one the figure rests on, or that they are pooled
+        base += " ; toutes les vagues regroupées" if ALL_WAVES in waves else f" ; vague {', '.join(sorted(waves))}"
     if kind == "habitants" and f is not None and (f.formats or f.porteurs):
         base += " ; les habitants ne sont pas rattachés à une Maison : filtres format et porteur sans objet"
     return base

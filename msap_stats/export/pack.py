@@ -121,7 +121,10 @@ def methodology(con, f: Filters, periode: str) -> list[str]:
         s = ind.survey_summary(con, kind, f)
         if not s["n"]:
             continue
-        lines.append(f"{KINDS[kind].label} : {compte(s['n'], 'réponse')}, du {jour(s['debut'])} au {jour(s['fin'])}, "
+        wave = ("" if s["vagues"] < 2 else f", vague {s['vague']} (sur {s['vagues']})" if s["vague"]
+                else f", {s['vagues']} vagues regroupées")
+        lines.append(f"{KINDS[kind].label}{wave} : {compte(s['n'], 'réponse')}, du {jour(s['debut'])} au "
+                     f"{jour(s['fin'])}, "
                      f"dans {nombre(s['grappes'])} {s['unite']} ; "
                      + ("réponses pondérées (poids de redressement du fichier)." if s["pondere"]
                         else "réponses non pondérées (le fichier ne donne pas de poids)."))

@@ -23,7 +23,7 @@ from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from .conflicts import active_import, conflict_text, key_conflicts
 from .validate import Kept, stage
-from . import layout, versions
+from . import layout, versions, waves
 from .layout import Frame
 from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
                        distinctive, propose_values, words)
@@ -72,6 +72,8 @@ class Inspection:
     drop_misplaced: bool = False  # their coordinates dropped rather than kept, as chosen
     date_version: str | None = None  # a registry's date, as given (AAAA-MM-JJ)
     version: Version | None = None  # what a registry would do to the network
+    vague_donnee: str | None = None  # a survey's wave, as given
+    vague: tuple[str, str] | None = None  # the wave given to the answers without one, and how it was found
 
     @property
     def ready(self) -> bool:
@@ -81,7 +83,8 @@ class Inspection:
     def choices(self) -> Choices:
         """The mapping as applied, with the Maison chosen for a one-Maison file."""
         return self.profile_choices.merged(Choices(maison=self.maison if self.needs_maison else None,
-                                                   drop_misplaced=self.drop_misplaced, date_version=self.date_version))
+                                                   drop_misplaced=self.drop_misplaced, date_version=self.date_version,
+                                                   vague=self.vague_donnee))
 
     @property
     def profile_choices(self) -> Choices:
@@ -108,7 +111,8 @@ class Inspection:
                   "avertissements": self.warnings, "pret": self.ready, "lignes_pretes": self.rows_ready,
                   "deja_importe": self.already, "conflits": self.conflicts, "lectures": self.readings,
                   "ressemble_a": self.looks_like, "coordonnees_hors_departement": self.misplaced,
-                  "version": self.version.text() if self.version else None}
+                  "version": self.version.text() if self.version else None,
+                  "vague": {"libelle": self.vague[0], "origine": self.vague[1]} if self.vague else None}
         problems = self.problems()
         result["problemes"] = {"total": problems.total,
                                "groupes": [{"raison": g.raison, "colonne": g.colonne, "nombre": g.total,
@@ -204,6 +208,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     _maison(con, insp, decided, accept_maison, counts)
     insp.drop_misplaced = bool(choices and choices.drop_misplaced)
     insp.date_version = choices.date_version if choices else None
+    insp.vague_donnee = waves.given_label(choices.vague if choices else None)
     insp.raw = _raw_table(insp)
     _unresolved(insp)
     if any(p.raison.startswith("colonne obligatoire") for p in insp.unresolved):
@@ -219,6 +224,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                 insp.rows_ready = staged.rows
                 insp.readings = staged.readings
                 insp.misplaced = staged.misplaced
+                insp.vague = staged.vague
                 insp.warnings += staged.warnings
                 insp.already = active_import(con, k, "empreinte", staged.fingerprint)
                 insp.conflicts = [conflict_text(k, c) for c in key_conflicts(con, staged)]
@@ -515,7 +521,7 @@ def _raw_table(insp: Inspection) -> RawTable | None:
     cell = next((c for c, f in insp.mapping.items() if f == layout.COUNT_COLUMN), None)
     return RawTable(table, headers, frame.format, frame.header_row, sheet, [*frame.notes],
                     {c: v for c, v in kept.items() if v}, cell if CELL_COLUMN in table.column_names else None,
-                    insp.drop_misplaced)
+                    insp.drop_misplaced, insp.vague_donnee)
 
 
 def _without_empty_counts(table: pa.Table, warnings: list[str]) -> pa.Table:

@@ -48,6 +48,7 @@ class ImportResult:
     import_existant: dict | None = None
     maison: str | None = None  # the Maison chosen for a file without a Maison column: "12 « France services de … »"
     version: str | None = None  # what a registry did to the network (versions.Version.text)
+    vague: tuple[str, str] | None = None  # survey answers: the wave given to those the file gives none, and how
 
     @property
     def already(self) -> bool:
@@ -62,7 +63,8 @@ class ImportResult:
         text = (f"Import n°{self.import_id} ({label}) : {_n(self.lignes_chargees)} ligne(s) chargée(s) "
                 f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} »"
                 + (f", pour la Maison {self.maison}." if self.maison else ".")
-                + (f" {self.version}" if self.version else ""))
+                + (f" {self.version}" if self.version else "")
+                + (f" Vague d'enquête « {self.vague[0]} » ({self.vague[1]})." if self.vague else ""))
         if self.lignes_remplacees:
             text += f" {_n(self.lignes_remplacees)} ligne(s) antérieure(s) remplacée(s), conservée(s) dans l'historique."
         return "\n".join([text, *self.avertissements])
@@ -219,7 +221,7 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                  staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, warnings, profil,
                  raw.format, version.date if version else None, version.perimetre if version else None])
         return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, warnings,
-                            version=version.text() if version else None)
+                            version=version.text() if version else None, vague=staged.vague)
     finally:
         staged.drop(con)
 

@@ -20,17 +20,20 @@ class Choices:
     maison: str | None = None
     drop_misplaced: bool = False  # a registry's coordinates out of their département: dropped (for this file)
     date_version: str | None = None  # AAAA-MM-JJ: the date of a registry's version, when given (for this file)
+    vague: str | None = None  # a survey's wave, when given (for this file)
 
     def to_json(self) -> str:
         return json.dumps({"colonnes": self.colonnes, "valeurs": self.valeurs, "maison": self.maison,
-                           "retirer_coordonnees_douteuses": self.drop_misplaced, "date_version": self.date_version},
+                           "retirer_coordonnees_douteuses": self.drop_misplaced, "date_version": self.date_version,
+                           "vague": self.vague},
                           ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Choices:
         d = json.loads(text)
         return cls(dict(d.get("colonnes") or {}), {k: dict(v) for k, v in (d.get("valeurs") or {}).items()},
-                   d.get("maison"), bool(d.get("retirer_coordonnees_douteuses")), d.get("date_version"))
+                   d.get("maison"), bool(d.get("retirer_coordonnees_douteuses")), d.get("date_version"),
+                   d.get("vague"))
 
     def merged(self, other: Choices | None) -> Choices:
         """These choices, overridden by ``other``'s."""
@@ -40,7 +43,8 @@ class Choices:
         for col, mapping in other.valeurs.items():
             valeurs.setdefault(col, {}).update(mapping)
         return Choices({**self.colonnes, **other.colonnes}, valeurs, other.maison or self.maison,
-                       other.drop_misplaced or self.drop_misplaced, other.date_version or self.date_version)
+                       other.drop_misplaced or self.drop_misplaced, other.date_version or self.date_version,
+                       other.vague or self.vague)
 
 
 def header_signature(kind: str, headers: list[str]) -> str:

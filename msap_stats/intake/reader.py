@@ -48,6 +48,7 @@ class RawTable:
     kept: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> a survey's own categories, kept
     cell_header: str | None = None  # the project column whose cells have their own header (in CELL_COLUMN)
     drop_misplaced: bool = False  # a registry's coordinates out of their département: dropped rather than kept
+    vague: str | None = None  # a survey's wave, as given at the import (for answers the file gives none)
 
     @property
     def rows(self) -> int:

@@ -20,6 +20,7 @@ from ..errors import MAX_KEPT, ImportRefused, Problem
 from .. import reference
 from ..fmt import cell, nombre
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable
+from . import waves
 from ..schema import Column, Kind, hours_intervals_sql, normalize_key, sql_normalize
 from ..store import lit, q
 
@@ -176,6 +177,7 @@ class Staged:
     registered: bool = False
     readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells were read, in French
     misplaced: int = 0  # sites whose coordinates lie out of their département
+    vague: tuple[str, str] | None = None  # survey answers: the wave given to those the file gives none, and how
 
     def drop(self, con) -> None:
         if self.registered:
@@ -188,7 +190,7 @@ class Staged:
     def keep(self, con) -> Kept:
         """The typed rows out of this connection, to be imported through another (the writer's) unchanged."""
         return Kept(con.sql(f"SELECT * FROM {self.table}").to_arrow_table(), self.kind, self.rows,
-                    self.fingerprint, _imports_state(con))
+                    self.fingerprint, _imports_state(con), self.vague)
 
 
 def _imports_state(con) -> str:
@@ -207,6 +209,7 @@ class Kept:
     rows: int
     fingerprint: str
     version: str
+    vague: tuple[str, str] | None = None
 
     def restage(self, con) -> Staged | None:
         """These rows staged in ``con``; None when its store is not the one they were checked against (an import
@@ -215,7 +218,7 @@ class Kept:
             return None
         name = f"_garde_{uuid.uuid4().hex[:10]}"
         con.register(name, self.table)
-        return Staged(name, self.kind, self.rows, self.fingerprint, [], registered=True)
+        return Staged(name, self.kind, self.rows, self.fingerprint, [], registered=True, vague=self.vague)
 
 
 def _missing_columns(raw: RawTable, kind: Kind) -> list[Problem]:
@@ -325,6 +328,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
         _report(con, parsed, kind, raw, strict, reference_maisons)
         misplaced = _misplaced(con, parsed, raw, kind, warnings) if {"latitude", "longitude"} <= present else 0
+        wave = waves.settle(con, kind.name, parsed, raw.vague) if any(c.name == "vague" for c in kind.columns) else None
         for name in present & {c.name for c in kind.columns}:  # checked: the raw cells are no longer needed
             con.execute(f"ALTER TABLE {parsed} DROP COLUMN {q('brut_' + name)}")
         finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
@@ -338,7 +342,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_m
         cols = ", ".join(q(c.name) for c in kind.columns)
         count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
         return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed, readings=readings,
-                      misplaced=misplaced)
+                      misplaced=misplaced, vague=wave)
     except BaseException:
         con.execute(f"DROP VIEW IF EXISTS {staged}")
         con.execute(f"DROP TABLE IF EXISTS {parsed}")

@@ -181,3 +181,41 @@ def holm(p_values: list[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[i]))
         adjusted[i] = running
     return adjusted
+
+
+def wave_change(per_cluster: pd.DataFrame, items: list[str], clusters: int, before: str, after: str) -> pd.DataFrame:
+    """The change of each item between two waves of a survey: item, ecart, ic_bas, ic_haut, p_valeur, ddl (points).
+
+    Both waves are one design whose clusters are the ``clusters`` Maisons (or départements) of either wave: a Maison
+    surveyed in both is one cluster, so that its two waves' answers are not counted as independent. The difference
+    of the two domains' proportions has the linearised variable z_h(after) − z_h(before) and the variance
+    H/(H − 1) Σ z_h², tested with a t distribution on the clusters answering either wave minus 2 (R's
+    ``svyglm(y ~ vague)`` on ``svydesign(ids = ~id_maison, weights = ~poids)``). ``per_cluster``: the sums of
+    ``stats.aggregates_sql`` per wave (``vague``) and cluster (``_grappe``).
+    """
+    from scipy import special
+
+    out = []
+    for item in items:
+        sw = per_cluster.pivot_table(index="_grappe", columns="vague", values=f"sw__{item}", aggfunc="sum", fill_value=0)
+        swy = per_cluster.pivot_table(index="_grappe", columns="vague", values=f"swy__{item}", aggfunc="sum",
+                                      fill_value=0)
+        if before not in sw.columns or after not in sw.columns or sw[before].sum() <= 0 or sw[after].sum() <= 0:
+            out.append({"item": item, "ecart": np.nan, "ic_bas": np.nan, "ic_haut": np.nan, "p_valeur": np.nan,
+                        "ddl": np.nan})
+            continue
+        w_a, wy_a, w_b, wy_b = sw[before], swy[before], sw[after], swy[after]
+        p_a, p_b = wy_a.sum() / w_a.sum(), wy_b.sum() / w_b.sum()
+        z = (wy_b - p_b * w_b) / w_b.sum() - (wy_a - p_a * w_a) / w_a.sum()
+        v = clusters / (clusters - 1) * float((z**2).sum()) if clusters > 1 else np.nan
+        df = int(((w_a + w_b) > 0).sum()) - 2
+        gap = p_b - p_a
+        if not (df >= 1 and v > 0):
+            out.append({"item": item, "ecart": round(100 * gap, 2), "ic_bas": np.nan, "ic_haut": np.nan,
+                        "p_valeur": np.nan, "ddl": df})
+            continue
+        se, t = np.sqrt(v), float(special.stdtrit(df, 1 - ALPHA / 2))
+        out.append({"item": item, "ecart": round(100 * gap, 2), "ic_bas": round(100 * (gap - t * se), 2),
+                    "ic_haut": round(100 * (gap + t * se), 2),
+                    "p_valeur": 2 * float(special.stdtr(df, -abs(gap) / se)), "ddl": df})
+    return pd.DataFrame(out, columns=["item", "ecart", "ic_bas", "ic_haut", "p_valeur", "ddl"])

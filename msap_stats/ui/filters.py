@@ -31,6 +31,8 @@ def init_from_url(options: dict[str, list[str]], months: list[str]) -> None:
         values = [v for v in params.get_all(param) if v in options[attr]]
         if values:
             st.session_state[f"f_{attr}"] = values
+    if params.get("vague") in options["vague"]:
+        st.session_state["f_vague"] = params.get("vague")
 
 
 def url_period(months: list[str]) -> tuple[str, str]:
@@ -46,6 +48,8 @@ def write_url(f: Filters, months: list[str]) -> None:
         wanted["debut"] = f.debut
     if f.fin and months and f.fin != months[-1]:
         wanted["fin"] = f.fin
+    if f.vague:
+        wanted["vague"] = f.vague
     current = {k: (st.query_params.get_all(k) if k in FILTER_KEYS.values() else st.query_params.get(k))
                for k in st.query_params}
     for k in PAGE_SETTINGS:  # the pages' settings stay in the URL
@@ -100,6 +104,7 @@ def sidebar() -> Filters:
         "departements": [d for d in dep_names if d in present],
         "formats": list(format_labels),
         "porteurs": list(porteur_labels),
+        "vague": ["", *connection.cached(indicators.all_waves), indicators.ALL_WAVES],
     }
     init_from_url(options, months)
 
@@ -124,13 +129,20 @@ def sidebar() -> Filters:
                                         key="f_formats", placeholder="Tous les formats")
         chosen_porteurs = st.multiselect("Structure porteuse", options["porteurs"], format_func=porteur_labels.get,
                                          key="f_porteurs", placeholder="Toutes les structures")
+        vague = ""
+        if len(options["vague"]) > 3:  # several waves: the figures rest on one, the latest unless chosen
+            vague = st.selectbox("Vague d'enquête", options["vague"], key="f_vague",
+                                 format_func=lambda w: {"": "La plus récente de chaque enquête",
+                                                        indicators.ALL_WAVES: "Toutes, regroupées"}.get(w, w),
+                                 help="Chaque chiffre d'enquête repose sur une seule vague, avec son propre plan de "
+                                      "sondage ; « Toutes, regroupées » les met ensemble, et chaque graphique le dit.")
         st.caption("Les filtres s'appliquent à toutes les pages et figurent dans l'adresse de la page : "
                    "copiez-la pour partager cette vue.")
 
     f = Filters(regions=tuple(chosen_regions), departements=tuple(chosen_deps),
                 debut=debut if months and debut != months[0] else None,
                 fin=fin if months and fin != months[-1] else None,
-                formats=tuple(chosen_formats), porteurs=tuple(chosen_porteurs))
+                formats=tuple(chosen_formats), porteurs=tuple(chosen_porteurs), vague=vague or None)
     set_current(f)
     write_url(f, months)
     return f

@@ -119,8 +119,10 @@ def _choices(file_key: str, insp_columns: list[str], kind: str) -> Choices:
     maison = ss.get(f"imp_maison_{file_key}")
     chosen = ss.get(f"imp_date_{file_key}")  # a registry's date, when the person changed the one the file gives
     date = str(chosen) if chosen and chosen != ss.get(f"imp_dateauto_{file_key}") else None
+    wave = ss.get(f"imp_vague_{file_key}")  # a survey's wave, when the person changed the one found
+    wave = wave if wave and wave != ss.get(f"imp_vagueauto_{file_key}") else None
     return Choices(cols, values, maison.split(" — ")[0] if maison else None, bool(ss.get(f"imp_coord_{file_key}")),
-                   date)
+                   date, wave)
 
 
 def _codes(con, col) -> dict[str, str]:
@@ -356,6 +358,8 @@ def confirm(fichier: str, kind: str, file_key: str, insp, others: int = 0) -> No
     if insp.version:
         version(file_key, insp.version)
     else:
+        if insp.vague:
+            wave(file_key, insp.vague)
         replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{file_key}",
                               help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
     save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{file_key}",
@@ -375,6 +379,16 @@ def version(file_key: str, v) -> None:
                        "une liste plus ancienne est gardée comme version passée.")
     (st.info if v.past else st.warning if v.fermes else st.success)(markdown_text(v.text()),
                                                                       icon=":material/history:")
+
+
+def wave(file_key: str, found: tuple[str, str]) -> None:
+    """Survey answers belong to a wave: the one found (how, said) or the one the person names."""
+    label, how = found
+    st.session_state.setdefault(f"imp_vagueauto_{file_key}", label)
+    st.text_input("Vague d'enquête de ces réponses", value=label, key=f"imp_vague_{file_key}", max_chars=60,
+                  help="Chaque chiffre d'enquête repose sur une seule vague ; les réponses d'une même enquête "
+                       "envoyées par plusieurs régions forment une seule vague.")
+    st.caption(f"Vague « {markdown_text(label)} » : {markdown_text(how)}.")
 
 
 def run_import(fichier: str, insp, replace: bool, profile_name: str | None, others: int = 0) -> None:
@@ -417,7 +431,7 @@ def forget_file(keep_files: bool = False) -> None:
 
 def _forget_widgets(keep: tuple[str, ...] = ()) -> None:
     prefixes = ("imp_col_", "imp_val", "imp_maison_", "imp_profil_", "imp_save_", "imp_nomprofil_", "imp_replace_",
-                "imp_coord_", "imp_date")
+                "imp_coord_", "imp_date", "imp_vague")
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefixes) and k not in keep]:
         del st.session_state[key]
 
