@@ -129,9 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     filter_options(with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)")))
     ev = filter_options(with_db(sub.add_parser("evolution", help="l'évolution des chiffres d'une enquête entre deux "
                                                                    "vagues, et son test (JSON)")))
-    ev.add_argument("--kind", required=True, choices=["usagers", "agents", "habitants"])
-    ev.add_argument("--de", default=None, metavar="VAGUE", help="la vague de départ (par défaut : l'avant-dernière)")
-    ev.add_argument("--a", default=None, metavar="VAGUE", help="la vague d'arrivée (par défaut : la plus récente)")
+    ev.add_argument("--kind", required=True, choices=["usagers", "agents", "habitants", "maisons"])
+    ev.add_argument("--de", default=None, metavar="VAGUE|DATE",
+                    help="la vague de départ (par défaut : l'avant-dernière) ; pour les Maisons, une date AAAA-MM-JJ "
+                         "(par défaut : celle de l'avant-dernière version du registre)")
+    ev.add_argument("--a", default=None, metavar="VAGUE|DATE",
+                    help="la vague d'arrivée (par défaut : la plus récente) ; pour les Maisons, une date")
     ev.add_argument("--json", action="store_true", help="(la sortie est toujours du JSON)")
     e = filter_options(with_db(sub.add_parser(
         "export", help="écrire le dossier « En bref » (PDF, images, tableaux) pour un périmètre")))
@@ -439,10 +442,28 @@ def _evolution(args) -> int:
     from .indicators import evolution
 
     with closing(reader(args.db)) as con:
-        result = evolution(con, args.kind, _filters(args), args.de, args.a)
+        if args.kind == "maisons":
+            result = _network_changes(con, args)
+            if result is None:
+                sys.stderr.write("Moins de deux versions du registre : aucune évolution du réseau à mesurer "
+                                 "(donnez --de et --a, ou importez une autre liste des Maisons).\n")
+                return 1
+        else:
+            result = evolution(con, args.kind, _filters(args), args.de, args.a)
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
+
+
+def _network_changes(con, args) -> dict | None:
+    from . import history
+
+    dates = history.default_dates(con)
+    de = given_date(args.de) if args.de else (dates[0] if dates else None)
+    a = given_date(args.a) if args.a else (dates[1] if dates else None)
+    if not de or not a:
+        return None
+    return history.changes(con, de, a, _filters(args))
 
 
 def _export(args) -> int:

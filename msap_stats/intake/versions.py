@@ -132,23 +132,46 @@ def plan(con, table: str, fichier: str, explicit: dt.date | None = None) -> Vers
     return version
 
 
-def _follow(con, table: str, deps: list[str], version: Version) -> None:
-    """Count the sites of the network in force in ``deps`` found again, new or closed."""
-    cols = "id_maison, nom, commune, code_commune, code_departement"
-    old = con.execute(f"SELECT {cols} FROM maisons_en_vigueur WHERE list_contains(?, code_departement)",
-                      [deps]).fetchall()
-    new = con.execute(f"SELECT {cols} FROM {table} WHERE list_contains(?, code_departement)", [deps]).fetchall()
-    new_ids = {r[0] for r in new}
-    old_ids = {r[0] for r in old}
-    version.par_identifiant = len(new_ids & old_ids)
-    # Where identifiers changed: one site left and one site come, of the same name and commune.
-    def keyed(rows, others):
+SITE_COLUMNS = "id_maison, nom, commune, code_commune, code_departement"  # what ``site_changes`` reads, in order
+
+
+@dataclass
+class SiteChanges:
+    """Two states of the network, site by site: found again (by identifier, or by name and commune where the
+    identifier changed), opened, closed."""
+
+    same: list[tuple[str, str]]  # (before, after) identifiers of a site found again
+    renamed: int  # of them, found by name and commune (the identifier changed)
+    opened: list[str]
+    closed: list[str]
+
+
+def site_changes(old: list[tuple], new: list[tuple]) -> SiteChanges:
+    """``old`` and ``new``: rows starting with ``SITE_COLUMNS``."""
+    new_ids, old_ids = {r[0] for r in new}, {r[0] for r in old}
+    same = [(i, i) for i in sorted(new_ids & old_ids)]
+
+    def keyed(rows, others):  # where identifiers changed: one site left and one come, of the same name and commune
         out: dict[tuple, list] = {}
         for r in rows:
             if r[0] not in others:
                 out.setdefault(_network_key(r[1], r[2], r[3], r[4]), []).append(r[0])
         return out
+
     gone, come = keyed(old, new_ids), keyed(new, old_ids)
-    version.par_nom = sum(1 for k, ids in gone.items() if k[2] and len(ids) == 1 and len(come.get(k, ())) == 1)
-    version.nouveaux = len(new_ids - old_ids) - version.par_nom
-    version.fermes = len(old_ids - new_ids) - version.par_nom
+    pairs = [(ids[0], come[k][0]) for k, ids in gone.items() if k[2] and len(ids) == 1 and len(come.get(k, ())) == 1]
+    paired_old, paired_new = {a for a, _ in pairs}, {b for _, b in pairs}
+    return SiteChanges(same + pairs, len(pairs), sorted(new_ids - old_ids - paired_new),
+                       sorted(old_ids - new_ids - paired_old))
+
+
+def _follow(con, table: str, deps: list[str], version: Version) -> None:
+    """Count the sites of the network in force in ``deps`` found again, new or closed."""
+    old = con.execute(f"SELECT {SITE_COLUMNS} FROM maisons_en_vigueur WHERE list_contains(?, code_departement)",
+                      [deps]).fetchall()
+    new = con.execute(f"SELECT {SITE_COLUMNS} FROM {table} WHERE list_contains(?, code_departement)",
+                      [deps]).fetchall()
+    changes = site_changes(old, new)
+    version.par_nom = changes.renamed
+    version.par_identifiant = len(changes.same) - changes.renamed
+    version.nouveaux, version.fermes = len(changes.opened), len(changes.closed)

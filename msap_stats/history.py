@@ -1,0 +1,84 @@
+"""The network's history, from the registry's versions: the network in force at a date, and between two dates the
+sites opened, closed and moved, by département, with the lists it rests on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from . import reference
+from .indicators import Filters
+from .intake.versions import SITE_COLUMNS, site_changes
+from .store import network_sql
+
+MOVED_KM = 1.0  # a site found again this far from where it was has moved (a new address, not a new decimal)
+EARTH_KM = 6371.0088
+
+
+def version_dates(con) -> list[dt.date]:
+    """The dates of the registry's versions, oldest first."""
+    return [r[0] for r in con.execute("SELECT DISTINCT date_version FROM versions_registre ORDER BY 1").fetchall()]
+
+
+def default_dates(con) -> tuple[dt.date, dt.date] | None:
+    """The two latest versions' dates (the network before the latest list, and with it)."""
+    dates = version_dates(con)
+    return (dates[-2], dates[-1]) if len(dates) >= 2 else None
+
+
+def _sites(con, date: dt.date, f: Filters) -> list[tuple]:
+    """The sites of the network in force at ``date`` within the filters' régions and départements, as
+    ``SITE_COLUMNS`` then latitude, longitude and the list they come from."""
+    conds, params = [], {"d": date}
+    if f.regions:
+        conds.append("list_contains($regions, r.code_region)")
+        params["regions"] = list(f.regions)
+    if f.departements:
+        conds.append("list_contains($departements, n.code_departement)")
+        params["departements"] = list(f.departements)
+    where = " WHERE " + " AND ".join(conds) if conds else ""
+    return con.execute(f"SELECT {', '.join('n.' + c.strip() for c in SITE_COLUMNS.split(','))}, n.latitude, "
+                       f"n.longitude, v.fichier FROM ({network_sql('CAST($d AS DATE)')}) n "
+                       "JOIN versions_registre v USING (import_id) "
+                       f"LEFT JOIN ref_departements r USING (code_departement){where}", params).fetchall()
+
+
+def _km(a: tuple, b: tuple) -> float:
+    """Straight-line distance between two sites' points (rows as ``_sites`` gives them); NaN if one has none."""
+    if None in (a[5], a[6], b[5], b[6]):
+        return math.nan
+    la1, lo1, la2, lo2 = map(math.radians, (a[5], a[6], b[5], b[6]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_KM * math.asin(math.sqrt(min(1.0, h)))
+
+
+def changes(con, de: dt.date, a: dt.date, f: Filters | None = None) -> dict:
+    """The network at ``de`` and at ``a``: sites opened, closed and moved (another commune, or more than
+    ``MOVED_KM`` away), overall and by département, and the lists each state rests on."""
+    f = f or Filters()
+    before, after = _sites(con, de, f), _sites(con, a, f)
+    found = site_changes(before, after)
+    old, new = {r[0]: r for r in before}, {r[0]: r for r in after}
+    moved = [(i, j) for i, j in found.same
+             if old[i][3] != new[j][3] or _km(old[i], new[j]) > MOVED_KM]
+    deps = reference.departements().set_index("code_departement")
+    rows = []
+    for dep in sorted({r[4] for r in before} | {r[4] for r in after}):
+        rows.append({"code_departement": dep,
+                     "departement": deps["departement"].get(dep, dep) if dep in deps.index else dep,
+                     "avant": sum(r[4] == dep for r in before), "apres": sum(r[4] == dep for r in after),
+                     "ouvertures": sum(new[i][4] == dep for i in found.opened),
+                     "fermetures": sum(old[i][4] == dep for i in found.closed),
+                     "deplacements": sum(new[j][4] == dep for _, j in moved)})
+    return {"de": de.isoformat(), "a": a.isoformat(), "perimetre": f.describe(),
+            "listes_de": sorted({r[7] for r in before}), "listes_a": sorted({r[7] for r in after}),
+            "avant": len(before), "apres": len(after), "ouvertures": len(found.opened),
+            "fermetures": len(found.closed), "deplacements": len(moved),
+            "identifiants_changes": found.renamed, "par_departement": rows}
+
+
+def by_departement(result: dict) -> pd.DataFrame:
+    return pd.DataFrame(result["par_departement"], columns=["code_departement", "departement", "avant", "apres",
+                                                            "ouvertures", "fermetures", "deplacements"])
