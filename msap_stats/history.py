@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 import pandas as pd
 
 from . import reference
-from .indicators import Filters
+from .indicators import Filters, scope
 from .intake.versions import SITE_COLUMNS, site_changes
-from .store import network_sql
 
 MOVED_KM = 1.0  # a site found again this far from where it was has moved (a new address, not a new decimal)
 EARTH_KM = 6371.0088
@@ -29,20 +29,12 @@ def default_dates(con) -> tuple[dt.date, dt.date] | None:
 
 
 def _sites(con, date: dt.date, f: Filters) -> list[tuple]:
-    """The sites of the network in force at ``date`` within the filters' régions and départements, as
-    ``SITE_COLUMNS`` then latitude, longitude and the list they come from."""
-    conds, params = [], {"d": date}
-    if f.regions:
-        conds.append("list_contains($regions, r.code_region)")
-        params["regions"] = list(f.regions)
-    if f.departements:
-        conds.append("list_contains($departements, n.code_departement)")
-        params["departements"] = list(f.departements)
-    where = " WHERE " + " AND ".join(conds) if conds else ""
-    return con.execute(f"SELECT {', '.join('n.' + c.strip() for c in SITE_COLUMNS.split(','))}, n.latitude, "
-                       f"n.longitude, v.fichier FROM ({network_sql('CAST($d AS DATE)')}) n "
-                       "JOIN versions_registre v USING (import_id) "
-                       f"LEFT JOIN ref_departements r USING (code_departement){where}", params).fetchall()
+    """The sites of the network in force at ``date`` within the filters, as ``SITE_COLUMNS`` then latitude,
+    longitude and the list they come from."""
+    src, params = scope("maisons", replace(f, date_reseau=date.isoformat()))
+    columns = ", ".join("n." + c.strip() for c in SITE_COLUMNS.split(","))
+    return con.execute(f"SELECT {columns}, n.latitude, n.longitude, v.fichier FROM {src} n "
+                       "JOIN versions_registre v USING (import_id)", params).fetchall()
 
 
 def _km(a: tuple, b: tuple) -> float:
