@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     filter_options(with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)")))
     ev = filter_options(with_db(sub.add_parser("evolution", help="l'évolution des chiffres d'une enquête entre deux "
                                                                    "vagues, et son test (JSON)")))
-    ev.add_argument("--kind", required=True, choices=["usagers", "agents", "habitants", "maisons"])
+    ev.add_argument("--kind", required=True, choices=["usagers", "agents", "habitants", "maisons", "activite"])
     ev.add_argument("--de", default=None, metavar="VAGUE|DATE",
                     help="la vague de départ (par défaut : l'avant-dernière) ; pour les Maisons, une date AAAA-MM-JJ "
                          "(par défaut : celle de l'avant-dernière version du registre)")
@@ -439,7 +439,7 @@ def _indicators(args) -> int:
 
 
 def _evolution(args) -> int:
-    from .indicators import evolution
+    from .indicators import activity_evolution, evolution
 
     with closing(reader(args.db)) as con:
         if args.kind == "maisons":
@@ -448,6 +448,8 @@ def _evolution(args) -> int:
                 sys.stderr.write("Moins de deux versions du registre : aucune évolution du réseau à mesurer "
                                  "(donnez --de et --a, ou importez une autre liste des Maisons).\n")
                 return 1
+        elif args.kind == "activite":
+            result = activity_evolution(con, _filters(args))
         else:
             result = evolution(con, args.kind, _filters(args), args.de, args.a)
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)

@@ -387,6 +387,82 @@ def activity_indicators(con, f: Filters) -> dict:
     }
 
 
+WEEKS_PER_MONTH = 52 / 12
+
+
+def activity_year_on_year(con, f: Filters) -> pd.DataFrame:
+    """Each month of the period against the same month a year earlier (read whatever the period): requests,
+    Maisons that reported, requests per Maison and per opening hour (Maisons whose hours are known); the change on
+    the Maisons that reported in both months (a Maison without a report is said, never counted as zero); the
+    rolling twelve months where twelve months are known."""
+    src, params = scope("activite", replace(f, debut=None, fin=None))
+    sql = f"""
+    WITH per AS (SELECT mois, id_maison, sum(nb) AS n FROM {src} t GROUP BY ALL),
+    hours AS (SELECT p.mois, sum(p.n) AS n, sum(m.heures_hebdo) * {WEEKS_PER_MONTH} AS heures
+              FROM per p JOIN sites_v m USING (id_maison) WHERE m.heures_hebdo > 0 GROUP BY 1),
+    cur AS (SELECT mois, sum(n) AS demandes, count(*) AS maisons FROM per GROUP BY 1),
+    both_years AS (SELECT a.mois, count(*) AS maisons_constantes, sum(b.n) AS constant_avant, sum(a.n) AS constant_apres
+                   FROM per a JOIN per b ON b.id_maison = a.id_maison AND b.mois = CAST(a.mois - INTERVAL 12 MONTH AS DATE)
+                   GROUP BY 1),
+    lost AS (SELECT CAST(b.mois + INTERVAL 12 MONTH AS DATE) AS mois, count(*) AS sans_declaration FROM per b
+             ANTI JOIN per a ON a.id_maison = b.id_maison AND a.mois = CAST(b.mois + INTERVAL 12 MONTH AS DATE)
+             GROUP BY 1)
+    SELECT strftime(c.mois, '%Y-%m') AS mois, c.demandes, c.maisons, c.demandes / c.maisons AS par_maison,
+           h.n / h.heures AS par_heure, p.demandes AS demandes_un_an_avant, p.maisons AS maisons_un_an_avant,
+           x.maisons_constantes, x.constant_avant, x.constant_apres,
+           100.0 * (x.constant_apres / x.constant_avant - 1) AS evolution_pct,
+           CASE WHEN p.maisons IS NULL THEN NULL ELSE coalesce(l.sans_declaration, 0) END AS sans_declaration,
+           CASE WHEN count(*) OVER w = 12 THEN sum(c.demandes) OVER w END AS cumul_12_mois
+    FROM cur c LEFT JOIN cur p ON p.mois = CAST(c.mois - INTERVAL 12 MONTH AS DATE)
+    LEFT JOIN both_years x ON x.mois = c.mois LEFT JOIN lost l ON l.mois = c.mois LEFT JOIN hours h ON h.mois = c.mois
+    WINDOW w AS (ORDER BY c.mois RANGE BETWEEN INTERVAL 11 MONTH PRECEDING AND CURRENT ROW)
+    ORDER BY c.mois"""
+    df = _df(con, sql, params)
+    if f.debut:
+        df = df[df["mois"] >= f.debut]
+    if f.fin:
+        df = df[df["mois"] <= f.fin]
+    return df.reset_index(drop=True)
+
+
+def activity_change_by(con, f: Filters, column: str) -> pd.DataFrame:
+    """The last twelve months of the period against the twelve before, by ``column`` (thématique, région…), on
+    the Maisons that reported in both years: code, avant, apres, evolution_pct; with the months compared."""
+    src, params = scope("activite", replace(f, debut=None, fin=None))
+    last = con.execute(f"SELECT max(mois) FROM {src} t" + (" WHERE mois <= CAST($fin || '-01' AS DATE)"
+                                                           if f.fin else ""), {**params, **({"fin": f.fin} if f.fin else {})}
+                       ).fetchall()[0][0]
+    if last is None:
+        return pd.DataFrame(columns=["code", "avant", "apres", "evolution_pct"])
+    params.update(fin_an=last)
+    year = "CASE WHEN t.mois > CAST($fin_an - INTERVAL 12 MONTH AS DATE) THEN 'apres' ELSE 'avant' END"
+    window = "t.mois > CAST($fin_an - INTERVAL 24 MONTH AS DATE) AND t.mois <= $fin_an"
+    dim = f"m.{q(column)}" if column in MAISON_DIMENSIONS else f"t.{q(column)}"
+    join = "JOIN sites_v m USING (id_maison)" if column in MAISON_DIMENSIONS else ""
+    sql = f"""
+    WITH rows AS (SELECT t.id_maison, {dim} AS code, {year} AS an, t.nb FROM {src} t {join} WHERE {window}),
+    constant AS (SELECT id_maison FROM rows GROUP BY 1 HAVING count(DISTINCT an) = 2)
+    SELECT code, sum(nb) FILTER (an = 'avant') AS avant, sum(nb) FILTER (an = 'apres') AS apres
+    FROM rows SEMI JOIN constant USING (id_maison) GROUP BY 1 ORDER BY apres DESC NULLS LAST"""
+    df = _df(con, sql, params)
+    df["evolution_pct"] = 100.0 * (df["apres"] / df["avant"] - 1)
+    df.attrs["mois"] = (last.year, last.month)
+    return df
+
+
+def activity_evolution(con, f: Filters) -> dict:
+    """What ``evolution --kind activite`` gives: the months year on year, the change by thématique and région."""
+    def records(df: pd.DataFrame) -> list[dict]:
+        return [{k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                for r in df.to_dict("records")]
+
+    by_theme = activity_change_by(con, f, "thematique")
+    return {"perimetre": f.describe(), "mois": records(activity_year_on_year(con, f)),
+            "douze_derniers_mois_jusqu_a": "{:04d}-{:02d}".format(*by_theme.attrs["mois"]) if "mois" in by_theme.attrs
+            else None,
+            "par_thematique": records(by_theme), "par_region": records(activity_change_by(con, f, "code_region"))}
+
+
 def activity_by_pair(con, f: Filters, first: str, second: str) -> pd.DataFrame:
     """Requests by two dimensions: a, b, n, and pct of all requests of ``a``."""
     df = _activity_grouped(con, f, (first, second)).rename(columns={"d0": "a", "d1": "b"})
