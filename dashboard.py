@@ -24,6 +24,7 @@ PAGES = [
     st.Page("pages/activite.py", title="Activité", icon=":material/bar_chart:", url_path="activite"),
     st.Page("pages/territoires.py", title="Territoires", icon=":material/map:", url_path="territoires"),
     st.Page("pages/reseau.py", title="Réseau et critères", icon=":material/rule:", url_path="reseau"),
+    st.Page("pages/evolution.py", title="Évolution", icon=":material/trending_up:", url_path="evolution"),
 ]
 IMPORT_PAGE = st.Page("pages/importer.py", title="Importer des données", icon=":material/upload_file:",
                       url_path="importer")

@@ -6,4 +6,4 @@ figures. No Streamlit and no SQL here: the pages lay these out, the exports reus
 gives the look, ``common`` holds what the pages' charts share.
 """
 
-from . import activite, common, motifs, overview, regards, reseau, satisfaction, territoires  # noqa: F401
+from . import activite, common, evolution, motifs, overview, regards, reseau, satisfaction, territoires  # noqa: F401

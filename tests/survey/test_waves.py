@@ -22,11 +22,11 @@ HEADER = ["id_reponse", "date_reponse", "id_maison", "poids", *built.ITEMS, "mot
           "motif_demarche_en_ligne", "satisfaction_accueil"]
 
 
-def _file(path: Path, rows: list[dict], with_wave: bool) -> Path:
+def _file(path: Path, rows: list[dict], with_wave: bool, satisfaction=lambda r: "Très satisfait") -> Path:
     yes_no = {1: "Oui", 0: "Non", None: None}
     header = (["vague"] if with_wave else []) + HEADER
     body = [([r["vague"]] if with_wave else []) + [r["id_reponse"], r["date_reponse"], r["id_maison"], r["poids"],
-            *(yes_no[r[i]] for i in built.ITEMS), "Non", "Non", "Très satisfait"] for r in rows]
+            *(yes_no[r[i]] for i in built.ITEMS), "Non", "Non", satisfaction(r)] for r in rows]
     return write_csv_fr(path, header, body)
 
 

@@ -16,6 +16,7 @@ from msap_stats.fmt import nombre
 from msap_stats.indicators import Filters
 from tests import browser
 from tests.conftest import CONTOURS
+from tests.ui.test_evolution import evolving  # noqa: F401 — the store of two waves, lists, years
 
 PAGES = [  # title in the navigation, charts the page draws on the demo
     ("Motifs de visite", 7),
@@ -419,3 +420,19 @@ def test_local_mode_reached_from_elsewhere_serves_no_data(demo_db, demo_server, 
     shutil.copy(demo_db, db)
     with browser.streamlit_server(db, CONTOURS, args=("--server.address", "0.0.0.0")) as url:
         refused(url)
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_the_evolution_page_at_desktop_and_phone_widths(evolving, page, width):  # noqa: F811
+    """Two waves, two lists, two years: three charts drawn, no fault of accessibility (screenshots kept)."""
+    with browser.streamlit_server(evolving, CONTOURS) as url:
+        page.set_viewport_size({"width": width, "height": 1000})
+        try:
+            page.goto(f"{url}/evolution")
+            browser.wait_for_app(page, 3)
+            assert browser.exceptions(page) == [] and browser.drawn_charts(page) >= 3
+            assert page.get_by_text("écart significatif").first.is_visible()
+            browser.screenshot(page, f"evolution_{width}")
+            assert browser.accessibility_faults(page) == []
+        finally:
+            page.set_viewport_size({"width": 1440, "height": 1000})

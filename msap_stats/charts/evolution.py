@@ -1,0 +1,151 @@
+"""Évolution: a survey's figures in two waves and their tested change, the network between two versions of the
+registry, the activity year on year. Each title says only what its numbers show: a survey change is called a
+change only when its test says so (Holm across the chart); activity is compared on the Maisons that reported in
+both months, without a test."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import history
+from .. import indicators as ind
+from ..fmt import mois, nombre, pct
+from ..indicators import Filters
+from . import theme
+from .common import Absent, source
+from .figures import Chart, finish
+
+PUBLIC = {"usagers": "usagers", "agents": "agents", "habitants": "habitants"}
+
+
+def points(gap: float) -> str:
+    """+3,8 points, −1,2 point."""
+    sign = "+" if gap > 0 else "−" if gap < 0 else ""
+    value = nombre(abs(gap), 1)
+    return f"{sign}{value} point{'s' if abs(gap) >= 2 else ''}"
+
+
+def change_sentence(row, de: str) -> str:
+    """What a tested change allows to say."""
+    if pd.isna(row["ecart"]):
+        return f"{row['libelle']} : effectif insuffisant dans une des deux vagues"
+    if row["ecart_significatif"]:
+        return f"{row['libelle']} : {points(row['ecart'])} depuis {de}, écart significatif"
+    return f"{row['libelle']} : {points(row['ecart'])} depuis {de}, écart non significatif"
+
+
+def waves_change(con, f: Filters, kind: str = "usagers", height: int = 420) -> Chart | Absent:
+    """The headline figures of a survey in its two latest waves, with their intervals, and the change tested."""
+    pair = ind.wave_pair(con, kind)
+    if pair is None:
+        return Absent(f"Une seule vague d'enquête {PUBLIC[kind]} (ou aucune) : importez une autre vague pour en "
+                      "mesurer l'évolution.")
+    de, a = pair
+    df = ind.change(con, kind, ind.SURVEY_INDICATORS[kind], f, de, a)
+    if df[["de_pct", "a_pct"]].isna().all().all():
+        return Absent(f"Trop peu de réponses {PUBLIC[kind]} dans ce périmètre, dans l'une des vagues {de} et {a}, "
+                      "pour comparer les vagues.")
+    fig = go.Figure()
+    labels = df["libelle"].map(lambda t: theme.wrap_label(t, 22))
+    for wave, side, color in ((de, "de", theme.TEXTE_SECONDAIRE), (a, "a", theme.BLEU_FRANCE)):
+        fig.add_trace(go.Scatter(
+            x=df[f"{side}_pct"], y=labels, mode="markers", name=f"Vague {wave}",
+            marker=dict(size=11, color=color),
+            error_x=dict(type="data", symmetric=False, array=df[f"{side}_ic_haut"] - df[f"{side}_pct"],
+                         arrayminus=df[f"{side}_pct"] - df[f"{side}_ic_bas"], color=color, thickness=1.5),
+            hovertemplate="%{y} : %{x:.1f} %<extra>" + f"Vague {wave}" + "</extra>"))
+    marked = df["ecart_significatif"]
+    fig.add_trace(go.Scatter(x=df.loc[marked, ["de_ic_haut", "a_ic_haut"]].max(axis=1), y=labels[marked],
+                             mode="text", showlegend=False, text=[f" {points(g)} *" for g in df.loc[marked, "ecart"]],
+                             textposition="middle right", hoverinfo="skip"))
+    fig.update_layout(xaxis=dict(title="%", range=[0, 118]), yaxis=dict(autorange="reversed"),
+                      legend=dict(orientation="h", y=-0.15))
+    tested = df[df["ecart"].notna()]
+    significant = tested[tested["ecart_significatif"]]
+    if len(significant):
+        title = change_sentence(significant.loc[significant["ecart"].abs().idxmax()], de)
+    elif len(tested):
+        title = f"Aucun écart significatif entre les vagues {de} et {a} sur ces indicateurs"
+    else:
+        title = f"Vagues {de} et {a} : effectifs insuffisants pour tester un écart"
+    data = pd.DataFrame({
+        "Indicateur": df["libelle"], f"{de} (%)": df["de_pct"], f"{de} IC bas": df["de_ic_bas"],
+        f"{de} IC haut": df["de_ic_haut"], f"{de} réponses": df["de_n"], f"{a} (%)": df["a_pct"],
+        f"{a} IC bas": df["a_ic_bas"], f"{a} IC haut": df["a_ic_haut"], f"{a} réponses": df["a_n"],
+        "Écart (points)": df["ecart"], "Écart IC bas": df["ic_bas"], "Écart IC haut": df["ic_haut"],
+        "p (Holm)": df["p_holm"].round(4), "Écart significatif": df["ecart_significatif"].map({True: "oui",
+                                                                                               False: "non"})})
+    base = (f"n = {nombre(int(df['de_n'].max()))} ({de}) et {nombre(int(df['a_n'].max()))} ({a}) {PUBLIC[kind]} "
+            f"ayant répondu, pondéré ; IC à 95 % (plan de sondage, chaque vague) ; écart testé avec les "
+            f"{'Maisons' if kind != 'habitants' else 'départements'} comme grappes sur les deux vagues, correction de "
+            "Holm ; * écart significatif")
+    return finish(Chart(f"evolution_{kind}", title, fig, data, base, source(con, kind)),
+                  max(height, 160 + 46 * len(df)))
+
+
+def network_change(con, f: Filters, height: int = 460) -> Chart | Absent:
+    """The network between the two latest versions of the registry: sites opened and closed, by région (by
+    département within one région)."""
+    dates = history.default_dates(con)
+    if dates is None:
+        return Absent("Une seule version du registre des Maisons : importez une liste d'une autre date pour suivre "
+                      "l'évolution du réseau.")
+    result = history.changes(con, *dates, f)
+    table = history.by_departement(result)
+    if table.empty:
+        return Absent("Aucune Maison dans ce périmètre, à l'une ou l'autre date.")
+    level = "departement" if f.regions or f.departements else "region"
+    if level == "region":
+        from .. import reference
+
+        regions = reference.departements().set_index("code_departement")["region"]
+        table["region"] = table["code_departement"].map(regions).fillna(table["departement"])
+        table = table.groupby("region", as_index=False)[["avant", "apres", "ouvertures", "fermetures",
+                                                          "deplacements"]].sum()
+    label = table[level]
+    fig = go.Figure([
+        go.Bar(y=label, x=table["ouvertures"], orientation="h", name="Ouvertures", marker_color=theme.BLEU_FRANCE),
+        go.Bar(y=label, x=-table["fermetures"], orientation="h", name="Fermetures", marker_color=theme.PALETTE[1],
+               customdata=table["fermetures"], hovertemplate="%{y} : %{customdata} fermeture(s)<extra></extra>"),
+    ])
+    fig.update_layout(barmode="relative", yaxis=dict(autorange="reversed"), xaxis=dict(title="Sites"),
+                      legend=dict(orientation="h", y=-0.12))
+    de, a = (d.strftime("%d/%m/%Y") for d in dates)
+    title = (f"{nombre(result['ouvertures'])} ouverture(s) et {nombre(result['fermetures'])} fermeture(s) de sites "
+             f"entre le {de} et le {a} ({nombre(result['avant'])} → {nombre(result['apres'])} sites)")
+    data = table.rename(columns={level: "Région" if level == "region" else "Département", "avant": f"Sites au {de}",
+                                 "apres": f"Sites au {a}", "ouvertures": "Ouvertures", "fermetures": "Fermetures",
+                                 "deplacements": "Déplacements"}).drop(columns=["code_departement"], errors="ignore")
+    base = (f"{nombre(result['deplacements'])} site(s) déplacé(s) (autre commune ou plus de "
+            f"{nombre(history.MOVED_KM)} km) ; {nombre(result['identifiants_changes'])} site(s) retrouvé(s) sous un "
+            f"autre identifiant ; listes : {', '.join(result['listes_de'])} → {', '.join(result['listes_a'])}")
+    return finish(Chart("evolution_reseau", title, fig, data, base, source(con, "maisons")),
+                  max(height, 140 + 24 * len(table)))
+
+
+def activity_year(con, f: Filters, height: int = 420) -> Chart | Absent:
+    """Requests each month against the same month a year earlier, on the Maisons that reported in both."""
+    df = ind.activity_year_on_year(con, f)
+    compared = df[df["evolution_pct"].notna()]
+    if compared.empty:
+        return Absent("Moins de treize mois d'activité dans ce périmètre : pas encore de mois à comparer à celui "
+                      "de l'année précédente.")
+    fig = go.Figure(go.Bar(x=compared["mois"], y=compared["evolution_pct"], marker_color=theme.BLEU_FRANCE,
+                           customdata=compared[["maisons_constantes", "sans_declaration"]],
+                           hovertemplate="%{x} : %{y:.1f} % (%{customdata[0]} Maisons comparées, "
+                                         "%{customdata[1]} sans déclaration)<extra></extra>"))
+    fig.update_layout(yaxis=dict(title="Évolution sur un an (%)"), xaxis=dict(type="category"))
+    last = compared.iloc[-1]
+    when = mois(pd.Timestamp(last["mois"] + "-01"))
+    title = (f"Demandes de {when} : {'+' if last['evolution_pct'] > 0 else ''}{pct(last['evolution_pct'], 1)} "
+             "sur un an, à Maisons constantes")
+    data = pd.DataFrame({"Mois": df["mois"], "Demandes": df["demandes"], "Maisons déclarantes": df["maisons"],
+                         "Demandes par Maison": df["par_maison"].round(1),
+                         "Demandes par heure d'ouverture": df["par_heure"].round(2),
+                         "Un an avant": df["demandes_un_an_avant"], "Maisons comparées": df["maisons_constantes"],
+                         "Évolution (%)": df["evolution_pct"].round(1), "Sans déclaration": df["sans_declaration"],
+                         "Cumul 12 mois": df["cumul_12_mois"]})
+    base = ("Maisons ayant déclaré les deux mois ; une Maison sans déclaration un mois est comptée à part, jamais "
+            "pour zéro ; évolution observée, sans test")
+    return finish(Chart("evolution_activite", title, fig, data, base, source(con, "activite")), height)

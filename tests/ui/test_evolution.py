@@ -1,0 +1,81 @@
+"""The Évolution page on a store with two survey waves, two national lists and two years of activity: each chart
+is the one the command line computes, its title says only what its test or its counts show (in a browser at 1,440
+and 390 pixels: tests/ui/test_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from msap_stats import charts, store
+from msap_stats.indicators import Filters
+from msap_stats.intake.importer import import_file
+from tests.conftest import SHARED
+from tests.reference import waves as built
+from tests.spreadsheets import write_csv_fr
+from tests.survey.test_waves import REFERENCE, _file
+from tests.test_cli import cli
+from tests.ui.test_pages import app, chart_titles, ok
+
+L2022 = SHARED / "liste-fs-20221201.csv"
+
+
+def satisfied(r: dict) -> str | None:
+    """Very satisfied exactly when helped with a file (no answer when that one has none): the change of "très
+    satisfaits" is R's of that item."""
+    return None if r["motif_aide_dossier"] is None else "Très satisfait" if r["motif_aide_dossier"] else "Plutôt satisfait"
+
+
+@pytest.fixture(scope="module")
+def evolving(registry_db, registry_file, tmp_path_factory):
+    if not L2022.exists():
+        pytest.skip("liste de 2022 absente de ../shared/data")
+    folder = tmp_path_factory.mktemp("evolution")
+    db = folder / "evolution.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    import_file(con, L2022, "maisons", accept_suggestions=True)
+    rows = built.build(registry_file)
+    for wave in ("2016", "2024"):
+        import_file(con, _file(folder / f"usagers_{wave}.csv", [r for r in rows if r["vague"] == wave], True,
+                               satisfied), "usagers")
+    activity = [[m, f"{y}-{mo:02d}", "emploi", 10 + mo + (3 if y == 2024 else 0)]
+                for y in (2023, 2024) for mo in range(1, 13) for m in ("1", "2", "3") if (m, y, mo) != ("3", 2024, 3)]
+    import_file(con, write_csv_fr(folder / "activite.csv", ["id_maison", "mois", "thematique", "nb"], activity),
+                "activite")
+    con.execute("CHECKPOINT")
+    con.close()
+    return db
+
+
+def test_the_page_shows_the_changes_the_command_line_computes(evolving, tmp_path, monkeypatch):
+    db = tmp_path / "e.duckdb"
+    shutil.copy(evolving, db)
+    at = app(db, monkeypatch)
+    at.switch_page("pages/evolution.py").run()
+    ok(at)
+    titles = chart_titles(at)
+    con = store.connect(db, read_only=True)
+    try:
+        expected = [charts.evolution.waves_change(con, Filters(), "usagers"), charts.evolution.network_change(
+            con, Filters()), charts.evolution.activity_year(con, Filters())]
+    finally:
+        con.close()
+    assert [c.titre for c in expected] == [t for t in titles]
+    ref = REFERENCE["ensemble"]["motif_aide_dossier"]["change"]
+    assert titles[0] == (f"Très satisfaits de l'accueil : +{ref['ecart']:.1f} points depuis 2016, écart "
+                         "significatif").replace(".", ",")
+    assert titles[1].startswith("237 ouverture(s) et 75 fermeture(s) de sites entre le 01/12/2022 et le 01/08/2024")
+    december = f"{100 * ((10 + 12 + 3) / (10 + 12) - 1):.1f}".replace(".", ",")  # each Maison, both years
+    assert titles[2] == f"Demandes de décembre 2024 : +{december}\u202f% sur un an, à Maisons constantes"
+    messages = " ".join(i.value for i in at.info)
+    assert "Une seule vague d'enquête agents" in messages and "Une seule vague d'enquête habitants" in messages
+    out = json.loads(cli("evolution", "--kind", "usagers", "--db", str(db)).stdout)
+    assert out["indicateurs"]["tres_satisfait"]["ecart"] == pytest.approx(ref["ecart"], abs=0.05)
+    assert out["indicateurs"]["tres_satisfait"]["significatif"] is True
+    network = json.loads(cli("evolution", "--kind", "maisons", "--db", str(db)).stdout)
+    assert (network["ouvertures"], network["fermetures"]) == (237, 75)
+
+
