@@ -14,7 +14,7 @@ from datetime import date
 from io import BytesIO
 
 from .. import indicators as ind
-from ..charts import activite, common, motifs, overview, regards, reseau, satisfaction, territoires
+from ..charts import activite, common, evolution, motifs, overview, regards, reseau, satisfaction, territoires
 from ..charts.figures import Chart
 from ..fmt import NNBSP, compte, mois, nombre
 from ..indicators import FILTER_PARAMS, Filters
@@ -51,6 +51,26 @@ PIECES = (
     Piece("Densité par région", territoires.maisons_par_region),
 )
 MAPS = (territoires.carte_departements, territoires.carte_maisons)
+# The « Évolution » part: each piece when the store holds what it compares (two waves, two lists, two years).
+EVOLUTION = (
+    Piece("Évolution des usagers", evolution.waves_change, ("usagers",)),
+    Piece("Évolution des agents", evolution.waves_change, ("agents",)),
+    Piece("Évolution des habitants", evolution.waves_change, ("habitants",)),
+    Piece("Évolution du réseau", evolution.network_change),
+    Piece("Activité sur un an", evolution.activity_year),
+)
+
+
+CHANGE_METHOD = (
+    "Évolution : chaque chiffre d'enquête est calculé sur une seule vague, avec son plan de sondage ; l'écart entre "
+    "deux vagues est testé avec les Maisons (les départements pour les habitants) comme grappes sur les deux vagues "
+    "(une Maison interrogée deux fois est une seule grappe), loi de Student sur le nombre de grappes moins deux, "
+    "correction de Holm sur les chiffres d'un graphique. Le réseau est comparé d'une liste des Maisons à l'autre ; "
+    "l'activité, mois par mois sur les Maisons qui ont déclaré les deux années, sans test.")
+
+
+def _printed(chart: Chart, i: int) -> dict:
+    return {"titre": chart.titre, "base": chart.base, "source": chart.source, "image": f"graphique-{i}.svg"}
 
 
 class EmptyPerimeter(ValueError):
@@ -193,11 +213,12 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
     today = today or date.today()
     perimetre, periode = common.perimetre(f), common.periode(con, f)
     charts, absents = choose(con, f)
+    changes = [(p.nom, r) for p in EVOLUTION if not isinstance(r := p.view(con, f, *p.args), common.Absent)]
     demo = bool(ind.is_demo(con))
     context = [f"Périmètre : {perimetre}", f"Période : {periode}", f"Édité le {jour(today)} avec msap-stats"]
-    pack = Pack({}, f"en-bref_{slug(perimetre)}_{today:%Y-%m-%d}", charts, absents)
+    pack = Pack({}, f"en-bref_{slug(perimetre)}_{today:%Y-%m-%d}", charts + changes, absents)
     svgs, where = {}, f"{perimetre} · {periode}"
-    for i, (nom, chart) in enumerate(charts, start=1):
+    for i, (nom, chart) in enumerate(charts + changes, start=1):
         stem = f"graphiques/{i:02d}-{slug(nom)}"
         pack.files[f"{stem}.png"] = images.png(chart, where)
         pack.files[f"{stem}.svg"] = images.svg(chart, where)
@@ -208,12 +229,13 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
         "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": common.DEMO_NOTICE,
         "chiffres": [{"valeur": k.valeur, "texte": k.texte, "detail": k.detail}
                      for k in overview.key_figures(con, f) if k.source],  # figures with no data at all: in "absents"
-        "graphiques": [{"titre": c.titre, "base": c.base, "source": c.source, "image": f"graphique-{i}.svg"}
-                       for i, (_, c) in enumerate(charts, start=1)],
-        "absents": absents, "methodologie": methodology(con, f, periode), "sources": sources(con),
+        "graphiques": [_printed(c, i) for i, (_, c) in enumerate(charts, start=1)],
+        "evolution": [_printed(c, i) for i, (_, c) in enumerate(changes, start=len(charts) + 1)],
+        "absents": absents, "sources": sources(con),
+        "methodologie": methodology(con, f, periode) + ([CHANGE_METHOD] if changes else []),
     }
     pack.files["en-bref.pdf"] = document.pdf(data, svgs)
-    pack.files["tableaux.xlsx"] = tables.workbook(charts, context)
+    pack.files["tableaux.xlsx"] = tables.workbook(charts + changes, context)
     pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con)).encode("utf-8")
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:

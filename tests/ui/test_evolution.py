@@ -79,3 +79,27 @@ def test_the_page_shows_the_changes_the_command_line_computes(evolving, tmp_path
     assert (network["ouvertures"], network["fermetures"]) == (237, 75)
 
 
+
+
+def test_the_pack_has_an_evolution_part_with_the_same_changes(evolving):
+    import io
+
+    from openpyxl import load_workbook
+
+    from msap_stats.export import pack
+    from tests.export.test_export import flat, pdf_text
+
+    con = store.connect(evolving, read_only=True)
+    try:
+        built_pack = pack.build(con, Filters())
+        page_charts = [charts.evolution.waves_change(con, Filters(), "usagers"),
+                       charts.evolution.network_change(con, Filters()), charts.evolution.activity_year(con, Filters())]
+    finally:
+        con.close()
+    _, text = pdf_text(built_pack.files["en-bref.pdf"])
+    text = flat(text)
+    assert "Évolution" in text and "l'écart entre deux vagues est testé avec les Maisons" in text
+    for chart in page_charts:  # the page's titles, in the note
+        assert flat(chart.titre) in text, chart.titre
+    sheets = load_workbook(io.BytesIO(built_pack.files["tableaux.xlsx"])).sheetnames
+    assert len(sheets) >= len(built_pack.charts) and len(built_pack.charts) >= 3
