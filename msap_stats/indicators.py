@@ -537,6 +537,25 @@ def departements_table(con, f: Filters, satisfaction: bool = True) -> pd.DataFra
     return table
 
 
+def labelled_per_quarter(con, f: Filters) -> pd.DataFrame:
+    """The sites of the network in force by quarter of labelling: trimestre (first day), labellisees, cumul; and
+    the sites whose labelling date is unknown (in ``attrs``)."""
+    src, params = scope("maisons", f)
+    df = _df(con, f"SELECT CAST(date_trunc('quarter', date_labellisation) AS DATE) AS trimestre, count(*) AS "
+                  f"labellisees FROM {src} WHERE date_labellisation IS NOT NULL GROUP BY 1 ORDER BY 1", params)
+    df["cumul"] = df["labellisees"].cumsum()
+    df.attrs["sans_date"] = int(con.execute(f"SELECT count(*) FROM {src} WHERE date_labellisation IS NULL",
+                                            params).fetchall()[0][0])
+    return df
+
+
+def density_then_now(con, f: Filters, then: str, now: str | None = None) -> pd.DataFrame:
+    """Maisons per 100,000 inhabitants by région in the network in force at ``then`` and at ``now`` (the latest)."""
+    before = regions_table(con, replace(f, date_reseau=then))[["region", "maisons", "maisons_100k"]]
+    after = regions_table(con, replace(f, date_reseau=now))[["region", "maisons", "maisons_100k"]]
+    return before.merge(after, on="region", how="outer", suffixes=("_avant", "_apres")).fillna(0)
+
+
 def regions_table(con, f: Filters) -> pd.DataFrame:
     """Per région of the perimeter: population, Maisons and requests (of the départements chosen, if any)."""
     t = departements_table(con, f, satisfaction=False)

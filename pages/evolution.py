@@ -8,5 +8,6 @@ blocks.page_header("Évolution", "Qu'est-ce qui a changé d'une vague d'enquête
 for kind in ("usagers", "agents", "habitants"):
     blocks.chart(evolution.waves_change, kind)
 blocks.chart(evolution.network_change)
+blocks.side_by_side((evolution.growth,), (evolution.density_change,))
 blocks.chart(evolution.activity_year)
 blocks.methodology()

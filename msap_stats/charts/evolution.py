@@ -124,6 +124,58 @@ def network_change(con, f: Filters, height: int = 460) -> Chart | Absent:
                   max(height, 140 + 24 * len(table)))
 
 
+def growth(con, f: Filters, height: int = 420) -> Chart | Absent:
+    """The sites of today's network by quarter of labelling, and their running total."""
+    df = ind.labelled_per_quarter(con, f)
+    if df.empty:
+        return Absent("Aucune date de labellisation dans le registre de ce périmètre : pas de courbe de croissance.")
+    quarter = df["trimestre"].map(lambda d: f"T{(d.month - 1) // 3 + 1} {d.year}")
+    fig = go.Figure([go.Bar(x=quarter, y=df["labellisees"], name="Labellisés dans le trimestre",
+                            marker_color=theme.PALETTE[5]),
+                     go.Scatter(x=quarter, y=df["cumul"], name="Cumul", mode="lines+markers", yaxis="y2",
+                                line=dict(color=theme.BLEU_FRANCE, width=2.5))])
+    fig.update_layout(xaxis=dict(type="category"), yaxis=dict(title="Sites labellisés"),
+                      yaxis2=dict(title="Cumul", overlaying="y", side="right", rangemode="tozero", showgrid=False),
+                      legend=dict(orientation="h", y=-0.2))
+    first, last = quarter.iloc[0], quarter.iloc[-1]
+    title = (f"{nombre(int(df['cumul'].iloc[-1]))} sites du réseau actuel labellisés de {first} à {last}, dont "
+             f"{nombre(int(df['labellisees'].max()))} au plus fort trimestre ({quarter.iloc[df['labellisees'].idxmax()]})")
+    unknown = df.attrs.get("sans_date", 0)
+    data = pd.DataFrame({"Trimestre": quarter, "Labellisés": df["labellisees"], "Cumul": df["cumul"]})
+    base = ("sites du réseau en vigueur, par date de labellisation (un site fermé depuis n'y figure pas)"
+            + (f" ; {nombre(unknown)} site(s) sans date de labellisation" if unknown else ""))
+    return finish(Chart("croissance", title, fig, data, base, source(con, "maisons")), height)
+
+
+def density_change(con, f: Filters, height: int = 460) -> Chart | Absent:
+    """Maisons per 100,000 inhabitants by région, at the first version of the registry and now."""
+    dates = history.version_dates(con)
+    if len(dates) < 2:
+        return Absent("Une seule version du registre des Maisons : pas de densité à comparer dans le temps.")
+    then = dates[0].strftime("%d/%m/%Y")
+    df = ind.density_then_now(con, f, dates[0].isoformat())
+    df = df[(df["maisons_avant"] > 0) | (df["maisons_apres"] > 0)].sort_values("maisons_100k_apres", ascending=False)
+    if df.empty:
+        return Absent("Aucune Maison dans ce périmètre, à l'une ou l'autre date.")
+    fig = go.Figure([go.Bar(y=df["region"], x=df["maisons_100k_avant"], orientation="h", name=f"Au {then}",
+                            marker_color=theme.TEXTE_SECONDAIRE),
+                     go.Bar(y=df["region"], x=df["maisons_100k_apres"], orientation="h", name="Aujourd'hui",
+                            marker_color=theme.BLEU_FRANCE)])
+    fig.update_layout(barmode="group", yaxis=dict(autorange="reversed"), xaxis=dict(title="Maisons pour 100 000 hab."),
+                      legend=dict(orientation="h", y=-0.12))
+    population = float(ind.regions_table(con, f)["population"].sum())
+    before, after = (1e5 * df[c].sum() / population for c in ("maisons_avant", "maisons_apres"))
+    title = (f"De {nombre(before, 1)} à {nombre(after, 1)} Maisons pour 100 000 habitants entre le {then} et "
+             "aujourd'hui")
+    data = pd.DataFrame({"Région": df["region"], f"Maisons au {then}": df["maisons_avant"],
+                         f"Pour 100 000 hab. au {then}": df["maisons_100k_avant"].round(2),
+                         "Maisons aujourd'hui": df["maisons_apres"],
+                         "Pour 100 000 hab. aujourd'hui": df["maisons_100k_apres"].round(2)})
+    base = "population municipale INSEE (la même aux deux dates) ; réseau en vigueur à chaque date"
+    return finish(Chart("densite_evolution", title, fig, data, base, source(con, "maisons")),
+                  max(height, 140 + 30 * len(df)))
+
+
 def activity_year(con, f: Filters, height: int = 420) -> Chart | Absent:
     """Requests each month against the same month a year earlier, on the Maisons that reported in both."""
     df = ind.activity_year_on_year(con, f)

@@ -3,9 +3,11 @@ the sidebar that sets them, and the URL that keeps them, so that a copied link r
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from .. import indicators, reference, schema
+from .. import history, indicators, reference, schema
 from ..fmt import MOIS_COURTS
 from ..indicators import FILTER_PARAMS, Filters
 from . import connection
@@ -33,6 +35,10 @@ def init_from_url(options: dict[str, list[str]], months: list[str]) -> None:
             st.session_state[f"f_{attr}"] = values
     if params.get("vague") in options["vague"]:
         st.session_state["f_vague"] = params.get("vague")
+    try:
+        st.session_state["f_date"] = dt.date.fromisoformat(params.get("date")) if params.get("date") else None
+    except ValueError:
+        pass
 
 
 def url_period(months: list[str]) -> tuple[str, str]:
@@ -50,6 +56,8 @@ def write_url(f: Filters, months: list[str]) -> None:
         wanted["fin"] = f.fin
     if f.vague:
         wanted["vague"] = f.vague
+    if f.date_reseau:
+        wanted["date"] = f.date_reseau
     current = {k: (st.query_params.get_all(k) if k in FILTER_KEYS.values() else st.query_params.get(k))
                for k in st.query_params}
     for k in PAGE_SETTINGS:  # the pages' settings stay in the URL
@@ -106,6 +114,7 @@ def sidebar() -> Filters:
         "porteurs": list(porteur_labels),
         "vague": ["", *connection.cached(indicators.all_waves), indicators.ALL_WAVES],
     }
+    versions = connection.cached(history.version_dates)
     init_from_url(options, months)
 
     with st.sidebar:
@@ -129,6 +138,11 @@ def sidebar() -> Filters:
                                         key="f_formats", placeholder="Tous les formats")
         chosen_porteurs = st.multiselect("Structure porteuse", options["porteurs"], format_func=porteur_labels.get,
                                          key="f_porteurs", placeholder="Toutes les structures")
+        date_reseau = None
+        if len(versions) > 1:  # several lists of Maisons: the network at a date, today's unless chosen
+            date_reseau = st.date_input("Réseau en vigueur le", value=None, key="f_date", format="DD/MM/YYYY",
+                                        min_value=versions[0], help="Vide : le réseau de la liste la plus récente. "
+                                        "Une date : chaque page compte les Maisons de la liste en vigueur ce jour-là.")
         vague = ""
         if len(options["vague"]) > 3:  # several waves: the figures rest on one, the latest unless chosen
             vague = st.selectbox("Vague d'enquête", options["vague"], key="f_vague",
@@ -142,7 +156,8 @@ def sidebar() -> Filters:
     f = Filters(regions=tuple(chosen_regions), departements=tuple(chosen_deps),
                 debut=debut if months and debut != months[0] else None,
                 fin=fin if months and fin != months[-1] else None,
-                formats=tuple(chosen_formats), porteurs=tuple(chosen_porteurs), vague=vague or None)
+                formats=tuple(chosen_formats), porteurs=tuple(chosen_porteurs), vague=vague or None,
+                date_reseau=date_reseau.isoformat() if date_reseau else None)
     set_current(f)
     write_url(f, months)
     return f
