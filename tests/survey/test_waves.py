@@ -189,3 +189,24 @@ def test_a_store_made_before_waves_labels_each_import_s_answers_by_their_year(tw
     finally:
         upgraded.close()
     assert got == {w: sum(r["vague"] == w for r in rows) for w in ("2016", "2024")}
+
+
+def test_a_wave_is_named_from_the_dates_when_the_file_does_not_name_it(registry_copy, registry_file, tmp_path):
+    """Another région's file of the same survey joins its wave; a survey months apart in the same year is
+    named by its month; a name given at the import is kept."""
+    from msap_stats.intake.profiles import Choices
+
+    rows = [r for r in built.build(registry_file) if r["vague"] == "2016"][:40]
+
+    def at(day: str, name: str, **kw):
+        dated = [{**r, "date_reponse": day} for r in rows]
+        return import_file(con, _file(tmp_path / name, dated, False), "usagers", **kw).vague
+
+    con = store.connect(registry_copy)
+    try:
+        assert at("2016-11-08", "a.csv") == ("2016", "année des réponses")
+        assert at("2016-12-01", "b.csv", replace=True)[0] == "2016"  # the same answers again: the same wave
+        assert at("2016-03-15", "c.csv") == ("mars 2016", "l'année 2016 a déjà une autre vague : mois des réponses")
+        assert at("2016-03-20", "d.csv", choices=Choices(vague="Pilote"))[0] == "Pilote"
+    finally:
+        con.close()
