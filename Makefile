@@ -51,6 +51,8 @@ reference: $(VENV)/.dev
 	Rscript tests/reference/reference.R data/cache/enquete_reference.csv > tests/reference/reference.json
 	$(BIN)/python -m tests.reference.waves $(SHARED)/liste-fs-20240801.csv data/cache/vagues.csv
 	Rscript tests/reference/waves.R data/cache/vagues.csv > tests/reference/waves.json
+	$(BIN)/python -m tests.reference.strata $(SHARED)/liste-fs-20240801.csv data/cache/strates.csv
+	Rscript tests/reference/strata.R data/cache/strates.csv > tests/reference/strata.json
 
 # Full-page screenshots of every page at three widths, demo and real registry, to look at (tests/artifacts/captures).
 captures: $(VENV)/.dev chromium

@@ -184,7 +184,7 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     src, params = scope(kind, f, with_maison=by in MAISON_DIMENSIONS and kind != "habitants")
     aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
     group = f"{q(by)}, " if by else ""
-    sql = f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, {aggs} FROM {src} t GROUP BY ALL"
+    sql = f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, t.strate AS _strate, {aggs} FROM {src} t GROUP BY ALL"
     agg = _df(con, sql, params)
     design = survey_design(con, kind, f)
     out = proportions(agg, list(items), design, by)
@@ -220,9 +220,15 @@ def survey_design(con, kind: str, f: Filters = Filters()) -> Design:
     k = KINDS[kind]
     params: dict = {}
     wave = wave_sql(kind, f, params)
-    clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs{_where([wave] if wave else [])}",
-                           params).fetchall()[0][0]
-    return Design(int(clusters), k.cluster_unit)
+    where = _where([wave] if wave else [])
+    clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs{where}", params).fetchall()[0][0]
+    strata = con.execute(f"SELECT strate, count(DISTINCT {q(k.cluster)}), max(fpc) FROM {kind}_actifs{where} "
+                         "GROUP BY 1", params).fetchall()
+    if len(strata) <= 1 and all(s is None and fpc is None for s, _, fpc in strata):
+        return Design(int(clusters), k.cluster_unit)
+    # The finite-population correction: 1 − n_h/N_h from the stratum's population, or 1 − f from a fraction.
+    return Design(int(clusters), k.cluster_unit,
+                  {s: (int(n), 1.0 - (fpc if fpc <= 1 else n / fpc) if fpc else 1.0) for s, n, fpc in strata})
 
 
 def survey_count(con, kind: str, f: Filters) -> int:

@@ -156,7 +156,7 @@ class Kind:
     def questions(self) -> list[str]:
         """The columns a respondent answers (not the identifiers, the date, the Maison or the weight)."""
         return [c.name for c in self.columns if c.name not in self.key and not c.maison_ref
-                and c.type not in ("date", "mois") and c.default is None]
+                and c.type not in ("date", "mois") and c.default is None and c.name not in DESIGN_COLUMNS]
 
     def lenient(self, col: Column) -> bool:
         """An unreadable cell of this column is stored as unknown, with a warning, instead of refusing the file."""
@@ -362,6 +362,21 @@ def _poids() -> Column:
                   default=1.0, minimum=0, strict_minimum=True, aliases=("ponderation", "weight", "coef"))
 
 
+def _plan() -> tuple[Column, ...]:
+    """A sample's design beyond its clusters: the stratum each Maison was drawn in, and the stratum's population of
+    Maisons (or the sampling fraction) for the finite-population correction."""
+    return (Column("strate", "texte", "Strate du tirage",
+                   "La strate dans laquelle la Maison (le département, pour les habitants) a été tirée ; vide si le "
+                   "tirage n'est pas stratifié.", aliases=("stratum", "strata", "strate de tirage")),
+            Column("fpc", "nombre", "Population de la strate",
+                   "Nombre de Maisons (de départements) de la strate où l'on a tiré, ou taux de sondage (≤ 1) : "
+                   "la correction de population finie.", minimum=0, strict_minimum=True,
+                   aliases=("taille strate", "population strate", "taux de sondage", "fraction de sondage")))
+
+
+DESIGN_COLUMNS = ("poids", "strate", "fpc")  # how answers were drawn and weighed, not what they say
+
+
 def _bool(name: str, label: str, required: bool = True, help: str = "", **kw) -> Column:
     return Column(name, "booleen", label, help, required=required, **kw)
 
@@ -532,7 +547,7 @@ USAGERS = Kind(
     groups=(tuple(name for name, _ in MOTIFS),),
     cluster="id_maison",
     columns=(
-        _id_reponse(), _date_reponse(), _vague(), _id_maison(), _poids(),
+        _id_reponse(), _date_reponse(), _vague(), _id_maison(), _poids(), *_plan(),
         *(_bool(name, label, help="Motif de la visite (plusieurs réponses possibles).") for name, label in MOTIFS),
         _coded("satisfaction_accueil", "Satisfaction de l'accueil", SATISFACTION, required=True, aliases=("satisfaction",)),
         _bool("simplifie_quotidien", "La Maison simplifie le quotidien"),
@@ -552,7 +567,7 @@ AGENTS = Kind(
     source_label="Enquête agents",
     cluster="id_maison",
     columns=(
-        _id_reponse(), _date_reponse(), _vague(), _id_maison(), _poids(),
+        _id_reponse(), _date_reponse(), _vague(), _id_maison(), _poids(), *_plan(),
         _coded("sexe", "Sexe", SEXES, required=True),
         _coded("tranche_age", "Tranche d'âge", TRANCHES_AGE, aliases=("age",), own_categories=True),
         _coded("statut", "Statut", STATUTS, required=True),
@@ -579,7 +594,7 @@ HABITANTS = Kind(
         Column("code_departement", "texte", "Code du département", "Département de résidence.",
                required=True, not_null=True, departement_ref=True, aliases=("departement", "insee_dep")),
         Column("code_commune", "texte", "Code de la commune", aliases=("insee_com",)),
-        _poids(),
+        _poids(), *_plan(),
         _bool("connait_maison_commune", "Sait qu'il y a une Maison dans sa commune", aliases=("connait maison",)),
         _coded("qualite_offre", "Qualité de l'offre", QUALITE, required=True, aliases=("qualite",)),
         _bool("acces_numerique_facilite", "Facilite l'accès aux outils numériques", aliases=("acces numerique",)),

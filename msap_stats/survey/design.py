@@ -49,6 +49,29 @@ class Design:
 
     clusters: int  # H: clusters (Maisons, or départements for inhabitants) holding at least one answer
     unit: str = "Maisons"  # what a cluster is, in the reason "trop peu de …"
+    # A stratified sample, or one with a finite-population correction: stratum -> (its clusters n_h in the whole
+    # survey, 1 − f_h). None: one stratum, drawn with replacement.
+    strata: dict | None = None
+
+    @property
+    def n_strata(self) -> int:
+        return len(self.strata) if self.strata else 1
+
+    def variance(self, z: np.ndarray, strata: np.ndarray | None) -> float:
+        """The with-replacement variance of a total of linearised values ``z`` (one per cluster of the domain;
+        the survey's other clusters count as 0): H/(H − 1) Σ z², or by stratum
+        Σ_h (1 − f_h) n_h/(n_h − 1) Σ_{i∈h} (z_i − z̄_h)², a stratum of one cluster centred on the survey's mean (0)
+        with factor 1 − f_h (R's ``survey.lonely.psu = "adjust"``)."""
+        if not self.strata:
+            return self.clusters / (self.clusters - 1) * float((z**2).sum())
+        v = 0.0
+        for stratum, (n_h, keep) in self.strata.items():
+            zh = z[strata == stratum] if strata is not None else z
+            if not len(zh):
+                continue
+            s1, s2 = float(zh.sum()), float((zh**2).sum())
+            v += keep * (n_h / (n_h - 1) * (s2 - s1**2 / n_h) if n_h > 1 else s2)
+        return v
 
     @property
     def too_few(self) -> str:
@@ -68,7 +91,7 @@ def proportions(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
         for item in items:
             est = _estimate(part[f"n__{item}"].fillna(0).to_numpy(float), part[f"sw__{item}"].fillna(0).to_numpy(float),
                             part[f"sw2__{item}"].fillna(0).to_numpy(float), part[f"swy__{item}"].fillna(0).to_numpy(float),
-                            design)
+                            design, part["_strate"].to_numpy(object) if "_strate" in part else None)
             row = {"item": item, **est}
             if by:
                 row = {by: key[0] if isinstance(key, tuple) else key, **row}
@@ -77,7 +100,7 @@ def proportions(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _estimate(n_h, sw_h, sw2_h, swy_h, design: Design) -> dict:
+def _estimate(n_h, sw_h, sw2_h, swy_h, design: Design, strata_h=None) -> dict:
     n = int(n_h.sum())
     sw = sw_h.sum()
     clusters = int((sw_h > 0).sum())
@@ -92,14 +115,16 @@ def _estimate(n_h, sw_h, sw2_h, swy_h, design: Design) -> dict:
         return _shown(n, n_eff, np.nan, clusters, p, float(low), float(high), METHOD_WEIGHTS, check_clusters=False,
                       design=design)
     z = (swy_h - p * sw_h) / sw
-    v = design.clusters / (design.clusters - 1) * float((z**2).sum())
+    v = design.variance(z, strata_h)
     deff = v / (p * (1 - p) / n) if 0 < p < 1 else np.nan
-    n_eff, low, high = korn_graubard(p, v, n, clusters)
+    strata_in = len({s for s, w in zip(strata_h, sw_h) if w > 0}) if design.strata and strata_h is not None else 1
+    n_eff, low, high = korn_graubard(p, v, n, clusters, strata_in)
     return _shown(n, n_eff, deff, clusters, p, low, high, METHOD_DESIGN, check_clusters=True, design=design)
 
 
-def korn_graubard(p: float, v: float, n: int, clusters: int) -> tuple[float, float, float]:
-    """(design-effective size, low, high): Clopper–Pearson on n* = p(1 − p)/v, degrees of freedom adjusted.
+def korn_graubard(p: float, v: float, n: int, clusters: int, strata: int = 1) -> tuple[float, float, float]:
+    """(design-effective size, low, high): Clopper–Pearson on n* = p(1 − p)/v, degrees of freedom (the domain's
+    clusters less its strata) adjusted.
 
     At p = 0 or 1 the variance is 0 and n* is undefined: the answers themselves (n) are the size, so that a
     box nobody ticked reads 0 % with the exact interval of 0 successes among n.
@@ -107,7 +132,7 @@ def korn_graubard(p: float, v: float, n: int, clusters: int) -> tuple[float, flo
     from scipy import special  # here: a command that computes no interval does not load scipy
 
     n_eff = p * (1 - p) / v if v > 0 and 0 < p < 1 else float(n)
-    df = clusters - 1
+    df = clusters - strata
     if df >= 1 and n > 1 and 0 < p < 1:
         n_eff *= (special.stdtrit(n - 1, ALPHA / 2) / special.stdtrit(df, ALPHA / 2)) ** 2
     x = n_eff * p
@@ -144,9 +169,13 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
 
     out = []
     h = design.clusters
+    df = h - design.n_strata - 1  # R's svyglm: the design's degrees of freedom, less one for the category
+    stratum_of = (per_cluster.groupby("_grappe")["_strate"].first() if design.strata and "_strate" in per_cluster
+                  else None)
     for item in items:
         sw = per_cluster.pivot_table(index="_grappe", columns=by, values=f"sw__{item}", aggfunc="sum", fill_value=0)
         swy = per_cluster.pivot_table(index="_grappe", columns=by, values=f"swy__{item}", aggfunc="sum", fill_value=0)
+        strata = stratum_of.reindex(sw.index).to_numpy(object) if stratum_of is not None else None
         total_w, total_wy = sw.sum(axis=1), swy.sum(axis=1)
         tested = []
         for g in sw.columns:
@@ -154,12 +183,12 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
                 continue
             w_g, wy_g = sw[g], swy[g]
             w_r, wy_r = total_w - w_g, total_wy - wy_g
-            if w_g.sum() <= 0 or w_r.sum() <= 0 or h < 3:
+            if w_g.sum() <= 0 or w_r.sum() <= 0 or df < 1:
                 continue
             p_g, p_r = wy_g.sum() / w_g.sum(), wy_r.sum() / w_r.sum()
             z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
-            v = h / (h - 1) * float((z**2).sum())
-            p_value = 2 * float(special.stdtr(h - 2, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
+            v = design.variance(z.to_numpy(float), strata)
+            p_value = 2 * float(special.stdtr(df, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
             tested.append((g, round(100 * (p_g - p_r), 2), p_value))
         for (g, gap, _), adjusted in zip(tested, holm([t[2] for t in tested])):
             out.append({by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA})
