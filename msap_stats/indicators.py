@@ -194,6 +194,8 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
         out["ecart_significatif"] = out["ecart_significatif"].astype("boolean").fillna(False).astype(bool)
     out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
     out["vague"] = said_wave(con, kind, f)
+    out["pondere"] = bool(con.execute(f"SELECT coalesce(bool_or(poids <> 1), false) FROM {src} t",
+                                      params).fetchall()[0][0])  # the weighting the figures rest on, to be said
     return out
 
 

@@ -52,6 +52,18 @@ def source(con, kind: str) -> str:
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
 
 
+def weighting(shares: pd.DataFrame) -> str:
+    """The weighting the figures rest on: "pondéré" when the file's weights vary, "non pondéré" when there are none
+    (every weight 1); by public when a chart mixes surveys weighted and not."""
+    if "pondere" not in shares or shares.empty:
+        return "pondéré"
+    if "public" in shares and shares.groupby("public")["pondere"].any().nunique() > 1:
+        by = shares.groupby("public")["pondere"].any()
+        return "pondéré pour " + ", ".join(p for p in by.index if by[p]) + ", non pondéré pour " + ", ".join(
+            p for p in by.index if not by[p])
+    return "pondéré" if shares["pondere"].any() else "non pondéré"
+
+
 def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> str:
     """The base a chart rests on: those who answered its question(s), as counted in the data behind it.
 
@@ -62,7 +74,7 @@ def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> st
     if len(values) > 1:
         count = f"{count} à {nombre(values[-1])}"
     varies = " (selon la question)" if len(values) > 1 else ""
-    weighted = ", pondéré" if kind != "agents" else ""
+    weighted = f", {weighting(shares)}"
     single = "methode" in shares.columns and (shares["methode"] == METHOD_WEIGHTS).any()
     method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
     public = kind if not values or values[-1] >= 2 else kind[:-1]  # "1 usager", the survey named after its public

@@ -11,7 +11,7 @@ from ..indicators import Filters
 from ..survey import questions
 from .common import (ACCOMP_LABELS, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
                      month_label, no_figure_title, share_table, significance_note, source, survey_base, survey_view,
-                     with_significance)
+                     weighting, with_significance)
 from .figures import Chart, finish, hbar, heatmap, line
 
 
@@ -95,7 +95,7 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
                                             "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
                                             "Réponses": df["n"]}), df)
     return finish(Chart("motifs_regions", title, fig, data,
-                        f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, pondéré ; "
+                        f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, {weighting(df)} ; "
                         + NO_FIGURE_NOTE
                         + significance_note(df), source(con, "usagers")), height)
 

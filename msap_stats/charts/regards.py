@@ -10,7 +10,7 @@ from ..fmt import nombre, pct
 from ..indicators import Filters
 from ..survey import questions
 from . import theme
-from .common import Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view
+from .common import Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view, weighting
 from .figures import Chart, diverging, finish, grouped_hbar, hbar
 
 
@@ -40,7 +40,8 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
                          "Réponses": df["n"]})
     base = " ; ".join(f"{theme.PUBLICS_LABELS[k]} n = {nombre(v)}" for k, v in counts.items() if v)
     sources = sorted({source(con, k) for k, v in counts.items() if v})
-    return finish(Chart("impacts", title, fig, data, base + " ; pondéré, IC 95 %", " ; ".join(sources)), height)
+    return finish(Chart("impacts", title, fig, data, f"{base} ; {weighting(df)}, IC 95 %", " ; ".join(sources)),
+                  height)
 
 
 def _survey_profile(con, f: Filters, kind: str, key: str, height: int, keys: tuple[str, ...] | None = None,

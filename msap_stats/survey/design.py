@@ -167,7 +167,7 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
     """
     from scipy import special
 
-    out = []
+    tested = []  # (category, item, gap, p): corrected together, the whole chart
     h = design.clusters
     df = h - design.n_strata - 1  # R's svyglm: the design's degrees of freedom, less one for the category
     stratum_of = (per_cluster.groupby("_grappe")["_strate"].first() if design.strata and "_strate" in per_cluster
@@ -177,7 +177,6 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
         swy = per_cluster.pivot_table(index="_grappe", columns=by, values=f"swy__{item}", aggfunc="sum", fill_value=0)
         strata = stratum_of.reindex(sw.index).to_numpy(object) if stratum_of is not None else None
         total_w, total_wy = sw.sum(axis=1), swy.sum(axis=1)
-        tested = []
         for g in sw.columns:
             if not _is_shown(shown, by, g, item):
                 continue
@@ -189,9 +188,9 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
             z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
             v = design.variance(z.to_numpy(float), strata)
             p_value = 2 * float(special.stdtr(df, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
-            tested.append((g, round(100 * (p_g - p_r), 2), p_value))
-        for (g, gap, _), adjusted in zip(tested, holm([t[2] for t in tested])):
-            out.append({by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA})
+            tested.append((g, item, round(100 * (p_g - p_r), 2), p_value))
+    out = [{by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA}
+           for (g, item, gap, _), adjusted in zip(tested, holm([t[3] for t in tested]))]
     return pd.DataFrame(out, columns=[by, "item", "ecart", "p_valeur", "ecart_significatif"])
 
 

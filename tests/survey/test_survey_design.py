@@ -122,21 +122,21 @@ def test_a_single_cluster_falls_back_to_weights_only_and_says_so():
 
 
 def test_each_region_against_the_rest_equals_r_svyglm_with_holm(survey):
+    """R's p-values, corrected together across every cell of the chart (all items, all régions)."""
     con, _ = survey
     got = shares(con, "usagers", items(), Filters(), by="code_region")
-    for item, by_region in REFERENCE["ecarts"].items():
-        tested = got[(got["item"] == item) & got["p_valeur"].notna()].set_index("code_region")
-        assert len(tested) >= 3
-        raw = {r: by_region[r]["p"] for r in tested.index}
-        # Holm, written independently: the k-th smallest p times (m - k + 1), made non-decreasing.
-        m, running, expected = len(raw), 0.0, {}
-        for k, (region, p) in enumerate(sorted(raw.items(), key=lambda kv: kv[1])):
-            running = max(running, min(1.0, (m - k) * p))
-            expected[region] = running
-        for region, row in tested.iterrows():
-            assert row["ecart"] == pytest.approx(by_region[region]["ecart"], abs=0.01)
-            assert row["p_valeur"] == pytest.approx(expected[region], abs=1e-3)
-            assert row["ecart_significatif"] == (expected[region] < 0.05)
+    tested = got[got["p_valeur"].notna()].set_index(["item", "code_region"])
+    assert len(tested) >= 3 * len(REFERENCE["ecarts"])
+    raw = {key: REFERENCE["ecarts"][key[0]][key[1]]["p"] for key in tested.index}
+    # Holm, written independently: the k-th smallest p times (m - k + 1), made non-decreasing.
+    m, running, expected = len(raw), 0.0, {}
+    for k, (key, p) in enumerate(sorted(raw.items(), key=lambda kv: kv[1])):
+        running = max(running, min(1.0, (m - k) * p))
+        expected[key] = running
+    for (item, region), row in tested.iterrows():
+        assert row["ecart"] == pytest.approx(REFERENCE["ecarts"][item][region]["ecart"], abs=0.01)
+        assert row["p_valeur"] == pytest.approx(expected[(item, region)], abs=1e-3)
+        assert row["ecart_significatif"] == (expected[(item, region)] < 0.05)
     # Untested categories (figure not shown) are never marked.
     assert not got.loc[got["pct"].isna(), "ecart_significatif"].any()
 
