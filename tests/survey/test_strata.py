@@ -64,3 +64,31 @@ def test_without_its_strata_the_same_answers_are_the_unstratified_design(registr
         assert [got.loc[item, "ic_bas"], got.loc[item, "ic_haut"]] == pytest.approx(ref["ic95"], abs=0.1)
         stratified = REFERENCE["strates"][item]["ic95"]
         assert stratified[1] - stratified[0] < ref["ic95"][1] - ref["ic95"][0]  # strata narrow the interval
+
+
+def test_a_survey_without_weights_is_said_unweighted(registry_db, registry_file, tmp_path):
+    from msap_stats import charts
+
+    rows = built.build(registry_file)
+    header = ["id_reponse", "date_reponse", "id_maison", *built.ITEMS, "motif_outils_libre_acces",
+              "motif_demarche_en_ligne", "satisfaction_accueil"]
+    yes_no = {1: "Oui", 0: "Non", None: None}
+    body = [[r["id_reponse"], dt.date(2017, 3, 6), r["id_maison"], *(yes_no[r[i]] for i in built.ITEMS), "Non", "Non",
+             "Très satisfait"] for r in rows]
+    db = tmp_path / "np.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    try:
+        import_file(con, write_csv_fr(tmp_path / "usagers.csv", header, body), "usagers")
+        assert not shares(con, "usagers", ITEMS, Filters())["pondere"].any()
+        assert ", non pondéré ;" in charts.satisfaction.satisfaction_accueil(con, Filters()).base
+        assert ", non pondéré ;" in charts.motifs.motifs_usagers(con, Filters()).base
+    finally:
+        con.close()
+    weighted = tmp_path / "poids"
+    weighted.mkdir()
+    con = _store(registry_db, registry_file, weighted, True)
+    try:
+        assert ", pondéré ;" in charts.satisfaction.satisfaction_accueil(con, Filters()).base
+    finally:
+        con.close()
