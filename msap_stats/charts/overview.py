@@ -28,9 +28,10 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
     for kind, wanted in KEY_SURVEY_FIGURES.items():
         n = ind.survey_count(con, kind, f)
         figs = ind.shares(con, kind, {i.key: i.item for i, _ in wanted}, f).set_index("item") if n else None
+        wave = figs["vague"].iloc[0] if n and len(figs) else None  # said when the survey has several waves
         for indicator, page in wanted:
             fig = stats.as_figure(figs.loc[indicator.key]) if n else None
-            out.append(_survey_key_figure(fig, indicator.constat, kind, n, con, page))
+            out.append(_survey_key_figure(fig, indicator.constat, kind, n, con, page, wave))
         if kind == "usagers":  # the activity figure comes after the users', as in the note
             months = ind.health_share_by_month(con, f)
             total = int(months["total"].sum()) if len(months) else 0
@@ -43,13 +44,15 @@ def key_figures(con, f: Filters) -> list[KeyFigure]:
     return out
 
 
-def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page: str) -> KeyFigure:
+def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page: str,
+                       wave: str | None = None) -> KeyFigure:
     if not n:
         return KeyFigure("–", text, f"aucune réponse à l'{schema.KINDS[kind].source_label.lower()} dans ce périmètre", "", page)
     if fig["pct"] is None:
         return KeyFigure("–", text, f"{fig.get('raison') or INSUFFISANT} (n = {nombre(fig['n'])})",
                          source(con, kind), page)
     low, high = fig["ic95"]
+    said = ("" if not isinstance(wave, str) else " ; toutes vagues" if wave == ind.ALL_WAVES else f" ; vague {wave}")
     return KeyFigure(pct(fig["pct"]), text,
-                     f"n = {compte(fig['n'], kind[:-1])} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}",
+                     f"n = {compte(fig['n'], kind[:-1])} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}{said}",
                      source(con, kind), page)

@@ -210,3 +210,13 @@ def test_a_wave_is_named_from_the_dates_when_the_file_does_not_name_it(registry_
         assert at("2016-03-20", "d.csv", choices=Choices(vague="Pilote"))[0] == "Pilote"
     finally:
         con.close()
+
+
+def test_the_key_figures_say_their_wave(two_waves):
+    from msap_stats.charts import overview
+
+    con, *_ = two_waves
+    details = [k.detail for k in overview.key_figures(con, Filters()) if k.page in ("satisfaction", "motifs")]
+    assert details and all(d.endswith("; vague 2024") for d in details if d.startswith("n ="))
+    pooled = [k.detail for k in overview.key_figures(con, Filters(vague=ALL_WAVES)) if k.detail.startswith("n =")]
+    assert pooled and all(d.endswith("; toutes vagues") for d in pooled if "usager" in d)
