@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from . import reference
@@ -14,7 +15,6 @@ from .indicators import Filters, scope
 from .intake.versions import SITE_COLUMNS, site_changes
 
 MOVED_KM = 1.0  # a site found again this far from where it was has moved (a new address, not a new decimal)
-EARTH_KM = 6371.0088
 
 
 def version_dates(con) -> list[dt.date]:
@@ -38,12 +38,10 @@ def _sites(con, date: dt.date, f: Filters) -> list[tuple]:
 
 
 def _km(a: tuple, b: tuple) -> float:
-    """Straight-line distance between two sites' points (rows as ``_sites`` gives them); NaN if one has none."""
+    """Distance between two sites' points (rows as ``_sites`` gives them); NaN if one has none."""
     if None in (a[5], a[6], b[5], b[6]):
         return math.nan
-    la1, lo1, la2, lo2 = map(math.radians, (a[5], a[6], b[5], b[6]))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * EARTH_KM * math.asin(math.sqrt(min(1.0, h)))
+    return float(reference.km_from(a[5], a[6], np.array([b[5]]), np.array([b[6]]))[0])
 
 
 def changes(con, de: dt.date, a: dt.date, f: Filters | None = None) -> dict:

@@ -184,7 +184,8 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     src, params = scope(kind, f, with_maison=by in MAISON_DIMENSIONS and kind != "habitants")
     aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
     group = f"{q(by)}, " if by else ""
-    sql = f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, t.strate AS _strate, {aggs} FROM {src} t GROUP BY ALL"
+    sql = (f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, t.strate AS _strate, bool_or(t.poids <> 1) AS _pondere, "
+           f"{aggs} FROM {src} t GROUP BY ALL")
     agg = _df(con, sql, params)
     design = survey_design(con, kind, f)
     out = proportions(agg, list(items), design, by)
@@ -194,8 +195,7 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
         out["ecart_significatif"] = out["ecart_significatif"].astype("boolean").fillna(False).astype(bool)
     out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
     out["vague"] = said_wave(con, kind, f)
-    out["pondere"] = bool(con.execute(f"SELECT coalesce(bool_or(poids <> 1), false) FROM {src} t",
-                                      params).fetchall()[0][0])  # the weighting the figures rest on, to be said
+    out["pondere"] = bool(agg["_pondere"].any()) if len(agg) else False  # the weighting the figures rest on
     return out
 
 
@@ -313,6 +313,7 @@ def change(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, de: st
     out["p_holm"] = float("nan")
     out.loc[tested, "p_holm"] = holm(list(out.loc[tested, "p_valeur"]))
     out["ecart_significatif"] = tested & (out["p_holm"] < ALPHA)
+    out["pondere"] = bool(before["pondere"].any() or after["pondere"].any())
     return out
 
 

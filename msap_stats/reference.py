@@ -192,11 +192,11 @@ def outside_departement(codes, lons, lats) -> np.ndarray | None:
             out[at] = ~inside
         elif code in reach:
             la, lo, km = reach[code]
-            out[at] = _km(la, lo, lats[at], lons[at]) > km
+            out[at] = km_from(la, lo, lats[at], lons[at]) > km
     return out
 
 
-def _km(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+def km_from(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Great-circle distances in km from one point."""
     p0, p, dl = np.radians(lat0), np.radians(lats), np.radians(lons - lon0)
     return 6371.0 * np.arccos(np.clip(np.sin(p0) * np.sin(p) + np.cos(p0) * np.cos(p) * np.cos(dl), -1, 1))

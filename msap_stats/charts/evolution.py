@@ -5,8 +5,6 @@ both months, without a test."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -78,7 +76,7 @@ def waves_change(con, f: Filters, kind: str = "usagers", height: int = 420) -> C
         "Écart (points)": df["ecart"], "Écart IC bas": df["ic_bas"], "Écart IC haut": df["ic_haut"],
         "p (Holm)": df["p_holm"].round(4), "Écart significatif": df["ecart_significatif"].map({True: "oui",
                                                                                                False: "non"})})
-    weighted = weighting(ind.shares(con, kind, ind.SURVEY_INDICATORS[kind], replace(f, vague=ind.ALL_WAVES)))
+    weighted = weighting(df)
     base = (f"n = {nombre(int(df['de_n'].max()))} ({de}) et {nombre(int(df['a_n'].max()))} ({a}) {PUBLIC[kind]} "
             f"ayant répondu, {weighted} ; IC à 95 % (plan de sondage, chaque vague) ; écart testé avec les "
             f"{'Maisons' if kind != 'habitants' else 'départements'} comme grappes sur les deux vagues, correction de "
