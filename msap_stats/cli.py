@@ -126,6 +126,23 @@ def build_parser() -> argparse.ArgumentParser:
                                               "de bord tourne"))
     b.add_argument("destination", type=Path)
 
+    rd = with_db(sub.add_parser("redresser", help="redresser une vague d'enquête sur des marges connues (calage), "
+                                                   "retirer ou rétablir un redressement"))
+    rd.add_argument("--kind", choices=["usagers", "agents", "habitants"], help="l'enquête")
+    rd.add_argument("--marges", type=Path, metavar="FICHIER",
+                    help="fichier CSV ou XLSX « variable ; modalite ; part » (parts en % par variable)")
+    rd.add_argument("--source", choices=["activite", "registre"],
+                    help="marges tirées de la base : l'activité des Maisons enquêtées (sexe, tranche_age) ou le "
+                         "registre (format, code_region, code_departement)")
+    rd.add_argument("--variable", action="append", default=[], help="variable des marges tirées de la base (répétable)")
+    rd.add_argument("--vague", default=None, help="la vague (par défaut : la plus récente)")
+    rd.add_argument("--borne", type=float, default=None, metavar="R",
+                    help="chaque poids redressé reste entre 1/R et R fois le poids du fichier")
+    rd.add_argument("--retirer", action="store_true", help="retirer le redressement en vigueur de la vague")
+    rd.add_argument("--retablir", type=int, metavar="N", help="rétablir le redressement n°N")
+    rd.add_argument("--liste", action="store_true", help="lister les redressements")
+    rd.add_argument("--json", action="store_true", help="le rapport en JSON")
+
     filter_options(with_db(sub.add_parser("indicators", help="calculer les indicateurs (JSON)")))
     ev = filter_options(with_db(sub.add_parser("evolution", help="l'évolution des chiffres d'une enquête entre deux "
                                                                    "vagues, et son test (JSON)")))
@@ -381,6 +398,42 @@ def _rollback(args) -> int:
     return 0
 
 
+def _redresser(args) -> int:
+    from .intake import redressement as red
+
+    if args.liste:
+        with closing(reader(args.db)) as con:
+            for r in red.history(con, args.kind):
+                end = f", {r['statut']} le {r['date_fin']:%d/%m/%Y} par {printable(r['fin_par'])}" if r["date_fin"] else ""
+                print(f"n°{r['id']}\t{r['kind']}\tvague {printable(r['vague'])}\t{r['statut']}\t"
+                      f"{', '.join(r['modele']['libelles'])}\t{printable(r['modele'].get('source') or '')}\t"
+                      f"par {printable(r['auteur'])} le {r['date']:%d/%m/%Y}{end}")
+        return 0
+    if args.retablir is not None:
+        with writing(args.db) as con:
+            report = red.retablir(con, args.retablir)
+    elif not args.kind:
+        sys.stderr.write("Précisez l'enquête : --kind usagers, agents ou habitants.\n")
+        return 2
+    elif args.retirer:
+        with writing(args.db) as con:
+            print(red.retirer(con, args.kind, args.vague))
+        return 0
+    else:
+        if bool(args.marges) == bool(args.source):
+            sys.stderr.write("Donnez les marges : --marges FICHIER, ou --source activite|registre avec --variable.\n")
+            return 2
+        with writing(args.db) as con:
+            if args.marges:
+                margins = red.read_margins(read_user_file(args.marges), args.marges.name)
+            else:
+                margins = red.margins_from_store(con, args.kind, args.source,
+                                                 tuple(args.variable) or ("sexe", "tranche_age"), args.vague)
+            report = red.redresser(con, args.kind, margins, args.vague, args.borne)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else "\n".join(red.report_text(report)))
+    return 0
+
+
 def _roles(args) -> int:
     from .access import roles, users
 
@@ -511,4 +564,4 @@ def _formats(args) -> int:
 
 
 COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
-            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "evolution": _evolution, "export": _export, "template": _template, "formats": _formats}
+            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "evolution": _evolution, "redresser": _redresser, "export": _export, "template": _template, "formats": _formats}

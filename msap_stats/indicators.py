@@ -7,12 +7,15 @@ the same functions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from . import stats
-from .survey import questions
+from .survey import calibration, questions
+from .survey.calibration import Calibrated
 from .survey.design import ALPHA, Design, differences, holm, proportions, wave_change
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
@@ -182,12 +185,15 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     if not items:
         return pd.DataFrame()
     src, params = scope(kind, f, with_maison=by in MAISON_DIMENSIONS and kind != "habitants")
-    aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
-    group = f"{q(by)}, " if by else ""
-    sql = (f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, t.strate AS _strate, bool_or(t.poids <> 1) AS _pondere, "
-           f"{aggs} FROM {src} t GROUP BY ALL")
-    agg = _df(con, sql, params)
     design = survey_design(con, kind, f)
+    calibrated = design.calibration is not None
+    aggs = ", ".join(stats.aggregates_sql(cond, key, base_weight="poids_base" if calibrated else None)
+                     for key, (_, cond) in items.items())
+    group = f"{q(by)}, " if by else ""
+    cells = "t._cellule AS _cellule, " if calibrated else ""
+    sql = (f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, t.strate AS _strate, {cells}"
+           f"bool_or(t.poids_base <> 1) AS _pondere, {aggs} FROM {src} t GROUP BY ALL")
+    agg = _df(con, sql, params)
     out = proportions(agg, list(items), design, by)
     if by:  # each category against the rest of the perimeter
         tests = differences(agg, list(items), design, by, out)
@@ -196,6 +202,7 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     out.insert(1 if by else 0, "libelle", out["item"].map({k: v[0] for k, v in items.items()}))
     out["vague"] = said_wave(con, kind, f)
     out["pondere"] = bool(agg["_pondere"].any()) if len(agg) else False  # the weighting the figures rest on
+    out["redressement"] = ", ".join(design.calibration.labels) if calibrated else None
     return out
 
 
@@ -226,11 +233,39 @@ def survey_design(con, kind: str, f: Filters = Filters()) -> Design:
     clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs{where}", params).fetchall()[0][0]
     strata = con.execute(f"SELECT strate, count(DISTINCT {q(k.cluster)}), max(fpc) FROM {kind}_actifs{where} "
                          "GROUP BY 1", params).fetchall()
-    if len(strata) <= 1 and all(s is None and fpc is None for s, _, fpc in strata):
-        return Design(int(clusters), k.cluster_unit)
+    plain = len(strata) <= 1 and all(s is None and fpc is None for s, _, fpc in strata)
     # The finite-population correction: 1 − n_h/N_h from the stratum's population, or 1 − f from a fraction.
-    return Design(int(clusters), k.cluster_unit,
-                  {s: (int(n), 1.0 - (fpc if fpc <= 1 else n / fpc) if fpc else 1.0) for s, n, fpc in strata})
+    by_stratum = None if plain else {s: (int(n), 1.0 - (fpc if fpc <= 1 else n / fpc) if fpc else 1.0)
+                                     for s, n, fpc in strata}
+    calibration, cluster_strata = _calibration(con, kind, wave, params)
+    return Design(int(clusters), k.cluster_unit, by_stratum, calibration, cluster_strata)
+
+
+def _calibration(con, kind: str, wave: str | None, params: dict) -> tuple[Calibrated | None, np.ndarray | None]:
+    """The calibrations in force on the wave(s) in scope, as their variance needs them (None: none)."""
+    params = {**params, "kind": kind}
+    in_wave = f" AND {wave}" if wave else ""
+    models = con.execute(f"SELECT id_redressement, modele FROM redressements WHERE kind = $kind "
+                         f"AND statut = '{calibration.IN_FORCE}'{in_wave} ORDER BY 1", params).fetchall()
+    if not models:
+        return None, None
+    params.pop("kind")
+    where = _where([wave] if wave else [])
+    cluster = q(KINDS[kind].cluster)
+    cells = _df(con, f"SELECT _cellule, sum(poids_base) AS bw FROM {kind}_actifs{where} GROUP BY 1", params)
+    by_cluster_cell = _df(con, f"SELECT {cluster} AS _grappe, _cellule, sum(poids) AS w FROM {kind}_actifs{where} "
+                               "GROUP BY ALL", params)
+    clusters = _df(con, f"SELECT {cluster} AS _grappe, any_value(strate) AS strate, count(*) AS n "
+                        f"FROM {kind}_actifs{where} GROUP BY 1 ORDER BY 1", params)
+    parsed = {str(i): json.loads(m) for i, m in models}
+    cal = calibration.calibrated({i: calibration.Model(tuple(m["variables"]), tuple(map(tuple, m["modalites"])))
+                                  for i, m in parsed.items()},
+                                 cells.dropna(subset=["_cellule"]).set_index("_cellule")["bw"],
+                                 by_cluster_cell.dropna(subset=["_cellule"]), list(clusters["_grappe"]),
+                                 int(clusters["n"].sum()),
+                                 tuple(dict.fromkeys(lab for m in parsed.values() for lab in m["libelles"])))
+    strata = clusters["strate"].to_numpy(object) if clusters["strate"].notna().any() else None
+    return cal, strata
 
 
 def survey_count(con, kind: str, f: Filters) -> int:
@@ -592,7 +627,8 @@ def _side(row, side: str) -> dict:
     pct = row[f"{side}_pct"]
     if pd.isna(pct):
         return {"pct": None, "ic95": None, "n": int(row[f"{side}_n"]), "raison": row[f"{side}_raison"]}
-    return {"pct": float(pct), "ic95": [float(row[f"{side}_ic_bas"]), float(row[f"{side}_ic_haut"])],
+    low = row[f"{side}_ic_bas"]
+    return {"pct": float(pct), "ic95": None if pd.isna(low) else [float(low), float(row[f"{side}_ic_haut"])],
             "n": int(row[f"{side}_n"])}
 
 

@@ -1,50 +1,31 @@
-"""The sums a survey proportion is computed from, and the weights-only interval.
+"""The sums a survey proportion is computed from, and its JSON form.
 
-The design-based estimate (Maisons as clusters) is in ``msap_stats.survey.design``; when a
-survey has a single cluster it falls back to Wilson's interval on Kish's effective sample
-size n_eff = (Σw)² / Σw², computed here, so that unequal weights still widen it.
+The design-based estimate (Maisons as clusters) is in ``msap_stats.survey.design``.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .fmt import INSUFFISANT
 
-Z95 = 1.959963984540054
 
 
-def kish(sum_w, sum_w2):
-    """Kish's effective sample size."""
-    sum_w = np.asarray(sum_w, dtype=float)
-    sum_w2 = np.asarray(sum_w2, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(sum_w2 > 0, sum_w**2 / sum_w2, 0.0)
-
-
-def wilson(p, n, z: float = Z95):
-    """Wilson score interval (low, high) for a proportion p observed on n answers."""
-    p = np.asarray(p, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def aggregates_sql(condition: str, alias: str, weight: str = "poids") -> str:
+def aggregates_sql(condition: str, alias: str, weight: str = "poids", base_weight: str | None = None) -> str:
     """SQL aggregates from which a weighted share is computed.
 
-    ``condition`` is true, false, or NULL for a non-answer (left out of the base).
+    ``condition`` is true, false, or NULL for a non-answer (left out of the base). With ``base_weight`` (a
+    calibrated survey), the same sums on the weights before calibration (bw, bwy) that its variance needs.
     """
     base = f"({condition}) IS NOT NULL"
-    return (f"count(*) FILTER (WHERE {base}) AS \"n__{alias}\", "
-            f"sum({weight}) FILTER (WHERE {base}) AS \"sw__{alias}\", "
-            f"sum({weight} * {weight}) FILTER (WHERE {base}) AS \"sw2__{alias}\", "
-            f"coalesce(sum({weight}) FILTER (WHERE ({condition})), 0) AS \"swy__{alias}\"")
+    sql = (f"count(*) FILTER (WHERE {base}) AS \"n__{alias}\", "
+           f"sum({weight}) FILTER (WHERE {base}) AS \"sw__{alias}\", "
+           f"sum({weight} * {weight}) FILTER (WHERE {base}) AS \"sw2__{alias}\", "
+           f"coalesce(sum({weight}) FILTER (WHERE ({condition})), 0) AS \"swy__{alias}\"")
+    if base_weight:
+        sql += (f", sum({base_weight}) FILTER (WHERE {base}) AS \"bw__{alias}\", "
+                f"coalesce(sum({base_weight}) FILTER (WHERE ({condition})), 0) AS \"bwy__{alias}\"")
+    return sql
 
 
 def as_figure(row) -> dict:
@@ -53,7 +34,9 @@ def as_figure(row) -> dict:
     design = {k: _plain(row.get(k)) for k in ("n_eff", "deff", "grappes", "methode") if k in row}
     if pct is None or (isinstance(pct, float) and math.isnan(pct)):
         return {"pct": None, "ic95": None, "n": int(row["n"]), "raison": row.get("raison") or INSUFFISANT, **design}
-    return {"pct": float(pct), "ic95": [float(row["ic_bas"]), float(row["ic_haut"])], "n": int(row["n"]), **design}
+    low, high = row["ic_bas"], row["ic_haut"]
+    interval = None if low is None or math.isnan(low) else [float(low), float(high)]  # none at 0 or 100 %
+    return {"pct": float(pct), "ic95": interval, "n": int(row["n"]), **design}
 
 
 def _plain(value):

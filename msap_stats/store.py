@@ -99,6 +99,28 @@ CREATE TABLE IF NOT EXISTS identites (
     lie_le TIMESTAMP NOT NULL,
     PRIMARY KEY (issuer, sub)
 );
+CREATE TABLE IF NOT EXISTS redressements (
+    id_redressement INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    vague VARCHAR NOT NULL,
+    modele VARCHAR NOT NULL,
+    rapport VARCHAR NOT NULL,
+    auteur VARCHAR NOT NULL,
+    date_redressement TIMESTAMP NOT NULL,
+    statut VARCHAR NOT NULL,
+    date_fin TIMESTAMP,
+    fin_par VARCHAR
+);
+CREATE TABLE IF NOT EXISTS poids_redresses (
+    id_redressement INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    import_id INTEGER NOT NULL,
+    vague VARCHAR NOT NULL,
+    id_reponse VARCHAR NOT NULL,
+    grappe VARCHAR NOT NULL,
+    poids DOUBLE NOT NULL,
+    cellule VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS roles_journal (
     quand TIMESTAMP NOT NULL,
     utilisateur VARCHAR NOT NULL,
@@ -188,8 +210,20 @@ def with_places(sql: str) -> str:
 # is the network in force, ``maisons_v`` the same with its places, what every count of Maisons rests on;
 # ``sites_v``: every site any version lists, as its latest version writes it, what activity and answers are
 # attributed through (a site closed since keeps its past activity).
+def _active_sql(kind) -> str:
+    """The rows in force; a survey's with the weights of its calibration in force (``poids``; the file's in
+    ``poids_base``) and each answer's calibration cell (``_cellule``: "id:cell", NULL where not calibrated)."""
+    if kind.cluster is None:
+        return f"SELECT * FROM {kind.name} WHERE remplace_par IS NULL"
+    return (f"SELECT t.* REPLACE (coalesce(r.poids, t.poids) AS poids), t.poids AS poids_base, "
+            f"r.id_redressement::VARCHAR || ':' || r.cellule AS _cellule FROM {kind.name} t "
+            f"LEFT JOIN poids_redresses r ON r.kind = '{kind.name}' AND r.import_id = t.import_id "
+            f"AND r.vague = t.vague AND r.id_reponse = t.id_reponse AND r.grappe = t.{q(kind.cluster)} "
+            "WHERE t.remplace_par IS NULL")
+
+
 VIEWS_SQL = "\n".join(
-    f"CREATE OR REPLACE VIEW {k}_actifs AS SELECT * FROM {k} WHERE remplace_par IS NULL;" for k in KINDS
+    f"CREATE OR REPLACE VIEW {name}_actifs AS {_active_sql(k)};" for name, k in KINDS.items()
 ) + f"""
 CREATE OR REPLACE VIEW versions_registre AS
     SELECT import_id, fichier, date_version, perimetre,

@@ -164,3 +164,18 @@ def check_rollback(con, actor: User, import_id: int) -> None:
     if outside:
         raise StoreError(f"L'import n°{import_id} porte aussi sur des Maisons hors de vos régions ({outside} "
                          "ligne(s)) : seul un administrateur peut l'annuler.")
+
+
+def check_calibration(con, actor: User, kind: str, vague: str) -> None:
+    """A wave's weights are calibrated by an administrator, or by a coordinator when every answer of the wave is
+    in their régions (a calibration moves every figure of the wave)."""
+    if actor.role == "admin":
+        return
+    if actor.role != "coordinateur":
+        raise StoreError(f"{actor.email} n'a pas le droit de redresser une enquête (rôle « {actor.role or 'aucun'} »).")
+    _, region = _place(kind)
+    outside = con.execute(f"SELECT count(*) FROM (SELECT {region} AS r FROM {kind}_actifs s WHERE s.vague = ?) "
+                          "WHERE r IS NULL OR NOT list_contains(?, r)", [vague, list(actor.regions)]).fetchall()[0][0]
+    if outside:
+        raise StoreError(f"La vague « {vague} » compte {outside} réponse(s) hors de vos régions : seul un "
+                         "administrateur peut la redresser.")

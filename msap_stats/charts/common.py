@@ -13,7 +13,7 @@ from .. import reference, schema
 from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
 from ..indicators import ALL_WAVES, Filters
 from ..store import is_demo, loaded_files
-from ..survey.design import METHOD_WEIGHTS, MIN_N
+from ..survey.design import METHOD_NO_VARIANCE, MIN_N
 
 
 DEMO_SOURCE = "Données de démonstration"
@@ -52,31 +52,37 @@ def source(con, kind: str) -> str:
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
 
 
+def _weighting_one(part: pd.DataFrame) -> str:
+    calibrated = sorted({r for r in part.get("redressement", ()) if isinstance(r, str) and r})
+    if calibrated:
+        return "redressé sur " + " ; ".join(calibrated) + (" (poids du fichier calés)" if part["pondere"].any() else "")
+    return "pondéré (poids du fichier)" if part["pondere"].any() else "non pondéré"
+
+
 def weighting(shares: pd.DataFrame) -> str:
-    """The weighting the figures rest on: "pondéré" when the file's weights vary, "non pondéré" when there are none
-    (every weight 1); by public when a chart mixes surveys weighted and not."""
+    """The weighting the figures rest on: "redressé sur sexe, tranche d'âge" when the wave is calibrated,
+    "pondéré (poids du fichier)" when the file's weights vary, "non pondéré" when there are none (every weight 1);
+    by public when a chart mixes surveys weighted differently."""
     if "pondere" not in shares or shares.empty:
-        return "pondéré"
-    if "public" in shares and shares.groupby("public")["pondere"].any().nunique() > 1:
-        by = shares.groupby("public")["pondere"].any()
-        return "pondéré pour " + ", ".join(p for p in by.index if by[p]) + ", non pondéré pour " + ", ".join(
-            p for p in by.index if not by[p])
-    return "pondéré" if shares["pondere"].any() else "non pondéré"
+        return "non pondéré"
+    if "public" in shares:
+        said = {p: _weighting_one(part) for p, part in shares.groupby("public", sort=False)}
+        if len(set(said.values())) > 1:
+            return ", ".join(f"{w} pour {p}" for p, w in said.items())
+    return _weighting_one(shares)
 
 
 def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> str:
-    """The base a chart rests on: those who answered its question(s), as counted in the data behind it.
-
-    When the survey has a single Maison, the intervals rest on the weights alone: the footer says so.
-    """
+    """The base a chart rests on: those who answered its question(s), as counted in the data behind it, the
+    weighting and the intervals' method."""
     values = sorted({int(v) for v in shares["n"] if v == v and v})
     count = nombre(values[0]) if values else "0"
     if len(values) > 1:
         count = f"{count} à {nombre(values[-1])}"
     varies = " (selon la question)" if len(values) > 1 else ""
     weighted = f", {weighting(shares)}"
-    single = "methode" in shares.columns and (shares["methode"] == METHOD_WEIGHTS).any()
-    method = "IC à 95 % sur les poids seuls : une seule Maison dans l'enquête" if single else "IC à 95 % (plan de sondage)"
+    bare = "methode" in shares.columns and (shares["methode"] == METHOD_NO_VARIANCE).any()
+    method = "IC à 95 % (plan de sondage ; aucun à 0 % ou 100 %)" if bare else "IC à 95 % (plan de sondage)"
     public = kind if not values or values[-1] >= 2 else kind[:-1]  # "1 usager", the survey named after its public
     base = f"n = {count} {public} ayant répondu{varies}{weighted} ; {method}"
     waves = {w for w in shares.get("vague", ()) if isinstance(w, str)}

@@ -51,8 +51,8 @@ def _survey_key_figure(fig: dict | None, text: str, kind: str, n: int, con, page
     if fig["pct"] is None:
         return KeyFigure("–", text, f"{fig.get('raison') or INSUFFISANT} (n = {nombre(fig['n'])})",
                          source(con, kind), page)
-    low, high = fig["ic95"]
+    interval = (f"IC 95 % : {nombre(fig['ic95'][0], 1)} – {nombre(fig['ic95'][1], 1)}" if fig["ic95"]
+                else "sans intervalle (0 % ou 100 %)")
     said = ("" if not isinstance(wave, str) else " ; toutes vagues" if wave == ind.ALL_WAVES else f" ; vague {wave}")
-    return KeyFigure(pct(fig["pct"]), text,
-                     f"n = {compte(fig['n'], kind[:-1])} ; IC 95 % : {nombre(low, 1)} – {nombre(high, 1)}{said}",
+    return KeyFigure(pct(fig["pct"]), text, f"n = {compte(fig['n'], kind[:-1])} ; {interval}{said}",
                      source(con, kind), page)

@@ -24,7 +24,7 @@ from ..fmt import printable
 from .guard import check_size, display_name, read_user_file
 from ..access import roles
 from ..access.users import User, current_user, local_user
-from . import assistant, journal, profiles, versions
+from . import assistant, journal, profiles, redressement, versions
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, Kind
@@ -212,6 +212,8 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                         f"SELECT ?, ligne, NULL, {col_list} FROM {staged.table}", [import_id])
             if kind.name in STOP_HOURS_KINDS:
                 refresh_stop_hours(con)
+            if kind.cluster:  # a calibrated wave is calibrated again on its answers as they now are
+                warnings = [*warnings, *redressement.refresh(con, kind.name, auteur or current_user())]
             con.execute(
                 "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
                 "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements, profil, "
@@ -243,10 +245,12 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
             _refuse_orphans(con, import_id)
         if kind in STOP_HOURS_KINDS:
             refresh_stop_hours(con)
+        lapsed = redressement.refresh(con, kind, auteur or current_user()) if KINDS[kind].cluster else []
         con.execute("UPDATE imports SET statut = ?, date_annulation = now()::TIMESTAMP, annule_par = ? WHERE import_id = ?",
                     [STATUT_ANNULE, auteur or current_user(), import_id])
     text = f"Import n°{import_id} (« {fichier} ») annulé : {_n(deleted)} ligne(s) retirée(s)"
-    return text + (f", {_n(restored)} ligne(s) remplacée(s) rétablie(s)." if restored else ".")
+    text += f", {_n(restored)} ligne(s) remplacée(s) rétablie(s)." if restored else "."
+    return " ".join([text, *(w[0].upper() + w[1:] for w in lapsed)])
 
 
 def _refuse_orphans(con, import_id: int) -> None:

@@ -19,9 +19,11 @@ of clusters in the domain minus one. The design effect is v / (p(1 − p)/n), n 
 in the domain's base.
 
 A figure is not given when it rests on fewer than 30 answers, on a design-effective size
-under 30, or on fewer than 5 clusters; the reason says which. With a single cluster in the
-whole survey, the variance cannot be estimated between clusters: the weighted-only interval
-(Wilson on Kish's effective size) is given instead, and flagged.
+under 30 (the size n* after the adjustment for degrees of freedom, which halves it at 5 clusters), or on fewer
+than 5 clusters — one rule, whether the survey holds one Maison, two or four; the reason says which. At 0 % and
+100 % the variance between clusters is 0 and the design gives no interval (R's ``svyciprop`` returns none): the
+figure is shown without one, and said so. A calibrated survey's variance is the calibrated one
+(``calibration.Calibrated``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..fmt import INSUFFISANT
-from ..stats import kish, wilson
+from .calibration import Calibrated
 
 MIN_N = 30
 MIN_N_EFF = 30
@@ -40,7 +42,7 @@ MIN_CLUSTERS = 5
 PRECISION = "précision insuffisante"
 ALPHA = 0.05
 METHOD_DESIGN = "plan de sondage (grappes)"
-METHOD_WEIGHTS = "pondération seule (une seule grappe)"
+METHOD_NO_VARIANCE = "plan de sondage (grappes) ; pas d'intervalle à 0 % ou 100 % (variance nulle entre grappes)"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ class Design:
     # A stratified sample, or one with a finite-population correction: stratum -> (its clusters n_h in the whole
     # survey, 1 − f_h). None: one stratum, drawn with replacement.
     strata: dict | None = None
+    # The calibration in force (the weights' variance is then the calibrated one), and the stratum of each of
+    # its clusters (None: one stratum).
+    calibration: Calibrated | None = None
+    cluster_strata: np.ndarray | None = None
 
     @property
     def n_strata(self) -> int:
@@ -62,8 +68,9 @@ class Design:
         the survey's other clusters count as 0): H/(H − 1) Σ z², or by stratum
         Σ_h (1 − f_h) n_h/(n_h − 1) Σ_{i∈h} (z_i − z̄_h)², a stratum of one cluster centred on the survey's mean (0)
         with factor 1 − f_h (R's ``survey.lonely.psu = "adjust"``)."""
-        if not self.strata:
-            return self.clusters / (self.clusters - 1) * float((z**2).sum())
+        if not self.strata:  # centred: a calibrated domain's values need not sum to 0
+            h = self.clusters
+            return h / (h - 1) * (float((z**2).sum()) - float(z.sum()) ** 2 / h)
         v = 0.0
         for stratum, (n_h, keep) in self.strata.items():
             zh = z[strata == stratum] if strata is not None else z
@@ -89,7 +96,7 @@ def proportions(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
     groups = per_cluster.groupby(keys, sort=True, dropna=False) if keys else [((), per_cluster)]
     for key, part in groups:
         for item in items:
-            est = _estimate(part[f"n__{item}"].fillna(0).to_numpy(float), part[f"sw__{item}"].fillna(0).to_numpy(float),
+            est = _calibrated_estimate(part, item, design) if design.calibration else _estimate(part[f"n__{item}"].fillna(0).to_numpy(float), part[f"sw__{item}"].fillna(0).to_numpy(float),
                             part[f"sw2__{item}"].fillna(0).to_numpy(float), part[f"swy__{item}"].fillna(0).to_numpy(float),
                             design, part["_strate"].to_numpy(object) if "_strate" in part else None)
             row = {"item": item, **est}
@@ -104,56 +111,85 @@ def _estimate(n_h, sw_h, sw2_h, swy_h, design: Design, strata_h=None) -> dict:
     n = int(n_h.sum())
     sw = sw_h.sum()
     clusters = int((sw_h > 0).sum())
-    empty = {"n": n, "n_eff": np.nan, "deff": np.nan, "grappes": clusters, "pct": np.nan, "ic_bas": np.nan,
-             "ic_haut": np.nan, "methode": METHOD_DESIGN}
     if n == 0 or sw <= 0:
-        return {**empty, "raison": INSUFFISANT}
+        return _empty(n, clusters)
     p = swy_h.sum() / sw
-    if design.clusters < 2:  # no variance between clusters: weights only, flagged
-        n_eff = float(kish(sw, sw2_h.sum()))
-        low, high = wilson(p, n_eff)
-        return _shown(n, n_eff, np.nan, clusters, p, float(low), float(high), METHOD_WEIGHTS, check_clusters=False,
-                      design=design)
     z = (swy_h - p * sw_h) / sw
-    v = design.variance(z, strata_h)
-    deff = v / (p * (1 - p) / n) if 0 < p < 1 else np.nan
     strata_in = len({s for s, w in zip(strata_h, sw_h) if w > 0}) if design.strata and strata_h is not None else 1
-    n_eff, low, high = korn_graubard(p, v, n, clusters, strata_in)
-    return _shown(n, n_eff, deff, clusters, p, low, high, METHOD_DESIGN, check_clusters=True, design=design)
+    return _from_variance(p, z, strata_h, n, n, clusters, strata_in, design)
+
+
+def _calibrated_estimate(rows: pd.DataFrame, item: str, design: Design) -> dict:
+    """A domain's figure on a calibrated survey: ``rows`` per cluster and cell (``_grappe``, ``_cellule``) with the
+    sums of ``stats.aggregates_sql`` for the calibrated weights (sw, swy) and the base ones (bw, bwy)."""
+    n = int(rows[f"n__{item}"].sum())
+    by_cluster = rows.groupby("_grappe")[[f"sw__{item}", f"swy__{item}"]].sum()
+    by_cluster.columns = ["sw", "swy"]
+    sw = float(by_cluster["sw"].sum())
+    clusters = int((by_cluster["sw"] > 0).sum())
+    if n == 0 or sw <= 0:
+        return _empty(n, clusters)
+    p = float(by_cluster["swy"].sum()) / sw
+    cal = design.calibration
+    z = _calibrated_z(rows, item, p, design)
+    strata = design.cluster_strata
+    strata_in = (len(set(strata[np.isin(cal.clusters, by_cluster.index[by_cluster["sw"] > 0])]))
+                 if design.strata and strata is not None else 1)
+    return _from_variance(p, z, strata, n, cal.answers, clusters, strata_in, design)
+
+
+def _empty(n: int, clusters: int) -> dict:
+    return {"n": n, "n_eff": np.nan, "deff": np.nan, "grappes": clusters, "pct": np.nan, "ic_bas": np.nan,
+            "ic_haut": np.nan, "raison": INSUFFISANT, "methode": METHOD_DESIGN}
+
+
+def _from_variance(p, z, strata, n, n_design, clusters, strata_in, design: Design) -> dict:
+    if design.clusters < 2:  # no variance between clusters: the same rule as for any domain of too few clusters
+        return _shown(n, np.nan, np.nan, clusters, p, np.nan, np.nan, METHOD_DESIGN, design)
+    v = design.variance(z, strata)
+    if not 0 < p < 1:  # no variance: R gives no interval
+        return _shown(n, np.nan, np.nan, clusters, p, np.nan, np.nan, METHOD_NO_VARIANCE, design)
+    deff = v / (p * (1 - p) / n)
+    n_eff, low, high = korn_graubard(p, v, n_design, clusters, strata_in)
+    return _shown(n, n_eff, deff, clusters, p, low, high, METHOD_DESIGN, design)
 
 
 def korn_graubard(p: float, v: float, n: int, clusters: int, strata: int = 1) -> tuple[float, float, float]:
-    """(design-effective size, low, high): Clopper–Pearson on n* = p(1 − p)/v, degrees of freedom (the domain's
-    clusters less its strata) adjusted.
-
-    At p = 0 or 1 the variance is 0 and n* is undefined: the answers themselves (n) are the size, so that a
-    box nobody ticked reads 0 % with the exact interval of 0 successes among n.
-    """
+    """(design-effective size, low, high) of 0 < p < 1: Clopper–Pearson on n* = p(1 − p)/v, degrees of freedom (the
+    domain's clusters less its strata) adjusted by (t_{n−1} / t_df)², n the answers of the design's base (R's
+    ``nrow``: the domain's, or the whole calibrated survey's, whose domains keep every row)."""
     from scipy import special  # here: a command that computes no interval does not load scipy
 
-    n_eff = p * (1 - p) / v if v > 0 and 0 < p < 1 else float(n)
+    n_eff = p * (1 - p) / v if v > 0 else np.inf
     df = clusters - strata
-    if df >= 1 and n > 1 and 0 < p < 1:
+    if df >= 1 and n > 1:
         n_eff *= (special.stdtrit(n - 1, ALPHA / 2) / special.stdtrit(df, ALPHA / 2)) ** 2
+    if not np.isfinite(n_eff):  # every cluster alike: no spread to build an interval on
+        return float(n_eff), np.nan, np.nan
     x = n_eff * p
-    low = 0.0 if x <= 0 else float(special.betaincinv(x, n_eff - x + 1, ALPHA / 2))
-    high = 1.0 if x >= n_eff else float(special.betaincinv(x + 1, n_eff - x, 1 - ALPHA / 2))
+    low = float(special.betaincinv(x, n_eff - x + 1, ALPHA / 2))
+    high = float(special.betaincinv(x + 1, n_eff - x, 1 - ALPHA / 2))
     return float(n_eff), low, high
 
 
-def _shown(n, n_eff, deff, clusters, p, low, high, method, check_clusters: bool, design: Design) -> dict:
+def _shown(n, n_eff, deff, clusters, p, low, high, method, design: Design) -> dict:
+    """The figure, or the reason it is not given: too few answers, too little precision, too few clusters."""
     if n < MIN_N:
         reason = INSUFFISANT
     elif n_eff < MIN_N_EFF:
         reason = PRECISION
-    elif check_clusters and clusters < MIN_CLUSTERS:
+    elif clusters < MIN_CLUSTERS or design.clusters < 2:
         reason = design.too_few
     else:
         reason = None
     shown = reason is None
-    return {"n": n, "n_eff": round(n_eff, 1), "deff": None if np.isnan(deff) else round(float(deff), 2),
-            "grappes": clusters, "pct": round(p * 100, 2) if shown else np.nan,
-            "ic_bas": round(low * 100, 2) if shown else np.nan, "ic_haut": round(high * 100, 2) if shown else np.nan,
+
+    def rounded(v):
+        return round(v * 100, 2) if shown and not np.isnan(v) else np.nan
+
+    return {"n": n, "n_eff": None if np.isnan(n_eff) or np.isinf(n_eff) else round(float(n_eff), 1),
+            "deff": None if np.isnan(deff) else round(float(deff), 2), "grappes": clusters,
+            "pct": round(p * 100, 2) if shown else np.nan, "ic_bas": rounded(low), "ic_haut": rounded(high),
             "raison": reason, "methode": method}
 
 
@@ -185,13 +221,27 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
             if w_g.sum() <= 0 or w_r.sum() <= 0 or df < 1:
                 continue
             p_g, p_r = wy_g.sum() / w_g.sum(), wy_r.sum() / w_r.sum()
-            z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
-            v = design.variance(z.to_numpy(float), strata)
+            if design.calibration:  # each domain's residuals on the calibration's columns
+                inside = per_cluster[by] == g
+                z = (_calibrated_z(per_cluster[inside], item, p_g, design)
+                     - _calibrated_z(per_cluster[~inside], item, p_r, design))
+                v = design.variance(z, design.cluster_strata)
+            else:
+                z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
+                v = design.variance(z.to_numpy(float), strata)
             p_value = 2 * float(special.stdtr(df, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
             tested.append((g, item, round(100 * (p_g - p_r), 2), p_value))
     out = [{by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA}
            for (g, item, gap, _), adjusted in zip(tested, holm([t[3] for t in tested]))]
     return pd.DataFrame(out, columns=[by, "item", "ecart", "p_valeur", "ecart_significatif"])
+
+
+def _calibrated_z(rows: pd.DataFrame, item: str, p: float, design: Design) -> np.ndarray:
+    by_cluster = rows.groupby("_grappe")[[f"sw__{item}", f"swy__{item}"]].sum()
+    by_cluster.columns = ["sw", "swy"]
+    by_cell = rows.groupby("_cellule")[[f"bw__{item}", f"bwy__{item}"]].sum()
+    by_cell.columns = ["bw", "bwy"]
+    return design.calibration.linearised(by_cluster, by_cell, p)
 
 
 def _is_shown(shown: pd.DataFrame, by: str, group, item: str) -> bool:

@@ -6,6 +6,7 @@ args <- commandArgs(trailingOnly = TRUE)
 d <- read.csv(args[1], colClasses = c(id_maison = "character", region = "character", strate = "character"))
 des <- svydesign(ids = ~id_maison, strata = ~strate, fpc = ~fpc, weights = ~poids, data = d)
 plain <- svydesign(ids = ~id_maison, weights = ~poids, data = d)
+fpc_only <- svydesign(ids = ~id_maison, fpc = ~fpc_total, weights = ~poids, data = d)
 items <- c("motif_aide_dossier", "motif_renseignement", "simplifie_quotidien")
 one <- function(design, item) {
   sub <- subset(design, !is.na(design$variables[[item]]))
@@ -14,10 +15,11 @@ one <- function(design, item) {
   list(pct = 100 * as.numeric(ci), ic95 = 100 * as.numeric(attr(ci, "ci")), se = 100 * as.numeric(SE(m)),
        n = sum(weights(sub, "sampling") > 0), ddl = degf(sub))
 }
-out <- list(strates = list(), sans_strates = list(), region = "84", domaine = list())
+out <- list(strates = list(), sans_strates = list(), fpc_seule = list(), region = "84", domaine = list())
 for (item in items) {
   out$strates[[item]] <- one(des, item)
   out$sans_strates[[item]] <- one(plain, item)
+  out$fpc_seule[[item]] <- one(fpc_only, item)
   out$domaine[[item]] <- one(subset(des, region == "84"), item)
 }
 cat(jsonlite::toJSON(out, auto_unbox = TRUE, digits = 10, pretty = TRUE, null = "null"))

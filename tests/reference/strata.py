@@ -4,7 +4,8 @@
 Maisons of the real national list are drawn within four régions (the strata): 14, 12 and 10 Maisons in three of
 them, a single one in the fourth (a stratum of one cluster, as R's ``survey.lonely.psu = "adjust"`` handles it);
 the stratum's population (``fpc``) is its number of sites in the list, so that the sampling fraction is 2 to 5 %.
-The strata truly differ on each question, so that stratifying narrows the intervals.
+The strata truly differ on each question, so that stratifying narrows the intervals. ``fpc_total`` is the population of
+the four régions, for the finite-population correction alone (a sample drawn from them without strata).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def build(registry: Path, seed: int = SEED) -> list[dict]:
     rng = np.random.default_rng(seed)
     region_of = dict(zip(reference.departements()["code_departement"], reference.departements()["code_region"]))
     sites = [(m, region_of[dep]) for m, dep in registry_sites(registry)]
+    surveyed = sum(1 for _, r in sites if r in STRATA)  # the Maisons of the four régions: a population to draw from
     rows = []
     for region, drawn in STRATA.items():
         population = [m for m, r in sites if r == region]
@@ -34,7 +36,7 @@ def build(registry: Path, seed: int = SEED) -> list[dict]:
             effects = {item: rng.normal(0, 0.5) for item in ITEMS}
             for _ in range(int(rng.integers(15, 45))):
                 row = {"id_reponse": f"S{len(rows) + 1:05d}", "id_maison": str(maison), "region": region,
-                       "strate": f"R{region}", "fpc": len(population),
+                       "strate": f"R{region}", "fpc": len(population), "fpc_total": surveyed,
                        "poids": round(float(rng.lognormal(0, 0.3)), 4)}
                 for item, p in ITEMS.items():
                     logit = np.log(p / (1 - p)) + EFFECTS[region] + effects[item]

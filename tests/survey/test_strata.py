@@ -22,14 +22,15 @@ REFERENCE = json.loads((Path(__file__).parent.parent / "reference" / "strata.jso
 ITEMS = {item: (item, item) for item in built.ITEMS}
 
 
-def _store(registry_db, registry_file, folder: Path, with_design: bool):
+def _store(registry_db, registry_file, folder: Path, with_design: bool | str):
+    """``with_design``: strata and their populations (True), none (False), or the population alone ("fpc")."""
     rows = built.build(registry_file)
     yes_no = {1: "Oui", 0: "Non", None: None}
-    header = ["id_reponse", "date_reponse", "id_maison", "poids", *(["strate", "fpc"] if with_design else []),
+    design = {True: ["strate", "fpc"], False: [], "fpc": ["fpc_total"]}[with_design]
+    header = ["id_reponse", "date_reponse", "id_maison", "poids", *("fpc" if d == "fpc_total" else d for d in design),
               *built.ITEMS, "motif_outils_libre_acces", "motif_demarche_en_ligne", "satisfaction_accueil"]
-    body = [[r["id_reponse"], dt.date(2017, 3, 6), r["id_maison"], r["poids"],
-             *([r["strate"], r["fpc"]] if with_design else []), *(yes_no[r[i]] for i in built.ITEMS),
-             "Non", "Non", "Très satisfait"] for r in rows]
+    body = [[r["id_reponse"], dt.date(2017, 3, 6), r["id_maison"], r["poids"], *(r[d] for d in design),
+             *(yes_no[r[i]] for i in built.ITEMS), "Non", "Non", "Très satisfait"] for r in rows]
     db = folder / "s.duckdb"
     shutil.copy(registry_db, db)
     con = store.connect(db)
@@ -66,6 +67,19 @@ def test_without_its_strata_the_same_answers_are_the_unstratified_design(registr
         assert stratified[1] - stratified[0] < ref["ic95"][1] - ref["ic95"][0]  # strata narrow the interval
 
 
+def test_a_finite_population_alone_equals_r_and_narrows_the_interval(registry_db, registry_file, tmp_path):
+    con = _store(registry_db, registry_file, tmp_path, "fpc")
+    try:
+        got = shares(con, "usagers", ITEMS, Filters()).set_index("item")
+    finally:
+        con.close()
+    for item, ref in REFERENCE["fpc_seule"].items():
+        assert got.loc[item, "pct"] == pytest.approx(ref["pct"], abs=0.05)
+        assert [got.loc[item, "ic_bas"], got.loc[item, "ic_haut"]] == pytest.approx(ref["ic95"], abs=0.1), item
+        plain = REFERENCE["sans_strates"][item]["ic95"]
+        assert ref["ic95"][1] - ref["ic95"][0] < plain[1] - plain[0]
+
+
 def test_a_survey_without_weights_is_said_unweighted(registry_db, registry_file, tmp_path):
     from msap_stats import charts
 
@@ -89,6 +103,6 @@ def test_a_survey_without_weights_is_said_unweighted(registry_db, registry_file,
     weighted.mkdir()
     con = _store(registry_db, registry_file, weighted, True)
     try:
-        assert ", pondéré ;" in charts.satisfaction.satisfaction_accueil(con, Filters()).base
+        assert ", pondéré (poids du fichier) ;" in charts.satisfaction.satisfaction_accueil(con, Filters()).base
     finally:
         con.close()

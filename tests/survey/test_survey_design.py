@@ -109,16 +109,8 @@ def test_small_samples_say_why_they_are_not_shown():
     few_eff = pd.DataFrame({"n__x": [20.0] * 6, "sw__x": [20.0] * 6, "sw2__x": [20.0] * 6,
                             "swy__x": [0, 0, 0, 20, 20, 20]})  # whole Maisons say yes or no: n* is tiny
     assert proportions(few_eff, ["x"], Design(100)).iloc[0]["raison"] == "précision insuffisante"
-    shown = one([40] * 6, y=0.0)  # nobody ticked the box: 0 %, shown, with the exact upper bound
-    assert (shown["pct"], shown["ic_bas"]) == (0.0, 0.0) and pd.isna(shown["raison"])
-    assert 0 < shown["ic_haut"] < 2
-
-
-def test_a_single_cluster_falls_back_to_weights_only_and_says_so():
-    df = pd.DataFrame({"n__x": [200.0], "sw__x": [200.0], "sw2__x": [200.0], "swy__x": [80.0]})
-    row = proportions(df, ["x"], Design(1)).iloc[0]
-    assert row["methode"] == "pondération seule (une seule grappe)"
-    assert row["pct"] == 40.0 and row["ic_bas"] < 40 < row["ic_haut"]
+    shown = one([40] * 6, y=0.0)  # nobody ticked the box: 0 %, shown, without an interval (R gives none)
+    assert shown["pct"] == 0.0 and pd.isna(shown["ic_bas"]) and pd.isna(shown["ic_haut"]) and pd.isna(shown["raison"])
 
 
 def test_each_region_against_the_rest_equals_r_svyglm_with_holm(survey):

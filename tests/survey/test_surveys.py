@@ -163,16 +163,17 @@ def test_the_base_of_a_multi_response_question_is_who_answered_it(con_registry, 
     assert (motifs["outils_libre_acces"]["pct"], motifs["outils_libre_acces"]["n"]) == (0.0, base)
 
 
-def test_a_survey_of_one_maison_says_its_intervals_rest_on_weights_alone(con_registry, tmp_path):
+def test_a_survey_of_one_maison_follows_the_rule_of_too_few_maisons(con_registry, tmp_path):
+    """One Maison, as two or four: no figure, « trop peu de Maisons », on the chart, in its footer and in JSON."""
     from msap_stats import charts
 
     rows = [((i % 3 == 0, i % 2 == 0, False, False), ("Très satisfait", "Oui")) for i in range(60)]
     path = _motif_file(tmp_path, "une_maison.csv", rows, "oui")
     import_file(con_registry, write_csv_fr(path, *_one_maison(path)), "usagers")
     chart = charts.motifs.motifs_usagers(con_registry, Filters())
-    assert "sur les poids seuls : une seule Maison" in chart.footer
+    assert "trop peu de Maisons" in chart.titre and "n = 60 usagers" in chart.footer
     fig = survey_indicators(con_registry, "usagers", Filters())["motifs"]["aide_dossier"]
-    assert fig["methode"] == "pondération seule (une seule grappe)" and fig["pct"] == pytest.approx(100 * 20 / 60, abs=0.01)
+    assert fig["pct"] is None and fig["raison"] == "trop peu de Maisons" and fig["n"] == 60
 
 
 def _one_maison(path):

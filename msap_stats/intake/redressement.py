@@ -1,0 +1,454 @@
+"""Calibrating (redresser) a survey's wave on known margins, in the store.
+
+Margins come from a small file (``variable;modalite;part``, parts in % per variable), typed on the page, or from
+what the store knows: the activity's users by sex and age for the surveyed Maisons over the wave's months, the
+network's Maisons by format or territory. The raking itself is ``survey.calibration``'s; here, the margins are read
+and matched to the wave's answers (a modality written as in the survey file, as the schema's label or its code),
+the calibrated weights are written beside the file's (``poids_redresses``; the file's weights are kept), and each
+change is a row of ``redressements`` — in force, replaced, removed, or lapsed when an import changed the wave and
+the margins could no longer be reached. A removed or replaced calibration can be restored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..access import roles
+from ..access.users import User, local_user
+from ..errors import ImportRefused, Problem
+from ..fmt import nombre, printable
+from ..reference import departements
+from ..schema import KINDS, Code, normalize_key
+from ..store import StoreError, q, transaction
+from ..survey import calibration as cal
+from ..survey.calibration import IN_FORCE
+from .reader import read_book
+
+REPLACED, REMOVED, LAPSED = "remplacé", "retiré", "caduc"
+PART_TOLERANCE = 1.0  # points: parts summing to 99–101 % are a rounding, rescaled to 100
+PROFILE = ("sexe", "tranche_age", "situation", "statut")  # the survey columns a calibration may use
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    label: str
+    sql: str  # over the answer ``t``, its Maison ``m`` (sites_v) and its département ``d`` (ref_departements)
+    codes: tuple[Code, ...]  # the written forms a modality may take
+
+
+def variables(kind: str) -> dict[str, Variable]:
+    """What a calibration of ``kind`` may use: the survey's profile columns, the Maison's format and territory."""
+    k = KINDS[kind]
+    out = {c.name: Variable(c.name, c.label, f"t.{q(c.name)}", c.codes) for c in k.columns if c.name in PROFILE}
+    deps = departements()
+    regions = tuple(Code(code, name) for code, name in deps[["code_region", "region"]].drop_duplicates().itertuples(index=False))
+    out["code_region"] = Variable("code_region", "Région", "d.code_region", regions)
+    out["code_departement"] = Variable("code_departement", "Département", "d.code_departement",
+                                       tuple(Code(c, n) for c, n in deps[["code_departement", "departement"]].itertuples(index=False)))
+    if kind != "habitants":
+        out["format"] = Variable("format", "Format de la Maison", "m.format", KINDS["maisons"].column("format").codes)
+    return out
+
+
+def _source_sql(kind: str) -> str:
+    """The wave's answers with what places them (their Maison, their département)."""
+    if kind == "habitants":
+        return f"{kind}_actifs t LEFT JOIN ref_departements d ON d.code_departement = t.code_departement"
+    return (f"{kind}_actifs t LEFT JOIN sites_v m ON m.id_maison = t.id_maison "
+            "LEFT JOIN ref_departements d ON d.code_departement = m.code_departement")
+
+
+@dataclass
+class Margins:
+    """Parts in % per variable and modality, as written; where they come from."""
+
+    parts: dict[str, dict[str, float]]
+    source: str
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (variable, modality) -> its line in the file
+    fichier: str = "marges"  # the name a refusal gives them
+
+
+def _refuse(reason: str, fichier: str | None = None, **where) -> ImportRefused:
+    return ImportRefused([Problem(reason, **where)], fichier=fichier)
+
+
+def _part(text: object) -> float | None:
+    t = str(text or "").replace("\u00a0", "").replace(" ", "").replace("%", "").replace(",", ".")
+    try:
+        value = float(t)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def read_margins(data: bytes, fichier: str) -> Margins:
+    """A margins file: one row per modality under a header ``variable ; modalite ; part`` (CSV or workbook)."""
+    book = read_book(data, fichier)
+    sheet = book.sheets[0]
+    wanted = {"variable": "variable", "modalite": "modalite", "part": "part", "modalité": "modalite",
+              "part (%)": "part", "pourcentage": "part", "%": "part"}
+    heads = [[wanted.get(normalize_key(c)) or wanted.get(str(c or "").strip().lower()) for c in row] for row in sheet.head]
+    index = next((i for i, names in enumerate(heads) if {"variable", "modalite", "part"} <= set(names)), None)
+    if index is None:
+        raise _refuse("l'en-tête « variable ; modalite ; part » est introuvable.", fichier)
+    names = heads[index]
+    body, first = sheet.body(index)
+    columns = {n: body.column(i).to_pylist() for i, n in enumerate(names) if n}
+    parts: dict[str, dict[str, float]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    problems = []
+    for offset, (variable, modality, part) in enumerate(zip(columns["variable"], columns["modalite"], columns["part"])):
+        line = first + offset
+        if not (variable or modality or part):
+            continue
+        value = _part(part)
+        if not variable or not modality:
+            problems.append(Problem("une ligne sans variable ou sans modalité", ligne=line))
+        elif value is None or value < 0:
+            problems.append(Problem("part illisible (un pourcentage est attendu)", ligne=line, colonne="part",
+                                    valeur=printable(str(part))))
+        elif str(modality).strip() in parts.setdefault(str(variable).strip(), {}):
+            problems.append(Problem("modalité donnée deux fois", ligne=line, colonne="modalite",
+                                    valeur=printable(str(modality))))
+        else:
+            parts[str(variable).strip()][str(modality).strip()] = value
+            lines[(str(variable).strip(), str(modality).strip())] = line
+    if problems:
+        raise ImportRefused(problems, fichier=fichier)
+    if not parts:
+        raise _refuse("aucune marge dans le fichier.", fichier)
+    return Margins(parts, f"fichier « {printable(fichier)} »", lines, fichier)
+
+
+@dataclass
+class Resolved:
+    """Margins matched to the wave: per variable, each modality's value in the data and its share (sum 1)."""
+
+    variables: list[Variable]
+    parts: dict[str, dict[str, float]]
+
+
+def _match_variable(written: str, known: dict[str, Variable]) -> Variable | None:
+    key = normalize_key(written)
+    for v in known.values():
+        if key in {normalize_key(v.name), normalize_key(v.label)} or (v.name == "tranche_age" and key in ("age",)):
+            return v
+    return None
+
+
+def _match_modality(written: str, v: Variable, present: set[str]) -> str | None:
+    key = normalize_key(written)
+    for value in present:  # as the survey file writes it (or as stored)
+        if normalize_key(value) == key:
+            return value
+    for code in v.codes:  # the schema's code, label or spellings
+        if key in code.keys() or key == normalize_key(code.code):
+            return code.code
+    return None
+
+
+def _cells(con, kind: str, vague: str, chosen: list[Variable]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray,
+                                                                         np.ndarray, np.ndarray]:
+    """The wave's cells: key, Σw, Σw², min w, max w, answers (base weights)."""
+    cell = cal.cell_sql({v.name: v.sql for v in chosen})
+    rows = con.execute(f"SELECT {cell} AS c, sum(t.poids_base), sum(t.poids_base * t.poids_base), min(t.poids_base), "
+                       f"max(t.poids_base), count(*) FROM {_source_sql(kind)} WHERE t.vague = ? GROUP BY 1 ORDER BY 1",
+                       [vague]).fetchall()
+    keys = [r[0] for r in rows]
+    return keys, *(np.array([r[i] for r in rows], float) for i in range(1, 6))
+
+
+def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
+    """Match the margins to the wave's answers; refuse, whole and in French, what cannot be reached."""
+    known = variables(kind)
+    problems, chosen, parts = [], [], {}
+    grouped: dict[str, tuple[Variable, dict[str, tuple[float, int | None]]]] = {}  # one variable however written
+    for written, given in margins.parts.items():
+        v = _match_variable(written, known)
+        if v is None:
+            problems.append(Problem(f"variable inconnue : « {printable(written)} » (possibles : "
+                                    f"{', '.join(x.name for x in known.values())})"))
+            continue
+        entry = grouped.setdefault(v.name, (v, {}))[1]
+        for modality, part in given.items():
+            entry[modality] = (part, margins.lines.get((written, modality)))
+    for v, given in grouped.values():
+        present = {r[0] for r in con.execute(f"SELECT DISTINCT ({v.sql})::VARCHAR FROM {_source_sql(kind)} "
+                                             "WHERE t.vague = ?", [vague]).fetchall() if r[0] is not None}
+        matched: dict[str, float] = {}
+        for modality, (part, line) in given.items():
+            value = _match_modality(modality, v, present)
+            if value is None:
+                problems.append(Problem(f"modalité inconnue pour « {v.label} »", ligne=line, colonne="modalite",
+                                        valeur=printable(modality)))
+            elif part > 0 and value not in present:
+                problems.append(Problem(f"aucune réponse de la vague pour « {v.label} » = « {printable(modality)} » : "
+                                        "cette marge ne peut pas être atteinte", ligne=line, valeur=printable(modality)))
+            elif part > 0:
+                matched[value] = matched.get(value, 0.0) + part
+        missing = sorted(present - set(matched)) if not problems else []
+        if missing:
+            problems.append(Problem(f"« {v.label} » : les réponses comptent aussi {', '.join(f'« {printable(m)} »' for m in missing)}, "
+                                    "sans part dans les marges"))
+        total = sum(matched.values())
+        scale = 100.0 if abs(total - 100) <= PART_TOLERANCE else 1.0 if abs(total - 1) <= PART_TOLERANCE / 100 else None
+        if matched and scale is None:
+            problems.append(Problem(f"les parts de « {v.label} » font {nombre(total, 1)} % et non 100 %"))
+        chosen.append(v)
+        parts[v.name] = {m: p / total for m, p in matched.items()} if total else {}
+    if problems:
+        raise ImportRefused(problems)
+    return Resolved(chosen, parts)
+
+
+def _wave(con, kind: str, vague: str | None) -> str:
+    waves = [r[0] for r in con.execute(f"SELECT vague FROM {kind}_actifs GROUP BY 1 ORDER BY max(date_reponse) DESC, "
+                                       "vague DESC").fetchall()]
+    if not waves:
+        raise StoreError(f"Aucune réponse « {KINDS[kind].label} » à redresser : importez d'abord l'enquête.")
+    if vague is None:
+        return waves[0]
+    if vague not in waves:
+        raise StoreError(f"Aucune vague « {printable(vague)} » dans l'enquête ({', '.join(waves)}).")
+    return vague
+
+
+def _compute(con, kind: str, vague: str, resolved: Resolved, borne: float | None) -> tuple[dict, dict, dict]:
+    """The raking of the wave: (model, report, factor per cell). Refuses when the margins cannot be reached."""
+    chosen = resolved.variables
+    keys, sw, sw2, wmin, wmax, count = _cells(con, kind, vague, chosen)
+    cells = [cal.parse_cell(k) for k in keys]
+    modalities = []
+    for v in chosen:
+        order = list(resolved.parts[v.name])
+        if any(c[v.name] == cal.NON_RENSEIGNE for c in cells):
+            order.append(cal.NON_RENSEIGNE)
+        modalities.append(tuple(order))
+    model = cal.Model(tuple(v.name for v in chosen), tuple(modalities))
+    sample = {v.name: {} for v in chosen}
+    for c, w in zip(cells, sw):
+        for v in chosen:
+            sample[v.name][c[v.name]] = sample[v.name].get(c[v.name], 0.0) + w
+    total = float(sw.sum())
+    population = cal.totals(model, resolved.parts, sample, total)
+    bounds = (1 / borne, borne) if borne else (-np.inf, np.inf)
+    x = model.rows(keys)
+    result = cal.rake(x, sw, population, bounds)
+    if not result.converged:
+        why = f" avec la borne {nombre(borne, 2)}" if borne else ""
+        raise StoreError(f"Les marges ne peuvent pas être atteintes{why} : après {result.iterations} itérations, "
+                         f"l'écart restant est de {nombre(100 * result.misfit, 2)} % d'une marge. Relâchez la borne, "
+                         "regroupez des modalités rares ou vérifiez les parts.")
+    g = result.g
+    after = sw * g
+    report_vars = []
+    for v, mods in zip(chosen, modalities):
+        rows = []
+        known_share = total - sample[v.name].get(cal.NON_RENSEIGNE, 0.0)
+        for m in mods:
+            w_before = sample[v.name].get(m, 0.0)
+            w_after = float(sum(a for c, a in zip(cells, after) if c[v.name] == m))
+            label = next((c.label for c in v.codes if c.code == m), "non renseigné" if m == cal.NON_RENSEIGNE else m)
+            rows.append({"modalite": m, "libelle": label,
+                         "cible": None if m == cal.NON_RENSEIGNE else round(100 * resolved.parts[v.name][m], 2),
+                         "avant": round(100 * w_before / (known_share if m != cal.NON_RENSEIGNE else total), 2),
+                         "apres": round(100 * w_after / (known_share if m != cal.NON_RENSEIGNE else total), 2)})
+        report_vars.append({"variable": v.name, "libelle": v.label, "modalites": rows})
+    weights = {"min": float((wmin * g).min()), "max": float((wmax * g).max()),
+               "n_eff_avant": float(sw.sum() ** 2 / sw2.sum()), "n_eff_apres": float(after.sum() ** 2 / (sw2 * g * g).sum()),
+               "g_min": float(g.min()), "g_max": float(g.max()), "reponses": int(count.sum()), "total": total}
+    weights["rapport"] = weights["max"] / weights["min"] if weights["min"] > 0 else None
+    report = {"variables": report_vars, "iterations": result.iterations, "borne": borne, "poids": weights,
+              "methode": "post-stratification" if len(chosen) == 1 else "calage sur marges (raking)"}
+    model_json = {"variables": list(model.variables), "modalites": [list(m) for m in model.modalities],
+                  "libelles": [v.label.lower() if v.name != "code_region" else "région" for v in chosen],
+                  "parts": resolved.parts, "borne": borne}
+    return model_json, report, dict(zip(keys, g))
+
+
+def _write(con, kind: str, vague: str, ident: int, chosen: list[Variable], factors: dict) -> None:
+    k = KINDS[kind]
+    con.execute("DELETE FROM poids_redresses WHERE kind = ? AND vague = ?", [kind, vague])
+    con.execute("CREATE OR REPLACE TEMP TABLE _facteurs (cellule VARCHAR, g DOUBLE)")
+    con.executemany("INSERT INTO _facteurs VALUES (?, ?)", [[c, float(g)] for c, g in factors.items()])
+    cell = cal.cell_sql({v.name: v.sql for v in chosen})
+    con.execute(f"INSERT INTO poids_redresses SELECT ?, ?, t.import_id, t.vague, t.id_reponse, t.{q(k.cluster)}, "
+                f"t.poids_base * f.g, f.cellule FROM (SELECT t.*, {cell} AS _c FROM {_source_sql(kind)} "
+                "WHERE t.vague = ?) t JOIN _facteurs f ON f.cellule = t._c", [ident, kind, vague])
+    con.execute("DROP TABLE _facteurs")
+
+
+def _end(con, kind: str, vague: str, status: str, auteur: str) -> None:
+    con.execute("UPDATE redressements SET statut = ?, date_fin = now()::TIMESTAMP, fin_par = ? "
+                "WHERE kind = ? AND vague = ? AND statut = ?", [status, auteur, kind, vague, IN_FORCE])
+
+
+def _apply(con, kind: str, vague: str, margins: Margins, borne: float | None, auteur: str, status: str) -> dict:
+    try:
+        resolved = resolve(con, kind, vague, margins)
+    except ImportRefused as exc:
+        exc.fichier = margins.fichier
+        raise
+    model, report, factors = _compute(con, kind, vague, resolved, borne)
+    model["source"] = margins.source
+    ident = con.execute("SELECT coalesce(max(id_redressement), 0) + 1 FROM redressements").fetchall()[0][0]
+    _end(con, kind, vague, status, auteur)
+    con.execute("INSERT INTO redressements VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, NULL, NULL)",
+                [ident, kind, vague, json.dumps(model, ensure_ascii=False), json.dumps(report, ensure_ascii=False),
+                 auteur, IN_FORCE])
+    _write(con, kind, vague, ident, resolved.variables, factors)
+    return {"id": ident, "kind": kind, "vague": vague, "source": margins.source, **report}
+
+
+def redresser(con, kind: str, margins: Margins, vague: str | None = None, borne: float | None = None,
+              auteur: str | None = None, user: User | None = None) -> dict:
+    """Calibrate a wave (the latest by default) on ``margins``; replaces the wave's calibration in force. The
+    report: what was matched (target, before, after per modality), iterations, the weights' spread."""
+    if borne is not None and not borne > 1:
+        raise StoreError("La borne est le rapport maximal entre poids redressé et poids initial : un nombre > 1 "
+                         "(par exemple 3 : chaque poids reste entre le tiers et le triple du sien).")
+    actor = user or local_user()
+    vague = _wave(con, kind, vague)
+    roles.check_calibration(con, actor, kind, vague)
+    with transaction(con):
+        return _apply(con, kind, vague, margins, borne, auteur or actor.email, REPLACED)
+
+
+def retirer(con, kind: str, vague: str | None = None, auteur: str | None = None, user: User | None = None) -> str:
+    actor = user or local_user()
+    vague = _wave(con, kind, vague)
+    roles.check_calibration(con, actor, kind, vague)
+    found = con.execute("SELECT id_redressement FROM redressements WHERE kind = ? AND vague = ? AND statut = ?",
+                        [kind, vague, IN_FORCE]).fetchall()
+    if not found:
+        raise StoreError(f"La vague « {vague} » de l'{KINDS[kind].label.lower()} n'est pas redressée.")
+    with transaction(con):
+        _end(con, kind, vague, REMOVED, auteur or actor.email)
+        con.execute("DELETE FROM poids_redresses WHERE kind = ? AND vague = ?", [kind, vague])
+    return (f"Redressement n°{found[0][0]} retiré : la vague « {vague} » repose de nouveau sur les poids du fichier "
+            f"(rétablir : redresser --retablir {found[0][0]}).")
+
+
+def retablir(con, ident: int, auteur: str | None = None, user: User | None = None) -> dict:
+    """Restore an earlier calibration: its margins applied again to the wave as it is now (a new calibration)."""
+    rows = con.execute("SELECT kind, vague, modele, statut FROM redressements WHERE id_redressement = ?",
+                       [ident]).fetchall()
+    if not rows:
+        raise StoreError(f"Aucun redressement n°{ident}.")
+    kind, vague, model, statut = rows[0]
+    if statut == IN_FORCE:
+        raise StoreError(f"Le redressement n°{ident} est déjà en vigueur.")
+    actor = user or local_user()
+    roles.check_calibration(con, actor, kind, vague)
+    with transaction(con):
+        return _apply(con, kind, vague, _stored_margins(model, ident), json.loads(model).get("borne"),
+                      auteur or actor.email, REPLACED)
+
+
+def _stored_margins(model: str, ident: int) -> Margins:
+    m = json.loads(model)
+    return Margins({v: {mod: 100 * p for mod, p in parts.items()} for v, parts in m["parts"].items()},
+                   m.get("source") or f"redressement n°{ident}")
+
+
+def refresh(con, kind: str, auteur: str) -> list[str]:
+    """After an import or a rollback of ``kind`` (inside its transaction): each calibration in force is made again
+    on the wave as it now is; one whose margins can no longer be reached lapses, and is said."""
+    said = []
+    for ident, vague, model in con.execute("SELECT id_redressement, vague, modele FROM redressements WHERE kind = ? "
+                                           "AND statut = ?", [kind, IN_FORCE]).fetchall():
+        now, calibrated = con.execute(f"SELECT count(*), count(_cellule) FROM {kind}_actifs WHERE vague = ?",
+                                      [vague]).fetchall()[0]
+        stored = con.execute("SELECT count(*) FROM poids_redresses WHERE id_redressement = ?", [ident]).fetchall()[0][0]
+        if now and now == calibrated == stored:
+            continue  # the wave's answers are those it was calibrated on
+        try:
+            if not now:
+                raise StoreError("la vague n'a plus de réponse")
+            _apply(con, kind, vague, _stored_margins(model, ident), json.loads(model).get("borne"), auteur, REPLACED)
+        except (StoreError, ImportRefused) as exc:
+            _end(con, kind, vague, LAPSED, auteur)
+            con.execute("DELETE FROM poids_redresses WHERE kind = ? AND vague = ?", [kind, vague])
+            why = exc.problems[0].raison if isinstance(exc, ImportRefused) else str(exc)
+            said.append(f"le redressement de la vague « {vague} » ne peut plus être fait ({why}) : ses réponses "
+                        "reposent désormais sur les poids du fichier.")
+    return said
+
+
+def history(con, kind: str | None = None) -> list[dict]:
+    """Every calibration, latest first: id, kind, vague, statut, auteur, dates, what it matched, its report."""
+    cond, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+    rows = con.execute(f"SELECT id_redressement, kind, vague, statut, auteur, date_redressement, date_fin, fin_par, "
+                       f"modele, rapport FROM redressements {cond} ORDER BY id_redressement DESC", params).fetchall()
+    return [{"id": r[0], "kind": r[1], "vague": r[2], "statut": r[3], "auteur": r[4], "date": r[5], "date_fin": r[6],
+             "fin_par": r[7], "modele": json.loads(r[8]), "rapport": json.loads(r[9])} for r in rows]
+
+
+def margins_from_store(con, kind: str, source: str, names: tuple[str, ...], vague: str | None = None) -> Margins:
+    """Margins from what the store knows: ``activite`` — the requests of the wave's Maisons over the wave's months by
+    sex and age (the users' profile); ``registre`` — the Maisons in force by format, région or département, in
+    the départements the wave covers."""
+    vague = _wave(con, kind, vague)
+    parts: dict[str, dict[str, float]] = {}
+    if source == "activite":
+        if kind == "habitants":
+            raise StoreError("L'activité décrit les usagers des Maisons, pas les habitants : elle ne donne pas les "
+                             "marges de l'enquête habitants.")
+        first, last = con.execute(f"SELECT min(date_reponse), max(date_reponse) FROM {kind}_actifs WHERE vague = ?",
+                                  [vague]).fetchall()[0]
+        for name in names:
+            if name not in ("sexe", "tranche_age"):
+                raise StoreError(f"L'activité ne donne que le sexe et la tranche d'âge des usagers, pas « {name} ».")
+            rows = con.execute(f"SELECT a.{q(name)}, sum(a.nb) FROM activite_actifs a WHERE a.{q(name)} IS NOT NULL "
+                               "AND a.mois BETWEEN date_trunc('month', ?::DATE) AND ? AND a.id_maison IN "
+                               f"(SELECT id_maison FROM {kind}_actifs WHERE vague = ?) GROUP BY 1",
+                               [first, last, vague]).fetchall()
+            if not rows:
+                raise StoreError(f"Aucune demande des Maisons enquêtées ne donne « {name} » de {first:%m/%Y} à "
+                                 f"{last:%m/%Y} : l'activité ne peut pas servir de marge.")
+            total = sum(n for _, n in rows)
+            parts[name] = {m: 100 * n / total for m, n in rows}
+        label = f"activité des Maisons enquêtées ({first:%m/%Y}–{last:%m/%Y})"
+    elif source == "registre":
+        deps = con.execute(f"SELECT DISTINCT d.code_departement FROM {_source_sql(kind)} WHERE t.vague = ? "
+                           "AND d.code_departement IS NOT NULL", [vague]).fetchall()
+        for name in names:
+            sql = {"format": "m.format", "code_region": "d.code_region", "code_departement": "d.code_departement"}.get(name)
+            if sql is None:
+                raise StoreError(f"Le registre donne le format, la région ou le département des Maisons, pas « {name} ».")
+            rows = con.execute(f"SELECT {sql}, count(*) FROM maisons_v m JOIN ref_departements d USING (code_departement) "
+                               f"WHERE list_contains(?, d.code_departement) AND {sql} IS NOT NULL GROUP BY 1",
+                               [[d for (d,) in deps]]).fetchall()
+            total = sum(n for _, n in rows)
+            parts[name] = {m: 100 * n / total for m, n in rows} if total else {}
+        label = "Maisons du registre en vigueur"
+    else:
+        raise StoreError(f"Source de marges inconnue : « {source} » (activite ou registre).")
+    return Margins(parts, label)
+
+
+def report_text(report: dict) -> list[str]:
+    """The report in French, line by line: what was matched, the iterations, the weights' spread."""
+    w = report["poids"]
+    bound = f", borne {nombre(report['borne'], 2)}" if report.get("borne") else ""
+    lines = [f"Redressement n°{report['id']} de la vague « {printable(report['vague'])} » "
+             f"({KINDS[report['kind']].label.lower()}) : {report['methode']} sur {printable(report['source'])}, "
+             f"{report['iterations']} itération(s){bound}."]
+    for v in report["variables"]:
+        parts = "; ".join(f"{printable(m['libelle'])} {_pc(m['avant'])} → {_pc(m['apres'])}"
+                          + (f" (cible {_pc(m['cible'])})" if m["cible"] is not None else " (part gardée)")
+                          for m in v["modalites"])
+        lines.append(f"- {v['libelle']} : {parts}")
+    ratio = nombre(w["rapport"], 1) if w.get("rapport") else "–"
+    lines.append(f"Poids : de {nombre(w['min'], 3)} à {nombre(w['max'], 3)} (rapport max/min {ratio}) ; facteurs de "
+                 f"{nombre(w['g_min'], 3)} à {nombre(w['g_max'], 3)} ; taille effective {nombre(w['n_eff_avant'])} "
+                 f"avant, {nombre(w['n_eff_apres'])} après, pour {nombre(w['reponses'])} réponses.")
+    return lines
+
+
+def _pc(value: float) -> str:
+    return f"{nombre(value, 1)} %"

@@ -1,0 +1,220 @@
+"""Calibration (redressement) of an unweighted survey on known margins: the figures, intervals and weights of R's
+``calibrate(calfun = "raking")`` (unbounded, bounded, and on one variable: the post-stratification), on the whole
+survey and on a domain that cuts across the cells (women); removed, restored, made again after an import; refusals
+that leave the store as it was (tests/reference/calib.*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from msap_stats import charts, cli, store
+from msap_stats.errors import ImportRefused
+from msap_stats.indicators import Filters, shares, survey_indicators
+from msap_stats.intake import redressement as red
+from msap_stats.intake.importer import import_file, rollback
+from msap_stats.store import StoreError
+from tests.reference import calib as built
+from tests.spreadsheets import write_csv_fr
+
+REFERENCE = json.loads((Path(__file__).parent.parent / "reference" / "calib.json").read_text("utf-8"))
+ITEMS = {"tres_satisfait": ("Très satisfaits", "satisfaction_accueil = 'tres_satisfait'"),
+         "motif_aide_dossier": ("Aide", "motif_aide_dossier"), "simplifie_quotidien": ("Simplifie", "simplifie_quotidien")}
+YES_NO = {1: "Oui", 0: "Non", None: None}
+SATISFACTION = {1: "Très satisfait", 0: "Plutôt satisfait", None: None}
+HEADER = ["id_reponse", "date_reponse", "id_maison", "sexe", "tranche_age", "satisfaction_accueil", "motif_aide_dossier",
+          "simplifie_quotidien", "motif_renseignement", "motif_outils_libre_acces", "motif_demarche_en_ligne"]
+SEX_WRITTEN = {"femme": "F", "homme": "Homme"}  # as a survey file writes them
+AGE_WRITTEN = {"moins_25": "18-24 ans", "25_39": "25 à 39 ans", "40_59": "40-59 ans", "60_74": "60 à 74 ans",
+               "75_plus": "75 ans et plus", None: None}
+
+
+def _body(rows):
+    return [[r["id_reponse"], dt.date(2017, 3, 6), r["id_maison"], SEX_WRITTEN[r["sexe"]], AGE_WRITTEN[r["tranche_age"]],
+             SATISFACTION[r["tres_satisfait"]], YES_NO[r["motif_aide_dossier"]], YES_NO[r["simplifie_quotidien"]],
+             "Non", "Non", "Non"] for r in rows]
+
+
+def _margins(folder: Path, lines: list[str] | None = None) -> red.Margins:
+    path = folder / "marges.csv"
+    if lines is None:  # the modalities as a coordinator writes them: labels, codes, spellings of the file
+        lines = ["sexe;Femme;52", "Sexe;H;48", "âge;Moins de 25 ans;14", "âge;25_39;22", "âge;40-59 ans;30",
+                 "Tranche d'âge;60 à 74 ans;22", "âge;75 ans et plus;12,0"]
+    path.write_text("variable;modalite;part\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return red.read_margins(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="module")
+def survey(registry_db, registry_file, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("calage")
+    db = folder / "c.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    import_file(con, write_csv_fr(folder / "usagers.csv", HEADER, _body(built.build(registry_file))), "usagers")
+    yield con, folder
+    con.close()
+
+
+def _equals_r(con, key: str, part: str = "ensemble"):
+    got = shares(con, "usagers", ITEMS, Filters()).set_index("item")
+    for item, ref in REFERENCE[key][part].items():
+        row = got.loc[item]
+        assert row["n"] == ref["n"]
+        assert row["pct"] == pytest.approx(ref["pct"], abs=0.05), (key, part, item)
+        assert [row["ic_bas"], row["ic_haut"]] == pytest.approx(ref["ic95"], abs=0.1), (key, part, item)
+    return got
+
+
+def _state(con):
+    return (con.execute("SELECT count(*), coalesce(sum(poids), 0) FROM poids_redresses").fetchall(),
+            con.execute("SELECT id_redressement, statut FROM redressements ORDER BY 1").fetchall())
+
+
+def test_raking_bounded_raking_and_post_stratification_equal_r(survey):
+    con, folder = survey
+    margins = _margins(folder)
+    try:
+        _equals_r(con, "brut")
+        for key, borne, m in (("ratissage", None, margins), ("borne", built.BORNE, margins),
+                              ("post_strate", None, red.Margins({"sexe": built.MARGES["sexe"]}, "saisie"))):
+            report = red.redresser(con, "usagers", m, borne=borne)
+            ref = REFERENCE[key]["poids"]
+            w = report["poids"]
+            assert (w["min"], w["max"], w["rapport"], w["n_eff_apres"]) == pytest.approx(
+                (ref["min"], ref["max"], ref["rapport"], ref["n_eff"]), rel=1e-6), key
+            assert w["n_eff_avant"] == REFERENCE["brut"]["poids"]["n_eff"]
+            _equals_r(con, key)
+            women = shares(con, "usagers", ITEMS, Filters(), by="sexe").set_index(["sexe", "item"])
+            for item, r in REFERENCE[key]["femmes"].items():
+                assert women.loc[("femme", item), "pct"] == pytest.approx(r["pct"], abs=0.05)
+                assert [women.loc[("femme", item), "ic_bas"], women.loc[("femme", item), "ic_haut"]] == pytest.approx(
+                    r["ic95"], abs=0.1)
+        # The report says what was matched: each target reached, the sample's share before.
+        report = red.redresser(con, "usagers", margins)
+        by_sex = {m["modalite"]: m for m in report["variables"][0]["modalites"]}
+        assert by_sex["femme"]["cible"] == 52 and by_sex["femme"]["apres"] == pytest.approx(52, abs=0.01)
+        assert by_sex["femme"]["avant"] > 60  # the survey was too female
+        ages = {m["modalite"]: m for m in report["variables"][1]["modalites"]}
+        assert ages["∅"]["cible"] is None and ages["∅"]["avant"] == pytest.approx(ages["∅"]["apres"], abs=0.01)
+        text = "\n".join(red.report_text(report))
+        assert "Femme 6" in text and "(cible 52,0 %)" in text and "taille effective 1\u202f014 avant, 684 après" in text
+    finally:
+        red.retirer(con, "usagers")
+
+
+def test_the_pages_the_key_figures_and_indicators_show_the_calibrated_figures(survey, capsys):
+    con, folder = survey
+    red.redresser(con, "usagers", _margins(folder))
+    try:
+        ref = REFERENCE["ratissage"]["ensemble"]["tres_satisfait"]
+        chart = charts.satisfaction.satisfaction_accueil(con, Filters())
+        assert "redressé sur sexe, tranche d'âge" in chart.base
+        assert survey_indicators(con, "usagers", Filters())["tres_satisfait"]["pct"] == pytest.approx(ref["pct"], abs=0.05)
+        figures = charts.overview.key_figures(con, Filters())
+        shown = [k for k in figures if "très satisfaits" in k.texte]
+        assert shown and shown[0].valeur == f"{round(ref['pct'])}\u202f%"
+    finally:
+        red.retirer(con, "usagers")
+    assert "non pondéré" in charts.satisfaction.satisfaction_accueil(con, Filters()).base
+
+
+def test_removed_restored_and_listed(survey):
+    con, folder = survey
+    first = red.redresser(con, "usagers", _margins(folder))
+    message = red.retirer(con, "usagers")
+    assert f"n°{first['id']} retiré" in message
+    _equals_r(con, "brut")  # the file's weights again
+    again = red.retablir(con, first["id"])
+    try:
+        _equals_r(con, "ratissage")
+        statuses = {r["id"]: r["statut"] for r in red.history(con, "usagers")}
+        assert statuses[first["id"]] == "retiré" and statuses[again["id"]] == "en vigueur"
+        with pytest.raises(StoreError, match="déjà en vigueur"):
+            red.retablir(con, again["id"])
+    finally:
+        red.retirer(con, "usagers")
+
+
+@pytest.mark.parametrize("lines, why", [
+    (["sexe;Femme;52", "sexe;Homme;40"], "font 92,0 % et non 100 %"),
+    (["sexe;Femme;52", "sexe;Homme;48", "sexe;Autre;5"], "modalité inconnue"),
+    (["sexe;Femme;100"], "sans part dans les marges"),
+    (["revenu;bas;100"], "variable inconnue"),
+    (["sexe;Femme;cinquante", "sexe;Homme;48"], "part illisible"),
+])
+def test_margins_that_cannot_be_reached_are_refused_and_change_nothing(survey, lines, why):
+    con, folder = survey
+    before = _state(con)
+    with pytest.raises(ImportRefused) as refused:
+        red.redresser(con, "usagers", _margins(folder, lines))
+    assert why in str(refused.value) and "rien n'a été enregistré" in str(refused.value)
+    assert _state(con) == before
+
+
+def test_a_bound_too_tight_is_refused_and_changes_nothing(survey):
+    con, folder = survey
+    before = _state(con)
+    with pytest.raises(StoreError, match="ne peuvent pas être atteintes avec la borne 1,2"):
+        red.redresser(con, "usagers", _margins(folder), borne=1.2)
+    assert _state(con) == before
+
+
+def test_an_import_into_the_wave_calibrates_it_again_and_a_rollback_too(survey, registry_file):
+    con, folder = survey
+    red.redresser(con, "usagers", _margins(folder))
+    try:
+        rows = built.build(registry_file, seed=99)[:80]
+        for r in rows:
+            r["id_reponse"] = "N" + r["id_reponse"]
+        result = import_file(con, write_csv_fr(folder / "ajout.csv", HEADER, _body(rows)), "usagers")
+        share = con.execute("SELECT sum(poids) FILTER (WHERE sexe = 'femme') / sum(poids), count(_cellule), count(*) "
+                            "FROM usagers_actifs").fetchall()[0]
+        assert share[0] == pytest.approx(0.52, abs=1e-6) and share[1] == share[2]  # every answer, margins kept
+        rollback(con, result.import_id)
+        assert con.execute("SELECT count(*) FROM poids_redresses").fetchall()[0][0] == len(built.build(registry_file))
+        _equals_r(con, "ratissage")
+    finally:
+        red.retirer(con, "usagers")
+
+
+def test_margins_from_the_activity_of_the_surveyed_maisons(survey):
+    con, folder = survey
+    maisons = [m for (m,) in con.execute("SELECT DISTINCT id_maison FROM usagers_actifs ORDER BY 1").fetchall()]
+    body = [[m, "2017-03", "Emploi", "F" if i % 4 else "H", 3] for i, m in enumerate(maisons)]
+    result = import_file(con, write_csv_fr(folder / "activite.csv", ["id_maison", "mois", "thematique", "sexe", "nb"],
+                                           body), "activite")
+    try:
+        margins = red.margins_from_store(con, "usagers", "activite", ("sexe",))
+        women = sum(1 for i in range(len(maisons)) if i % 4)
+        assert margins.parts["sexe"]["femme"] == pytest.approx(100 * women / len(maisons))
+        report = red.redresser(con, "usagers", margins)
+        assert report["methode"] == "post-stratification" and "activité des Maisons enquêtées" in report["source"]
+    finally:
+        red.retirer(con, "usagers")
+        rollback(con, result.import_id)
+
+
+def test_the_command_line_calibrates_lists_and_removes(registry_db, registry_file, tmp_path, capsys):
+    db = tmp_path / "cli.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    import_file(con, write_csv_fr(tmp_path / "usagers.csv", HEADER, _body(built.build(registry_file))), "usagers")
+    con.close()
+    _margins(tmp_path)
+    marges = str(tmp_path / "marges.csv")
+    assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--marges", marges]) == 0
+    out = capsys.readouterr().out
+    assert "calage sur marges (raking)" in out and "Femme" in out
+    assert cli.main(["redresser", "--db", str(db), "--liste"]) == 0
+    assert "en vigueur" in capsys.readouterr().out
+    assert cli.main(["indicators", "--db", str(db)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["usagers"]["tres_satisfait"]["pct"] == pytest.approx(
+        REFERENCE["ratissage"]["ensemble"]["tres_satisfait"]["pct"], abs=0.05)
+    assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--retirer"]) == 0
+    assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--marges", marges, "--borne", "1.1"]) == 1
+    assert "borne 1,1" in capsys.readouterr().err
