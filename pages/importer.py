@@ -1,8 +1,9 @@
-"""Importer des données : l'assistant d'import, l'historique des imports et les profils de source."""
+"""Importer des données : l'assistant d'import, l'historique des imports, le redressement des enquêtes et les profils
+de source."""
 
 import streamlit as st
 
-from msap_stats.ui import blocks, connection, imports
+from msap_stats.ui import blocks, connection, imports, redressement
 
 blocks.page_header("Importer des données",
                    "Apporter un registre, un export d'activité ou une enquête, tel que vous l'avez.", figures=False)
@@ -20,6 +21,8 @@ else:
 st.divider()
 st.subheader("Historique des imports")
 imports.history(con)
+with st.expander("Redresser une enquête (calage sur des marges connues)"):
+    redressement.panel(con)
 with st.expander("Tentatives refusées (journal séparé, sans effet sur les données)"):
     imports.refusals(con)
 with st.expander("Profils de source"):

@@ -439,7 +439,7 @@ def report_text(report: dict) -> list[str]:
              f"({KINDS[report['kind']].label.lower()}) : {report['methode']} sur {printable(report['source'])}, "
              f"{report['iterations']} itération(s){bound}."]
     for v in report["variables"]:
-        parts = "; ".join(f"{printable(m['libelle'])} {_pc(m['avant'])} → {_pc(m['apres'])}"
+        parts = " ; ".join(f"{printable(m['libelle'])} {_pc(m['avant'])} → {_pc(m['apres'])}"
                           + (f" (cible {_pc(m['cible'])})" if m["cible"] is not None else " (part gardée)")
                           for m in v["modalites"])
         lines.append(f"- {v['libelle']} : {parts}")

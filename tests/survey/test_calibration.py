@@ -218,3 +218,46 @@ def test_the_command_line_calibrates_lists_and_removes(registry_db, registry_fil
     assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--retirer"]) == 0
     assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--marges", marges, "--borne", "1.1"]) == 1
     assert "borne 1,1" in capsys.readouterr().err
+
+
+def test_the_import_page_calibrates_refuses_and_removes(registry_db, registry_file, tmp_path, monkeypatch):
+    """On the page: margins from the surveyed Maisons' activity (sex), the report shown and the charts' footers
+    saying it; margins the registry cannot give these answers refused in French, the store unchanged; removed."""
+    from tests.ui.test_pages import app, ok
+
+    db = tmp_path / "page.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    import_file(con, write_csv_fr(tmp_path / "usagers.csv", HEADER, _body(built.build(registry_file))), "usagers")
+    maisons = [m for (m,) in con.execute("SELECT DISTINCT id_maison FROM usagers_actifs ORDER BY 1").fetchall()]
+    import_file(con, write_csv_fr(tmp_path / "activite.csv", ["id_maison", "mois", "thematique", "sexe", "nb"],
+                                  [[m, "2017-03", "Emploi", "F" if i % 2 else "H", 5] for i, m in enumerate(maisons)]),
+                "activite")
+    con.close()
+    at = app(db, monkeypatch)
+    at.switch_page("pages/importer.py").run()
+    ok(at)
+    at.radio(key="red_source").set_value("registre").run()
+    at.button(key="red_go").click().run()
+    ok(at)
+    refused = " ".join(e.value for e in at.error)
+    assert "ne peut pas être atteinte" in refused or "sans part dans les marges" in refused, refused
+    reader = store.connect(db, read_only=True)
+    assert reader.execute("SELECT count(*) FROM redressements").fetchall()[0][0] == 0
+    reader.close()
+    at.radio(key="red_source").set_value("activite").run()
+    at.multiselect(key="red_vars_activite").set_value(["sexe"]).run()
+    at.button(key="red_go").click().run()
+    ok(at)
+    said = (" ".join(s.value for s in at.success) + " ".join(i.value for i in at.info)).replace("\\", "")
+    assert "post-stratification" in said and "activité des Maisons enquêtées" in said, said
+    at.switch_page("pages/satisfaction.py").run()
+    ok(at)
+    from tests.ui.test_pages import htmls
+
+    assert "redressé sur sexe" in htmls(at)  # the charts' footers
+    at.switch_page("pages/importer.py").run()
+    at.button(key="red_retirer").click().run()
+    ok(at)
+    assert "retiré" in " ".join(s.value for s in at.success)
+    assert not at.info  # nothing in force any more
