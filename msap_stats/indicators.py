@@ -16,7 +16,7 @@ import pandas as pd
 from . import stats
 from .survey import calibration, questions
 from .survey.calibration import Calibrated
-from .survey.design import ALPHA, Design, differences, holm, proportions, wave_change
+from .survey.design import ALPHA, Design, differences, equal_across, holm, proportions, wave_change
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE
 from .store import IN_FORCE, is_demo, lit, network_sql, q, with_places
@@ -353,13 +353,23 @@ def change(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, de: st
 
 
 def impacts_compared(con, f: Filters) -> pd.DataFrame:
-    """The perceived territorial impacts, side by side for the three publics."""
+    """The perceived territorial impacts, side by side for the three publics, and whether each effect differs
+    between them: ``ecart`` (points, highest − lowest of the publics whose figure has an interval), ``p_valeur``
+    (``design.equal_across``, Holm across the effects) and ``ecart_significatif``, the same on each row of an effect."""
     frames = []
     for kind in ("usagers", "agents", "habitants"):
         df = shares(con, kind, IMPACTS, f)
         df.insert(0, "public", kind)
         frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    tested = out.dropna(subset=["pct", "se"]).groupby("item").filter(lambda g: len(g) > 1)
+    gaps = tested.groupby("item")["pct"].agg(lambda s: s.max() - s.min())
+    raw = {item: equal_across(g["pct"].to_numpy(), g["se"].to_numpy()) for item, g in tested.groupby("item")}
+    adjusted = dict(zip(raw, holm(list(raw.values()))))
+    out["ecart"] = out["item"].map(gaps)
+    out["p_valeur"] = out["item"].map(adjusted)
+    out["ecart_significatif"] = out["p_valeur"] < ALPHA
+    return out
 
 
 # --- Maisons -----------------------------------------------------------------

@@ -131,7 +131,16 @@ def month_label(d) -> str:
 def share_table(df: pd.DataFrame, label_title: str, first: str = "libelle") -> pd.DataFrame:
     table = pd.DataFrame({label_title: df[first], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
                           "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
-    return with_significance(table, df)
+    return with_design(with_significance(table, df), df)
+
+
+def with_design(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """What each figure rests on, beside it: the design-effective size the threshold of 30 applies to, the clusters
+    (Maisons, or départements for inhabitants), and the reason a cell has no figure."""
+    table["Taille effective"] = df["n_eff"].astype(float).round(0).to_numpy()
+    table["Grappes"] = df["grappes"].to_numpy()
+    table["Sans chiffre : raison"] = df["raison"].fillna("").to_numpy()
+    return table
 
 
 # Where a breakdown leaves a cell without a figure, its base says why, in these words.

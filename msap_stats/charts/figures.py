@@ -89,7 +89,8 @@ def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, hi
     """Horizontal bars in the order of ``df`` (top to bottom), with optional 95 % intervals."""
     values = df[value].astype(float)
     texts = _marked(_pct_texts(values, df.get("raison")), df) if percent else [nombre(v) for v in values]
-    top = float(np.nanmax(df[high] if high else values)) if len(df) and values.notna().any() else 1
+    reach = values.combine(df[high].astype(float), np.fmax) if high else values  # a figure at 0 or 100 %: no interval
+    top = float(reach.max()) if len(df) and values.notna().any() else 1
     y = df[label].map(theme.wrap_label)
     fig = go.Figure(go.Bar(
         y=y, x=values.fillna(0), orientation="h", marker_color=colors or color,

@@ -11,7 +11,7 @@ from ..indicators import Filters
 from ..survey import questions
 from .common import (ACCOMP_LABELS, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
                      month_label, no_figure_title, share_table, significance_note, source, survey_base, survey_view,
-                     weighting, with_significance)
+                     weighting, with_design, with_significance)
 from .figures import Chart, finish, hbar, heatmap, line
 
 
@@ -91,9 +91,9 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
     short = {k: v[0] for k, v in ind.MOTIFS.items()}
     df["Motif"] = df["item"].map(short)
     fig = heatmap(df, "region", "Motif", "pct", col_order=list(short.values()))
-    data = with_significance(pd.DataFrame({"Région": df["region"], "Motif": df["Motif"], "Part (%)": df["pct"],
+    data = with_design(with_significance(pd.DataFrame({"Région": df["region"], "Motif": df["Motif"], "Part (%)": df["pct"],
                                             "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
-                                            "Réponses": df["n"]}), df)
+                                            "Réponses": df["n"]}), df), df)
     return finish(Chart("motifs_regions", title, fig, data,
                         f"n = {nombre(int(df.groupby('region')['n'].max().sum()))} usagers, {weighting(df)} ; "
                         + NO_FIGURE_NOTE

@@ -10,11 +10,24 @@ from ..fmt import nombre, pct
 from ..indicators import Filters
 from ..survey import questions
 from . import theme
-from .common import Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view, weighting
+from .common import (Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view, weighting,
+                     with_design)
 from .figures import Chart, diverging, finish, grouped_hbar, hbar
 
 
-SAME_VIEW_POINTS = 10  # publics "see the same effects" when no effect differs by this many points or more
+def _impacts_title(df: pd.DataFrame) -> str:
+    """What the test of each effect across publics shows: the largest significant gap, or that none is."""
+    tested = df.dropna(subset=["p_valeur"]).drop_duplicates("item")
+    if tested.empty:
+        return "Effets perçus de la Maison sur le territoire"
+    publics = {2: "Les deux publics", 3: "Les trois publics"}.get(df.dropna(subset=["pct"])["public"].nunique(),
+                                                                  "Les publics")
+    differ = tested[tested["ecart_significatif"]].sort_values("ecart", ascending=False)
+    if len(differ):
+        top = differ.iloc[0]
+        return (f"{publics} ne voient pas les mêmes effets : {nombre(top['ecart'])} points d'écart sur "
+                f"« {ind.IMPACTS[top['item']][0].lower()} »")
+    return f"{publics} voient des effets proches : aucun écart entre publics n'est significatif"
 
 
 def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
@@ -23,21 +36,14 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     if not any(counts.values()):
         return Absent("Aucune enquête (usagers, agents, habitants) dans ce périmètre : importez au moins une enquête.")
     df = df[df["public"].map(counts) > 0]
-    pivot = df.pivot_table(index="item", columns="public", values="pct", aggfunc="first")
-    gaps = (pivot.max(axis=1) - pivot.min(axis=1)).dropna()
-    if len(gaps) and pivot.shape[1] > 1:
-        item = gaps.idxmax()
-        publics = {2: "Les deux publics", 3: "Les trois publics"}[pivot.shape[1]]
-        effect = f"« {ind.IMPACTS[item][0].lower()} » ({nombre(gaps.max())} points)"
-        title = (f"{publics} voient des effets proches ; l'écart le plus net porte sur {effect}"
-                 if gaps.max() < SAME_VIEW_POINTS else f"{publics} ne voient pas les mêmes effets : {effect} d'écart")
-    else:
-        title = "Effets perçus de la Maison sur le territoire"
+    title = _impacts_title(df)
     fig = grouped_hbar(df, "libelle", "public", "pct", low="ic_bas", high="ic_haut", colors=theme.PUBLICS,
                        group_labels=theme.PUBLICS_LABELS)
     data = pd.DataFrame({"Effet perçu": df["libelle"], "Public": df["public"].map(theme.PUBLICS_LABELS),
                          "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
-                         "Réponses": df["n"]})
+                         "Réponses": df["n"], "Écart entre publics (points)": df["ecart"],
+                         "p (test entre publics, Holm)": df["p_valeur"]})
+    data = with_design(data, df)
     base = " ; ".join(f"{theme.PUBLICS_LABELS[k]} n = {nombre(v)}" for k, v in counts.items() if v)
     sources = sorted({source(con, k) for k, v in counts.items() if v})
     return finish(Chart("impacts", title, fig, data, f"{base} ; {weighting(df)}, IC 95 %", " ; ".join(sources)),
@@ -110,7 +116,7 @@ def qualite_offre(con, f: Filters, height: int = 300, *, n: int) -> Chart | Abse
     share = ind.shares(con, "habitants", {good.key: good.item}, f).iloc[0]
     title = (f"{pct(share['pct'])} {good.constat}" if pd.notna(share["pct"])
              else no_figure_title("Qualité de l'offre", share))
-    data = pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
-                         "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]})
+    data = with_design(pd.DataFrame({"Niveau": df["libelle"], "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
+                                     "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]}), df)
     return finish(Chart("qualite", title, fig, data, survey_base(df, "habitants", f), source(con, "habitants")),
                   height)

@@ -11,7 +11,8 @@ from ..indicators import Filters
 from ..survey import questions
 from . import theme
 from .common import (BREAKDOWNS, BREAKDOWN_PHRASES, Absent, label_groups, no_figure_title, no_survey,
-                     share_table, significance_note, source, survey_base, survey_view, with_significance)
+                     share_table, significance_note, source, survey_base, survey_view, with_design,
+                     with_significance)
 from .figures import Chart, diverging, finish, hbar
 
 
@@ -32,9 +33,9 @@ def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 3
     very_row = overall.set_index("item").loc[code]
     title = (f"{pct(very_row['pct'])} {very.constat}" if pd.notna(very_row["pct"])
              else no_figure_title("Satisfaction de l'accueil", very_row))
-    data = with_significance(pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels),
+    data = with_design(with_significance(pd.DataFrame({"Groupe": df["groupe"], "Niveau": df["item"].map(labels),
                                             "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"],
-                                            "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]}), df)
+                                            "IC 95 % haut": df["ic_haut"], "Réponses": df["n"]}), df), df)
     rows = df["groupe"].nunique()
     tested = " ; écarts de chaque groupe avec le reste testés (colonne « Écart significatif »)" if by else ""
     return finish(Chart("satisfaction", title, fig, data, survey_base(overall, "usagers") + tested,

@@ -103,7 +103,7 @@ def proportions(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
             if by:
                 row = {by: key[0] if isinstance(key, tuple) else key, **row}
             rows.append(row)
-    columns = keys + ["item", "n", "n_eff", "deff", "grappes", "pct", "ic_bas", "ic_haut", "raison", "methode"]
+    columns = keys + ["item", "n", "n_eff", "deff", "grappes", "pct", "ic_bas", "ic_haut", "raison", "methode", "se"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -151,7 +151,7 @@ def _from_variance(p, z, strata, n, n_design, clusters, strata_in, design: Desig
         return _shown(n, np.nan, np.nan, clusters, p, np.nan, np.nan, METHOD_NO_VARIANCE, design)
     deff = v / (p * (1 - p) / n)
     n_eff, low, high = korn_graubard(p, v, n_design, clusters, strata_in)
-    return _shown(n, n_eff, deff, clusters, p, low, high, METHOD_DESIGN, design)
+    return {**_shown(n, n_eff, deff, clusters, p, low, high, METHOD_DESIGN, design), "se": 100 * float(np.sqrt(v))}
 
 
 def korn_graubard(p: float, v: float, n: int, clusters: int, strata: int = 1) -> tuple[float, float, float]:
@@ -247,6 +247,17 @@ def _calibrated_z(rows: pd.DataFrame, item: str, p: float, design: Design) -> np
 def _is_shown(shown: pd.DataFrame, by: str, group, item: str) -> bool:
     row = shown[(shown[by] == group) & (shown["item"] == item)]
     return len(row) == 1 and not pd.isna(row["pct"].iloc[0])
+
+
+def equal_across(pct: np.ndarray, se: np.ndarray) -> float:
+    """The p-value of the test that proportions of independent surveys are equal (the three publics are three
+    samples): Wald's W = Σ (p_k − p̄)² / v_k, p̄ their inverse-variance mean, on a χ² of k − 1 degrees of freedom."""
+    from scipy import stats
+
+    v = np.asarray(se, float) ** 2
+    p = np.asarray(pct, float)
+    mean = (p / v).sum() / (1 / v).sum()
+    return float(stats.chi2.sf(((p - mean) ** 2 / v).sum(), len(p) - 1))
 
 
 def holm(p_values: list[float]) -> list[float]:

@@ -150,3 +150,25 @@ def test_breakdown_charts_mark_what_differs_and_name_a_region_only_then(survey):
     assert named == (best["Écart significatif"] == "oui")
     if not named:
         assert "marge d'erreur" in chart.titre
+
+
+def test_publics_differ_by_a_test_not_by_a_fixed_gap():
+    """The three publics are independent samples: an effect differs across them by Wald's test (two publics: the
+    z test), not because their figures are 10 points apart."""
+    from scipy import stats as sp
+
+    from msap_stats.charts.regards import _impacts_title
+    from msap_stats.survey.design import equal_across
+
+    assert equal_across([50.0, 60.0], [2.0, 2.0]) == pytest.approx(2 * sp.norm.sf(10 / np.sqrt(8)), rel=1e-9)
+    assert equal_across([40.0, 40.0, 40.0], [1.0, 2.0, 3.0]) == pytest.approx(1.0)
+
+    def title(gap, se):
+        rows = [{"public": k, "item": "lien_social", "pct": 50.0 + (gap if k == "agents" else 0), "se": se}
+                for k in ("usagers", "agents", "habitants")]
+        df = pd.DataFrame(rows)
+        p = equal_across(df["pct"], df["se"])
+        return _impacts_title(df.assign(ecart=gap, p_valeur=p, ecart_significatif=p < 0.05))
+
+    assert "effets proches" in title(12, 8.0)  # 12 points on small samples: not a finding
+    assert "ne voient pas les mêmes effets : 6 points d'écart sur" in title(6, 1.0)  # 6 points, precise: a finding
