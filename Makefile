@@ -53,8 +53,10 @@ reference: $(VENV)/.dev
 	Rscript tests/reference/waves.R data/cache/vagues.csv > tests/reference/waves.json
 	$(BIN)/python -m tests.reference.strata $(SHARED)/liste-fs-20240801.csv data/cache/strates.csv
 	Rscript tests/reference/strata.R data/cache/strates.csv > tests/reference/strata.json
-	$(BIN)/python -m tests.reference.calib $(SHARED)/liste-fs-20240801.csv data/cache/calage.csv data/cache/marges.csv
-	Rscript tests/reference/calib.R data/cache/calage.csv data/cache/marges.csv > tests/reference/calib.json
+	$(BIN)/python -m tests.reference.calib $(SHARED)/liste-fs-20240801.csv data/cache/calage.csv data/cache/marges.csv \
+		data/cache/calage_vagues.csv
+	Rscript tests/reference/calib.R data/cache/calage.csv data/cache/marges.csv data/cache/calage_vagues.csv \
+		> tests/reference/calib.json
 
 # Full-page screenshots of every page at three widths, demo and real registry, to look at (tests/artifacts/captures).
 captures: $(VENV)/.dev chromium

@@ -224,11 +224,16 @@ def arrival_years(con, f: Filters) -> pd.DataFrame:
     return shares(con, "agents", {str(y): (str(y), f"annee_arrivee = {y}") for y in years}, f)
 
 
-def survey_design(con, kind: str, f: Filters = Filters()) -> Design:
-    """The wave's whole survey, whatever the other filters: its clusters (every perimeter is a domain of it)."""
+def survey_design(con, kind: str, f: Filters = Filters(), waves: tuple[str, str] | None = None) -> Design:
+    """The wave's whole survey, whatever the other filters: its clusters (every perimeter is a domain of it); with
+    ``waves``, the design of two waves together (a Maison in both is one cluster)."""
     k = KINDS[kind]
     params: dict = {}
-    wave = wave_sql(kind, f, params)
+    if waves:
+        params.update(w0=waves[0], w1=waves[1])
+        wave = "vague IN ($w0, $w1)"
+    else:
+        wave = wave_sql(kind, f, params)
     where = _where([wave] if wave else [])
     clusters = con.execute(f"SELECT count(DISTINCT {q(k.cluster)}) FROM {kind}_actifs{where}", params).fetchall()[0][0]
     strata = con.execute(f"SELECT strate, count(DISTINCT {q(k.cluster)}), max(fpc) FROM {kind}_actifs{where} "
@@ -277,10 +282,18 @@ def survey_summary(con, kind: str, f: Filters) -> dict:
     """What a methodology box says of a survey in the perimeter: answers, dates, clusters, weighting."""
     src, params = scope(kind, f)
     cluster = KINDS[kind].cluster
-    n, first, last, clusters, weighted = con.execute(
+    n, first, last, clusters, weighted, strata, fpc, cells = con.execute(
         f"SELECT count(*), min(date_reponse), max(date_reponse), count(DISTINCT {q(cluster)}), "
-        f"coalesce(bool_or(poids <> 1), false) FROM {src} t", params).fetchall()[0]
+        f"coalesce(bool_or(poids_base <> 1), false), count(DISTINCT strate), count(fpc), "
+        f"list(DISTINCT split_part(_cellule, ':', 1)) FILTER (WHERE _cellule IS NOT NULL) FROM {src} t",
+        params).fetchall()[0]
+    calibrations = [json.loads(m) for (m,) in con.execute(
+        "SELECT modele FROM redressements WHERE list_contains(?, id_redressement::VARCHAR) ORDER BY id_redressement",
+        [cells or []]).fetchall()]
     return {"n": int(n), "debut": first, "fin": last, "grappes": int(clusters), "pondere": bool(weighted),
+            "strates": int(strata), "fpc": bool(fpc),
+            "redressement": [{"sur": ", ".join(m["libelles"]), "source": m.get("source"), "borne": m.get("borne")}
+                             for m in calibrations],
             "unite": KINDS[kind].cluster_unit, "vague": wave_of(con, kind, f),
             "vagues": int(con.execute(f"SELECT count(DISTINCT vague) FROM {kind}_actifs").fetchall()[0][0])}
 
@@ -330,14 +343,16 @@ def change(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, de: st
     given only where both waves' figures are (the same rules of size); the design is the two waves' clusters."""
     before, after = (shares(con, kind, items, replace(f, vague=w)) for w in (de, a))
     src, params = scope(kind, replace(f, vague=ALL_WAVES))
-    aggs = ", ".join(stats.aggregates_sql(cond, key) for key, (_, cond) in items.items())
+    design = survey_design(con, kind, f, waves=(de, a))
+    calibrated = design.calibration is not None
+    aggs = ", ".join(stats.aggregates_sql(cond, key, base_weight="poids_base" if calibrated else None)
+                     for key, (_, cond) in items.items())
     cluster = q(KINDS[kind].cluster)
     params.update(de=de, a=a)
-    agg = _df(con, f"SELECT t.vague, t.{cluster} AS _grappe, {aggs} FROM {src} t WHERE t.vague IN ($de, $a) "
-                   "GROUP BY ALL", params)
-    clusters = con.execute(f"SELECT count(DISTINCT {cluster}) FROM {kind}_actifs WHERE vague IN (?, ?)",
-                           [de, a]).fetchall()[0][0]
-    moved = wave_change(agg, list(items), int(clusters), de, a)
+    cells = "t._cellule AS _cellule, " if calibrated else ""
+    agg = _df(con, f"SELECT t.vague, t.{cluster} AS _grappe, t.strate AS _strate, {cells}{aggs} FROM {src} t "
+                   "WHERE t.vague IN ($de, $a) GROUP BY ALL", params)
+    moved = wave_change(agg, list(items), design, de, a)
     keep = ["item", "pct", "ic_bas", "ic_haut", "n", "raison"]
     out = (before[["libelle", *keep]].rename(columns={c: f"de_{c}" for c in keep if c != "item"})
            .merge(after[keep].rename(columns={c: f"a_{c}" for c in keep if c != "item"}), on="item")

@@ -135,6 +135,24 @@ def choose(con, f: Filters) -> tuple[list[tuple[str, Chart]], list[str]]:
     return chosen, absents
 
 
+def _weights_said(s: dict) -> str:
+    """The weighting and design a survey's figures rest on, as the pack's methodology says it."""
+    design = ""
+    if s["strates"] > 1:
+        design = f" ; tirage stratifié ({nombre(s['strates'])} strates)" + (
+            ", avec correction de population finie" if s["fpc"] else "")
+    elif s["fpc"]:
+        design = " ; correction de population finie"
+    if s["redressement"]:
+        said = " ; ".join(f"{r['sur']} ({r['source']}" + (f", borne {nombre(r['borne'], 2)}" if r["borne"] else "")
+                          + ")" for r in s["redressement"])
+        base = "poids du fichier" if s["pondere"] else "sans poids dans le fichier"
+        return f"réponses redressées par calage sur marges : {said} ({base}){design}."
+    if s["pondere"]:
+        return f"réponses pondérées (poids de redressement du fichier){design}."
+    return f"réponses non pondérées (le fichier ne donne pas de poids){design}."
+
+
 def methodology(con, f: Filters, periode: str) -> list[str]:
     lines = []
     for kind in SURVEYS:
@@ -145,18 +163,21 @@ def methodology(con, f: Filters, periode: str) -> list[str]:
                 else f", {s['vagues']} vagues regroupées")
         lines.append(f"{KINDS[kind].label}{wave} : {compte(s['n'], 'réponse')}, du {jour(s['debut'])} au "
                      f"{jour(s['fin'])}, "
-                     f"dans {nombre(s['grappes'])} {s['unite']} ; "
-                     + ("réponses pondérées (poids de redressement du fichier)." if s["pondere"]
-                        else "réponses non pondérées (le fichier ne donne pas de poids)."))
+                     f"dans {nombre(s['grappes'])} {s['unite']} ; " + _weights_said(s))
     if lines:
         lines += [
             "Un pourcentage est la part pondérée des réponses parmi les personnes qui ont répondu à la question. "
             f"Intervalles de confiance à 95{NNBSP}% tenant compte du plan de sondage : les réponses sont groupées par "
             "Maison (par département pour les habitants), variance par linéarisation de Taylor, intervalle de "
             "Korn et Graubard.",
-            f"Aucun chiffre n'est donné sous {MIN_N} réponses (« effectif insuffisant »), sous un effectif "
-            f"efficace de {MIN_N_EFF} (« précision insuffisante ») ou sur moins de {MIN_CLUSTERS} Maisons. "
-            f"Un écart signalé est significatif au seuil de 5{NNBSP}% (correction de Holm).",
+            f"Aucun chiffre n'est donné sous {MIN_N} réponses (« effectif insuffisant »), sous une taille "
+            f"effective de {MIN_N_EFF} (« précision insuffisante » : la taille effective tient compte des grappes et "
+            f"des degrés de liberté, elle est à peu près divisée par deux à 5 Maisons) ou sur moins de "
+            f"{MIN_CLUSTERS} Maisons, que l'enquête en compte une, deux ou quatre ; les tableaux donnent, pour chaque "
+            f"case, sa taille effective, ses grappes et la raison d'une case sans chiffre. À 0{NNBSP}% et "
+            f"100{NNBSP}%, le chiffre est donné sans intervalle (variance nulle entre grappes). Un écart signalé est "
+            f"significatif au seuil de 5{NNBSP}% après correction de Holm sur toutes les cases du graphique ; les "
+            "effets vus par les trois publics sont comparés par un test (Wald, échantillons indépendants).",
         ]
     else:
         lines.append("Aucune réponse d'enquête dans ce périmètre : la note ne présente que le registre des "

@@ -272,19 +272,22 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
-def wave_change(per_cluster: pd.DataFrame, items: list[str], clusters: int, before: str, after: str) -> pd.DataFrame:
+def wave_change(per_cluster: pd.DataFrame, items: list[str], design: Design, before: str, after: str) -> pd.DataFrame:
     """The change of each item between two waves of a survey: item, ecart, ic_bas, ic_haut, p_valeur, ddl (points).
 
-    Both waves are one design whose clusters are the ``clusters`` Maisons (or départements) of either wave: a Maison
-    surveyed in both is one cluster, so that its two waves' answers are not counted as independent. The difference
-    of the two domains' proportions has the linearised variable z_h(after) − z_h(before) and the variance
-    H/(H − 1) Σ z_h², tested with a t distribution on the clusters answering either wave minus 2 (R's
-    ``svyglm(y ~ vague)`` on ``svydesign(ids = ~id_maison, weights = ~poids)``). ``per_cluster``: the sums of
-    ``stats.aggregates_sql`` per wave (``vague``) and cluster (``_grappe``).
+    Both waves are one ``design`` whose clusters are the Maisons (or départements) of either wave: a Maison
+    surveyed in both is one cluster, so that its two waves' answers are not counted as independent; its strata, its
+    finite-population correction and its calibrations (one per wave) are those of the two waves. The difference of
+    the two domains' proportions has the linearised variable z_h(after) − z_h(before), its variance the design's,
+    tested with a t distribution on the clusters answering either wave less the strata less 1 (R's
+    ``svyglm(y ~ vague)``). ``per_cluster``: the sums of ``stats.aggregates_sql`` per wave (``vague``) and cluster
+    (``_grappe``; and ``_cellule`` when calibrated).
     """
     from scipy import special
 
     out = []
+    stratum_of = (per_cluster.groupby("_grappe")["_strate"].first() if design.strata and "_strate" in per_cluster
+                  else None)
     for item in items:
         sw = per_cluster.pivot_table(index="_grappe", columns="vague", values=f"sw__{item}", aggfunc="sum", fill_value=0)
         swy = per_cluster.pivot_table(index="_grappe", columns="vague", values=f"swy__{item}", aggfunc="sum",
@@ -295,9 +298,17 @@ def wave_change(per_cluster: pd.DataFrame, items: list[str], clusters: int, befo
             continue
         w_a, wy_a, w_b, wy_b = sw[before], swy[before], sw[after], swy[after]
         p_a, p_b = wy_a.sum() / w_a.sum(), wy_b.sum() / w_b.sum()
-        z = (wy_b - p_b * w_b) / w_b.sum() - (wy_a - p_a * w_a) / w_a.sum()
-        v = clusters / (clusters - 1) * float((z**2).sum()) if clusters > 1 else np.nan
-        df = int(((w_a + w_b) > 0).sum()) - 2
+        if design.calibration:
+            z = (_calibrated_z(per_cluster[per_cluster["vague"] == after], item, p_b, design)
+                 - _calibrated_z(per_cluster[per_cluster["vague"] == before], item, p_a, design))
+            strata = design.cluster_strata
+        else:
+            z = ((wy_b - p_b * w_b) / w_b.sum() - (wy_a - p_a * w_a) / w_a.sum()).to_numpy(float)
+            strata = stratum_of.reindex(sw.index).to_numpy(object) if stratum_of is not None else None
+        v = design.variance(z, strata) if design.clusters > 1 else np.nan
+        answering = (w_a + w_b) > 0
+        strata_in = (len(set(stratum_of.reindex(sw.index[answering]))) if stratum_of is not None else 1)
+        df = int(answering.sum()) - strata_in - 1
         gap = p_b - p_a
         if not (df >= 1 and v > 0):
             out.append({"item": item, "ecart": round(100 * gap, 2), "ic_bas": np.nan, "ic_haut": np.nan,

@@ -46,6 +46,18 @@ def build(registry: Path, seed: int = SEED) -> list[dict]:
     return rows
 
 
+def build_waves(registry: Path) -> list[dict]:
+    """Two waves in the same 30 Maisons (2016: ``build``; 2024: other answers, each Maison's answers moved to the
+    same Maison of 2016), each to be calibrated on ``MARGES``: their change, tested with Maisons as clusters."""
+    first = build(registry)
+    second = build(registry, seed=SEED + 8)
+    maisons = list(dict.fromkeys(r["id_maison"] for r in first))
+    moved = {m: maisons[i % len(maisons)] for i, m in enumerate(dict.fromkeys(r["id_maison"] for r in second))}
+    return ([{**r, "vague": "2016"} for r in first]
+            + [{**r, "id_reponse": "V" + r["id_reponse"], "id_maison": moved[r["id_maison"]], "vague": "2024"}
+               for r in second])
+
+
 def margins_rows() -> list[tuple[str, str, float]]:
     return [(v, m, part) for v, parts in MARGES.items() for m, part in parts.items()]
 
@@ -59,3 +71,4 @@ def write_margins(path: Path) -> Path:
 if __name__ == "__main__":  # make reference: the files R reads (the answers, the margins)
     write_csv(build(Path(sys.argv[1])), Path(sys.argv[2]))
     write_margins(Path(sys.argv[3]))
+    write_csv(build_waves(Path(sys.argv[1])), Path(sys.argv[4]))

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from scipy import stats as sp
 
 from msap_stats import charts, cli, store
 from msap_stats.errors import ImportRefused
@@ -261,3 +262,31 @@ def test_the_import_page_calibrates_refuses_and_removes(registry_db, registry_fi
     ok(at)
     assert "retiré" in " ".join(s.value for s in at.success)
     assert not at.info  # nothing in force any more
+
+
+def test_the_change_between_two_calibrated_waves_equals_r(registry_db, registry_file, tmp_path):
+    """Two waves in the same Maisons, each calibrated on the margins: their change and its test are R's
+    ``svyglm(y ~ vague)`` on the pooled answers calibrated wave by wave; before calibration, the plain one."""
+    from msap_stats.indicators import change
+
+    db = tmp_path / "vagues.duckdb"
+    shutil.copy(registry_db, db)
+    con = store.connect(db)
+    try:
+        rows = built.build_waves(registry_file)
+        for wave in ("2016", "2024"):
+            body = [[*b, wave] for b, r in zip(_body(rows), rows) if r["vague"] == wave]
+            import_file(con, write_csv_fr(tmp_path / f"u{wave}.csv", [*HEADER, "vague"], body), "usagers")
+        for key, calibrate in (("brutes", False), ("redressees", True)):
+            if calibrate:
+                for wave in ("2016", "2024"):
+                    red.redresser(con, "usagers", _margins(tmp_path), vague=wave)
+            got = change(con, "usagers", ITEMS, Filters(), "2016", "2024").set_index("item")
+            for item, ref in REFERENCE["vagues"][key].items():
+                row = got.loc[item]
+                assert row["ecart"] == pytest.approx(ref["ecart"], abs=0.05), (key, item)
+                assert row["p_valeur"] == pytest.approx(ref["p"], abs=2e-3), (key, item)
+                half = (row["ic_haut"] - row["ic_bas"]) / 2
+                assert half == pytest.approx(sp.t.ppf(0.975, ref["ddl"]) * ref["se"], abs=0.1), (key, item)
+    finally:
+        con.close()
