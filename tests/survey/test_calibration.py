@@ -116,6 +116,10 @@ def test_the_pages_the_key_figures_and_indicators_show_the_calibrated_figures(su
         assert "redressé sur sexe, tranche d'âge" in chart.base
         assert survey_indicators(con, "usagers", Filters())["tres_satisfait"]["pct"] == pytest.approx(ref["pct"], abs=0.05)
         figures = charts.overview.key_figures(con, Filters())
+        from msap_stats.export.pack import methodology
+
+        said = " ".join(methodology(con, Filters(), "mars 2017"))
+        assert "réponses redressées par calage sur marges : sexe, tranche d'âge (fichier « marges.csv »" in said
         shown = [k for k in figures if "très satisfaits" in k.texte]
         assert shown and shown[0].valeur == f"{round(ref['pct'])}\u202f%"
     finally:
@@ -134,6 +138,12 @@ def test_removed_restored_and_listed(survey):
         _equals_r(con, "ratissage")
         statuses = {r["id"]: r["statut"] for r in red.history(con, "usagers")}
         assert statuses[first["id"]] == "retiré" and statuses[again["id"]] == "en vigueur"
+        from msap_stats.audit import audit_log
+
+        log = audit_log(con)
+        assert {"redressement", "redressement retiré"} <= set(log["action"])
+        made = log[log["action"] == "redressement"]["detail"]
+        assert made.str.contains(f"n°{again['id']} usagers, vague « 2017 » : sexe, tranche d'âge", regex=False).any()
         with pytest.raises(StoreError, match="déjà en vigueur"):
             red.retablir(con, again["id"])
     finally:
