@@ -431,6 +431,12 @@ def margins_from_store(con, kind: str, source: str, names: tuple[str, ...], vagu
     return Margins(parts, label)
 
 
+def report_rows(report: dict) -> list[dict]:
+    """The report's matching, one row per modality: variable, modality, share before, after, target (%)."""
+    return [{"Variable": v["libelle"], "Modalité": m["libelle"], "Avant (%)": m["avant"], "Après (%)": m["apres"],
+             "Cible (%)": m["cible"]} for v in report["variables"] for m in v["modalites"]]
+
+
 def report_text(report: dict) -> list[str]:
     """The report in French, line by line: what was matched, the iterations, the weights' spread."""
     w = report["poids"]

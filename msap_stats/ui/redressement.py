@@ -36,10 +36,8 @@ def panel(con) -> None:
     history = red.history(con, kind)
     current = next((h for h in history if h["vague"] == vague and h["statut"] == IN_FORCE), None)
     if current:
-        st.info(markdown_text("\n\n".join(red.report_text({"id": current["id"], "kind": kind, "vague": vague,
-                                                               "source": current["modele"].get("source", ""),
-                                                               **current["rapport"]}))),
-                icon=":material/balance:")
+        _report({"id": current["id"], "kind": kind, "vague": vague, "source": current["modele"].get("source", ""),
+                 **current["rapport"]})
         if st.button("Retirer ce redressement", key="red_retirer"):
             _act(lambda w: red.retirer(w, kind, vague, user=access.acting_user()))
     else:
@@ -47,13 +45,15 @@ def panel(con) -> None:
                    "redressée.")
     source = st.radio("Marges", list(SOURCES), format_func=SOURCES.get, key="red_source", horizontal=True)
     margins = _margins(con, kind, vague, source)
-    borne = st.number_input("Borne (facultative) : chaque poids reste entre 1/R et R fois le sien", min_value=0.0,
-                            value=0.0, step=0.5, key="red_borne", help="0 : sans borne")
+    borne = st.number_input("Borne (facultative) : chaque poids reste entre 1/R et R fois le sien", min_value=1.1,
+                            value=None, step=0.5, key="red_borne", placeholder="sans borne")
     if st.button("Redresser la vague", type="primary", key="red_go", disabled=margins is None):
-        _act(lambda w: "\n\n".join(red.report_text(red.redresser(w, kind, margins(w) if callable(margins) else margins,
-                                                                 vague, borne or None, user=access.acting_user()))))
+        _act(lambda w: red.redresser(w, kind, margins(w) if callable(margins) else margins, vague, borne,
+                                     user=access.acting_user()))
     done = st.session_state.pop("_red_done", None)
-    if done:
+    if done and done[0] == "ok" and isinstance(done[1], dict):
+        st.success(markdown_text(red.report_text(done[1])[0]))
+    elif done:
         (st.success if done[0] == "ok" else st.error)(markdown_text(done[1]))
     ended = [h for h in history if h["statut"] != IN_FORCE]
     if ended:
@@ -66,7 +66,15 @@ def panel(con) -> None:
             chosen = st.selectbox("Rétablir", [h["id"] for h in ended], index=None, key="red_retablir",
                                   format_func=lambda i: f"n°{i}", placeholder="Choisissez le redressement à rétablir")
             if st.button("Rétablir ce redressement", key="red_retablir_go", disabled=chosen is None):
-                _act(lambda w: "\n\n".join(red.report_text(red.retablir(w, chosen, user=access.acting_user()))))
+                _act(lambda w: red.retablir(w, chosen, user=access.acting_user()))
+
+
+def _report(report: dict) -> None:
+    """A calibration's report: what it rests on, each modality before, after and aimed at, the weights' spread."""
+    lines = red.report_text(report)
+    st.info(markdown_text(lines[0]), icon=":material/balance:")
+    st.dataframe(blocks.french_table(pd.DataFrame(red.report_rows(report))), hide_index=True, width="stretch")
+    st.caption(markdown_text(lines[-1]))
 
 
 def _margins(con, kind: str, vague: str, source: str):

@@ -262,6 +262,10 @@ def test_the_import_page_calibrates_refuses_and_removes(registry_db, registry_fi
     ok(at)
     said = (" ".join(s.value for s in at.success) + " ".join(i.value for i in at.info)).replace("\\", "")
     assert "post-stratification" in said and "activité des Maisons enquêtées" in said, said
+    matched = at.dataframe[-1].value if at.dataframe else None
+    shown = matched.set_index("Modalité") if matched is not None and "Modalité" in matched else None
+    assert shown is not None and shown.loc["Femme", "Cible (%)"] == pytest.approx(50.0)  # the activity's share
+    assert "taille effective" in " ".join(c.value for c in at.caption)
     at.switch_page("pages/satisfaction.py").run()
     ok(at)
     from tests.ui.test_pages import htmls
