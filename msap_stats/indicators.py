@@ -18,7 +18,7 @@ from .survey import calibration, questions
 from .survey.calibration import Calibrated
 from .survey.design import ALPHA, Design, differences, equal_across, holm, proportions, wave_change
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
-from .schema import KINDS, SANTE_DEPENDANCE
+from .schema import KINDS, SANTE_DEPENDANCE, SURVEYS
 from .store import IN_FORCE, is_demo, lit, network_sql, q, with_places
 
 
@@ -71,7 +71,6 @@ def _period_conditions(f: Filters, column: str, params: dict) -> list[str]:
 
 
 ALL_WAVES = "toutes"
-SURVEYS = tuple(k for k, kind in KINDS.items() if kind.cluster)
 
 
 def wave_sql(kind: str, f: Filters, params: dict, column: str = "vague") -> str | None:

@@ -633,6 +633,7 @@ ARRETS = Kind(
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (MAISONS, ACTIVITE, USAGERS, AGENTS, HABITANTS, ARRETS)}
+SURVEYS = tuple(name for name, kind in KINDS.items() if kind.cluster)  # the kinds that are surveys
 
 # Published figures of the BVA survey (CGET, En bref n°33, February 2017), in %.
 PUBLISHED = {

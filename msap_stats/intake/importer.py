@@ -27,7 +27,7 @@ from ..access.users import User, current_user, local_user
 from . import assistant, journal, profiles, redressement, versions
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
-from ..schema import KINDS, Kind
+from ..schema import KINDS, SURVEYS, Kind
 from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_stop_hours, transaction
 from .conflicts import active_import, conflict_problem, key_conflicts, when
 from .validate import Kept, stage
@@ -212,8 +212,7 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                         f"SELECT ?, ligne, NULL, {col_list} FROM {staged.table}", [import_id])
             if kind.name in STOP_HOURS_KINDS:
                 refresh_stop_hours(con)
-            if kind.cluster:  # a calibrated wave is calibrated again on its answers as they now are
-                warnings = [*warnings, *redressement.refresh(con, kind.name, auteur or current_user())]
+            warnings = [*warnings, *_recalibrate(con, kind.name, auteur or current_user())]
             con.execute(
                 "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
                 "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements, profil, "
@@ -226,6 +225,16 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                             version=version.text() if version else None, vague=staged.vague)
     finally:
         staged.drop(con)
+
+
+def _recalibrate(con, kind: str, auteur: str) -> list[str]:
+    """A calibrated wave calibrated again on its answers (after a survey's import) or its Maisons (after a list's)
+    as they now are; what lapsed, said."""
+    if KINDS[kind].cluster:
+        return redressement.refresh(con, kind, auteur)
+    if kind == "maisons":
+        return [w for survey in SURVEYS for w in redressement.refresh(con, survey, auteur, registry=True)]
+    return []
 
 
 def rollback(con, import_id: int, auteur: str | None = None, user: User | None = None) -> str:
@@ -245,7 +254,7 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
             _refuse_orphans(con, import_id)
         if kind in STOP_HOURS_KINDS:
             refresh_stop_hours(con)
-        lapsed = redressement.refresh(con, kind, auteur or current_user()) if KINDS[kind].cluster else []
+        lapsed = _recalibrate(con, kind, auteur or current_user())
         con.execute("UPDATE imports SET statut = ?, date_annulation = now()::TIMESTAMP, annule_par = ? WHERE import_id = ?",
                     [STATUT_ANNULE, auteur or current_user(), import_id])
     text = f"Import n°{import_id} (« {fichier} ») annulé : {_n(deleted)} ligne(s) retirée(s)"

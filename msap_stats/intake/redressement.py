@@ -355,16 +355,21 @@ def _stored_margins(model: str, ident: int) -> Margins:
                    m.get("source") or f"redressement n°{ident}")
 
 
-def refresh(con, kind: str, auteur: str) -> list[str]:
+REGISTRY_VARIABLES = ("format", "code_region", "code_departement")  # what a list of Maisons can change
+
+
+def refresh(con, kind: str, auteur: str, registry: bool = False) -> list[str]:
     """After an import or a rollback of ``kind`` (inside its transaction): each calibration in force is made again
-    on the wave as it now is; one whose margins can no longer be reached lapses, and is said."""
+    on the wave as it now is; one whose margins can no longer be reached lapses, and is said. ``registry``: after
+    a list of Maisons, those calibrated on the Maisons' format or territory are made again."""
     said = []
     for ident, vague, model in con.execute("SELECT id_redressement, vague, modele FROM redressements WHERE kind = ? "
                                            "AND statut = ?", [kind, IN_FORCE]).fetchall():
         now, calibrated = con.execute(f"SELECT count(*), count(_cellule) FROM {kind}_actifs WHERE vague = ?",
                                       [vague]).fetchall()[0]
         stored = con.execute("SELECT count(*) FROM poids_redresses WHERE id_redressement = ?", [ident]).fetchall()[0][0]
-        if now and now == calibrated == stored:
+        placed = set(json.loads(model)["variables"]) & set(REGISTRY_VARIABLES)
+        if now and now == calibrated == stored and not (registry and placed):
             continue  # the wave's answers are those it was calibrated on
         try:
             if not now:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ..errors import ImportRefused
 from ..intake import redressement as red
-from ..schema import KINDS
+from ..schema import KINDS, SURVEYS
 from ..store import StoreError
 from ..survey.calibration import IN_FORCE
 from . import access, blocks, connection
@@ -23,7 +23,7 @@ TYPED = ("sexe", "tranche_age")  # the table offered to type the users' profile
 
 
 def panel(con) -> None:
-    surveys = {k: KINDS[k].label for k in ("usagers", "agents", "habitants")
+    surveys = {k: KINDS[k].label for k in SURVEYS
                if con.execute(f"SELECT count(*) FROM {k}_actifs").fetchall()[0][0]}
     if not surveys:
         st.caption("Aucune enquête importée : rien à redresser.")
