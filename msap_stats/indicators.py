@@ -210,9 +210,28 @@ def coded_items(kind: str, column: str) -> dict[str, tuple[str, str]]:
     return {c.code: (c.label, questions.code_condition(kind, column, (c.code,))) for c in KINDS[kind].column(column).codes}
 
 
+INCOMPLETE = "répartition incomplète"
+
+
 def distribution(con, kind: str, column: str, f: Filters, by: str | None = None) -> pd.DataFrame:
-    """Weighted share of each code of a coded column, among those who answered."""
-    return shares(con, kind, coded_items(kind, column), f, by)
+    """Weighted share of each code of a coded column, among those who answered. A distribution is shown whole or
+    not at all: where one of its codes has no figure, none of that group's codes has (the reason says which was
+    lacking), so that a chart never draws a sliver of it."""
+    out = shares(con, kind, coded_items(kind, column), f, by)
+    if out.empty:
+        return out
+    groups = out.groupby(by, dropna=False) if by else [(None, out)]
+    for _, part in groups:
+        lacking = part[part["pct"].isna()]
+        if len(lacking) and len(lacking) < len(part):
+            index = part.index
+            why = lacking["raison"].dropna()
+            out.loc[index, "raison"] = f"{INCOMPLETE} ({why.iloc[0] if len(why) else 'une modalité sans chiffre'})"
+            out.loc[index, ["pct", "ic_bas", "ic_haut"]] = float("nan")
+            if "ecart_significatif" in out:
+                out.loc[index, "ecart_significatif"] = False
+                out.loc[index, "p_valeur"] = float("nan")
+    return out
 
 
 def arrival_years(con, f: Filters) -> pd.DataFrame:

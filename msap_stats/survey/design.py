@@ -245,8 +245,9 @@ def _calibrated_z(rows: pd.DataFrame, item: str, p: float, design: Design) -> np
 
 
 def _is_shown(shown: pd.DataFrame, by: str, group, item: str) -> bool:
+    """A cell is tested only where its figure is shown with an interval (not suppressed, not at 0 or 100 %)."""
     row = shown[(shown[by] == group) & (shown["item"] == item)]
-    return len(row) == 1 and not pd.isna(row["pct"].iloc[0])
+    return len(row) == 1 and not pd.isna(row["pct"].iloc[0]) and not pd.isna(row["ic_bas"].iloc[0])
 
 
 def equal_across(pct: np.ndarray, se: np.ndarray) -> float:

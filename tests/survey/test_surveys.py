@@ -184,3 +184,21 @@ def _one_maison(path):
         table = list(_csv.reader(f, delimiter=";"))
     header, body = table[0], table[1:]
     return header, [[*r[:2], "1", *r[3:]] for r in body]
+
+
+def test_a_distribution_is_shown_whole_or_not_at_all(con_registry, tmp_path):
+    """40 answers in 30 Maisons, the « pas du tout satisfaits » all in one Maison: that code's precision is too
+    poor, so no code of the distribution is drawn (never a sliver), none is marked, and the table says why."""
+    from msap_stats import charts
+    from msap_stats.indicators import distribution
+
+    satisfaction = ["Pas du tout satisfait" if i in (0, 30) else "Très satisfait" if i % 3 else "Plutôt satisfait"
+                    for i in range(40)]
+    rows = [((i % 2 == 0, False, False, False), (s, "Oui")) for i, s in enumerate(satisfaction)]
+    import_file(con_registry, _motif_file(tmp_path, "repartition.csv", rows, "oui"), "usagers")
+    whole = distribution(con_registry, "usagers", "satisfaction_accueil", Filters())
+    assert whole["pct"].isna().all() and whole["raison"].str.startswith("répartition incomplète").all(), whole
+    assert whole["n"].eq(40).all()
+    chart = charts.satisfaction.satisfaction_accueil(con_registry, Filters())
+    assert chart.donnees["Part (%)"].isna().all()
+    assert chart.donnees["Sans chiffre : raison"].str.startswith("répartition incomplète").all()
