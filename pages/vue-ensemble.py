@@ -21,7 +21,7 @@ THEMES = [
     (regards.impacts_compares, "pages/regards-croises.py", "Regards croisés"),
     (activite.demandes_par_mois, "pages/activite.py", "Activité"),
     (territoires.maisons_par_region, "pages/territoires.py", "Territoires"),
-    (reseau.conformite, "pages/reseau.py", "Réseau et cahier des charges"),
+    (reseau.conformite, "pages/reseau.py", "Réseau et critères"),
 ]
 for pair in (THEMES[0:2], THEMES[2:4], THEMES[4:6]):
     for col, (view, target, label) in zip(st.columns(2), pair):

@@ -20,8 +20,9 @@ def demandes_par_mois(con, f: Filters, height: int = 380) -> Chart | Absent:
     total = int(df["n"].sum())
     peak = df.sort_values("n").iloc[-1]
     fig = line(df, "mois", "n", y_title="Demandes")
-    title = (f"{compte(total, 'demande')} de {mois(df['code'].iloc[0])} à {mois(df['code'].iloc[-1])} ; "
-             f"le plus en {mois(peak['code'])}")
+    first, last = mois(df["code"].iloc[0]), mois(df["code"].iloc[-1])
+    title = (f"{compte(total, 'demande')} en {first}" if first == last else
+             f"{compte(total, 'demande')} de {first} à {last} ; le plus en {mois(peak['code'])}")
     data = pd.DataFrame({"Mois": df["code"].map(mois), "Demandes": df["n"]})
     return finish(Chart("mois", title, fig, data, f"n = {compte(total, 'demande')}", source(con, "activite")), height)
 
@@ -95,7 +96,8 @@ def demandes_par_heure(con, f: Filters, height: int = 360) -> Chart | Absent:
     data = pd.DataFrame({"Maison": df["nom"], "Département": df["code_departement"],
                          "Heures d'ouverture par semaine": df["heures_hebdo"],
                          "Demandes par heure d'ouverture": df["demandes_par_heure"].round(3)})
-    return finish(Chart("par_heure", f"En médiane, {nombre(med, 1)} demande(s) par heure d'ouverture", fig, data,
+    return finish(Chart("par_heure", f"En médiane, {nombre(med, 1)} {'demande' if med < 2 else 'demandes'} par heure "
+                                     "d'ouverture", fig, data,
                         f"{compte(len(df), 'Maison')} aux horaires connus", source(con, "activite")), height)
 
 

@@ -23,7 +23,8 @@ KEY_SURVEY_FIGURES = {
 def key_figures(con, f: Filters) -> list[KeyFigure]:
     m = ind.maisons_summary(con, f)
     out = [KeyFigure(nombre(m["total"]), "Maisons dans le périmètre" if m["total"] >= 2 else "Maison dans le périmètre",
-                     f"dont {nombre(m['heures_hebdo']['inconnues'])} sans horaires connus", source(con, "maisons"),
+                     f"dont {nombre(m['heures_hebdo']['inconnues'])} sans horaires connus"
+                     if m["heures_hebdo"]["inconnues"] else "horaires connus pour toutes", source(con, "maisons"),
                      "reseau")]
     for kind, wanted in KEY_SURVEY_FIGURES.items():
         n = ind.survey_count(con, kind, f)

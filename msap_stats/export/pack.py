@@ -7,11 +7,13 @@ The page and the command line build it through ``build``: same filters, same fil
 from __future__ import annotations
 
 import re
+import shlex
 import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
+from pathlib import Path
 
 from .. import indicators as ind
 from ..charts import activite, common, evolution, motifs, overview, regards, reseau, satisfaction, territoires
@@ -19,7 +21,7 @@ from ..charts.figures import Chart
 from ..fmt import NNBSP, compte, mois, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
-from ..store import list_imports
+from ..store import db_file, list_imports
 from ..survey.design import MIN_CLUSTERS, MIN_N, MIN_N_EFF
 from . import document, images, tables
 
@@ -102,12 +104,13 @@ def jour(d: date) -> str:
     return f"{'1er' if d.day == 1 else d.day} {mois(d)}"
 
 
-def command(f: Filters) -> str:
-    """The command line that rebuilds the pack for these filters."""
-    words = ["python -m msap_stats export --out DOSSIER"]
+def command(f: Filters, db: Path | None = None) -> str:
+    """The command line that rebuilds the pack for these filters, from the same store."""
+    words = ["python -m msap_stats export", *([f"--db {shlex.quote(str(db))}"] if db else []), "--out DOSSIER"]
     for attr, param in FILTER_PARAMS.items():
-        words += [f"--{param} {v}" for v in getattr(f, attr)]
+        words += [f"--{param} {shlex.quote(str(v))}" for v in getattr(f, attr)]
     words += [f"--debut {f.debut}"] * bool(f.debut) + [f"--fin {f.fin}"] * bool(f.fin)
+    words += [f"--date {f.date_reseau}"] * bool(f.date_reseau) + [f"--vague {shlex.quote(f.vague)}"] * bool(f.vague)
     return " ".join(words)
 
 
@@ -212,7 +215,7 @@ def data_version(con) -> str:
     return f"dernier import n°{int(last['import_id'])} du {last['date_import']:%d/%m/%Y à %H:%M}"
 
 
-def readme(pack: Pack, f: Filters, context: list[str], version: str) -> str:
+def readme(pack: Pack, f: Filters, context: list[str], version: str, db: Path | None = None) -> str:
     lines = [f"Dossier « En bref » — {pack.dossier}", "", *context, f"Données : {version}.", "",
              "Fichiers :", "  en-bref.pdf          la note (A4), avec sa méthodologie",
              "  tableaux.xlsx        les tableaux des graphiques, une feuille par graphique"]
@@ -221,7 +224,7 @@ def readme(pack: Pack, f: Filters, context: list[str], version: str) -> str:
     lines += ["  LISEZMOI.txt         ce fichier", ""]
     if pack.absents:
         lines += ["Absent de ce périmètre :", *[f"  - {a}" for a in pack.absents], ""]
-    lines += ["Pour reconstruire ce dossier :", f"  {command(f)}", ""]
+    lines += ["Pour reconstruire ce dossier :", f"  {command(f, db)}", ""]
     return "\r\n".join(lines)
 
 
@@ -257,7 +260,7 @@ def build(con, f: Filters, today: date | None = None) -> Pack:
     }
     pack.files["en-bref.pdf"] = document.pdf(data, svgs)
     pack.files["tableaux.xlsx"] = tables.workbook(charts + changes, context)
-    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con)).encode("utf-8")
+    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con), db_file(con)).encode("utf-8")
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, content in sorted(pack.files.items()):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import shlex
 import struct
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pypdf
@@ -112,7 +114,9 @@ def test_the_readme_lists_the_files_the_filters_the_data_and_the_command(nationa
     for name in national.files:
         assert name.split("/")[-1].rsplit(".", 1)[0] in text
     assert "Périmètre : France entière" in text and "dernier import n°" in text
-    assert "python -m msap_stats export --out DOSSIER" in text
+    assert "python -m msap_stats export --db " in text and " --out DOSSIER" in text  # from the same store
+    db = text.split("export --db ", 1)[1].split(" --out", 1)[0]
+    assert Path(shlex.split(db)[0]).exists()
     names = zipfile.ZipFile(io.BytesIO(national.zip_bytes)).namelist()
     assert sorted(names) == sorted(f"{national.dossier}/{n}" for n in national.files)
 

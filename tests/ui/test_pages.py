@@ -79,6 +79,15 @@ def expected(db, fn, f: Filters, *args):
         con.close()
 
 
+def _page_titles() -> set[str]:
+    """The pages' titles as the navigation names them (dashboard.py's st.Page calls)."""
+    import ast
+
+    tree = ast.parse((ROOT / "dashboard.py").read_text("utf-8"))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"]
+    return {k.value.value for c in calls for k in c.keywords if k.arg == "title"}
+
+
 def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     at = app(demo_app_db, monkeypatch)
     ok(at)
@@ -89,6 +98,10 @@ def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     assert f'<div class="kf-valeur">{pct(whole["usagers"]["motifs"]["aide_dossier"]["pct"])}</div>' in text
     assert "des usagers viennent pour être accompagnés dans la constitution d'un dossier" in text
     assert len(at.get("plotly_chart")) == 6
+    titles = _page_titles()
+    links = [e.proto.label for e in at.get("page_link")]
+    named = [link.split("« ")[1].rstrip(" »") for link in links if link.startswith("Voir la page « ")]
+    assert len(named) == 6 and set(named) <= titles, (named, titles)  # each link says the page's own name
 
     at.multiselect(key="f_regions").set_value(["53"]).run()
     ok(at)
