@@ -17,6 +17,8 @@ from .figures import Chart, departements_map, finish, hbar, points_map
 
 MAP_CATEGORIES = {"fixe": "Fixe", "antenne": "Antenne", "multisites": "Multisites", "itinerante": "Itinérante",
                   "bus": "Bus"}
+MAP_PLURALS = {"fixe": "fixes", "antenne": "antennes", "multisites": "multisites", "itinerante": "itinérantes",
+               "bus": "bus"}
 MAP_COLOURS = {"fixe": theme.BLEU_FRANCE, "antenne": "#E4794A", "multisites": "#B7A73F", "itinerante": "#009081",
                "bus": "#A558A0"}
 DEPARTEMENT_METRICS = {
@@ -41,25 +43,43 @@ def _in_zone(codes: pd.Series, zone: str) -> pd.Series:
     return codes < "971" if zone == "metropole" else codes == zone
 
 
+def off_map(con, f: Filters, zone: str) -> str:
+    """What a map of one zone leaves out of the perimeter's count, said beside the count it draws: the Maisons
+    overseas (or elsewhere) and those without coordinates — never another total."""
+    total = ind.maisons_summary(con, f)["total"]
+    located = ind.maison_points(con, f)
+    outside = int((~_in_zone(located["code_departement"], zone)).sum())
+    where = ("en outre-mer" if zone == "metropole"
+             else f"hors de {reference.departements().set_index('code_departement')['departement'].get(zone, zone)}")
+    left = [f"{nombre(outside)} {where}"] * bool(outside) + [
+        f"{nombre(total - len(located))} sans coordonnées"] * bool(total - len(located))
+    said = f"{compte(total, 'Maison')} dans le périmètre"
+    if left:
+        return f"{said}, dont {' et '.join(left)}, hors carte"
+    return f"{said}, {'toutes ' if total >= 2 else ''}sur la carte"
+
+
 def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -> Chart | Absent:
-    df = ind.maison_points(con, f)
-    df = df[_in_zone(df["code_departement"], zone)]
+    every = ind.maison_points(con, f)
+    df = every[_in_zone(every["code_departement"], zone)]
     if df.empty:
         return NO_MAISON
     df["survol"] = (df["nom"].map(theme.plain) + "<br>" + df["departement"].fillna("").map(theme.plain)
                     + " (" + df["code_departement"] + ")")
     deps = reference.departements()
     outline = deps.loc[_in_zone(deps["code_departement"], zone), "code_departement"].tolist()
-    counts = df["categorie"].value_counts()
+    counts = every["categorie"].value_counts()
     fig = points_map(df, reference.outlines(), color_by="categorie", labels=MAP_CATEGORIES, colors=MAP_COLOURS,
                      hover="survol", outline_codes=outline)
-    parts = ", ".join(f"{nombre(counts[k])} {v.lower()}" for k, v in MAP_CATEGORIES.items() if k in counts)
+    parts = ", ".join(f"{nombre(counts[k])} {MAP_PLURALS[k] if counts[k] >= 2 else v.lower()}"
+                      for k, v in MAP_CATEGORIES.items() if k in counts)
     data = df[["nom", "code_departement", "departement", "latitude", "longitude", "categorie"]].rename(columns={
         "nom": "Maison", "code_departement": "Code département", "departement": "Département",
         "latitude": "Latitude", "longitude": "Longitude", "categorie": "Format"})
     data["Format"] = data["Format"].map(MAP_CATEGORIES)
-    return finish(Chart("carte_maisons", f"{compte(len(df), 'Maison localisée')} : {parts}", fig, data,
-                        f"{compte(len(df), 'Maison géolocalisée')}", source(con, "maisons")), height)
+    total = ind.maisons_summary(con, f)["total"]
+    return finish(Chart("carte_maisons", f"{compte(total, 'Maison')} : {parts}", fig, data,
+                        off_map(con, f, zone), source(con, "maisons")), height)
 
 
 def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = "metropole",
@@ -88,9 +108,8 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
         columns={"code_departement": "Code", "departement": "Département", "region": "Région",
                  "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
     kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
-    base = "population municipale INSEE ; " + (NO_FIGURE_NOTE
-                                               if kind == "usagers"
-                                               else f"{compte(int(table['maisons'].sum()), 'Maison')}")
+    base = "population municipale INSEE ; " + (NO_FIGURE_NOTE if kind == "usagers"
+                                               else off_map(con, f, zone))
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
 
 

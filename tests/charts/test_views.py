@@ -104,8 +104,18 @@ def test_survey_views_say_there_is_no_survey_on_the_real_registry(registry_con, 
 def test_real_registry_charts(registry_con):
     carte = charts.territoires.carte_maisons(registry_con, Filters())
     assert carte.source == "ANCT, liste des structures France services (liste-fs-20240801.csv)"
-    assert len(carte.donnees) == registry_con.execute(
-        "SELECT count(*) FROM maisons_actifs WHERE code_departement < '971' AND latitude IS NOT NULL").fetchall()[0][0]
+    drawn, overseas, unplaced = registry_con.execute(
+        "SELECT count(*) FILTER (WHERE code_departement < '971' AND latitude IS NOT NULL), "
+        "count(*) FILTER (WHERE code_departement >= '971' AND latitude IS NOT NULL), count(*) FILTER (WHERE latitude "
+        "IS NULL) FROM maisons_v").fetchall()[0]
+    assert len(carte.donnees) == drawn
+    # One perimeter: the title counts every Maison the overview counts; the base says what the map leaves out.
+    total = indicators.maisons_summary(registry_con, Filters())["total"]
+    assert total == drawn + overseas + unplaced and carte.titre.startswith(f"{nombre(total)} Maisons :")
+    assert f"dont {nombre(overseas)} en outre-mer" in carte.base and "hors carte" in carte.base
+    parts = carte.titre.split(" : ", 1)[1]
+    assert sum(int(p.split(" ")[0].replace("\u202f", "")) for p in parts.split(", ")) == drawn + overseas
+    assert "fixes" in parts and " fixe," not in parts  # counts with their noun agreed
     assert isinstance(charts.reseau.porteurs(registry_con, Filters()), charts.common.Absent)
 
 
@@ -248,4 +258,5 @@ def test_one_maison_and_one_request_are_said_in_the_singular(tmp_path):
     con.close()
     plural_after_one = [t for t in texts if re.search(r"(?<![\d\u202f,])1 (Maisons|demandes|réponses)", t)]
     assert texts and not plural_after_one
-    assert any("1 Maison localisée" in t for t in texts) and any("1 demande" in t for t in texts)
+    assert any("1 Maison :" in t for t in texts) and any("1 demande" in t for t in texts)
+    assert any("1 Maison dans le périmètre, sur la carte" in t for t in texts)
