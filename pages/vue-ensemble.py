@@ -13,6 +13,7 @@ for row in (figures[:4], figures[4:]):
     for col, k in zip(st.columns(4), row):
         with col:
             blocks.key_figure(k)
+blocks.key_figures_citations(figures)
 
 st.divider()
 THEMES = [

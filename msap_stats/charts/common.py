@@ -12,7 +12,7 @@ from .. import indicators as ind
 from .. import reference, schema
 from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
 from ..indicators import ALL_WAVES, Filters
-from ..store import is_demo, loaded_files
+from ..store import IN_FORCE, is_demo, loaded_files
 from ..survey.design import METHOD_NO_VARIANCE, MIN_N
 
 
@@ -230,3 +230,35 @@ def no_figure_title(subject: str, row) -> str:
     """A title when the figure it would state is not given: the subject, and why."""
     reason = row.get("raison") if hasattr(row, "get") else None
     return f"{subject} : {reason if isinstance(reason, str) and reason else INSUFFISANT} dans ce périmètre"
+
+
+def data_date(con) -> str:
+    """The date of the data in force: the latest import still in force, as a citation gives it."""
+    when = con.execute(f"SELECT max(date_import) FROM imports WHERE {IN_FORCE}").fetchall()[0][0]
+    return f"{when:%d/%m/%Y}" if when else "–"
+
+
+def citation(con, f: Filters, said: str, detail: str, source_text: str, link: str | None = None) -> str:
+    """A figure as an evaluator pastes it into a note: the value and what it rests on (interval, n, weighting),
+    the source and the date of its data, the perimeter, the period and the link to the view."""
+    text = f"{said.rstrip('.')} ({detail})." if detail else f"{said.rstrip('.')}."
+    text += f" Source : {source_text or 'msap-stats'}, données du {data_date(con)}."
+    text += f" Périmètre : {perimetre(f)} ; période : {periode(con, f)}."
+    return text + (f" {link}" if link else "")
+
+
+def chart_citation(con, f: Filters, chart, link: str | None = None) -> str:
+    """A chart's finding as cited: its title, with the interval of the share it names where its table has it."""
+    detail = chart.base
+    data = chart.donnees
+    if "Part (%)" in data and "IC 95 % bas" in data and chart.titre[:1].isdigit():
+        named = first_number(chart.titre)
+        rows = data[(data["Part (%)"].round(0) == named) & data["IC 95 % bas"].notna()]
+        if len(rows) == 1:  # one share named: its interval (two alike in the title's rounding: none guessed)
+            row = rows.iloc[0]
+            detail = f"IC 95 % : {nombre(row['IC 95 % bas'], 1)} – {nombre(row['IC 95 % haut'], 1)} ; {detail}"
+    return citation(con, f, chart.titre, detail, chart.source, link)
+
+
+def key_figure_citation(con, f: Filters, k: KeyFigure, link: str | None = None) -> str:
+    return citation(con, f, f"{k.valeur} {k.texte}", k.detail, k.source, link)

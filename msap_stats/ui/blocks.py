@@ -97,7 +97,22 @@ def chart(fn, *args, **kwargs):
     with st.expander("Voir les données et télécharger"):
         st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
         downloads(result, key)
+        cite(common.chart_citation(connection.cursor(), filters.current(), result, filters.view_link()))
     return result
+
+
+def cite(text: str) -> None:
+    """A citation, with the copy button of its frame."""
+    st.caption("Copier la citation (bouton en haut à droite du cadre) :")
+    st.code(text, language=None, wrap_lines=True)
+
+
+def key_figures_citations(figures: list[common.KeyFigure]) -> None:
+    with st.expander("Copier la citation d'un chiffre clé"):
+        link = filters.view_link()
+        for k in figures:
+            if k.valeur != "–":
+                cite(common.key_figure_citation(connection.cursor(), filters.current(), k, link))
 
 
 def downloads(result: figures.Chart, key: str) -> None:

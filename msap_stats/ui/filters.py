@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from .. import history, indicators, reference, schema
@@ -161,3 +163,12 @@ def sidebar() -> Filters:
     set_current(f)
     write_url(f, months)
     return f
+
+
+def view_link() -> str | None:
+    """The address of this view, filters in its query string (as a shared link opens it)."""
+    url = st.context.url
+    if not url:
+        return None
+    query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    return url.split("?", 1)[0] + (f"?{query}" if query else "")

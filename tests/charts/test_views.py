@@ -260,3 +260,17 @@ def test_one_maison_and_one_request_are_said_in_the_singular(tmp_path):
     assert texts and not plural_after_one
     assert any("1 Maison :" in t for t in texts) and any("1 demande" in t for t in texts)
     assert any("1 Maison dans le périmètre, sur la carte" in t for t in texts)
+
+
+def test_a_citation_gives_the_value_its_interval_base_source_perimeter_period_and_link(demo_con):
+    f = Filters(regions=("76",))
+    chart = charts.satisfaction.satisfaction_accueil(demo_con, f)
+    text = charts.common.chart_citation(demo_con, f, chart, "http://tableau.example/satisfaction?region=76")
+    named = chart.donnees[chart.donnees["Part (%)"].round(0) == charts.common.first_number(chart.titre)].iloc[0]
+    assert text.startswith(chart.titre)
+    assert f"IC 95 % : {nombre(named['IC 95 % bas'], 1)} – {nombre(named['IC 95 % haut'], 1)}" in text
+    assert chart.base in text and f"Source : {chart.source}, données du " in text
+    assert "Périmètre : Région : Occitanie ; période : " in text and text.endswith("?region=76")
+    key = charts.overview.key_figures(demo_con, f)[1]
+    cited = charts.common.key_figure_citation(demo_con, f, key)
+    assert cited.startswith(f"{key.valeur} {key.texte} ({key.detail}).") and "Région : Occitanie" in cited

@@ -102,6 +102,9 @@ def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     links = [e.proto.label for e in at.get("page_link")]
     named = [link.split("« ")[1].rstrip(" »") for link in links if link.startswith("Voir la page « ")]
     assert len(named) == 6 and set(named) <= titles, (named, titles)  # each link says the page's own name
+    cited = [c.value for c in at.code]  # « Copier la citation »: key figures and each chart's table
+    assert any(c.startswith(f'{nombre(whole["maisons"]["total"])} Maisons') for c in cited)
+    assert sum("Périmètre : France entière" in c for c in cited) >= 6 + 4, cited[:3]
 
     at.multiselect(key="f_regions").set_value(["53"]).run()
     ok(at)
