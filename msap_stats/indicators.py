@@ -48,15 +48,30 @@ MAISON_DIMENSIONS = ("code_region", "region", "code_departement", "departement",
                      "type_territoire", "nom")
 
 
+# Filters on what a list of Maisons may not give (the national lists have no porteur): where no site of the registry
+# gives it, the filter cannot be answered and does not apply — never a perimeter of zero Maisons.
+UNTOLD = {"formats": ("format", "le format des Maisons"),
+          "porteurs": ("structure_porteuse", "la structure porteuse")}
+
+
 def _maison_conditions(f: Filters, params: dict, prefix: str = "") -> list[str]:
     conds = []
     for attr, column in (("regions", "code_region"), ("departements", "code_departement"),
                          ("formats", "format"), ("porteurs", "structure_porteuse")):
         values = getattr(f, attr)
         if values:
-            conds.append(f"list_contains(${attr}, {prefix}{q(column)})")
+            cond = f"list_contains(${attr}, {prefix}{q(column)})"
+            if attr in UNTOLD:
+                cond = f"({cond} OR NOT EXISTS (SELECT 1 FROM sites_v WHERE {q(column)} IS NOT NULL))"
+            conds.append(cond)
             params[attr] = list(values)
     return conds
+
+
+def untold_filters(con, f: Filters) -> list[str]:
+    """What the chosen filters ask that the registry does not give (those filters do not apply), in words."""
+    return [said for attr, (column, said) in UNTOLD.items() if getattr(f, attr) and not con.execute(
+        f"SELECT count({q(column)}) FROM sites_v").fetchall()[0][0]]
 
 
 def _period_conditions(f: Filters, column: str, params: dict) -> list[str]:

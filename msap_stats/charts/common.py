@@ -214,9 +214,10 @@ def periode(con, f: Filters) -> str:
     return words[0] if first == last else f"de {words[0]} à {words[1]}"
 
 
-def filter_notes(f: Filters) -> list[str]:
+def filter_notes(con, f: Filters) -> list[str]:
     """Which chosen filters do not apply to which source, said where the figures are."""
-    notes = []
+    notes = [f"Le registre ne renseigne pas {said} : ce filtre ne s'applique pas, les chiffres portent sur toutes "
+             "les Maisons du reste du périmètre." for said in ind.untold_filters(con, f)]
     if f.formats or f.porteurs:
         notes.append("Les habitants ne sont pas rattachés à une Maison : les filtres format et structure porteuse "
                      "ne s'appliquent pas à leur enquête.")

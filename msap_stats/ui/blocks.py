@@ -169,7 +169,7 @@ def page_header(title: str, question: str, figures: bool = True) -> None:
     through_navigation()
     st.title(title)
     st.markdown(f"*{question}*")
-    for note in common.filter_notes(filters.current()) if figures else ():
+    for note in connection.cached(common.filter_notes, filters.current()) if figures else ():
         st.caption(note)
 
 

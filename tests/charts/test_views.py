@@ -274,3 +274,17 @@ def test_a_citation_gives_the_value_its_interval_base_source_perimeter_period_an
     key = charts.overview.key_figures(demo_con, f)[1]
     cited = charts.common.key_figure_citation(demo_con, f, key)
     assert cited.startswith(f"{key.valeur} {key.texte} ({key.detail}).") and "Région : Occitanie" in cited
+
+
+def test_a_filter_the_registry_cannot_answer_does_not_apply_and_says_so(registry_con, demo_con):
+    """The national list gives no porteur: choosing « La Poste » keeps every Maison and says the filter does not
+    apply — never « 0 Maisons ». On the demo, which gives porteurs, the same filter narrows the perimeter."""
+    poste = next(c.code for c in schema.PORTEURS if "poste" in c.code)
+    f = Filters(porteurs=(poste,))
+    every = indicators.maisons_summary(registry_con, Filters())["total"]
+    assert indicators.maisons_summary(registry_con, f)["total"] == every
+    notes = charts.common.filter_notes(registry_con, f)
+    assert any("ne renseigne pas la structure porteuse : ce filtre ne s'applique pas" in n for n in notes)
+    demo_every = indicators.maisons_summary(demo_con, Filters())["total"]
+    assert 0 < indicators.maisons_summary(demo_con, f)["total"] < demo_every
+    assert not any("ne renseigne pas" in n for n in charts.common.filter_notes(demo_con, f))
