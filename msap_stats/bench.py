@@ -432,7 +432,7 @@ def machine() -> dict:
             "systeme": platform.platform()}
 
 
-def measure(size: str, repeat: int, folder: Path, in_browser: bool = False) -> dict:
+def measure(size: str, repeat: int, folder: Path, in_browser: bool = False, demo_store: Path | None = None) -> dict:
     from . import demo, store
     from .intake.importer import import_file
 
@@ -454,7 +454,10 @@ def measure(size: str, repeat: int, folder: Path, in_browser: bool = False) -> d
     report["confirmation"] = {"lignes": spec["page"], **confirm_benchmark(path, template, folder, repeat)}
     path.unlink()
     demo_db = folder / "demo.duckdb"
-    demo.build(demo_db, seed=42)
+    if demo_store:  # the demonstration store already built (seed 42), measured on a copy
+        shutil.copy(demo_store, demo_db)
+    else:
+        demo.build(demo_db, seed=42)
     report["demarrage_a_froid"] = cold_start(demo_db, repeat)
     report["requetes"]["demo"] = query_benchmark(demo_db, repeat, with_pandas=True)
     if in_browser:
@@ -510,9 +513,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dossier", type=Path, help="dossier de travail (temporaire par défaut)")
     ap.add_argument("--navigateur", action="store_true",
                     help="mesurer aussi dans Chromium (pages chargées par adresse, changement de filtre)")
+    ap.add_argument("--demo", type=Path, help="une base de démonstration déjà construite (graine 42), mesurée sur "
+                                               "une copie")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="msap-bench-", dir=args.dossier) as tmp:
-        report = measure(args.taille, args.repeat, Path(tmp), args.navigateur)
+        report = measure(args.taille, args.repeat, Path(tmp), args.navigateur, args.demo)
     print(table(report))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

@@ -9,11 +9,11 @@ import sys
 from tests.conftest import ROOT
 
 
-def test_the_benchmark_measures_every_part_at_its_smallest_size(tmp_path):
+def test_the_benchmark_measures_every_part_at_its_smallest_size(tmp_path, demo_db):
     out = tmp_path / "mesures.json"
     run = subprocess.run([sys.executable, "-m", "msap_stats.bench", "--taille", "essai", "--repeat", "1",
-                          "--json", str(out), "--dossier", str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
-                         timeout=600)
+                          "--json", str(out), "--dossier", str(tmp_path), "--demo", str(demo_db)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["machine"]["coeurs"] >= 1 and report["machine"]["memoire_go"] > 0
