@@ -427,8 +427,9 @@ def _redresser(args) -> int:
             if args.marges:
                 margins = red.read_margins(read_user_file(args.marges), args.marges.name)
             else:
-                margins = red.margins_from_store(con, args.kind, args.source,
-                                                 tuple(args.variable) or ("sexe", "tranche_age"), args.vague)
+                default = ("sexe", "tranche_age") if args.source == "activite" else ("format",)
+                margins = red.margins_from_store(con, args.kind, args.source, tuple(args.variable) or default,
+                                                 args.vague)
             report = red.redresser(con, args.kind, margins, args.vague, args.borne)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else "\n".join(red.report_text(report)))
     return 0

@@ -397,6 +397,8 @@ def change(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, de: st
     out.loc[tested, "p_holm"] = holm(list(out.loc[tested, "p_valeur"]))
     out["ecart_significatif"] = tested & (out["p_holm"] < ALPHA)
     out["pondere"] = bool(before["pondere"].any() or after["pondere"].any())
+    calibrated = sorted({r for r in (*before["redressement"], *after["redressement"]) if isinstance(r, str)})
+    out["redressement"] = ", ".join(calibrated) if calibrated else None  # said by the chart's base
     return out
 
 

@@ -177,6 +177,7 @@ def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
         for modality, part in given.items():
             entry[modality] = (part, margins.lines.get((written, modality)))
     for v, given in grouped.values():
+        before = len(problems)
         present = {r[0] for r in con.execute(f"SELECT DISTINCT ({v.sql})::VARCHAR FROM {_source_sql(kind)} "
                                              "WHERE t.vague = ?", [vague]).fetchall() if r[0] is not None}
         matched: dict[str, float] = {}
@@ -190,7 +191,7 @@ def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
                                         "cette marge ne peut pas être atteinte", ligne=line, valeur=printable(modality)))
             elif part > 0:
                 matched[value] = matched.get(value, 0.0) + part
-        missing = sorted(present - set(matched)) if not problems else []
+        missing = sorted(present - set(matched)) if len(problems) == before else []
         if missing:
             problems.append(Problem(f"« {v.label} » : les réponses comptent aussi {', '.join(f'« {printable(m)} »' for m in missing)}, "
                                     "sans part dans les marges"))
@@ -205,15 +206,20 @@ def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
     return Resolved(chosen, parts)
 
 
+def waves(con, kind: str) -> list[str]:
+    """The survey's waves, latest first (none: nothing to calibrate)."""
+    return [r[0] for r in con.execute(f"SELECT vague FROM {kind}_actifs GROUP BY 1 ORDER BY max(date_reponse) DESC, "
+                                      "vague DESC").fetchall()]
+
+
 def _wave(con, kind: str, vague: str | None) -> str:
-    waves = [r[0] for r in con.execute(f"SELECT vague FROM {kind}_actifs GROUP BY 1 ORDER BY max(date_reponse) DESC, "
-                                       "vague DESC").fetchall()]
-    if not waves:
+    waves_ = waves(con, kind)
+    if not waves_:
         raise StoreError(f"Aucune réponse « {KINDS[kind].label} » à redresser : importez d'abord l'enquête.")
     if vague is None:
-        return waves[0]
-    if vague not in waves:
-        raise StoreError(f"Aucune vague « {printable(vague)} » dans l'enquête ({', '.join(waves)}).")
+        return waves_[0]
+    if vague not in waves_:
+        raise StoreError(f"Aucune vague « {printable(vague)} » dans l'enquête ({', '.join(waves_)}).")
     return vague
 
 

@@ -23,16 +23,14 @@ TYPED = ("sexe", "tranche_age")  # the table offered to type the users' profile
 
 
 def panel(con) -> None:
-    surveys = {k: KINDS[k].label for k in SURVEYS
-               if con.execute(f"SELECT count(*) FROM {k}_actifs").fetchall()[0][0]}
+    waves = {k: red.waves(con, k) for k in SURVEYS}
+    surveys = {k: KINDS[k].label for k in SURVEYS if waves[k]}
     if not surveys:
         st.caption("Aucune enquête importée : rien à redresser.")
         return
     left, right = st.columns(2)
     kind = left.selectbox("Enquête", list(surveys), format_func=surveys.get, key="red_kind")
-    waves = [w for (w,) in con.execute(f"SELECT vague FROM {kind}_actifs GROUP BY 1 ORDER BY max(date_reponse) DESC, "
-                                       "vague DESC").fetchall()]
-    vague = right.selectbox("Vague", waves, key="red_vague")
+    vague = right.selectbox("Vague", waves[kind], key="red_vague")
     history = red.history(con, kind)
     current = next((h for h in history if h["vague"] == vague and h["statut"] == IN_FORCE), None)
     if current:

@@ -302,5 +302,7 @@ def test_the_change_between_two_calibrated_waves_equals_r(registry_db, registry_
                 assert row["p_valeur"] == pytest.approx(ref["p"], abs=2e-3), (key, item)
                 half = (row["ic_haut"] - row["ic_bas"]) / 2
                 assert half == pytest.approx(sp.t.ppf(0.975, ref["ddl"]) * ref["se"], abs=0.1), (key, item)
+            chart = charts.evolution.waves_change(con, Filters(), "usagers")
+            assert ("redressé sur sexe, tranche d'âge" in chart.base) == calibrate, chart.base
     finally:
         con.close()
