@@ -4,7 +4,7 @@ code labels and their order, significance marks, the perimeter and the period in
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -162,10 +162,21 @@ def significance_note(df: pd.DataFrame) -> str:
     return f" ; {SIGNIFICANCE_NOTE}" if marked else ""
 
 
-def no_survey(kind: str) -> Absent:
-    return Absent(f"Aucune réponse à l'{schema.KINDS[kind].source_label.lower()} dans ce périmètre : importez un fichier "
-                  f"« {schema.KINDS[kind].source_label} » depuis la page « Importer des données », "
-                  "ou élargissez les filtres.")
+def no_survey(con, kind: str, f: Filters) -> Absent:
+    """Why a survey has no answer here: none imported (import one), none in the period chosen (its dates), or
+    none in the perimeter (the filters)."""
+    label = schema.KINDS[kind].source_label
+    everywhere = ind.survey_count(con, kind, Filters())
+    if not everywhere:
+        return Absent(f"Aucune réponse à l'{label.lower()} : importez un fichier « {label} » depuis la page "
+                      "« Importer des données ».")
+    undated = replace(f, debut=None, fin=None)
+    if (f.debut or f.fin) and ind.survey_count(con, kind, undated):
+        s = ind.survey_summary(con, kind, undated)
+        return Absent(f"Aucune réponse à l'{label.lower()} sur la période choisie : dans ce périmètre, ses réponses "
+                      f"vont du {s['debut']:%d/%m/%Y} au {s['fin']:%d/%m/%Y}. Élargissez la période.")
+    return Absent(f"Aucune réponse à l'{label.lower()} dans ce périmètre (l'enquête en compte "
+                  f"{nombre(everywhere)} ailleurs) : élargissez les filtres.")
 
 
 def survey_view(kind: str):
@@ -174,7 +185,7 @@ def survey_view(kind: str):
         @functools.wraps(fn)
         def view(con, f: Filters, *args, **kwargs):
             n = ind.survey_count(con, kind, f)
-            return fn(con, f, *args, n=n, **kwargs) if n else no_survey(kind)
+            return fn(con, f, *args, n=n, **kwargs) if n else no_survey(con, kind, f)
         return view
     return decorate
 

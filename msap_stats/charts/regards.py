@@ -56,7 +56,7 @@ def _survey_profile(con, f: Filters, kind: str, key: str, height: int, keys: tup
     or says it with ``title_fmt``."""
     n = ind.survey_count(con, kind, f)
     if not n:
-        return no_survey(kind)
+        return no_survey(con, kind, f)
     catalog = questions.INDICATORS[kind]
     shown = [catalog[k] for k in keys] if keys else list(catalog.values())
     df = ind.shares(con, kind, {i.key: i.item for i in shown}, f)

@@ -47,7 +47,7 @@ def _indicator_by(con, f: Filters, kind: str, key: str, by: str | None, chart_ke
     """One indicator for the whole perimeter, then for each group of ``by``; the title states its finding."""
     n = ind.survey_count(con, kind, f)
     if not n:
-        return no_survey(kind)
+        return no_survey(con, kind, f)
     indicator = questions.INDICATORS[kind][key]
     label, cond = indicator.item
     overall = ind.shares(con, kind, {key: (label, cond)}, f)

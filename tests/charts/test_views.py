@@ -288,3 +288,12 @@ def test_a_filter_the_registry_cannot_answer_does_not_apply_and_says_so(registry
     demo_every = indicators.maisons_summary(demo_con, Filters())["total"]
     assert 0 < indicators.maisons_summary(demo_con, f)["total"] < demo_every
     assert not any("ne renseigne pas" in n for n in charts.common.filter_notes(demo_con, f))
+
+
+def test_a_survey_absent_from_the_period_says_its_dates_not_to_import(demo_con):
+    month = Filters(debut="2016-03", fin="2016-03")
+    absent = charts.satisfaction.satisfaction_accueil(demo_con, month)
+    assert isinstance(absent, charts.common.Absent)
+    s = indicators.survey_summary(demo_con, "usagers", Filters())
+    assert "sur la période choisie" in absent.message and f"du {s['debut']:%d/%m/%Y} au {s['fin']:%d/%m/%Y}" in absent.message
+    assert "importez" not in absent.message
