@@ -113,20 +113,26 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
 
 
+def _declared(counts: pd.Series) -> pd.Series:
+    """Requests or answers counted where there are data: no row is no data (« – »), never 0 (an activity row holds
+    at least one request)."""
+    return counts.where(counts > 0)
+
+
 def tableau_departements(con, f: Filters) -> pd.DataFrame:
     t = ind.departements_table(con, f)
     return pd.DataFrame({"Code": t["code_departement"], "Département": t["departement"], "Région": t["region"],
                          "Population": t["population"], "Maisons": t["maisons"],
-                         "Maisons / 100 000 hab.": t["maisons_100k"].round(2), "Demandes": t["demandes"],
-                         "Demandes / 1 000 hab.": t["demandes_1000"].round(1),
-                         "Usagers interrogés": t["n_usagers"], "Très satisfaits (%)": t["tres_satisfait"]})
+                         "Maisons / 100 000 hab.": t["maisons_100k"].round(2), "Demandes": _declared(t["demandes"]),
+                         "Demandes / 1 000 hab.": t["demandes_1000"].where(t["demandes"] > 0).round(1),
+                         "Usagers interrogés": _declared(t["n_usagers"]), "Très satisfaits (%)": t["tres_satisfait"]})
 
 
 def tableau_regions(con, f: Filters) -> pd.DataFrame:
     g = ind.regions_table(con, f)
     return pd.DataFrame({"Région": g["region"], "Population": g["population"], "Maisons": g["maisons"],
-                         "Maisons / 100 000 hab.": g["maisons_100k"].round(2), "Demandes": g["demandes"],
-                         "Demandes / 1 000 hab.": g["demandes_1000"].round(1)})
+                         "Maisons / 100 000 hab.": g["maisons_100k"].round(2), "Demandes": _declared(g["demandes"]),
+                         "Demandes / 1 000 hab.": g["demandes_1000"].where(g["demandes"] > 0).round(1)})
 
 
 def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:

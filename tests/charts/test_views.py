@@ -297,3 +297,12 @@ def test_a_survey_absent_from_the_period_says_its_dates_not_to_import(demo_con):
     s = indicators.survey_summary(demo_con, "usagers", Filters())
     assert "sur la période choisie" in absent.message and f"du {s['debut']:%d/%m/%Y} au {s['fin']:%d/%m/%Y}" in absent.message
     assert "importez" not in absent.message
+
+
+def test_tables_say_no_data_where_there_is_none_never_zero(registry_con):
+    """The registry alone: no request, no answer — the tables say « – » (no data), not 0."""
+    deps = charts.territoires.tableau_departements(registry_con, Filters())
+    assert deps["Demandes"].isna().all() and deps["Usagers interrogés"].isna().all()
+    assert deps["Maisons"].sum() == indicators.maisons_summary(registry_con, Filters())["total"]  # counts stay counts
+    regions = charts.territoires.tableau_regions(registry_con, Filters())
+    assert regions["Demandes"].isna().all() and (regions["Maisons"] > 0).all()
