@@ -136,21 +136,19 @@ def tableau_regions(con, f: Filters) -> pd.DataFrame:
 
 
 def maisons_par_region(con, f: Filters, height: int = 520) -> Chart | Absent:
-    t = tableau_regions(con, f)
+    """Maisons per 100,000 inhabitants by région; by département when départements are chosen (a région's bar
+    would hold only some of its départements)."""
+    level = "Département" if f.departements else "Région"
+    t = tableau_departements(con, f) if f.departements else tableau_regions(con, f)
     if t.empty:
         return NO_MAISON
     t = t.sort_values("Maisons / 100 000 hab.", ascending=False)
-    fig = hbar(t, "Région", "Maisons / 100 000 hab.", percent=False)
+    fig = hbar(t, level, "Maisons / 100 000 hab.", percent=False)
     fig.update_traces(text=[nombre(v, 1) for v in t["Maisons / 100 000 hab."]])
     top = t.iloc[0]
-    value = f"{top['Région']} : {nombre(top['Maisons / 100 000 hab.'], 1)} Maisons pour 100 000 habitants"
-    if len(t) > 1:
-        title = f"{value}, la plus forte densité"
-    elif f.departements:  # the région's bar counts only the départements chosen
-        title = f"{value} (départements choisis seulement)"
-    else:
-        title = value
+    value = f"{top[level]} : {nombre(top['Maisons / 100 000 hab.'], 1)} Maisons pour 100 000 habitants"
+    title = f"{value}, la plus forte densité" if len(t) > 1 else value
     return finish(Chart("regions", title, fig,
-                        t[["Région", "Population", "Maisons", "Maisons / 100 000 hab."]],
+                        t[[level, "Population", "Maisons", "Maisons / 100 000 hab."]],
                         f"{compte(int(t['Maisons'].sum()), 'Maison')} ; population municipale INSEE",
                         source(con, "maisons")), height)

@@ -306,3 +306,8 @@ def test_tables_say_no_data_where_there_is_none_never_zero(registry_con):
     assert deps["Maisons"].sum() == indicators.maisons_summary(registry_con, Filters())["total"]  # counts stay counts
     regions = charts.territoires.tableau_regions(registry_con, Filters())
     assert regions["Demandes"].isna().all() and (regions["Maisons"] > 0).all()
+
+
+def test_density_for_chosen_departements_is_by_departement(demo_con):
+    chart = charts.territoires.maisons_par_region(demo_con, Filters(departements=("48",)))
+    assert chart.titre.startswith("Lozère : ") and "Département" in chart.donnees and "Occitanie" not in chart.titre
