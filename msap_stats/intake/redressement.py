@@ -108,6 +108,10 @@ def read_margins(data: bytes, fichier: str) -> Margins:
         value = _part(part)
         if not variable or not modality:
             problems.append(Problem("une ligne sans variable ou sans modalité", ligne=line))
+        elif part is None or not str(part).strip():
+            problems.append(Problem("part manquante", ligne=line, colonne="part"))
+        elif value is not None and value > 100:
+            problems.append(Problem("part au-delà de 100 %", ligne=line, colonne="part", valeur=printable(str(part))))
         elif value is None or value < 0:
             problems.append(Problem("part illisible (un pourcentage est attendu)", ligne=line, colonne="part",
                                     valeur=printable(str(part))))
@@ -191,13 +195,15 @@ def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
                                         "cette marge ne peut pas être atteinte", ligne=line, valeur=printable(modality)))
             elif part > 0:
                 matched[value] = matched.get(value, 0.0) + part
-        missing = sorted(present - set(matched)) if len(problems) == before else []
+        clean = len(problems) == before  # a variable's sum and completeness, once its lines are all read
+        labels = {c.code: c.label for c in v.codes}
+        missing = sorted(present - set(matched)) if clean else []
         if missing:
-            problems.append(Problem(f"« {v.label} » : les réponses comptent aussi {', '.join(f'« {printable(m)} »' for m in missing)}, "
-                                    "sans part dans les marges"))
+            written = ", ".join(f"« {printable(labels.get(m, m))} »" for m in missing)
+            problems.append(Problem(f"« {v.label} » : les réponses comptent aussi {written}, sans part dans les marges"))
         total = sum(matched.values())
         scale = 100.0 if abs(total - 100) <= PART_TOLERANCE else 1.0 if abs(total - 1) <= PART_TOLERANCE / 100 else None
-        if matched and scale is None:
+        if clean and matched and scale is None:
             problems.append(Problem(f"les parts de « {v.label} » font {nombre(total, 1)} % et non 100 %"))
         chosen.append(v)
         parts[v.name] = {m: p / total for m, p in matched.items()} if total else {}

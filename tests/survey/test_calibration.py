@@ -156,6 +156,9 @@ def test_removed_restored_and_listed(survey):
     (["sexe;Femme;100"], "sans part dans les marges"),
     (["revenu;bas;100"], "variable inconnue"),
     (["sexe;Femme;cinquante", "sexe;Homme;48"], "part illisible"),
+    (["sexe;Femme;1e308", "sexe;Homme;48"], "part au-delà de 100 %"),
+    (["sexe;=1+1;52", "sexe;Homme;48"], "valeur « =1+1 » : modalité inconnue pour « Sexe »"),
+    (["âge;75 ans et plus;100"], "les réponses comptent aussi « 25-39 ans »"),  # said by their labels
 ])
 def test_margins_that_cannot_be_reached_are_refused_and_change_nothing(survey, lines, why):
     con, folder = survey
