@@ -170,7 +170,7 @@ def test_the_command_line_writes_the_same_pack(demo_db, national, tmp_path):
 
 def test_the_command_line_refuses_an_empty_perimeter(registry_db, tmp_path):
     run = subprocess.run([sys.executable, "-m", "msap_stats", "export", "--out", str(tmp_path), "--db", str(registry_db),
-                          "--region", "53", "--format", "itinerante", "--porteur", "gip"],
+                          "--departement", "48", "--format", "bus"],  # no bus in Lozère's list
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 1
     assert "Aucune Maison dans ce périmètre" in run.stderr and "Traceback" not in run.stderr
