@@ -42,7 +42,7 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     data = pd.DataFrame({"Effet perçu": df["libelle"], "Public": df["public"].map(theme.PUBLICS_LABELS),
                          "Part (%)": df["pct"], "IC 95 % bas": df["ic_bas"], "IC 95 % haut": df["ic_haut"],
                          "Réponses": df["n"], "Écart entre publics (points)": df["ecart"],
-                         "p (test entre publics, Holm)": df["p_valeur"]})
+                         "p (test entre publics, Holm)": df["p_valeur"].round(4)})
     data = with_design(data, df)
     base = " ; ".join(f"{theme.PUBLICS_LABELS[k]} n = {nombre(v)}" for k, v in counts.items() if v)
     sources = sorted({source(con, k) for k, v in counts.items() if v})
