@@ -201,10 +201,8 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     src, params = scope(kind, f, with_maison=by in MAISON_DIMENSIONS and kind != "habitants")
     design = survey_design(con, kind, f)
     calibrated = design.calibration is not None
-    aggs = ", ".join(stats.aggregates_sql(cond, key, base_weight="poids_base" if calibrated else None)
-                     for key, (_, cond) in items.items())
+    aggs, cells = _design_sums(items, design)
     group = f"{q(by)}, " if by else ""
-    cells = "t._cellule AS _cellule, " if calibrated else ""
     sql = (f"SELECT {group}t.{q(KINDS[kind].cluster)} AS _grappe, t.strate AS _strate, {cells}"
            f"bool_or(t.poids_base <> 1) AS _pondere, {aggs} FROM {src} t GROUP BY ALL")
     agg = _df(con, sql, params)
@@ -218,6 +216,14 @@ def shares(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, by: st
     out["pondere"] = bool(agg["_pondere"].any()) if len(agg) else False  # the weighting the figures rest on
     out["redressement"] = ", ".join(design.calibration.labels) if calibrated else None
     return out
+
+
+def _design_sums(items: dict[str, tuple[str, str]], design: Design) -> tuple[str, str]:
+    """The SQL sums of each item that ``design`` needs, and the calibration cell column when it is calibrated."""
+    calibrated = design.calibration is not None
+    aggs = ", ".join(stats.aggregates_sql(cond, key, base_weight="poids_base" if calibrated else None)
+                     for key, (_, cond) in items.items())
+    return aggs, "t._cellule AS _cellule, " if calibrated else ""
 
 
 def coded_items(kind: str, column: str) -> dict[str, tuple[str, str]]:
@@ -377,12 +383,9 @@ def change(con, kind: str, items: dict[str, tuple[str, str]], f: Filters, de: st
     before, after = (shares(con, kind, items, replace(f, vague=w)) for w in (de, a))
     src, params = scope(kind, replace(f, vague=ALL_WAVES))
     design = survey_design(con, kind, f, waves=(de, a))
-    calibrated = design.calibration is not None
-    aggs = ", ".join(stats.aggregates_sql(cond, key, base_weight="poids_base" if calibrated else None)
-                     for key, (_, cond) in items.items())
+    aggs, cells = _design_sums(items, design)
     cluster = q(KINDS[kind].cluster)
     params.update(de=de, a=a)
-    cells = "t._cellule AS _cellule, " if calibrated else ""
     agg = _df(con, f"SELECT t.vague, t.{cluster} AS _grappe, t.strate AS _strate, {cells}{aggs} FROM {src} t "
                    "WHERE t.vague IN ($de, $a) GROUP BY ALL", params)
     moved = wave_change(agg, list(items), design, de, a)

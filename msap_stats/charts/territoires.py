@@ -43,11 +43,9 @@ def _in_zone(codes: pd.Series, zone: str) -> pd.Series:
     return codes < "971" if zone == "metropole" else codes == zone
 
 
-def off_map(con, f: Filters, zone: str) -> str:
-    """What a map of one zone leaves out of the perimeter's count, said beside the count it draws: the Maisons
-    overseas (or elsewhere) and those without coordinates — never another total."""
-    total = ind.maisons_summary(con, f)["total"]
-    located = ind.maison_points(con, f)
+def off_map(total: int, located: pd.DataFrame, zone: str) -> str:
+    """What a map of one zone leaves out of the perimeter's ``total``, said beside the count it draws: the
+    ``located`` Maisons overseas (or elsewhere) and those without coordinates — never another total."""
     outside = int((~_in_zone(located["code_departement"], zone)).sum())
     where = ("en outre-mer" if zone == "metropole"
              else f"hors de {reference.departements().set_index('code_departement')['departement'].get(zone, zone)}")
@@ -79,7 +77,7 @@ def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -
     data["Format"] = data["Format"].map(MAP_CATEGORIES)
     total = ind.maisons_summary(con, f)["total"]
     return finish(Chart("carte_maisons", f"{compte(total, 'Maison')} : {parts}", fig, data,
-                        off_map(con, f, zone), source(con, "maisons")), height)
+                        off_map(total, every, zone), source(con, "maisons")), height)
 
 
 def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = "metropole",
@@ -109,7 +107,8 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
                  "population": "Population", "maisons": "Maisons", "demandes": "Demandes", metric: short})
     kind = "usagers" if metric == "tres_satisfait" else ("activite" if metric == "demandes_1000" else "maisons")
     base = "population municipale INSEE ; " + (NO_FIGURE_NOTE if kind == "usagers"
-                                               else off_map(con, f, zone))
+                                               else off_map(ind.maisons_summary(con, f)["total"],
+                                                            ind.maison_points(con, f), zone))
     return finish(Chart(f"carte_{metric}", title, fig, data, base, source(con, kind)), height)
 
 
