@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "retirer ou rétablir un redressement"))
     rd.add_argument("--kind", choices=["usagers", "agents", "habitants"], help="l'enquête")
     rd.add_argument("--marges", type=Path, metavar="FICHIER",
-                    help="fichier CSV ou XLSX « variable ; modalite ; part » (parts en % par variable)")
+                    help="fichier CSV ou XLSX « variable ; modalite ; part » (parts en %% par variable)")
     rd.add_argument("--source", choices=["activite", "registre"],
                     help="marges tirées de la base : l'activité des Maisons enquêtées (sexe, tranche_age) ou le "
                          "registre (format, code_region, code_departement)")
@@ -221,7 +221,13 @@ def _run(args) -> int:
         return COMMANDS[args.command](args)
     except (ImportRefused, StoreError, files.WriteRefused) as exc:
         sys.stderr.write(f"{exc}\n")
+        if getattr(args, "json", False):  # a refusal is an answer too, for whoever reads the JSON
+            problems = [p.text() for p in exc.problems] if isinstance(exc, ImportRefused) else []
+            print(json.dumps({"refus": str(exc), "problemes": problems}, ensure_ascii=False))
         return 1
+    except BrokenPipeError:  # the reader went away (… | head): stop quietly, as any command of the shell
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+        return 141
     except KeyboardInterrupt:
         sys.stderr.write("Interrompu : rien n'a été écrit pour l'opération en cours.\n")
         return 1
@@ -403,24 +409,35 @@ def _redresser(args) -> int:
 
     if args.liste:
         with closing(reader(args.db)) as con:
-            for r in red.history(con, args.kind):
-                end = f", {r['statut']} le {r['date_fin']:%d/%m/%Y} par {printable(r['fin_par'])}" if r["date_fin"] else ""
-                print(f"n°{r['id']}\t{r['kind']}\tvague {printable(r['vague'])}\t{r['statut']}\t"
-                      f"{', '.join(r['modele']['libelles'])}\t{printable(r['modele'].get('source') or '')}\t"
-                      f"par {printable(r['auteur'])} le {r['date']:%d/%m/%Y}{end}")
+            found = red.history(con, args.kind)
+        if args.json:
+            print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+            return 0
+        if not found:
+            print("Aucun redressement.")
+        for r in found:
+            end = f", {r['statut']} le {r['date_fin']:%d/%m/%Y} par {printable(r['fin_par'])}" if r["date_fin"] else ""
+            print(f"n°{r['id']}\t{r['kind']}\tvague {printable(r['vague'])}\t{r['statut']}\t"
+                  f"{', '.join(r['modele']['libelles'])}\t{printable(r['modele'].get('source') or '')}\t"
+                  f"par {printable(r['auteur'])} le {r['date']:%d/%m/%Y}{end}")
         return 0
     if args.retablir is not None:
         with writing(args.db) as con:
-            report = red.retablir(con, args.retablir)
+            report = red.retablir(con, args.retablir, kind=args.kind)
     elif not args.kind:
         sys.stderr.write("Précisez l'enquête : --kind usagers, agents ou habitants.\n")
         return 2
     elif args.retirer:
         with writing(args.db) as con:
-            print(red.retirer(con, args.kind, args.vague))
+            message = red.retirer(con, args.kind, args.vague)
+        print(json.dumps({"message": message}, ensure_ascii=False) if args.json else message)
         return 0
     else:
-        if bool(args.marges) == bool(args.source):
+        if args.marges and args.source:
+            sys.stderr.write("Donnez les marges d'une seule façon : --marges FICHIER ou --source activite|registre, "
+                             "pas les deux.\n")
+            return 2
+        if not (args.marges or args.source):
             sys.stderr.write("Donnez les marges : --marges FICHIER, ou --source activite|registre avec --variable.\n")
             return 2
         with writing(args.db) as con:

@@ -357,10 +357,32 @@ def survey_families(kind: str) -> dict[str | None, dict[str, tuple[str, str]]]:
     return families
 
 
+def _weighting_one(part: pd.DataFrame) -> str:
+    calibrated = sorted({r for r in part.get("redressement", ()) if isinstance(r, str) and r})
+    if calibrated:
+        return "redressé sur " + " ; ".join(calibrated) + (" (poids du fichier calés)" if part["pondere"].any() else "")
+    return "pondéré (poids du fichier)" if part["pondere"].any() else "non pondéré"
+
+
+def weighting(shares: pd.DataFrame) -> str:
+    """The weighting the figures rest on: "redressé sur sexe, tranche d'âge" when the wave is calibrated,
+    "pondéré (poids du fichier)" when the file's weights vary, "non pondéré" when there are none (every weight 1);
+    by public when a chart mixes surveys weighted differently."""
+    if "pondere" not in shares or shares.empty:
+        return "non pondéré"
+    if "public" in shares:
+        said = {p: _weighting_one(part) for p, part in shares.groupby("public", sort=False)}
+        if len(set(said.values())) > 1:
+            return ", ".join(f"{w} pour {p}" for p, w in said.items())
+    return _weighting_one(shares)
+
+
 def survey_indicators(con, kind: str, f: Filters) -> dict:
     out: dict = {"n": survey_count(con, kind, f), "vague": wave_of(con, kind, f)}
     for family, items in survey_families(kind).items():
-        figures = _figures(shares(con, kind, items, f))
+        found = shares(con, kind, items, f)
+        out.setdefault("ponderation", weighting(found))
+        figures = _figures(found)
         if family is None:
             out.update(figures)
         else:

@@ -73,6 +73,19 @@ def test_bad_commands_are_answered_in_french(tmp_path):
     assert no_rollback.returncode == 1 and "Aucun import n°7" in no_rollback.stderr
 
 
+def test_a_reader_gone_away_stops_the_command_quietly():
+    """« … | head »: the pipe closed before the output is written ends the command as the shell's own, without a
+    traceback nor « Erreur interne »."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone: every write meets a broken pipe
+    done = subprocess.run([sys.executable, "-m", "msap_stats", "formats"], stdout=write, stderr=subprocess.PIPE,
+                          text=True, cwd=ROOT)
+    os.close(write)
+    assert done.returncode == 141 and done.stderr == ""
+
+
 def test_template_round_trip(tmp_path, registry_db):
     """A template written by the project, filled in by a user, imports."""
     import openpyxl

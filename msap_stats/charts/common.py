@@ -11,7 +11,7 @@ import pandas as pd
 from .. import indicators as ind
 from .. import reference, schema
 from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
-from ..indicators import ALL_WAVES, Filters
+from ..indicators import ALL_WAVES, Filters, weighting
 from ..store import IN_FORCE, is_demo, loaded_files
 from ..survey.design import METHOD_NO_VARIANCE, MIN_N
 
@@ -50,26 +50,6 @@ def source(con, kind: str) -> str:
         return f"ANCT, liste des structures France services ({', '.join(files)})"
     label = schema.KINDS[kind].source_label
     return f"{label} ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})" if files else label
-
-
-def _weighting_one(part: pd.DataFrame) -> str:
-    calibrated = sorted({r for r in part.get("redressement", ()) if isinstance(r, str) and r})
-    if calibrated:
-        return "redressé sur " + " ; ".join(calibrated) + (" (poids du fichier calés)" if part["pondere"].any() else "")
-    return "pondéré (poids du fichier)" if part["pondere"].any() else "non pondéré"
-
-
-def weighting(shares: pd.DataFrame) -> str:
-    """The weighting the figures rest on: "redressé sur sexe, tranche d'âge" when the wave is calibrated,
-    "pondéré (poids du fichier)" when the file's weights vary, "non pondéré" when there are none (every weight 1);
-    by public when a chart mixes surveys weighted differently."""
-    if "pondere" not in shares or shares.empty:
-        return "non pondéré"
-    if "public" in shares:
-        said = {p: _weighting_one(part) for p, part in shares.groupby("public", sort=False)}
-        if len(set(said.values())) > 1:
-            return ", ".join(f"{w} pour {p}" for p, w in said.items())
-    return _weighting_one(shares)
 
 
 def survey_base(shares: pd.DataFrame, kind: str, f: Filters | None = None) -> str:

@@ -25,9 +25,12 @@ from ..schema import KINDS, Code, normalize_key
 from ..store import StoreError, q, transaction
 from ..survey import calibration as cal
 from ..survey.calibration import IN_FORCE
+from . import journal
 from .reader import read_book
 
 REPLACED, REMOVED, LAPSED = "remplacé", "retiré", "caduc"
+MISSING_NAMED = 8  # modalities named when some have no part (the others counted)
+MAX_BORNE = 1000.0  # a bound beyond it bounds nothing
 PART_TOLERANCE = 1.0  # points: parts summing to 99–101 % are a rounding, rescaled to 100
 PROFILE = ("sexe", "tranche_age", "situation", "statut")  # the survey columns a calibration may use
 
@@ -69,7 +72,7 @@ class Margins:
     parts: dict[str, dict[str, float]]
     source: str
     lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (variable, modality) -> its line in the file
-    fichier: str = "marges"  # the name a refusal gives them
+    fichier: str | None = None  # the file they were read from (None: typed, or from the store)
 
 
 def _refuse(reason: str, fichier: str | None = None, **where) -> ImportRefused:
@@ -87,15 +90,19 @@ def _part(text: object) -> float | None:
 
 def read_margins(data: bytes, fichier: str) -> Margins:
     """A margins file: one row per modality under a header ``variable ; modalite ; part`` (CSV or workbook)."""
-    book = read_book(data, fichier)
-    sheet = book.sheets[0]
     wanted = {"variable": "variable", "modalite": "modalite", "part": "part", "modalité": "modalite",
               "part (%)": "part", "pourcentage": "part", "%": "part"}
-    heads = [[wanted.get(normalize_key(c)) or wanted.get(str(c or "").strip().lower()) for c in row] for row in sheet.head]
-    index = next((i for i, names in enumerate(heads) if {"variable", "modalite", "part"} <= set(names)), None)
-    if index is None:
+    found = None
+    for sheet in read_book(data, fichier).sheets:  # the first sheet that holds the header
+        heads = [[wanted.get(normalize_key(c)) or wanted.get(str(c or "").strip().lower()) for c in row]
+                 for row in sheet.head]
+        index = next((i for i, names in enumerate(heads) if {"variable", "modalite", "part"} <= set(names)), None)
+        if index is not None:
+            found = sheet, index, heads[index]
+            break
+    if found is None:
         raise _refuse("l'en-tête « variable ; modalite ; part » est introuvable.", fichier)
-    names = heads[index]
+    sheet, index, names = found
     body, first = sheet.body(index)
     columns = {n: body.column(i).to_pylist() for i, n in enumerate(names) if n}
     parts: dict[str, dict[str, float]] = {}
@@ -109,10 +116,13 @@ def read_margins(data: bytes, fichier: str) -> Margins:
         if not variable or not modality:
             problems.append(Problem("une ligne sans variable ou sans modalité", ligne=line))
         elif part is None or not str(part).strip():
-            problems.append(Problem("part manquante", ligne=line, colonne="part"))
+            problems.append(Problem("part manquante (une case vide, ou une formule que le tableur n'a pas "
+                                    "calculée)", ligne=line, colonne="part"))
         elif value is not None and value > 100:
             problems.append(Problem("part au-delà de 100 %", ligne=line, colonne="part", valeur=printable(str(part))))
-        elif value is None or value < 0:
+        elif value is not None and value < 0:
+            problems.append(Problem("part négative", ligne=line, colonne="part", valeur=printable(str(part))))
+        elif value is None:
             problems.append(Problem("part illisible (un pourcentage est attendu)", ligne=line, colonne="part",
                                     valeur=printable(str(part))))
         elif str(modality).strip() in parts.setdefault(str(variable).strip(), {}):
@@ -134,6 +144,7 @@ class Resolved:
 
     variables: list[Variable]
     parts: dict[str, dict[str, float]]
+    notes: list[str] = field(default_factory=list)  # what was done to the margins as given (a rounding rescaled)
 
 
 def _match_variable(written: str, known: dict[str, Variable]) -> Variable | None:
@@ -146,13 +157,31 @@ def _match_variable(written: str, known: dict[str, Variable]) -> Variable | None
 
 def _match_modality(written: str, v: Variable, present: set[str]) -> str | None:
     key = normalize_key(written)
-    for value in present:  # as the survey file writes it (or as stored)
-        if normalize_key(value) == key:
-            return value
-    for code in v.codes:  # the schema's code, label or spellings
-        if key in code.keys() or key == normalize_key(code.code):
-            return code.code
+    for k in (key, key[:-1] if key.endswith("s") else None):  # « Femmes », « Hommes »: the plural of a modality
+        if not k:
+            continue
+        for value in present:  # as the survey file writes it (or as stored)
+            if normalize_key(value) == k:
+                return value
+        for code in v.codes:  # the schema's code, label or spellings
+            if k in code.keys() or k == normalize_key(code.code):
+                return code.code
     return None
+
+
+EXTREME_RATIO, EXTREME_LOSS = 20.0, 0.5  # weights spread and effective-size loss worth a warning
+
+
+def _warnings(report: dict) -> list[str]:
+    """What a careful reader of the report should be told: weights spread wide, half the effective size lost."""
+    w, out = report["poids"], []
+    if w.get("rapport") and w["rapport"] > EXTREME_RATIO:
+        out.append(f"poids très dispersés (rapport max/min {nombre(w['rapport'], 1)}) : quelques réponses pèsent "
+                   "beaucoup ; une borne (--borne) ou des modalités regroupées les modèrent")
+    if w["n_eff_apres"] < EXTREME_LOSS * w["n_eff_avant"]:
+        out.append(f"la taille effective passe de {nombre(w['n_eff_avant'])} à {nombre(w['n_eff_apres'])} : les "
+                   "marges sont loin des réponses, les intervalles s'élargissent d'autant")
+    return out
 
 
 def _cells(con, kind: str, vague: str, chosen: list[Variable]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray,
@@ -169,7 +198,7 @@ def _cells(con, kind: str, vague: str, chosen: list[Variable]) -> tuple[list[str
 def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
     """Match the margins to the wave's answers; refuse, whole and in French, what cannot be reached."""
     known = variables(kind)
-    problems, chosen, parts = [], [], {}
+    problems, chosen, parts, notes = [], [], {}, []
     grouped: dict[str, tuple[Variable, dict[str, tuple[float, int | None]]]] = {}  # one variable however written
     for written, given in margins.parts.items():
         v = _match_variable(written, known)
@@ -185,31 +214,51 @@ def resolve(con, kind: str, vague: str, margins: Margins) -> Resolved:
         present = {r[0] for r in con.execute(f"SELECT DISTINCT ({v.sql})::VARCHAR FROM {_source_sql(kind)} "
                                              "WHERE t.vague = ?", [vague]).fetchall() if r[0] is not None}
         matched: dict[str, float] = {}
+        written_as: dict[str, str] = {}
         for modality, (part, line) in given.items():
             value = _match_modality(modality, v, present)
             if value is None:
                 problems.append(Problem(f"modalité inconnue pour « {v.label} »", ligne=line, colonne="modalite",
                                         valeur=printable(modality)))
+            elif value in written_as:
+                problems.append(Problem(f"« {printable(written_as[value])} » et « {printable(modality)} » sont la même "
+                                        f"modalité de « {v.label} » : donnez-la une seule fois", ligne=line,
+                                        colonne="modalite", valeur=printable(modality)))
             elif part > 0 and value not in present:
                 problems.append(Problem(f"aucune réponse de la vague pour « {v.label} » = « {printable(modality)} » : "
                                         "cette marge ne peut pas être atteinte", ligne=line, valeur=printable(modality)))
-            elif part > 0:
-                matched[value] = matched.get(value, 0.0) + part
+            elif part == 0 and value in present:
+                problems.append(Problem(f"part nulle pour « {v.label} » = « {printable(modality)} », que des réponses "
+                                        "de la vague donnent : un redressement ne peut pas annuler leur poids "
+                                        "(regroupez cette modalité avec une autre)", ligne=line,
+                                        valeur=printable(modality)))
+            else:
+                written_as[value] = modality
+                if part > 0:
+                    matched[value] = part
         clean = len(problems) == before  # a variable's sum and completeness, once its lines are all read
         labels = {c.code: c.label for c in v.codes}
         missing = sorted(present - set(matched)) if clean else []
         if missing:
-            written = ", ".join(f"« {printable(labels.get(m, m))} »" for m in missing)
-            problems.append(Problem(f"« {v.label} » : les réponses comptent aussi {written}, sans part dans les marges"))
+            named = ", ".join(f"« {printable(labels.get(m, m))} »" for m in missing[:MISSING_NAMED])
+            more = len(missing) - MISSING_NAMED
+            written = f"{named} et {nombre(more)} autres modalités" if more > 0 else named
+            whole = (" ; un redressement porte sur toute la vague : donnez une part à chacune (la vague compte "
+                     f"{nombre(len(present))} modalités de « {v.label} »)") if more > 0 else ""
+            problems.append(Problem(f"« {v.label} » : les réponses comptent aussi {written}, sans part dans les "
+                                    f"marges{whole}"))
         total = sum(matched.values())
         scale = 100.0 if abs(total - 100) <= PART_TOLERANCE else 1.0 if abs(total - 1) <= PART_TOLERANCE / 100 else None
         if clean and matched and scale is None:
             problems.append(Problem(f"les parts de « {v.label} » font {nombre(total, 1)} % et non 100 %"))
+        elif clean and matched and total != scale:
+            notes.append(f"les parts de « {v.label} » faisaient {nombre(total * 100 / scale, 2)} % : elles ont été "
+                         "ramenées à 100 % (arrondi)")
         chosen.append(v)
         parts[v.name] = {m: p / total for m, p in matched.items()} if total else {}
     if problems:
         raise ImportRefused(problems)
-    return Resolved(chosen, parts)
+    return Resolved(chosen, parts, notes)
 
 
 def waves(con, kind: str) -> list[str]:
@@ -222,8 +271,9 @@ def _wave(con, kind: str, vague: str | None) -> str:
     waves_ = waves(con, kind)
     if not waves_:
         raise StoreError(f"Aucune réponse « {KINDS[kind].label} » à redresser : importez d'abord l'enquête.")
-    if vague is None:
+    if vague is None or not vague.strip():
         return waves_[0]
+    vague = vague.strip()
     if vague not in waves_:
         raise StoreError(f"Aucune vague « {printable(vague)} » dans l'enquête ({', '.join(waves_)}).")
     return vague
@@ -303,9 +353,13 @@ def _apply(con, kind: str, vague: str, margins: Margins, borne: float | None, au
     try:
         resolved = resolve(con, kind, vague, margins)
     except ImportRefused as exc:
-        exc.fichier = margins.fichier
-        raise
+        if margins.fichier:
+            exc.fichier = margins.fichier
+            raise
+        raise StoreError("\n".join([f"Les marges ({printable(margins.source)}) ne peuvent pas servir ; rien n'a été "
+                                    "enregistré."] + [f"- {p.text()}" for p in exc.problems])) from None
     model, report, factors = _compute(con, kind, vague, resolved, borne)
+    report["remarques"] = resolved.notes + _warnings(report)
     model["source"] = margins.source
     ident = con.execute("SELECT coalesce(max(id_redressement), 0) + 1 FROM redressements").fetchall()[0][0]
     _end(con, kind, vague, status, auteur)
@@ -320,14 +374,19 @@ def redresser(con, kind: str, margins: Margins, vague: str | None = None, borne:
               auteur: str | None = None, user: User | None = None) -> dict:
     """Calibrate a wave (the latest by default) on ``margins``; replaces the wave's calibration in force. The
     report: what was matched (target, before, after per modality), iterations, the weights' spread."""
-    if borne is not None and not borne > 1:
+    if borne is not None and not (1 < borne <= MAX_BORNE):
         raise StoreError("La borne est le rapport maximal entre poids redressé et poids initial : un nombre > 1 "
-                         "(par exemple 3 : chaque poids reste entre le tiers et le triple du sien).")
+                         f"(par exemple 3 : chaque poids reste entre le tiers et le triple du sien), au plus "
+                         f"{nombre(MAX_BORNE)} ; sans borne, omettez-la.")
     actor = user or local_user()
     vague = _wave(con, kind, vague)
     roles.check_calibration(con, actor, kind, vague)
-    with transaction(con):
-        return _apply(con, kind, vague, margins, borne, auteur or actor.email, REPLACED)
+    try:
+        with transaction(con):
+            return _apply(con, kind, vague, margins, borne, auteur or actor.email, REPLACED)
+    except ImportRefused as exc:  # margins of a file that do not fit the wave: journaled as any refused file
+        journal.record_refusal(con, exc, f"marges {kind}", auteur or actor.email)
+        raise
 
 
 def retirer(con, kind: str, vague: str | None = None, auteur: str | None = None, user: User | None = None) -> str:
@@ -345,20 +404,34 @@ def retirer(con, kind: str, vague: str | None = None, auteur: str | None = None,
             f"(rétablir : redresser --retablir {found[0][0]}).")
 
 
-def retablir(con, ident: int, auteur: str | None = None, user: User | None = None) -> dict:
-    """Restore an earlier calibration: its margins applied again to the wave as it is now (a new calibration)."""
+def retablir(con, ident: int, auteur: str | None = None, user: User | None = None, kind: str | None = None) -> dict:
+    """Restore an earlier calibration: its margins applied again to the wave as it is now (a new calibration).
+    ``kind``, when given, is the survey the caller means: another survey's calibration is refused."""
     rows = con.execute("SELECT kind, vague, modele, statut FROM redressements WHERE id_redressement = ?",
                        [ident]).fetchall()
     if not rows:
         raise StoreError(f"Aucun redressement n°{ident}.")
-    kind, vague, model, statut = rows[0]
+    found, vague, model, statut = rows[0]
+    if kind and found != kind:
+        raise StoreError(f"Le redressement n°{ident} est celui de l'{KINDS[found].label.lower()}, pas de "
+                         f"l'{KINDS[kind].label.lower()}.")
     if statut == IN_FORCE:
         raise StoreError(f"Le redressement n°{ident} est déjà en vigueur.")
+    current = con.execute("SELECT id_redressement, modele FROM redressements WHERE kind = ? AND vague = ? "
+                          "AND statut = ?", [found, vague, IN_FORCE]).fetchall()
+    if current and _same(json.loads(current[0][1]), json.loads(model)):
+        raise StoreError(f"Les marges du redressement n°{ident} sont déjà en vigueur sous le n°{current[0][0]}.")
     actor = user or local_user()
-    roles.check_calibration(con, actor, kind, vague)
+    roles.check_calibration(con, actor, found, vague)
     with transaction(con):
-        return _apply(con, kind, vague, _stored_margins(model, ident), json.loads(model).get("borne"),
-                      auteur or actor.email, REPLACED)
+        report = _apply(con, found, vague, _stored_margins(model, ident), json.loads(model).get("borne"),
+                        auteur or actor.email, REPLACED)
+    return {**report, "retablit": ident}
+
+
+def _same(a: dict, b: dict) -> bool:
+    """Two calibrations on the same margins and bound."""
+    return (a["parts"], a.get("borne"), a["variables"]) == (b["parts"], b.get("borne"), b["variables"])
 
 
 def _stored_margins(model: str, ident: int) -> Margins:
@@ -409,12 +482,12 @@ def margins_from_store(con, kind: str, source: str, names: tuple[str, ...], vagu
     """Margins from what the store knows: ``activite`` — the requests of the wave's Maisons over the wave's months by
     sex and age (the users' profile); ``registre`` — the Maisons in force by format, région or département, in
     the départements the wave covers."""
+    if source == "activite" and kind != "usagers":
+        raise StoreError(f"L'activité décrit les usagers des Maisons, pas les {kind} : "
+                         f"elle ne donne pas les marges de l'{KINDS[kind].label.lower()}.")
     vague = _wave(con, kind, vague)
     parts: dict[str, dict[str, float]] = {}
     if source == "activite":
-        if kind == "habitants":
-            raise StoreError("L'activité décrit les usagers des Maisons, pas les habitants : elle ne donne pas les "
-                             "marges de l'enquête habitants.")
         first, last = con.execute(f"SELECT min(date_reponse), max(date_reponse) FROM {kind}_actifs WHERE vague = ?",
                                   [vague]).fetchall()[0]
         for name in names:
@@ -460,7 +533,9 @@ def report_text(report: dict) -> list[str]:
     bound = f", borne {nombre(report['borne'], 2)}" if report.get("borne") else ""
     lines = [f"Redressement n°{report['id']} de la vague « {printable(report['vague'])} » "
              f"({KINDS[report['kind']].label.lower()}) : {report['methode']} sur {printable(report['source'])}, "
-             f"{report['iterations']} itération(s){bound}."]
+             f"{report['iterations']} itération(s){bound}"
+             + (f" ; il rétablit les marges du n°{report['retablit']}." if report.get("retablit") else ".")]
+    lines += [f"Remarque : {printable(r)}." for r in report.get("remarques", [])]
     for v in report["variables"]:
         parts = " ; ".join(f"{printable(m['libelle'])} {_pc(m['avant'])} → {_pc(m['apres'])}"
                           + (f" (cible {_pc(m['cible'])})" if m["cible"] is not None else " (part gardée)")

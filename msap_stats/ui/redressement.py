@@ -99,7 +99,7 @@ def _margins(con, kind: str, vague: str, source: str):
         parts: dict[str, dict[str, float]] = {}
         for r in typed.itertuples():
             parts.setdefault(str(r.variable), {})[str(r.modalite)] = float(r.part)
-        return red.Margins(parts, "parts saisies sur la page", fichier="parts saisies")
+        return red.Margins(parts, "parts saisies sur la page")
     names = st.multiselect("Variables", ["sexe", "tranche_age"] if source == "activite" else
                            ["format", "code_region", "code_departement"], key=f"red_vars_{source}",
                            default=["sexe", "tranche_age"] if source == "activite" else ["format"])

@@ -159,6 +159,9 @@ def test_removed_restored_and_listed(survey):
     (["sexe;Femme;1e308", "sexe;Homme;48"], "part au-delà de 100 %"),
     (["sexe;=1+1;52", "sexe;Homme;48"], "valeur « =1+1 » : modalité inconnue pour « Sexe »"),
     (["âge;75 ans et plus;100"], "les réponses comptent aussi « 25-39 ans »"),  # said by their labels
+    (["sexe;Femme;30", "sexe;femmes;22", "sexe;Homme;48"], "« Femme » et « femmes » sont la même modalité"),
+    (["sexe;Femme;100", "sexe;Homme;0"], "part nulle pour « Sexe » = « Homme »"),
+    (["sexe;Femme;-5", "sexe;Homme;48"], "part négative"),
 ])
 def test_margins_that_cannot_be_reached_are_refused_and_change_nothing(survey, lines, why):
     con, folder = survey
@@ -167,6 +170,38 @@ def test_margins_that_cannot_be_reached_are_refused_and_change_nothing(survey, l
         red.redresser(con, "usagers", _margins(folder, lines))
     assert why in str(refused.value) and "rien n'a été enregistré" in str(refused.value)
     assert _state(con) == before
+    from msap_stats.audit import audit_log
+
+    last = audit_log(con).query("action == 'refus'").iloc[0]
+    assert last["detail"].startswith("marges usagers : « marges.csv »")
+
+
+def test_a_rounding_is_rescaled_and_said_plurals_are_read_wide_weights_are_warned(survey):
+    con, folder = survey
+    report = red.redresser(con, "usagers", _margins(folder, ["Sexe;Femmes;52", "Sexe;Hommes;48,5"]))
+    try:
+        said = "\n".join(red.report_text(report))
+        assert "faisaient 100,50 % : elles ont été ramenées à 100 %" in said
+        women = con.execute("SELECT sum(poids) FILTER (WHERE sexe = 'femme') / sum(poids) FROM usagers_actifs")
+        assert women.fetchall()[0][0] == pytest.approx(52 / 100.5, abs=1e-6)
+        assert "poids très dispersés" not in said
+        far = red.redresser(con, "usagers", _margins(folder, ["sexe;Femme;3", "sexe;Homme;97"]))
+        assert far["poids"]["n_eff_apres"] < far["poids"]["n_eff_avant"] / 2  # the truth behind the warning
+        assert any("la taille effective passe de" in r for r in far["remarques"])
+    finally:
+        red.retirer(con, "usagers")
+
+
+def test_margins_for_a_few_of_many_departements_name_some_and_count_the_rest(survey):
+    con, folder = survey
+    deps = [d for (d,) in con.execute("SELECT DISTINCT m.code_departement FROM usagers_actifs t JOIN sites_v m "
+                                      "USING (id_maison) ORDER BY 1").fetchall()]
+    assert len(deps) > red.MISSING_NAMED + 1  # the built survey spreads over many départements
+    with pytest.raises(ImportRefused) as refused:
+        red.redresser(con, "usagers", _margins(folder, [f"département;{deps[0]};100"]))
+    said = str(refused.value)
+    assert f"et {len(deps) - 1 - red.MISSING_NAMED} autres modalités" in said
+    assert f"la vague compte {len(deps)} modalités de « Département »" in said
 
 
 def test_a_bound_too_tight_is_refused_and_changes_nothing(survey):
@@ -212,13 +247,19 @@ def test_margins_from_the_activity_of_the_surveyed_maisons(survey):
         rollback(con, result.import_id)
 
 
-def test_the_command_line_calibrates_lists_and_removes(registry_db, registry_file, tmp_path, capsys):
-    db = tmp_path / "cli.duckdb"
+def _cli_store(registry_db, registry_file, folder: Path) -> Path:
+    """A store of the built survey and its margins file, for the command line."""
+    db = folder / "cli.duckdb"
     shutil.copy(registry_db, db)
     con = store.connect(db)
-    import_file(con, write_csv_fr(tmp_path / "usagers.csv", HEADER, _body(built.build(registry_file))), "usagers")
+    import_file(con, write_csv_fr(folder / "usagers.csv", HEADER, _body(built.build(registry_file))), "usagers")
     con.close()
-    _margins(tmp_path)
+    _margins(folder)
+    return db
+
+
+def test_the_command_line_calibrates_lists_and_removes(registry_db, registry_file, tmp_path, capsys):
+    db = _cli_store(registry_db, registry_file, tmp_path)
     marges = str(tmp_path / "marges.csv")
     assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--marges", marges]) == 0
     out = capsys.readouterr().out
@@ -227,11 +268,52 @@ def test_the_command_line_calibrates_lists_and_removes(registry_db, registry_fil
     assert "en vigueur" in capsys.readouterr().out
     assert cli.main(["indicators", "--db", str(db)]) == 0
     figures = json.loads(capsys.readouterr().out)
+    assert figures["usagers"]["ponderation"] == "redressé sur sexe, tranche d'âge"
     assert figures["usagers"]["tres_satisfait"]["pct"] == pytest.approx(
         REFERENCE["ratissage"]["ensemble"]["tres_satisfait"]["pct"], abs=0.05)
     assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--retirer"]) == 0
     assert cli.main(["redresser", "--db", str(db), "--kind", "usagers", "--marges", marges, "--borne", "1.1"]) == 1
     assert "borne 1,1" in capsys.readouterr().err
+
+
+def test_the_command_line_says_its_help_refuses_in_french_and_answers_json(registry_db, registry_file, tmp_path,
+                                                                          capsys):
+    db = _cli_store(registry_db, registry_file, tmp_path)
+    base = ["redresser", "--db", str(db)]
+    marges = ["--kind", "usagers", "--marges", str(tmp_path / "marges.csv")]
+    with pytest.raises(SystemExit) as done:
+        cli.main(["redresser", "--help"])
+    assert done.value.code == 0 and "(parts en % par variable)" in capsys.readouterr().out
+    refusals = [(["--kind", "agents", "--source", "activite"], "pas les agents"),
+                ([*marges, "--source", "registre"], "d'une seule façon"),
+                ([*marges, "--borne", "inf"], "au plus 1\u202f000"),
+                ([*marges, "--borne", "1e308"], "au plus 1\u202f000"),
+                (["--kind", "usagers", "--source", "registre", "--variable", "format", "--vague", " 2017 "],
+                 "Les marges (Maisons du registre en vigueur) ne peuvent pas servir")]
+    for args, why in refusals:
+        assert cli.main(base + args) in (1, 2), args
+        out = capsys.readouterr()
+        assert why in out.err and "Traceback" not in out.err and "Erreur interne" not in out.err, (args, out.err)
+        assert "Le fichier « marges »" not in out.err
+    assert cli.main(base + [*marges, "--json", "--borne", "1.1"]) == 1
+    assert "borne 1,1" in json.loads(capsys.readouterr().out)["refus"]
+    assert cli.main(base + marges) == 0
+    capsys.readouterr()
+    first = json.loads(_run_json(base + ["--liste", "--json"], capsys))[0]["id"]
+    assert json.loads(_run_json(base + ["--kind", "usagers", "--retirer", "--json"], capsys))["message"].startswith(
+        f"Redressement n°{first} retiré")
+    assert cli.main(base + ["--kind", "habitants", "--retablir", str(first)]) == 1
+    assert "celui de l'enquête usagers, pas de l'enquête habitants" in capsys.readouterr().err
+    assert cli.main(base + ["--retablir", str(first)]) == 0
+    assert f"il rétablit les marges du n°{first}" in capsys.readouterr().out
+    assert cli.main(base + ["--retablir", str(first)]) == 1  # the same margins are in force already
+    assert f"déjà en vigueur sous le n°{first + 1}" in capsys.readouterr().err
+    assert len(json.loads(_run_json(base + ["--liste", "--json"], capsys))) == 2
+
+
+def _run_json(argv, capsys) -> str:
+    assert cli.main(argv) == 0
+    return capsys.readouterr().out
 
 
 def test_the_import_page_calibrates_refuses_and_removes(registry_db, registry_file, tmp_path, monkeypatch):
