@@ -212,7 +212,6 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                         f"SELECT ?, ligne, NULL, {col_list} FROM {staged.table}", [import_id])
             if kind.name in STOP_HOURS_KINDS:
                 refresh_stop_hours(con)
-            warnings = [*warnings, *_recalibrate(con, kind.name, auteur or current_user())]
             con.execute(
                 "INSERT INTO imports (import_id, kind, fichier, sha256, empreinte, auteur, date_import, lignes_lues, "
                 "lignes_chargees, lignes_remplacees, statut, demo, feuille, ligne_entete, avertissements, profil, "
@@ -221,6 +220,10 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                 [import_id, kind.name, fichier, sha, staged.fingerprint, auteur or current_user(), raw.rows,
                  staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, warnings, profil,
                  raw.format, version.date if version else None, version.perimetre if version else None])
+            lapsed = _recalibrate(con, kind.name, auteur or current_user())  # once the import is in force
+            if lapsed:
+                warnings = [*warnings, *lapsed]
+                con.execute("UPDATE imports SET avertissements = ? WHERE import_id = ?", [warnings, import_id])
         return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, warnings,
                             version=version.text() if version else None, vague=staged.vague)
     finally:
@@ -254,9 +257,9 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
             _refuse_orphans(con, import_id)
         if kind in STOP_HOURS_KINDS:
             refresh_stop_hours(con)
-        lapsed = _recalibrate(con, kind, auteur or current_user())
         con.execute("UPDATE imports SET statut = ?, date_annulation = now()::TIMESTAMP, annule_par = ? WHERE import_id = ?",
                     [STATUT_ANNULE, auteur or current_user(), import_id])
+        lapsed = _recalibrate(con, kind, auteur or current_user())  # once the import is out of force
     text = f"Import n°{import_id} (« {fichier} ») annulé : {_n(deleted)} ligne(s) retirée(s)"
     text += f", {_n(restored)} ligne(s) remplacée(s) rétablie(s)." if restored else "."
     return " ".join([text, *(w[0].upper() + w[1:] for w in lapsed)])

@@ -230,6 +230,50 @@ def test_an_import_into_the_wave_calibrates_it_again_and_a_rollback_too(survey, 
         red.retirer(con, "usagers")
 
 
+def _move(con, registry_file, folder: Path, moved: str, to: str) -> Path:
+    """The national list again, dated a month later, with one Maison moved to another département."""
+    dep = con.execute("SELECT code_departement FROM sites_v WHERE id_maison = ?", [moved]).fetchall()[0][0]
+    lines = registry_file.read_text("utf-8").splitlines(keepends=True)
+    changed = [ln.replace(f'"{moved}","{dep}"', f'"{moved}","{to}"', 1) if ln.startswith(f'"{moved}",') else ln
+               for ln in lines]
+    assert changed != lines
+    path = folder / "liste-fs-20240901.csv"
+    path.write_text("".join(changed), encoding="utf-8")
+    return path
+
+
+def test_a_new_list_of_maisons_calibrates_again_what_rests_on_their_territory(survey, registry_file):
+    """Calibrated on the registry's départements, then a new list moves a surveyed Maison to another département:
+    the wave is calibrated again on the same parts, its answers in their new département; a list that leaves a
+    département of the margins without any answer makes the calibration lapse, and the import says so."""
+    con, folder = survey
+    margins = red.margins_from_store(con, "usagers", "registre", ("code_departement",))
+    first = red.redresser(con, "usagers", margins)
+    maisons = con.execute("SELECT code_departement, list(DISTINCT id_maison ORDER BY id_maison) FROM usagers_actifs "
+                          "JOIN sites_v USING (id_maison) GROUP BY 1 ORDER BY 1").fetchall()
+    several = next((d, ms) for d, ms in maisons if len(ms) > 1)
+    alone = next((d, ms) for d, ms in maisons if len(ms) == 1)
+    other = next(d for d, _ in maisons if d not in (several[0], alone[0]))
+    result = import_file(con, _move(con, registry_file, folder, several[1][0], other), "maisons")
+    try:
+        statuses = {r["id"]: r["statut"] for r in red.history(con, "usagers")}
+        assert statuses[first["id"]] == "remplacé" and list(statuses.values()).count("en vigueur") == 1
+        got = dict(con.execute("SELECT m.code_departement, sum(t.poids) / (SELECT sum(poids) FROM usagers_actifs) "
+                               "FROM usagers_actifs t JOIN sites_v m USING (id_maison) GROUP BY 1").fetchall())
+        assert con.execute("SELECT code_departement FROM sites_v WHERE id_maison = ?",
+                           [several[1][0]]).fetchall()[0][0] == other
+        assert got == pytest.approx({d: p / 100 for d, p in margins.parts["code_departement"].items()}, abs=1e-6)
+    finally:
+        rollback(con, result.import_id)
+    result = import_file(con, _move(con, registry_file, folder, alone[1][0], other), "maisons")
+    try:
+        assert any("ne peut plus être fait" in w and alone[0] in w for w in result.avertissements), result.avertissements
+        assert red.history(con, "usagers")[0]["statut"] == "caduc"
+        assert con.execute("SELECT count(*) FROM poids_redresses").fetchall()[0][0] == 0
+    finally:
+        rollback(con, result.import_id)
+
+
 def test_margins_from_the_activity_of_the_surveyed_maisons(survey):
     con, folder = survey
     maisons = [m for (m,) in con.execute("SELECT DISTINCT id_maison FROM usagers_actifs ORDER BY 1").fetchall()]
