@@ -1,7 +1,7 @@
 # Reference values for a survey calibrated on known margins (R's survey package, Lumley): raking on sex and age,
 # the same bounded (factors within [1/2.8, 2.8]), the post-stratification on sex; figures on the whole survey and on women (a domain).
 # And two waves in the same Maisons, each calibrated on the margins (one calibration of the pooled answers with
-# every column crossed with the wave), their change tested as svyglm(y ~ vague).
+# every column crossed with the wave), their change tested as svyglm(y ~ vague), their pooled figures.
 # Usage: Rscript tests/reference/calib.R reponses.csv marges.csv vagues.csv > tests/reference/calib.json.
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -76,6 +76,7 @@ for (item in items) {
 
 out <- list(
   vagues = vagues,
+  regroupees = figures(cal_waves),
   brut = figures(des),
   ratissage = figures(calibrate(des, ~sexe + age, population = totals(~sexe + age), calfun = "raking")),
   borne = figures(calibrate(des, ~sexe + age, population = totals(~sexe + age), calfun = "raking",

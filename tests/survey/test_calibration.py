@@ -15,7 +15,7 @@ from scipy import stats as sp
 
 from msap_stats import charts, cli, store
 from msap_stats.errors import ImportRefused
-from msap_stats.indicators import Filters, shares, survey_indicators
+from msap_stats.indicators import ALL_WAVES, Filters, shares, survey_indicators
 from msap_stats.intake import redressement as red
 from msap_stats.intake.importer import import_file, rollback
 from msap_stats.store import StoreError
@@ -60,8 +60,12 @@ def survey(registry_db, registry_file, tmp_path_factory):
     con.close()
 
 
-def _equals_r(con, key: str, part: str = "ensemble"):
-    got = shares(con, "usagers", ITEMS, Filters()).set_index("item")
+def _equals_r(con, key: str, part: str = "ensemble", f: Filters | None = None):
+    """The figures of R's ``key`` design, on the whole (``ensemble``) or on women (``femmes``, a domain)."""
+    if part == "femmes":
+        got = shares(con, "usagers", ITEMS, f or Filters(), by="sexe").set_index(["sexe", "item"]).loc["femme"]
+    else:
+        got = shares(con, "usagers", ITEMS, f or Filters()).set_index("item")
     for item, ref in REFERENCE[key][part].items():
         row = got.loc[item]
         assert row["n"] == ref["n"]
@@ -89,11 +93,7 @@ def test_raking_bounded_raking_and_post_stratification_equal_r(survey):
                 (ref["min"], ref["max"], ref["rapport"], ref["n_eff"]), rel=1e-6), key
             assert w["n_eff_avant"] == REFERENCE["brut"]["poids"]["n_eff"]
             _equals_r(con, key)
-            women = shares(con, "usagers", ITEMS, Filters(), by="sexe").set_index(["sexe", "item"])
-            for item, r in REFERENCE[key]["femmes"].items():
-                assert women.loc[("femme", item), "pct"] == pytest.approx(r["pct"], abs=0.05)
-                assert [women.loc[("femme", item), "ic_bas"], women.loc[("femme", item), "ic_haut"]] == pytest.approx(
-                    r["ic95"], abs=0.1)
+            _equals_r(con, key, "femmes")
         # The report says what was matched: each target reached, the sample's share before.
         report = red.redresser(con, "usagers", margins)
         by_sex = {m["modalite"]: m for m in report["variables"][0]["modalites"]}
@@ -409,7 +409,8 @@ def test_the_import_page_calibrates_refuses_and_removes(registry_db, registry_fi
 
 def test_the_change_between_two_calibrated_waves_equals_r(registry_db, registry_file, tmp_path):
     """Two waves in the same Maisons, each calibrated on the margins: their change and its test are R's
-    ``svyglm(y ~ vague)`` on the pooled answers calibrated wave by wave; before calibration, the plain one."""
+    ``svyglm(y ~ vague)`` on the pooled answers calibrated wave by wave; before calibration, the plain one. The
+    waves pooled: R's figures on that calibration, on the whole and on women."""
     from msap_stats.indicators import change
 
     db = tmp_path / "vagues.duckdb"
@@ -433,5 +434,8 @@ def test_the_change_between_two_calibrated_waves_equals_r(registry_db, registry_
                 assert half == pytest.approx(sp.t.ppf(0.975, ref["ddl"]) * ref["se"], abs=0.1), (key, item)
             chart = charts.evolution.waves_change(con, Filters(), "usagers")
             assert ("redressé sur sexe, tranche d'âge" in chart.base) == calibrate, chart.base
+        # the two waves pooled, each on its own calibration: R's figures on the calibration crossed with the wave
+        _equals_r(con, "regroupees", f=Filters(vague=ALL_WAVES))
+        _equals_r(con, "regroupees", "femmes", f=Filters(vague=ALL_WAVES))
     finally:
         con.close()
