@@ -157,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="écrire le dossier « En bref » (PDF, images, tableaux) pour un périmètre")))
     e.add_argument("--out", type=Path, required=True, help="dossier où écrire le .zip et ses fichiers")
     e.add_argument("--force", action="store_true", help="remplacer un dossier « En bref » déjà écrit sous ce nom")
+    e.add_argument("--note", default=None, metavar="NOM",
+                   help="reconstruire la note enregistrée sous ce nom (ses filtres, ses textes, ses graphiques)")
+    no = with_db(sub.add_parser("notes", help="lister, dupliquer ou supprimer les notes « En bref » enregistrées"))
+    no.add_argument("action", nargs="?", default="list", choices=["list", "duplicate", "delete"])
+    no.add_argument("names", nargs="*", help="NOM (delete) ou NOM NOUVEAU (duplicate, pour le périmètre des "
+                                             "options de filtre)")
+    filter_options(no)
 
     t = sub.add_parser("template", help="écrire le modèle XLSX d'un type de fichier")
     t.add_argument("kind", choices=list(KINDS))
@@ -528,6 +535,39 @@ def _evolution(args) -> int:
     return 0
 
 
+def _notes(args) -> int:
+    import shlex
+
+    from .access.users import local_user
+    from .charts.common import perimetre
+    from .export import note
+
+    wanted = {"list": 0, "delete": 1, "duplicate": 2}[args.action]
+    if len(args.names) != wanted:
+        sys.stderr.write("Commande incorrecte : notes list, notes delete NOM, ou notes duplicate NOM NOUVEAU "
+                         "[--region CODE…].\n")
+        return 2
+    if args.action == "list":
+        with closing(reader(args.db)) as con:
+            found = note.listing(con)
+        for n in found:
+            where = ", ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in n["filtres"].items())
+            print(f"{printable(n['nom'])}\t{printable(where) or 'France entière'}\tpar {printable(n['auteur'])} le "
+                  f"{n['date']:%d/%m/%Y}")
+        if not found:
+            print("Aucune note enregistrée : composez-en une sur la page « Exporter ».")
+        return 0
+    with writing(args.db) as con:
+        if args.action == "delete":
+            note.delete(con, args.names[0])
+            print(f"Note « {printable(args.names[0])} » supprimée.")
+        else:
+            made = note.duplicate(con, args.names[0], args.names[1], _filters(args), local_user().email)
+            print(f"Note « {printable(made.nom)} » enregistrée pour le périmètre « {perimetre(made.filters)} » ; "
+                  f"reconstruisez-la avec export --note {shlex.quote(made.nom)}.")
+    return 0
+
+
 def _network_changes(con, args) -> dict | None:
     from . import history
 
@@ -542,9 +582,19 @@ def _network_changes(con, args) -> dict | None:
 def _export(args) -> int:
     from .export import pack
 
+    from .export import note
+
+    if args.note and _filters(args).describe():
+        sys.stderr.write("Une note enregistrée garde son périmètre : pour un autre, dupliquez-la (notes duplicate NOM "
+                         "NOUVEAU --region …) puis exportez la copie.\n")
+        return 2
     try:
         with closing(reader(args.db)) as con:
-            built = pack.build(con, _filters(args))
+            chosen = note.load(con, args.note) if args.note else None
+            if chosen and note.changed_since(con, chosen):
+                print(f"Les données ont changé depuis l'enregistrement de la note « {printable(chosen.nom)} » (un "
+                      "import ou une annulation) : ses chiffres suivent les données d'aujourd'hui.")
+            built = pack.build(con, _filters(args), note=chosen)
     except pack.EmptyPerimeter as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
@@ -582,4 +632,4 @@ def _formats(args) -> int:
 
 
 COMMANDS = {"demo": _demo, "inspect": _inspect, "import": _import, "profiles": _profiles, "imports": _imports, "rollback": _rollback,
-            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "evolution": _evolution, "redresser": _redresser, "export": _export, "template": _template, "formats": _formats}
+            "backup": _backup, "roles": _roles, "audit": _audit, "indicators": _indicators, "evolution": _evolution, "redresser": _redresser, "export": _export, "notes": _notes, "template": _template, "formats": _formats}

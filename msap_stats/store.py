@@ -121,6 +121,12 @@ CREATE TABLE IF NOT EXISTS poids_redresses (
     poids DOUBLE NOT NULL,
     cellule VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS notes (
+    nom VARCHAR PRIMARY KEY,
+    contenu VARCHAR NOT NULL,
+    auteur VARCHAR NOT NULL,
+    date_enregistrement TIMESTAMP NOT NULL
+);
 CREATE TABLE IF NOT EXISTS roles_journal (
     quand TIMESTAMP NOT NULL,
     utilisateur VARCHAR NOT NULL,

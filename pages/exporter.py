@@ -4,7 +4,8 @@ from msap_stats.ui import blocks, export
 
 blocks.page_header("Exporter", "Un dossier « En bref » prêt à imprimer : la note en PDF, chaque graphique en "
                    "image, les tableaux derrière les graphiques.")
-export.prepare()
-built = export.current_pack()
+composed = export.compose()
+export.prepare(composed)
+built = export.current_pack(composed)
 if built:
     export.offer(built)

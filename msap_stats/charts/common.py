@@ -224,6 +224,16 @@ def no_figure_title(subject: str, row) -> str:
     return f"{subject} : {reason if isinstance(reason, str) and reason else INSUFFISANT} dans ce périmètre"
 
 
+FRANCE_SERVICES_SINCE = "2020-01-01"  # the network's name since the reform of 2019
+
+
+def network_name(con, f: Filters) -> str:
+    """The network's name in the era of the list the perimeter rests on: France services for a list of 2020 or
+    later, Maisons de services au public before (or for a list without date)."""
+    dates = [v["date"] for v in ind.registry_versions(con, f) if v["date"]]
+    return "France services" if dates and max(dates) >= FRANCE_SERVICES_SINCE else "Maisons de services au public"
+
+
 def data_date(con) -> str:
     """The date of the data in force: the latest import still in force, as a citation gives it."""
     when = con.execute(f"SELECT max(date_import) FROM imports WHERE {IN_FORCE}").fetchall()[0][0]

@@ -16,51 +16,20 @@ from io import BytesIO
 from pathlib import Path
 
 from .. import indicators as ind
-from ..charts import activite, common, evolution, motifs, overview, regards, reseau, satisfaction, territoires
+from ..charts import common, overview
 from ..charts.figures import Chart
 from ..fmt import NNBSP, compte, mois, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
 from ..store import db_file, list_imports
 from ..survey.design import MIN_CLUSTERS, MIN_N, MIN_N_EFF
-from . import document, images, tables
+from . import catalogue, document, images, tables
+from .note import COLOPHON, Note, proposed
 
-MAX_CHARTS = 6
+INTRO_FIGURES = 3  # the key figures the proposed introduction says in words
+MAX_CHARTS = 6  # the proposed note's charts, the evolutions apart
 SURVEYS = ("usagers", "agents", "habitants")
 ANCT_LIST = re.compile(r"(liste[-_]fs|france[-_]services).*?\d{8}", re.IGNORECASE)  # a list as the ANCT names it
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A chart the pack may hold, in order of preference."""
-
-    nom: str          # its name in the pack (file, sheet)
-    view: object
-    args: tuple = ()
-
-
-PIECES = (
-    Piece("Motifs de visite", motifs.motifs_usagers),
-    Piece("Satisfaction", satisfaction.satisfaction_accueil),
-    Piece("Regards croisés", regards.impacts_compares),
-    Piece("Thématiques des demandes", motifs.demandes_par_thematique),
-    Piece("Demandes par mois", activite.demandes_par_mois),
-    Piece("Densité par département", territoires.carte_departements, ("maisons_100k",)),
-    Piece("Carte des Maisons", territoires.carte_maisons),
-    Piece("Critères du réseau", reseau.conformite),
-    Piece("Formats", reseau.formats),
-    Piece("Structures porteuses", reseau.porteurs),
-    Piece("Densité par région", territoires.maisons_par_region),
-)
-MAPS = (territoires.carte_departements, territoires.carte_maisons)
-# The « Évolution » part: each piece when the store holds what it compares (two waves, two lists, two years).
-EVOLUTION = (
-    Piece("Évolution des usagers", evolution.waves_change, ("usagers",)),
-    Piece("Évolution des agents", evolution.waves_change, ("agents",)),
-    Piece("Évolution des habitants", evolution.waves_change, ("habitants",)),
-    Piece("Évolution du réseau", evolution.network_change),
-    Piece("Activité sur un an", evolution.activity_year),
-)
 
 
 CHANGE_METHOD = (
@@ -71,8 +40,21 @@ CHANGE_METHOD = (
     "l'activité, mois par mois sur les Maisons qui ont déclaré les deux années, sans test.")
 
 
-def _printed(chart: Chart, i: int) -> dict:
-    return {"titre": chart.titre, "base": chart.base, "source": chart.source, "image": f"graphique-{i}.svg"}
+@dataclass
+class Block:
+    """A section as printed: a chart with its heading and text, or a box (``chart`` None)."""
+
+    nom: str
+    titre: str
+    texte: str | None
+    chart: Chart | None = None
+    partie: str = ""  # the part it opens (« Évolution »), printed above it
+
+    def printed(self, image: str | None) -> dict:
+        c = self.chart
+        return {"type": "encadre" if c is None else "graphique", "titre": self.titre, "texte": self.texte or "",
+                "base": c.base if c else "", "source": c.source if c else "", "image": image or "",
+                "partie": self.partie}
 
 
 class EmptyPerimeter(ValueError):
@@ -104,9 +86,11 @@ def jour(d: date) -> str:
     return f"{'1er' if d.day == 1 else d.day} {mois(d)}"
 
 
-def command(f: Filters, db: Path | None = None) -> str:
-    """The command line that rebuilds the pack for these filters, from the same store."""
+def command(f: Filters, db: Path | None = None, note: str = "") -> str:
+    """The command line that rebuilds the pack for these filters (or this saved note), from the same store."""
     words = ["python -m msap_stats export", *([f"--db {shlex.quote(str(db))}"] if db else []), "--out DOSSIER"]
+    if note:
+        return " ".join([*words, f"--note {shlex.quote(note)}"])
     for attr, param in FILTER_PARAMS.items():
         words += [f"--{param} {shlex.quote(str(v))}" for v in getattr(f, attr)]
     words += [f"--debut {f.debut}"] * bool(f.debut) + [f"--fin {f.fin}"] * bool(f.fin)
@@ -114,28 +98,45 @@ def command(f: Filters, db: Path | None = None) -> str:
     return " ".join(words)
 
 
-def choose(con, f: Filters) -> tuple[list[tuple[str, Chart]], list[str]]:
-    """The charts that have something to show in the perimeter (at most six), and what is absent and why."""
-    chosen, absents = [], []
-    departements = len(ind.maisons_summary(con, f)["par_departement"])
-    regions = len(ind.regions_table(con, f))
-    for piece in PIECES:
-        if len(chosen) == MAX_CHARTS:
-            break
-        if (piece.view is territoires.carte_departements and departements < 2) or \
-                (piece.view is territoires.maisons_par_region and regions < 2):
+def compose(con, note: Note) -> tuple[list[Block], list[str]]:
+    """The note's sections as printed, and the charts left out with why. A chart with nothing to show, mostly
+    without figures, or a map and a bar of régions with one shape or bar, is left out and said; the proposed note
+    holds at most six charts besides the evolutions, and says nothing of an evolution the store cannot make."""
+    f = note.filters
+    blocks, absents, charts = [], [], 0
+    single = {catalogue.BY_KEY["densite"].view: len(ind.maisons_summary(con, f)["par_departement"]) < 2,
+              catalogue.BY_KEY["regions"].view: len(ind.regions_table(con, f)) < 2}
+    for s in note.sections:
+        if s.piece is None:
+            blocks.append(Block("Encadré", s.titre, s.texte))
+            continue
+        piece = catalogue.BY_KEY[s.piece]
+        change = piece.key in catalogue.EVOLUTION
+        if note.proposee and (charts == MAX_CHARTS and not change or single.get(piece.view)):
             continue  # one bar or one shape says nothing a key figure does not
-        if piece.view in MAPS:  # métropole when the perimeter has Maisons there, else its first overseas one
-            result = piece.view(con, f, *piece.args, next(iter(territoires.zones(con, f)), "metropole"))
-        else:
-            result = piece.view(con, f, *piece.args)
-        if isinstance(result, common.Absent):
-            reason = result.message.split(" : ")[0]
-            if reason not in absents:
-                absents.append(reason)
-        else:
-            chosen.append((piece.nom, result))
-    return chosen, absents
+        result = f"{piece.nom} : une seule forme à dessiner dans ce périmètre" if single.get(piece.view) else \
+            catalogue.printable_or_why(piece, con, f)
+        if isinstance(result, str):
+            if result not in absents and not (note.proposee and change):
+                absents.append(result)
+            continue
+        opens = "Évolution" if piece.page == "Évolution" and not any(b.partie for b in blocks) else ""
+        blocks.append(Block(piece.nom, s.titre or piece.nom, s.texte or result.titre, result, opens))
+        charts += not change
+    return blocks, absents
+
+
+def columns(n: int) -> int:
+    """Columns of the key figures such that no row holds a card alone (unless there is one card)."""
+    if n <= 1:
+        return 1
+    return next((c for c in (3, 4, 2) if n % c == 0), None) or next(c for c in (3, 4, 2) if n % c != 1)
+
+
+def introduction(con, f: Filters) -> str:
+    """The introduction proposed: what the perimeter counts, from the key figures."""
+    said = [f"{k.valeur} {k.texte}" for k in overview.key_figures(con, f) if k.source and k.valeur != "–"][:INTRO_FIGURES]
+    return f"{common.perimetre(f)}, {common.periode(con, f)} : " + " ; ".join(said) + "." if said else ""
 
 
 def _weights_said(s: dict) -> str:
@@ -215,7 +216,7 @@ def data_version(con) -> str:
     return f"dernier import n°{int(last['import_id'])} du {last['date_import']:%d/%m/%Y à %H:%M}"
 
 
-def readme(pack: Pack, f: Filters, context: list[str], version: str, db: Path | None = None) -> str:
+def readme(pack: Pack, f: Filters, context: list[str], version: str, db: Path | None = None, note: str = "") -> str:
     lines = [f"Dossier « En bref » — {pack.dossier}", "", *context, f"Données : {version}.", "",
              "Fichiers :", "  en-bref.pdf          la note (A4), avec sa méthodologie",
              "  tableaux.xlsx        les tableaux des graphiques, une feuille par graphique"]
@@ -224,43 +225,55 @@ def readme(pack: Pack, f: Filters, context: list[str], version: str, db: Path | 
     lines += ["  LISEZMOI.txt         ce fichier", ""]
     if pack.absents:
         lines += ["Absent de ce périmètre :", *[f"  - {a}" for a in pack.absents], ""]
-    lines += ["Pour reconstruire ce dossier :", f"  {command(f, db)}", ""]
+    lines += ["Pour reconstruire ce dossier :", f"  {command(f, db, note)}", ""]
     return "\r\n".join(lines)
 
 
-def build(con, f: Filters, today: date | None = None) -> Pack:
-    """The whole pack for the filters ``f``."""
+def build(con, f: Filters, today: date | None = None, note: Note | None = None) -> Pack:
+    """The whole pack for the filters ``f``: the note composed (``note``, whose filters then rule) or proposed."""
     start = time.perf_counter()
+    note = note or proposed(f)
+    f = note.filters
     if not ind.maisons_summary(con, f)["total"]:
         raise EmptyPerimeter("Aucune Maison dans ce périmètre : rien à publier. Élargissez les filtres ou "
                              "importez le registre des Maisons.")
     today = today or date.today()
     perimetre, periode = common.perimetre(f), common.periode(con, f)
-    charts, absents = choose(con, f)
-    changes = [(p.nom, r) for p in EVOLUTION if not isinstance(r := p.view(con, f, *p.args), common.Absent)]
+    blocks, absents = compose(con, note)
+    drawn = [(b.nom, b.chart) for b in blocks if b.chart is not None]
     demo = bool(ind.is_demo(con))
     context = [f"Périmètre : {perimetre}", f"Période : {periode}", f"Édité le {jour(today)} avec msap-stats"]
-    pack = Pack({}, f"en-bref_{slug(perimetre)}_{today:%Y-%m-%d}", charts + changes, absents)
-    svgs, where = {}, f"{perimetre} · {periode}"
-    for i, (nom, chart) in enumerate(charts + changes, start=1):
-        stem = f"graphiques/{i:02d}-{slug(nom)}"
-        pack.files[f"{stem}.png"] = images.png(chart, where)
-        pack.files[f"{stem}.svg"] = images.svg(chart, where)
-        svgs[f"graphique-{i}.svg"] = images.print_svg(chart)
+    named = f"{slug(note.nom)}_" if note.nom else ""
+    pack = Pack({}, f"en-bref_{named}{slug(perimetre)}_{today:%Y-%m-%d}", drawn, absents)
+    svgs, where, printed = {}, f"{perimetre} · {periode}", []
+    for block in blocks:
+        image = None
+        if block.chart is not None:
+            i = len(svgs) + 1
+            stem = f"graphiques/{i:02d}-{slug(block.nom)}"
+            pack.files[f"{stem}.png"] = images.png(block.chart, where)
+            pack.files[f"{stem}.svg"] = images.svg(block.chart, where)
+            image = f"graphique-{i}.svg"
+            svgs[image] = images.print_svg(block.chart)
+        printed.append(block.printed(image))
+    figures = [{"valeur": k.valeur, "texte": k.texte, "detail": k.detail}
+               for k in overview.key_figures(con, f) if k.source]  # figures with no data at all: in "absents"
+    changes = any(b.partie for b in blocks)
+    colophon = [[label, note.colophon[k]] for k, label in COLOPHON.items() if note.colophon.get(k)]
     data = {
-        "titre": "Les Maisons de services au public", "perimetre": perimetre, "periode": periode,
-        "date": jour(today), "collection": "Évaluation des Maisons de services au public — msap-stats",
-        "pied": f"En bref — {perimetre} — {jour(today)}", "demo": demo, "avertissement_demo": common.DEMO_NOTICE,
-        "chiffres": [{"valeur": k.valeur, "texte": k.texte, "detail": k.detail}
-                     for k in overview.key_figures(con, f) if k.source],  # figures with no data at all: in "absents"
-        "graphiques": [_printed(c, i) for i, (_, c) in enumerate(charts, start=1)],
-        "evolution": [_printed(c, i) for i, (_, c) in enumerate(changes, start=len(charts) + 1)],
-        "absents": absents, "sources": sources(con),
+        "titre": note.titre or f"Les {common.network_name(con, f)}", "sous_titre": note.sous_titre or "",
+        "introduction": note.introduction or introduction(con, f), "perimetre": perimetre, "periode": periode,
+        "date": note.colophon.get("date") or jour(today),
+        "collection": "En bref" + (f" n°{note.colophon['numero']}" if note.colophon.get("numero") else "")
+                      + " — évaluation du réseau, msap-stats",
+        "pied": f"En bref — {perimetre} — {note.colophon.get('date') or jour(today)}", "demo": demo,
+        "avertissement_demo": common.DEMO_NOTICE, "chiffres": figures, "colonnes": columns(len(figures)),
+        "sections": printed, "absents": absents, "sources": sources(con), "colophon": colophon,
         "methodologie": methodology(con, f, periode) + ([CHANGE_METHOD] if changes else []),
     }
     pack.files["en-bref.pdf"] = document.pdf(data, svgs)
-    pack.files["tableaux.xlsx"] = tables.workbook(charts + changes, context)
-    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con), db_file(con)).encode("utf-8")
+    pack.files["tableaux.xlsx"] = tables.workbook(drawn, context)
+    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con), db_file(con), note.nom).encode("utf-8")
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, content in sorted(pack.files.items()):

@@ -71,6 +71,8 @@ def _report(report: dict) -> None:
     """A calibration's report: what it rests on, each modality before, after and aimed at, the weights' spread."""
     lines = red.report_text(report)
     st.info(markdown_text(lines[0]), icon=":material/balance:")
+    for remark in report.get("remarques", []):
+        st.warning(markdown_text(f"Remarque : {remark}."), icon=":material/warning:")
     st.dataframe(blocks.french_table(pd.DataFrame(red.report_rows(report))), hide_index=True, width="stretch")
     st.caption(markdown_text(lines[-1]))
 

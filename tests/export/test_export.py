@@ -125,7 +125,7 @@ def test_the_registry_alone_says_what_is_absent(registry_pack):
     pages, text = pdf_text(registry_pack.files["en-bref.pdf"])
     text = flat(text)
     assert 2 <= pages <= 4
-    assert "Région : Occitanie" in text and "Parties absentes de ce périmètre" in text
+    assert "Région : Occitanie" in text and "Laissé de côté dans ce périmètre" in text
     assert "Aucune réponse à l'enquête usagers" in text
     assert "Licence Ouverte" in text and "1er août 2024" in text  # the list's own date, from its file name
     assert "Données de démonstration" not in text

@@ -305,6 +305,33 @@ def test_the_export_page_builds_the_pack_of_the_filters_and_offers_each_piece(de
         assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
 
 
+def test_the_export_page_composes_saves_and_rebuilds_a_note(demo_app_db, monkeypatch):
+    """A title and a colophon typed, the note saved by name with the perimeter in force, then chosen again and
+    built: the pack carries the author's title; a note without a name is refused in French."""
+    from msap_stats.export import note as notes
+
+    at = app(demo_app_db, monkeypatch, region="53")
+    at.switch_page("pages/exporter.py").run()
+    at.text_input(key="note_proposee_titre").set_value("La Bretagne et ses Maisons").run()
+    at.button(key="note_enregistrer").click().run()
+    ok(at)
+    assert any("Donnez un nom à la note" in e.value for e in at.error)
+    at.text_input(key="note_proposee_nom").set_value("Bretagne 2016").run()
+    at.text_input(key="note_proposee_col_issn").set_value("1234-5678").run()
+    at.button(key="note_enregistrer").click().run()
+    ok(at)
+    con = store.connect(demo_app_db, read_only=True)
+    saved = notes.load(con, "Bretagne 2016")
+    con.close()
+    assert saved.titre == "La Bretagne et ses Maisons" and saved.filters == Filters(regions=("53",))
+    assert saved.colophon == {"issn": "1234-5678"}
+    at.selectbox(key="note_depart").set_value("Bretagne 2016").run()
+    at.button(key="preparer_dossier").click().run()
+    ok(at)
+    built = at.session_state["_dossier"][1]
+    assert built.dossier.startswith("en-bref_bretagne-2016_region-bretagne_")
+
+
 def test_a_failing_page_shows_a_french_panel_not_a_traceback(demo_db, monkeypatch, caplog):
     """Production: no traceback, path or process id on the page; the detail in the server's log, same reference."""
     monkeypatch.delenv("MSAP_DEBUG")
