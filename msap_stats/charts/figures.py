@@ -8,7 +8,7 @@ states the finding, its base and its source.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -287,6 +287,86 @@ def _projection(lats: pd.Series | list) -> float:
     return math.cos(math.radians(mid))
 
 
+MAX_NAMED = 15  # départements named on a map that holds no more
+OVERSEAS = "971"  # codes from here on are overseas: drawn in insets beside the métropole on a map of all France
+INSET_MIN_SPAN = 0.3  # degrees: a territory known by one site still gets a readable box
+INSET_GAP = 0.35
+
+
+def _bbox(values: list) -> tuple[float, float]:
+    known = [v for v in values if v is not None and not _is_missing(v)]
+    return (min(known), max(known)) if known else (0.0, 0.0)
+
+
+@dataclass
+class Frame:
+    """Where a map puts each point: the métropole (or the zone shown) projected in place; on a map of all France,
+    each overseas territory moved into an inset box in a column west of the métropole, at its own scale."""
+
+    k: float
+    insets: dict[str, tuple[float, float, float, float, float, float]] = field(default_factory=dict)
+    boxes: list[tuple[float, float, float, float, str]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, places: dict[str, tuple[list, list]], names: dict[str, str] | None = None) -> Frame:
+        """``places``: per département, the longitudes and latitudes drawn (its outline and its points)."""
+        main = {c: v for c, v in places.items() if c < OVERSEAS}
+        away = sorted(c for c, v in places.items() if c >= OVERSEAS and _bbox(v[0]) != (0.0, 0.0))
+        if not main or not away:  # one zone alone: drawn in place
+            return cls(_projection([lat for _, lats in places.values() for lat in lats]))
+        k = _projection([lat for _, lats in main.values() for lat in lats])
+        x_low, _ = _bbox([lon for lons, _ in main.values() for lon in lons])
+        y_low, y_high = _bbox([lat for _, lats in main.values() for lat in lats])
+        height = min(2.0, (y_high - y_low) / len(away) - INSET_GAP)
+        width = 1.5 * height
+        right = x_low * k - 2 * INSET_GAP
+        frame = cls(k)
+        for i, code in enumerate(away):
+            (a, b), (c, d) = _bbox(places[code][0]), _bbox(places[code][1])
+            kd = math.cos(math.radians((c + d) / 2))
+            span_x, span_y = max((b - a) * kd, INSET_MIN_SPAN), max(d - c, INSET_MIN_SPAN)
+            scale = 0.88 * min(width / span_x, height / span_y)
+            top = y_high - i * (height + INSET_GAP)
+            x0, y0 = right - width, top - height
+            frame.insets[code] = ((a + b) / 2, (c + d) / 2, kd * scale, scale, x0 + width / 2, y0 + height / 2)
+            frame.boxes.append((x0, y0, right, top, (names or {}).get(code, code)))
+        return frame
+
+    def xy(self, code: str, lons: list, lats: list) -> tuple[list, list]:
+        if code not in self.insets:
+            return _project(list(lons), self.k), list(lats)
+        cx, cy, sx, sy, x0, y0 = self.insets[code]
+        return ([None if v is None or _is_missing(v) else round(x0 + (v - cx) * sx, 4) for v in lons],
+                [None if v is None or _is_missing(v) else round(y0 + (v - cy) * sy, 4) for v in lats])
+
+    def points(self, codes: pd.Series, lons: pd.Series, lats: pd.Series) -> tuple[list, list]:
+        xs, ys = [], []
+        for code, lon, lat in zip(codes, lons, lats):
+            x, y = self.xy(code, [lon], [lat])
+            xs += x
+            ys += y
+        return xs, ys
+
+    def decorate(self, fig: go.Figure) -> None:
+        """Each inset's frame and name."""
+        for x0, y0, x1, y1, name in self.boxes:
+            fig.add_shape(type="rect", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color="#BBBBBB", width=0.8),
+                          layer="below")
+            fig.add_annotation(x=x0, y=y1, text=theme.plain(name), showarrow=False, xanchor="left",
+                               yanchor="bottom", font=dict(size=9, color=theme.TEXTE_SECONDAIRE))
+
+
+def _places(outlines: dict | None, codes: list[str], points: pd.DataFrame | None = None) -> dict[str, tuple]:
+    places: dict[str, tuple[list, list]] = {c: (list(outlines[c][0]), list(outlines[c][1]))
+                                            for c in codes if outlines and c in outlines}
+    if points is not None:
+        for code, part in points.groupby("code_departement"):
+            lons, lats = places.setdefault(code, ([], []))
+            lons += list(part["longitude"])
+            lats += list(part["latitude"])
+    return places
+
+
 def _project(lons: list, k: float) -> list:
     return [None if v is None else round(v * k, 3) for v in lons]
 
@@ -296,34 +376,39 @@ def _map_layout(fig: go.Figure) -> None:
                       plot_bgcolor="#FFFFFF", hovermode="closest", margin=dict(l=0, r=0, b=10))
 
 
-def _outline_trace(outlines: dict, codes: list[str], k: float, fill: str, name: str, legend: bool) -> go.Scatter:
+def _outline_trace(outlines: dict, codes: list[str], frame: Frame, fill: str, name: str, legend: bool) -> go.Scatter:
     """The outlines of several départements as one filled trace (polygons separated by gaps)."""
-    lons: list = []
-    lats: list = []
+    xs: list = []
+    ys: list = []
     for code in codes:
         if code in outlines:
-            lons += outlines[code][0]
-            lats += outlines[code][1]
-    return go.Scatter(x=_project(lons, k), y=lats, mode="lines", fill="toself", fillcolor=fill,
+            x, y = frame.xy(code, outlines[code][0], outlines[code][1])
+            xs += x + [None]
+            ys += y + [None]
+    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill,
                       line=dict(color="#FFFFFF", width=0.6), hoverinfo="skip", name=name, showlegend=legend)
 
 
 def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, labels: dict[str, str],
-               colors: dict[str, str], hover: str, outline_codes: list[str] | None = None) -> go.Figure:
-    """Maisons as points over the département outlines (a light base map when the contours are available)."""
+               colors: dict[str, str], hover: str, outline_codes: list[str] | None = None,
+               names: dict[str, str] | None = None) -> go.Figure:
+    """Maisons as points over the département outlines (a light base map when the contours are available); the
+    overseas ones in insets when the métropole is drawn too."""
     fig = go.Figure()
-    lats = list(points["latitude"]) + [v for c in (outline_codes or []) for v in (outlines or {}).get(c, ([], []))[1]]
-    k = _projection(lats)
+    frame = Frame.build(_places(outlines, outline_codes or [], points), names)
     if outlines and outline_codes:
-        fig.add_trace(_outline_trace(outlines, outline_codes, k, "#EEEEEE", "Départements", False))
+        fig.add_trace(_outline_trace(outlines, outline_codes, frame, "#EEEEEE", "Départements", False))
     for code in [c for c in labels if c in set(points[color_by])]:
         part = points[points[color_by] == code]
-        fig.add_scatter(x=(part["longitude"] * k).round(4), y=part["latitude"], mode="markers", name=labels.get(code, code),
+        x, y = frame.points(part["code_departement"], part["longitude"], part["latitude"])
+        fig.add_scatter(x=x, y=y, mode="markers", name=labels.get(code, code),
                         marker=dict(size=6, color=colors.get(code, theme.TEXTE_SECONDAIRE), opacity=0.9,
                                     line=dict(width=0.4, color="#FFFFFF")),
                         text=part[hover], hovertemplate="%{text}<extra>%{fullData.name}</extra>")
+    frame.decorate(fig)
     _map_layout(fig)
-    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0))
+    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0),
+                      margin=dict(b=40))
     return fig
 
 
@@ -342,26 +427,35 @@ def classes(values: pd.Series, count: int = 5) -> tuple[pd.Series, list[str]]:
     return pd.Series(np.where(v.isna(), -1, bins), index=v.index), labels
 
 
-def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, text: str, title: str) -> go.Figure:
-    """Départements in classes of colour on their contours, or graduated points at their centroids without them."""
+def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, text: str, title: str,
+                     names: dict[str, str] | None = None) -> go.Figure:
+    """Départements in classes of colour on their contours, or graduated points at their centroids without them;
+    the overseas ones in insets when the métropole is drawn too; names written when the map holds few."""
     cls, labels = classes(df[value])
     palette = theme.SEQUENTIELLE[-len(labels):] if labels else []
     fig = go.Figure()
-    k = _projection(list(df["latitude"]) + [lat for c in df["code_departement"]
-                                            for lat in (outlines or {}).get(c, ([], []))[1]])
+    frame = Frame.build(_places(outlines, list(df["code_departement"]), df), names)
+    cx, cy = frame.points(df["code_departement"], df["longitude"], df["latitude"])
     for i, label in ([(-1, INSUFFISANT)] if (cls == -1).any() else []) + list(enumerate(labels)):
         codes = list(df.loc[cls == i, "code_departement"])
-        colour = "#E5E5E5" if i < 0 else palette[i]
+        colour = theme.SANS_CHIFFRE if i < 0 else palette[i]
         if outlines:
-            fig.add_trace(_outline_trace(outlines, codes, k, colour, label, True))
+            fig.add_trace(_outline_trace(outlines, codes, frame, colour, label, True))
         else:
-            part = df[cls == i]
-            fig.add_scatter(x=part["longitude"] * k, y=part["latitude"], mode="markers", name=label,
+            part = cls.to_numpy() == i
+            fig.add_scatter(x=[x for x, p in zip(cx, part) if p], y=[y for y, p in zip(cy, part) if p],
+                            mode="markers", name=label, text=df.loc[part, text],
                             marker=dict(size=10 + 4 * max(i, 0), color=colour, line=dict(width=0.6, color=theme.BLEU_FRANCE)),
-                            text=part[text], hovertemplate="%{text}<extra></extra>")
+                            hovertemplate="%{text}<extra></extra>")
     if outlines:  # hover on each département, at its centroid
-        fig.add_scatter(x=df["longitude"] * k, y=df["latitude"], mode="markers", showlegend=False,
+        fig.add_scatter(x=cx, y=cy, mode="markers", showlegend=False,
                         marker=dict(size=14, color="rgba(0,0,0,0)"), text=df[text], hovertemplate="%{text}<extra></extra>")
+    if len(df) <= MAX_NAMED:  # a région or a few départements: their names fit
+        fig.add_scatter(x=cx, y=cy, mode="text", showlegend=False, hoverinfo="skip",
+                        text=[theme.plain(n) for n in df["departement"]],
+                        textfont=dict(size=10, color=["#FFFFFF" if c >= len(labels) - 2 >= 0 and c >= 0 else theme.TEXTE
+                                                      for c in cls]), textposition="middle center")
+    frame.decorate(fig)
     _map_layout(fig)
     fig.update_layout(legend=dict(orientation="v", yanchor="bottom", y=0.02, x=0.0, title=dict(text=title),
                                   bgcolor="rgba(255,255,255,0.85)", traceorder="reversed"))

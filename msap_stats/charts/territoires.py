@@ -12,7 +12,7 @@ from ..survey import questions
 from ..survey.design import MIN_N
 from . import theme
 from .common import NO_FIGURE_NOTE, NO_MAISON, Absent, source
-from .figures import Chart, departements_map, finish, hbar, points_map
+from .figures import OVERSEAS, Chart, departements_map, finish, hbar, points_map
 
 
 MAP_CATEGORIES = {"fixe": "Fixe", "antenne": "Antenne", "multisites": "Multisites", "itinerante": "Itinérante",
@@ -29,26 +29,38 @@ DEPARTEMENT_METRICS = {
 }
 
 
+FRANCE = "france"  # the zone of all France: the métropole, and the overseas territories in insets
+
+
 def zones(con, f: Filters) -> dict[str, str]:
-    """Territories a map can show: métropole, then each overseas département holding Maisons."""
+    """Territories a map can show: all France (métropole and overseas insets) when the perimeter has Maisons on
+    both sides, the métropole, then each overseas territory holding Maisons."""
     codes = set(ind.maisons_summary(con, f)["par_departement"])
-    deps = reference.departements().set_index("code_departement")["departement"]
-    out = {"metropole": "France métropolitaine"} if any(c < "971" for c in codes) else {}
-    for c in sorted(c for c in codes if c >= "971"):
-        out[c] = deps.get(c, c)
+    names = _names()
+    home, away = any(c < OVERSEAS for c in codes), sorted(c for c in codes if c >= OVERSEAS)
+    out = {FRANCE: "France entière (outre-mer en médaillons)"} if home and away else {}
+    if home:
+        out["metropole"] = "France métropolitaine"
+    for c in away:
+        out[c] = names.get(c, c)
     return out
 
 
+def _names() -> dict[str, str]:
+    return reference.departements().set_index("code_departement")["departement"].to_dict()
+
+
 def _in_zone(codes: pd.Series, zone: str) -> pd.Series:
-    return codes < "971" if zone == "metropole" else codes == zone
+    if zone == FRANCE:
+        return pd.Series(True, index=codes.index)
+    return codes < OVERSEAS if zone == "metropole" else codes == zone
 
 
 def off_map(total: int, located: pd.DataFrame, zone: str) -> str:
     """What a map of one zone leaves out of the perimeter's ``total``, said beside the count it draws: the
     ``located`` Maisons overseas (or elsewhere) and those without coordinates — never another total."""
     outside = int((~_in_zone(located["code_departement"], zone)).sum())
-    where = ("en outre-mer" if zone == "metropole"
-             else f"hors de {reference.departements().set_index('code_departement')['departement'].get(zone, zone)}")
+    where = "en outre-mer" if zone == "metropole" else f"hors de {_names().get(zone, zone)}"
     left = [f"{nombre(outside)} {where}"] * bool(outside) + [
         f"{nombre(total - len(located))} sans coordonnées"] * bool(total - len(located))
     said = f"{compte(total, 'Maison')} dans le périmètre"
@@ -57,7 +69,7 @@ def off_map(total: int, located: pd.DataFrame, zone: str) -> str:
     return f"{said}, {'toutes ' if total >= 2 else ''}sur la carte"
 
 
-def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -> Chart | Absent:
+def carte_maisons(con, f: Filters, zone: str = FRANCE, height: int = 640) -> Chart | Absent:
     every = ind.maison_points(con, f)
     df = every[_in_zone(every["code_departement"], zone)]
     if df.empty:
@@ -65,10 +77,16 @@ def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -
     df["survol"] = (df["nom"].map(theme.plain) + "<br>" + df["departement"].fillna("").map(theme.plain)
                     + " (" + df["code_departement"] + ")")
     deps = reference.departements()
-    outline = deps.loc[_in_zone(deps["code_departement"], zone), "code_departement"].tolist()
+    if f.regions or f.departements:  # zoomed on the perimeter: its départements only
+        outline = sorted(set(df["code_departement"]) | set(f.departements)
+                         | set(deps.loc[deps["code_region"].isin(f.regions), "code_departement"]))
+    else:
+        outline = deps.loc[_in_zone(deps["code_departement"], zone), "code_departement"].tolist()
+        if zone == FRANCE:  # the overseas outlines where the perimeter has Maisons, in their insets
+            outline = [c for c in outline if c < OVERSEAS or c in set(df["code_departement"])]
     counts = every["categorie"].value_counts()
     fig = points_map(df, reference.outlines(), color_by="categorie", labels=MAP_CATEGORIES, colors=MAP_COLOURS,
-                     hover="survol", outline_codes=outline)
+                     hover="survol", outline_codes=outline, names=_names())
     parts = ", ".join(f"{nombre(counts[k])} {MAP_PLURALS[k] if counts[k] >= 2 else v.lower()}"
                       for k, v in MAP_CATEGORIES.items() if k in counts)
     data = df[["nom", "code_departement", "departement", "latitude", "longitude", "categorie"]].rename(columns={
@@ -80,7 +98,7 @@ def carte_maisons(con, f: Filters, zone: str = "metropole", height: int = 640) -
                         off_map(total, every, zone), source(con, "maisons")), height)
 
 
-def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = "metropole",
+def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str = FRANCE,
                        height: int = 640) -> Chart | Absent:
     table = ind.departements_table(con, f)
     table = table[_in_zone(table["code_departement"], zone)]
@@ -93,7 +111,7 @@ def carte_departements(con, f: Filters, metric: str = "maisons_100k", zone: str 
     decimals = 0 if metric == "demandes_1000" else 1
     table["texte"] = (table["departement"] + " (" + table["code_departement"] + ")<br>" + short + " : "
                       + table[metric].map(lambda v: INSUFFISANT if pd.isna(v) else nombre(v, decimals)))
-    fig = departements_map(table, reference.outlines(), value=metric, text="texte", title=short)
+    fig = departements_map(table, reference.outlines(), value=metric, text="texte", title=short, names=_names())
     best = table.sort_values(metric).dropna(subset=[metric])
     if len(best) > 1:
         title = (f"{title_metric} : de {nombre(best[metric].iloc[0], decimals)} ({best['departement'].iloc[0]}) "

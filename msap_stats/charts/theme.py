@@ -23,7 +23,9 @@ PUBLICS = {"usagers": "#000091", "agents": "#E4794A", "habitants": "#009081"}
 PUBLICS_LABELS = {"usagers": "Usagers", "agents": "Agents", "habitants": "Habitants"}
 SATISFACTION_COULEURS = {"tres_satisfait": "#000091", "plutot_satisfait": "#6A6AF4",
                          "plutot_pas_satisfait": "#E4794A", "pas_du_tout_satisfait": "#CE0500"}
-SEQUENTIELLE = ["#F5F5FE", "#CACAFB", "#8585F6", "#4747E4", "#000091"]
+# From a light blue that still reads as a colour on paper and screen (not near-white) to the Marianne blue.
+SEQUENTIELLE = ["#C8D2FA", "#96A5F2", "#6172E6", "#2F3FC8", "#000091"]
+SANS_CHIFFRE = "#EDEDED"  # a map's cell without a figure: grey, never one of the blues
 FONT = "Marianne, Arial, 'Helvetica Neue', sans-serif"
 # Decimal comma, no-break space between thousands.
 SEPARATORS = ",\u00a0"

@@ -24,8 +24,8 @@ class Piece:
     args: tuple = ()
 
     def draw(self, con, f: Filters) -> Chart | common.Absent:
-        if self.view in MAPS:  # métropole when the perimeter has Maisons there, else its first overseas one
-            return self.view(con, f, *self.args, next(iter(territoires.zones(con, f)), "metropole"))
+        if self.view in MAPS:  # all France when the perimeter spans métropole and overseas, else its one zone
+            return self.view(con, f, *self.args, next(iter(territoires.zones(con, f)), territoires.FRANCE))
         return self.view(con, f, *self.args)
 
 

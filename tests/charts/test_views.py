@@ -102,7 +102,7 @@ def test_survey_views_say_there_is_no_survey_on_the_real_registry(registry_con, 
 
 
 def test_real_registry_charts(registry_con):
-    carte = charts.territoires.carte_maisons(registry_con, Filters())
+    carte = charts.territoires.carte_maisons(registry_con, Filters(), "metropole")
     assert carte.source == "ANCT, liste des structures France services (liste-fs-20240801.csv)"
     drawn, overseas, unplaced = registry_con.execute(
         "SELECT count(*) FILTER (WHERE code_departement < '971' AND latitude IS NOT NULL), "
@@ -117,6 +117,19 @@ def test_real_registry_charts(registry_con):
     assert sum(int(p.split(" ")[0].replace("\u202f", "")) for p in parts.split(", ")) == drawn + overseas
     assert "fixes" in parts and " fixe," not in parts  # counts with their noun agreed
     assert isinstance(charts.reseau.porteurs(registry_con, Filters()), charts.common.Absent)
+    # All France, the default: every located Maison drawn, the overseas ones in one named inset per territory.
+    france = charts.territoires.carte_maisons(registry_con, Filters())
+    assert len(france.donnees) == drawn + overseas
+    assert "outre-mer" not in france.base and (f"{nombre(unplaced)} sans coordonnées" in france.base) == bool(unplaced)
+    away = registry_con.execute("SELECT DISTINCT code_departement FROM maisons_v WHERE code_departement >= '971' "
+                                "AND latitude IS NOT NULL").fetchall()
+    insets = [a.text for a in france.figure.layout.annotations]
+    assert len(france.figure.layout.shapes) == len(away) == len(insets) >= 5
+    assert {"Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"} <= set(insets)
+    xs = [x for t in france.figure.data[1:] for x in t.x if x is not None]
+    boxes = france.figure.layout.shapes
+    inside = sum(any(b.x0 <= x <= b.x1 for b in boxes) for x in xs)
+    assert inside == overseas  # each overseas Maison in an inset, every other one on the métropole
 
 
 def test_nearest_distance_is_straight_line_and_excludes_itself(registry_con):
@@ -145,9 +158,9 @@ def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     with_contours = charts.territoires.carte_departements(demo_con, Filters(), "maisons_100k")
     filled = [t for t in with_contours.figure.data if t.fill == "toself"]
     rings = sum(1 for t in filled for v in t.x if v is None)
-    assert len(filled) == 5 and rings >= 96  # five classes covering the 96 metropolitan départements
+    assert len(filled) == 5 and rings >= 101  # five classes covering the 101 départements, overseas in insets
     hover = [t for t in with_contours.figure.data if t.mode == "markers"][0]
-    assert len(hover.text) == 96 and "Lozère (48)" in " ".join(hover.text)
+    assert len(hover.text) == 101 and "Lozère (48)" in " ".join(hover.text) and "Mayotte (976)" in " ".join(hover.text)
     # The classes run from the lowest value to the highest.
     values = with_contours.donnees["Maisons / 100 000 hab."]
     assert filled[0].name.startswith(nombre(values.min(), 1)) and filled[-1].name.endswith(nombre(values.max(), 1))
@@ -155,7 +168,7 @@ def test_choropleth_on_contours_or_points_at_centroids(demo_con, monkeypatch):
     assert reference.contours() is None
     without = charts.territoires.carte_departements(demo_con, Filters(), "maisons_100k")
     assert {t.mode for t in without.figure.data} == {"markers"}
-    assert sum(len(t.x) for t in without.figure.data) == 96
+    assert sum(len(t.x) for t in without.figure.data) == 101
 
 
 def contrast(a: str, b: str) -> float:
@@ -311,3 +324,34 @@ def test_tables_say_no_data_where_there_is_none_never_zero(registry_con):
 def test_density_for_chosen_departements_is_by_departement(demo_con):
     chart = charts.territoires.maisons_par_region(demo_con, Filters(departements=("48",)))
     assert chart.titre.startswith("Lozère : ") and "Département" in chart.donnees and "Occitanie" not in chart.titre
+
+
+def test_density_maps_of_all_france_a_region_and_their_classes(demo_con):
+    """All France: the overseas départements in insets; a région: zoomed on its départements, each named; the
+    lightest class a colour that prints (not near-white) and apart from the grey of cells without a figure."""
+    t = charts.territoires
+    france = t.carte_departements(demo_con, Filters())
+    assert {"Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"} <= {a.text for a in
+                                                                              france.figure.layout.annotations}
+    assert not [d for d in france.figure.data if d.mode == "text"]  # 101 names would not fit
+    occitanie = t.carte_departements(demo_con, Filters(regions=("76",)))
+    names = next(d for d in occitanie.figure.data if d.mode == "text").text
+    assert sorted(names) == sorted(reference.departements().query("code_region == '76'")["departement"])
+    assert not occitanie.figure.layout.shapes  # no inset: the région alone, in place
+    ys = [y for d in occitanie.figure.data if d.fill == "toself" for y in d.y if y is not None]
+    assert 42 < min(ys) and max(ys) < 45.1  # the frame is Occitanie's, not France's
+    fills = [d.fillcolor for d in france.figure.data if d.fill == "toself"]
+
+    def luminance(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert max(luminance(c) for c in fills if c != charts.theme.SANS_CHIFFRE) < 0.88
+    assert france.figure.layout.legend.title.text == "Maisons / 100 000 hab."
+
+
+def test_a_point_map_of_one_departement_is_drawn_on_its_outline_only(demo_con):
+    lozere = charts.territoires.carte_maisons(demo_con, Filters(departements=("48",)))
+    outline = lozere.figure.data[0]
+    lats = [y for y in outline.y if y is not None]
+    assert 44.1 < min(lats) and max(lats) < 45.0  # Lozère's outline, not the métropole's
