@@ -7,9 +7,19 @@ import re
 import unicodedata
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator and before %
+NBSP = "\u00a0"  # no-break space: « 24 h 15 » on one line
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
         "novembre", "décembre")
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def duree(hours) -> str:
+    """Hours as a clock says them: 24.25 → « 24 h 15 », 35 → « 35 h »; « – » when unknown."""
+    if hours is None or hours != hours:
+        return "–"
+    minutes = int(round(float(hours) * 60))
+    h, m = divmod(minutes, 60)
+    return f"{h}{NBSP}h{NBSP}{m:02d}" if m else f"{h}{NBSP}h"
 
 
 def nombre(x, decimals: int = 0) -> str:

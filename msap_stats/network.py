@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .fmt import duree
 from .indicators import Filters, maisons_for_criteria
 from .referentiels import (A_VERIFIER, AUTOMATIQUE, INCONNU, MOBILES, NON_CONFORME, REFERENTIELS, STATUTS, Critere,
                            Referentiel, matching)
@@ -107,7 +108,7 @@ def shortfalls(df: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
         if manques:
             failing.append(dict(zip(columns, (
                 r["nom"], f"{r['departement']} ({r['code_departement']})", FORMAT_LABELS.get(r["format"], "–"),
-                r["heures_hebdo"], r["jours_ouverture"], r["distance_km"], " ; ".join(manques)))))
+                duree(r["heures_hebdo"]), r["jours_ouverture"], r["distance_km"], " ; ".join(manques)))))
     out = pd.DataFrame(failing, columns=columns)
     if not any(c.key == "distance" for c in criteria):
         out = out.drop(columns="Distance à la plus proche (km)")

@@ -92,9 +92,10 @@ def wrap_label(text: str, width: int = 28) -> str:
     """Long category labels on two lines or more, so that half-width charts keep room for their bars."""
     if not isinstance(text, str):
         return text
-    return "<br>".join(plain(line) for line in textwrap.wrap(text, width)) if len(text) > width else plain(text)
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)  # never cut mid-word
+    return "<br>".join(plain(line) for line in lines) if len(text) > width else plain(text)
 
 
 def wrap(text: str, width: int = 80) -> str:
     """Plotly does not wrap titles: break long ones into lines."""
-    return "<br>".join(plain(line) for line in textwrap.wrap(text, width)) if text else ""
+    return "<br>".join(plain(line) for line in textwrap.wrap(text, width, break_long_words=False)) if text else ""

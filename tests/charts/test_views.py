@@ -355,3 +355,13 @@ def test_a_point_map_of_one_departement_is_drawn_on_its_outline_only(demo_con):
     outline = lozere.figure.data[0]
     lats = [y for y in outline.y if y is not None]
     assert 44.1 < min(lats) and max(lats) < 45.0  # Lozère's outline, not the métropole's
+
+
+def test_heatmap_headers_wrap_between_words_never_inside_one(demo_con):
+    from msap_stats.survey import questions
+
+    chart = charts.motifs.motifs_par_region(demo_con, Filters())
+    heads = list(chart.figure.data[0].x)
+    labels = {i.label for i in questions.MOTIFS.values()}
+    assert any("<br>" in h for h in heads)  # long headers are wrapped…
+    assert all(h.replace("<br>", " ") in labels for h in heads), heads  # …only between words, none lost

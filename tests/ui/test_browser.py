@@ -187,7 +187,7 @@ def test_tables_write_french_numbers_in_an_english_browser(registry_db, tmp_path
     db = tmp_path / "registre.duckdb"
     shutil.copy(registry_db, db)
     con = store.connect(db, read_only=True)
-    hours = charts.reseau.maisons_en_defaut(con, Filters(), 5.0, "msap")["Heures par semaine"]
+    hours = charts.reseau.maisons_en_defaut(con, Filters(), 5.0, "msap")["Distance à la plus proche (km)"].dropna()
     con.close()
     with browser.streamlit_server(db, CONTOURS) as url, browser.another_browser(page, locale="en-US") as english:
         english.add_init_script(CANVAS_TEXT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import subprocess
 import sys
@@ -238,6 +239,7 @@ def test_tables_write_numbers_in_french_whatever_the_browser_language(registry_c
         for value, text in zip(raw[col], shown.iloc[:, i]):
             assert text == nombre(value, 2 if (raw[col] % 1 != 0).any() else 0)
     assert "." not in "".join(map(str, shown.iloc[:, hours]))
+    assert all(re.fullmatch(r"\d+\u00a0h(\u00a0\d\d)?|–", t) for t in shown.iloc[:, hours])  # « 24 h 15 », a clock's
 
 
 def test_page_settings_live_in_the_url_with_the_filters(demo_db, demo_app_db, monkeypatch):
