@@ -436,17 +436,18 @@ def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, tex
     fig = go.Figure()
     frame = Frame.build(_places(outlines, list(df["code_departement"]), df), names)
     cx, cy = frame.points(df["code_departement"], df["longitude"], df["latitude"])
+    bare = np.array([c not in (outlines or {}) for c in df["code_departement"]])  # no contour: a mark at its place
     for i, label in ([(-1, INSUFFISANT)] if (cls == -1).any() else []) + list(enumerate(labels)):
         codes = list(df.loc[cls == i, "code_departement"])
         colour = theme.SANS_CHIFFRE if i < 0 else palette[i]
         if outlines:
             fig.add_trace(_outline_trace(outlines, codes, frame, colour, label, True))
-        else:
-            part = cls.to_numpy() == i
+        part = (cls.to_numpy() == i) & bare
+        if part.any():
             fig.add_scatter(x=[x for x, p in zip(cx, part) if p], y=[y for y, p in zip(cy, part) if p],
                             mode="markers", name=label, text=df.loc[part, text],
                             marker=dict(size=10 + 4 * max(i, 0), color=colour, line=dict(width=0.6, color=theme.BLEU_FRANCE)),
-                            hovertemplate="%{text}<extra></extra>")
+                            hovertemplate="%{text}<extra></extra>", showlegend=not outlines)
     if outlines:  # hover on each département, at its centroid
         fig.add_scatter(x=cx, y=cy, mode="markers", showlegend=False,
                         marker=dict(size=14, color="rgba(0,0,0,0)"), text=df[text], hovertemplate="%{text}<extra></extra>")

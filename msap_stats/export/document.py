@@ -16,19 +16,44 @@ class TypesetError(RuntimeError):
     """Typst could not typeset the document."""
 
 
+MAX_PAGES = 4
+SCALES = (0.9, 0.78, 0.68)  # the charts' width on the page, tried in turn until the note fits
+LEAST_FILLED = 0.3  # a last page filled less than this is « mostly blank »
+PAGE_HEIGHT = 841.89  # A4, points
+MARGINS = (1.6 + 1.7) * 72 / 2.54  # top and bottom, points
+
+
 def pdf(data: dict, images: dict[str, bytes]) -> bytes:
-    """Typeset the note: ``data`` as the template reads it, ``images`` the files its charts name."""
+    """Typeset the note: ``data`` as the template reads it, ``images`` the files its charts name. The charts are
+    drawn at the largest width that keeps the note within four pages without a last page mostly blank (the
+    narrowest tried is kept when none does)."""
     import typst
 
     with tempfile.TemporaryDirectory(prefix="msap-enbref-") as tmp:
         root = Path(tmp)
-        (root / "data.json").write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
         for name, content in images.items():
             (root / name).write_bytes(content)
         main = root / TEMPLATE.name
         main.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+        fonts = [d for d in FONT_DIRS if Path(d).is_dir()]
+
+        def at(scale: float) -> None:
+            (root / "data.json").write_text(json.dumps({**data, "echelle": scale}, ensure_ascii=False, default=str),
+                                            encoding="utf-8")
+
         try:
-            return typst.compile(str(main), root=str(root),
-                                 font_paths=[d for d in FONT_DIRS if Path(d).is_dir()])
+            tried = []
+            for scale in SCALES:
+                at(scale)
+                end = json.loads(typst.query(str(main), "<fin>", field="value", one=True, root=str(root),
+                                             font_paths=fonts))
+                pages = int(end["page"])
+                used = (float(end["y"].removesuffix("pt")) - MARGINS / 2) / (PAGE_HEIGHT - MARGINS)
+                tried.append((pages, -used, scale))
+                if pages <= MAX_PAGES and (pages == 1 or used >= LEAST_FILLED):
+                    break
+            else:  # none fits: the fewest pages, then the fullest last page
+                at(min(tried)[2])
+            return typst.compile(str(main), root=str(root), font_paths=fonts)
         except typst.TypstError as e:  # a bug of the template, not of the user's data
             raise TypesetError(f"La mise en page du PDF a échoué : {e}") from e

@@ -76,6 +76,24 @@ def test_the_national_note_holds_the_perimeter_the_key_figures_and_the_method(de
     assert 4 <= len(national.charts) <= 6
 
 
+def last_page_filled(data: bytes) -> float:
+    """How far down the last page the text goes, as a share of the page's text height (footer left out)."""
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[-1]
+    height, bottom, top = float(page.mediabox.height), 1.7 * 72 / 2.54, 1.6 * 72 / 2.54
+    lows: list[float] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: lows.append(cm[5] * 1 + tm[5] * cm[3])
+                      if text.strip() else None)
+    body = [y for y in lows if y > bottom + 2]
+    return (height - top - min(body)) / (height - top - bottom)
+
+
+@pytest.mark.parametrize("which", ["national", "registry_pack"])
+def test_no_note_ends_on_a_page_mostly_blank(which, request):
+    built = request.getfixturevalue(which)
+    pages = len(pypdf.PdfReader(io.BytesIO(built.files["en-bref.pdf"])).pages)
+    assert pages <= 4 and (pages == 1 or last_page_filled(built.files["en-bref.pdf"]) >= 0.3)
+
+
 def test_every_chart_comes_as_a_wide_png_and_a_valid_svg(national):
     for i, (nom, chart) in enumerate(national.charts, start=1):
         stem = f"graphiques/{i:02d}-{pack.slug(nom)}"
