@@ -72,6 +72,20 @@ def french_table(df: pd.DataFrame, decimals: int = 1):
     return out.style.format(formats)
 
 
+TEXT_PX, TEXT_MAX_PX = 7.5, 420  # a text column as wide as its longest cell (about 7.5 px a character), up to this
+
+
+def whole_cells(df: pd.DataFrame) -> dict:
+    """Column widths that show each text cell whole (« Fixe avec antenne(s) », not « Fixe avec an… »); wider ones
+    wrap the table sideways rather than cut."""
+    out = {}
+    for col in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_datetime64_any_dtype(df[col]):
+            longest = max([len(str(col)), *(len(str(v)) for v in df[col].dropna())], default=0)
+            out[col] = st.column_config.Column(width=int(min(TEXT_MAX_PX, 16 + TEXT_PX * longest)))
+    return out
+
+
 def chart(fn, *args, **kwargs):
     """A chart of ``charts``, its data table and its CSV; or the reason there is none."""
     result = connection.cached(fn, filters.current(), *args, **kwargs)
@@ -95,7 +109,8 @@ def chart(fn, *args, **kwargs):
                 f'<div class="graphique-base">{html_text(result.footer)}</div>')
         st.plotly_chart(screen, config=config, width="stretch", theme=None, key=f"graphique_{key}")
     with st.expander("Voir les données et télécharger"):
-        st.dataframe(french_table(result.donnees), hide_index=True, width="stretch")
+        st.dataframe(french_table(result.donnees), hide_index=True, width="stretch",
+                     column_config=whole_cells(result.donnees))
         downloads(result, key)
         cite(common.chart_citation(connection.cursor(), filters.current(), result, filters.view_link()))
     return result
@@ -143,7 +158,8 @@ def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, heig
         if query:
             mask = df.astype(str).apply(lambda col: col.str.contains(query, case=False, regex=False)).any(axis=1)
             shown = df[mask]
-    st.dataframe(french_table(shown, decimals=2), hide_index=True, width="stretch", height=height or "auto")
+    st.dataframe(french_table(shown, decimals=2), hide_index=True, width="stretch", height=height or "auto",
+                 column_config=whole_cells(shown))
     st.caption(f"{nombre(len(shown))} ligne(s)")
     st.download_button("Télécharger le tableau (CSV)", csv_bytes(shown), file_name=file_name, mime="text/csv",
                        key=f"csv_{key}")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 
 import plotly.io as pio
 import pytest
@@ -305,6 +306,26 @@ def test_the_export_page_builds_the_pack_of_the_filters_and_offers_each_piece(de
     for a, b in zip(load_workbook(io.BytesIO(built.files["tableaux.xlsx"])).worksheets,
                     load_workbook(io.BytesIO(direct.files["tableaux.xlsx"])).worksheets):
         assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+
+
+def test_text_cells_are_shown_whole_in_the_tables(registry_copy, monkeypatch):
+    """Each text column as wide as its longest cell (up to a cap): « Fixe avec antenne(s) », never cut."""
+    import json
+
+    from msap_stats.ui.blocks import TEXT_MAX_PX, TEXT_PX
+
+    at = app(registry_copy, monkeypatch)
+    at.switch_page("pages/reseau.py").run()
+    ok(at)
+    checked = 0
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        for col in frame.value.columns:
+            if pd.api.types.is_string_dtype(frame.value[col]) and len(frame.value):
+                longest = max(len(str(v)) for v in [col, *frame.value[col].dropna()])
+                assert config[col]["width"] >= min(TEXT_MAX_PX, TEXT_PX * longest), (col, config.get(col))
+                checked += 1
+    assert checked >= 3
 
 
 def test_the_export_page_composes_saves_and_rebuilds_a_note(demo_app_db, monkeypatch):
