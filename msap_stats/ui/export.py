@@ -56,13 +56,18 @@ def compose() -> note.Note | None:
         key = "note_proposee" if start == PROPOSED else f"note_{start}"
         st.caption("Un texte laissé vide est proposé à partir des données (le titre du réseau, les chiffres clés, "
                    "ce que montre chaque graphique).")
-        titre = st.text_input("Titre", base.titre or "", key=f"{key}_titre")
+        where = base.filters if start != PROPOSED else f
+        titre = st.text_input("Titre", base.titre or "", key=f"{key}_titre",
+                              placeholder=f"Les {connection.cached(common.network_name, where)}")
         sous_titre = st.text_input("Sous-titre", base.sous_titre or "", key=f"{key}_sous_titre")
-        intro = st.text_area("Introduction", base.introduction or "", key=f"{key}_intro")
-        rows = [{"Pièce": LABELS.get(s.piece, BOX), "Titre": s.titre or "", "Texte": s.texte or ""}
-                for s in base.sections]
-        edited = st.data_editor(pd.DataFrame(rows, columns=["Pièce", "Titre", "Texte"]), num_rows="dynamic",
+        intro = st.text_area("Introduction", base.introduction or "", key=f"{key}_intro",
+                             placeholder=connection.cached(pack.introduction, where))
+        rows = [{"Ordre": i, "Pièce": LABELS.get(s.piece, BOX), "Titre": s.titre or "", "Texte": s.texte or ""}
+                for i, s in enumerate(base.sections, start=1)]
+        st.caption("Une ligne par section : ajoutez-en, supprimez-en, changez l'ordre (colonne « Ordre »).")
+        edited = st.data_editor(pd.DataFrame(rows, columns=["Ordre", "Pièce", "Titre", "Texte"]), num_rows="dynamic",
                                 hide_index=True, width="stretch", key=f"{key}_sections", column_config={
+                                    "Ordre": st.column_config.NumberColumn("Ordre", min_value=1, step=1, width="small"),
                                     "Pièce": st.column_config.SelectboxColumn("Pièce", options=[*PIECES, BOX],
                                                                               required=True, width="medium"),
                                     "Titre": st.column_config.TextColumn("Titre (vide : proposé)"),
@@ -71,8 +76,9 @@ def compose() -> note.Note | None:
         cols = st.columns(3)
         colophon = {k: cols[i % 3].text_input(label, base.colophon.get(k, ""), key=f"{key}_col_{k}")
                     for i, (k, label) in enumerate(note.COLOPHON.items())}
-        sections = [note.Section(PIECES.get(r["Pièce"]), r["Titre"] or None, r["Texte"] or None)
-                    for r in edited.to_dict("records") if isinstance(r.get("Pièce"), str)]
+        ordered = edited.assign(_rang=range(len(edited))).sort_values(["Ordre", "_rang"], na_position="last")
+        sections = [note.Section(PIECES.get(r["Pièce"]), _typed(r["Titre"]), _typed(r["Texte"]))
+                    for r in ordered.to_dict("records") if isinstance(r.get("Pièce"), str)]
         composed = note.Note(base.nom, base.filtres if start != PROPOSED else f.describe(), titre or None,
                              sous_titre or None, intro or None, sections, colophon, base.version)
         left, right = st.columns(2)
@@ -90,6 +96,11 @@ def compose() -> note.Note | None:
     if start == PROPOSED and sections == base.sections and not any([titre, sous_titre, intro, *colophon.values()]):
         return None  # nothing changed: the proposed note
     return composed
+
+
+def _typed(value) -> str | None:
+    """A cell of the sections' table: its text, or None (left empty, a new row's blank)."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _note_act(action, done: str) -> None:
