@@ -90,3 +90,32 @@ def test_an_empty_store_explains_itself_everywhere(tmp_path):
                 assert broken(text) == [], (name, text)
     finally:
         con.close()
+
+
+NOTE_GRID = {"demo": [Filters(), Filters(regions=("76",)), Filters(departements=("48",)), Filters(departements=("976",)),
+                      Filters(formats=("bus",))],
+             "registre": [Filters(), Filters(departements=("976",))]}
+
+
+@pytest.mark.parametrize("which", ["demo", "registre"])
+def test_the_note_under_the_grid_reads_right(which, demo_con, registry_con):
+    """The printed note, read back from its PDF for several perimeters: no broken sentence, no « (s) » nor
+    « 0 Maison », no word cut by a line of the template, within four pages."""
+    from tests.browser import chromium_available
+    from tests.export.test_export import flat, pdf_text
+
+    if not chromium_available():
+        pytest.skip("Chromium absent : kaleido en a besoin")
+    from msap_stats.export import pack
+
+    con = demo_con if which == "demo" else registry_con
+    problems = []
+    for f in NOTE_GRID[which]:
+        pages, text = pdf_text(pack.build(con, f).files["en-bref.pdf"])
+        text = flat(text)
+        found = [why for pattern, why in ((r"\bnan\b", "nan"), (r"\bNone\b", "None"), (r"[{}]", "accolade"),
+                                          (r"(?<!antenne)\(s\)", "« (s) »"), (r"\b0 Maisons?\b", "0 Maison"),
+                                          (r"\bde (\S+) \(([^)]+)\) à \1 \(\2\)", "« de X à X »"))
+                 if re.search(pattern, text)]
+        problems += [(f.describe(), why) for why in found] + [(f.describe(), f"{pages} pages")] * (pages > 4)
+    assert not problems, problems
