@@ -142,20 +142,24 @@ def significance_note(df: pd.DataFrame) -> str:
     return f" ; {SIGNIFICANCE_NOTE}" if marked else ""
 
 
+NO_SURVEYS = "Aucune enquête (usagers, agents, habitants) dans ce périmètre"
+NO_ANSWER = "Aucune réponse à l'"  # how each survey's own absence begins
+
+
 def no_survey(con, kind: str, f: Filters) -> Absent:
     """Why a survey has no answer here: none imported (import one), none in the period chosen (its dates), or
     none in the perimeter (the filters)."""
     label = schema.KINDS[kind].source_label
     everywhere = ind.survey_count(con, kind, Filters())
     if not everywhere:
-        return Absent(f"Aucune réponse à l'{label.lower()} : importez un fichier « {label} » depuis la page "
+        return Absent(f"{NO_ANSWER}{label.lower()} : importez un fichier « {label} » depuis la page "
                       "« Importer des données ».")
     undated = replace(f, debut=None, fin=None)
     if (f.debut or f.fin) and ind.survey_count(con, kind, undated):
         s = ind.survey_summary(con, kind, undated)
-        return Absent(f"Aucune réponse à l'{label.lower()} sur la période choisie : dans ce périmètre, ses réponses "
+        return Absent(f"{NO_ANSWER}{label.lower()} sur la période choisie : dans ce périmètre, ses réponses "
                       f"vont du {s['debut']:%d/%m/%Y} au {s['fin']:%d/%m/%Y}. Élargissez la période.")
-    return Absent(f"Aucune réponse à l'{label.lower()} dans ce périmètre (l'enquête en compte "
+    return Absent(f"{NO_ANSWER}{label.lower()} dans ce périmètre (l'enquête en compte "
                   f"{nombre(everywhere)} ailleurs) : élargissez les filtres.")
 
 

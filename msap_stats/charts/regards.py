@@ -10,7 +10,7 @@ from ..fmt import nombre, pct
 from ..indicators import Filters
 from ..survey import questions
 from . import theme
-from .common import (Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view, weighting,
+from .common import (NO_SURVEYS, Absent, no_figure_title, no_survey, share_table, source, survey_base, survey_view, weighting,
                      with_design)
 from .figures import Chart, diverging, finish, grouped_hbar, hbar
 
@@ -34,7 +34,7 @@ def impacts_compares(con, f: Filters, height: int = 520) -> Chart | Absent:
     df = ind.impacts_compared(con, f)
     counts = {k: ind.survey_count(con, k, f) for k in ("usagers", "agents", "habitants")}
     if not any(counts.values()):
-        return Absent("Aucune enquête (usagers, agents, habitants) dans ce périmètre : importez au moins une enquête.")
+        return Absent(f"{NO_SURVEYS} : importez au moins une enquête.")
     df = df[df["public"].map(counts) > 0]
     title = _impacts_title(df)
     fig = grouped_hbar(df, "libelle", "public", "pct", low="ic_bas", high="ic_haut", colors=theme.PUBLICS,

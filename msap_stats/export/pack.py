@@ -123,6 +123,8 @@ def compose(con, note: Note) -> tuple[list[Block], list[str]]:
         opens = "Évolution" if piece.page == "Évolution" and not any(b.partie for b in blocks) else ""
         blocks.append(Block(piece.nom, s.titre or piece.nom, s.texte or result.titre, result, opens))
         charts += not change
+    if common.NO_SURVEYS in absents:  # no survey at all says it for each survey
+        absents = [a for a in absents if not a.startswith(common.NO_ANSWER)]
     return blocks, absents
 
 

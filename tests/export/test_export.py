@@ -144,7 +144,9 @@ def test_the_registry_alone_says_what_is_absent(registry_pack):
     text = flat(text)
     assert 2 <= pages <= 4
     assert "Région : Occitanie" in text and "Laissé de côté dans ce périmètre" in text
-    assert "Aucune réponse à l'enquête usagers" in text
+    # no survey at all, said once for the three (not once more for each survey's charts)
+    assert "Aucune enquête (usagers, agents, habitants) dans ce périmètre" in text
+    assert "Aucune réponse à l'enquête usagers" not in text
     assert "Licence Ouverte" in text and "1er août 2024" in text  # the list's own date, from its file name
     assert "Données de démonstration" not in text
     assert {nom for nom, _ in registry_pack.charts} >= {"Densité par département", "Critères du réseau"}
