@@ -21,6 +21,7 @@ from ..charts.figures import Chart
 from ..fmt import NNBSP, compte, mois, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
+from ..store import data_version as store_version
 from ..store import db_file, list_imports
 from ..survey.design import MIN_CLUSTERS, MIN_N, MIN_N_EFF
 from . import catalogue, document, images, tables
@@ -215,7 +216,14 @@ def data_version(con) -> str:
     if df.empty:
         return "aucun import"
     last = df.iloc[-1]
-    return f"dernier import n°{int(last['import_id'])} du {last['date_import']:%d/%m/%Y à %H:%M}"
+    said = f"dernier import n°{int(last['import_id'])} du {last['date_import']:%d/%m/%Y à %H:%M}"
+    cancelled = df.dropna(subset=["date_annulation"])
+    if len(cancelled):  # the latest change may be a rollback
+        undone = cancelled.sort_values("date_annulation").iloc[-1]
+        if undone["date_annulation"] >= last["date_import"]:
+            said += (f", import n°{int(undone['import_id'])} annulé le "
+                     f"{undone['date_annulation']:%d/%m/%Y à %H:%M}")
+    return said
 
 
 def readme(pack: Pack, f: Filters, context: list[str], version: str, db: Path | None = None, note: str = "") -> str:
@@ -270,7 +278,10 @@ def build(con, f: Filters, today: date | None = None, note: Note | None = None) 
                       + " — évaluation du réseau, msap-stats",
         "pied": f"En bref — {perimetre} — {note.colophon.get('date') or jour(today)}", "demo": demo,
         "avertissement_demo": common.DEMO_NOTICE, "chiffres": figures, "colonnes": columns(len(figures)),
-        "sections": printed, "absents": absents, "sources": sources(con), "colophon": colophon,
+        "sections": printed, "absents": absents, "colophon": colophon,
+        "sources": [*sources(con), f"Données : {data_version(con)}" + (
+            " (la note a été composée sur des données antérieures ; ses chiffres suivent celles-ci)."
+            if note.version and note.version != store_version(con) else ".")],
         "methodologie": methodology(con, f, periode) + ([CHANGE_METHOD] if changes else []),
     }
     pack.files["en-bref.pdf"] = document.pdf(data, svgs)

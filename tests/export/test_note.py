@@ -135,6 +135,10 @@ def test_the_command_line_rebuilds_lists_and_duplicates_a_note(db, tmp_path, cap
     capsys.readouterr()
     assert cli.main(["export", "--db", str(db), "--out", str(tmp_path / "d"), "--note", "Note 33"]) == 0
     assert "Les données ont changé depuis l'enregistrement" in capsys.readouterr().out
+    after = flat(pdf_text(next((tmp_path / "d").glob("*/en-bref.pdf")).read_bytes())[1])
+    assert "la note a été composée sur des données antérieures" in after  # the PDF states it too
+    assert "la note a été composée sur des données antérieures" not in texts[0]
+    assert f"import n°{last} annulé le" in after and f"import n°{last} annulé" not in texts[0]
     assert cli.main(["notes", "delete", "Note 33", "--db", str(db)]) == 0
     con = store.connect(db)
     assert notes.names(con) == ["Note 33 Occitanie"]
