@@ -551,9 +551,8 @@ def _notes(args) -> int:
         with closing(reader(args.db)) as con:
             found = note.listing(con)
         for n in found:
-            where = ", ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in n["filtres"].items())
-            print(f"{printable(n['nom'])}\t{printable(where) or 'France entière'}\tpar {printable(n['auteur'])} le "
-                  f"{n['date']:%d/%m/%Y}")
+            print(f"{printable(n['nom'])}\t{perimetre(note.filters_of(n['filtres']))}\tpar {printable(n['auteur'])} "
+                  f"le {n['date']:%d/%m/%Y}")
         if not found:
             print("Aucune note enregistrée : composez-en une sur la page « Exporter ».")
         return 0
@@ -565,6 +564,9 @@ def _notes(args) -> int:
             made = note.duplicate(con, args.names[0], args.names[1], _filters(args), local_user().email)
             print(f"Note « {printable(made.nom)} » enregistrée pour le périmètre « {perimetre(made.filters)} » ; "
                   f"reconstruisez-la avec export --note {shlex.quote(made.nom)}.")
+            kept = note.written(made)
+            if kept:
+                print(f"Textes écrits gardés tels quels, à relire pour ce périmètre : {', '.join(kept)}.")
     return 0
 
 
@@ -596,7 +598,8 @@ def _export(args) -> int:
                       "import ou une annulation) : ses chiffres suivent les données d'aujourd'hui.")
             built = pack.build(con, _filters(args), note=chosen)
     except pack.EmptyPerimeter as exc:
-        sys.stderr.write(f"{exc}\n")
+        sys.stderr.write("Aucune Maison dans le périmètre de cette note : rien à publier. Dupliquez-la pour un autre "
+                         "périmètre (notes duplicate).\n" if args.note else f"{exc}\n")
         return 1
     folder, zip_path = args.out / built.dossier, args.out / built.zip_name
     if folder.is_symlink() or args.out.is_symlink():

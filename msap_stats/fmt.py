@@ -49,6 +49,11 @@ def mois(d) -> str:
     return f"{MOIS[d.month - 1]} {d.year}"
 
 
+def jour(d) -> str:
+    """A day in words: "1er août 2024", "15 mars 2016"."""
+    return f"{'1er' if d.day == 1 else d.day} {mois(d)}"
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import indicators as ind
 from .. import reference, schema
-from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, mois, nombre
+from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, jour, mois, nombre
 from ..indicators import ALL_WAVES, Filters, weighting
 from ..store import IN_FORCE, is_demo, loaded_files
 from ..survey.design import METHOD_NO_VARIANCE, MIN_N
@@ -203,8 +203,9 @@ def periode(con, f: Filters) -> str:
     """The period of the figures, in words, from the data's months when no filter narrows it."""
     months = ind.activity_months(con)
     first, last = f.debut or (months[0] if months else None), f.fin or (months[-1] if months else None)
-    if not first:
-        return "aucune donnée datée"
+    if not first:  # no activity: the registry's own date, when its list gives one
+        dates = [v["date"] for v in ind.registry_versions(con, f) if v["date"]]
+        return f"au {jour(pd.Timestamp(max(dates)))}" if dates else "aucune donnée datée"
     words = [mois(pd.Timestamp(f"{m}-01")) for m in (first, last)]
     return words[0] if first == last else f"de {words[0]} à {words[1]}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import tempfile
 from pathlib import Path
@@ -54,6 +55,16 @@ def pdf(data: dict, images: dict[str, bytes]) -> bytes:
                     break
             else:  # none fits: the fewest pages, then the fullest last page
                 at(min(tried)[2])
-            return typst.compile(str(main), root=str(root), font_paths=fonts)
+            return typst.compile(str(main), root=str(root), font_paths=fonts, timestamp=_timestamp(data))
         except typst.TypstError as e:  # a bug of the template, not of the user's data
             raise TypesetError(f"La mise en page du PDF a échoué : {e}") from e
+
+
+def _timestamp(data: dict) -> int | None:
+    """The PDF's own date: the note's day of edition (midnight UTC), so that a note rebuilt the same day from the
+    same data is the same file."""
+    try:
+        day = datetime.date.fromisoformat(str(data.get("jour_iso")))
+    except ValueError:
+        return None
+    return int(datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.timezone.utc).timestamp())

@@ -10,10 +10,12 @@ author's texts and proposes the others again for the new perimeter.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
 
-from ..fmt import printable
+from ..fmt import nombre, printable
 from ..indicators import Filters
+from ..reference import departements
 from ..store import StoreError, data_version
 from . import catalogue
 
@@ -46,8 +48,7 @@ class Note:
 
     @property
     def filters(self) -> Filters:
-        given = dict(self.filtres)
-        return Filters(**{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()})
+        return filters_of(self.filtres)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -57,6 +58,41 @@ class Note:
         d = json.loads(text)
         d["sections"] = [Section(**s) for s in d.get("sections", [])]
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+LISTS = ("regions", "departements", "formats", "porteurs")
+
+
+def filters_of(given: dict) -> Filters:
+    """A note's perimeter as Filters; refused, in French, when it names what the dashboard does not know."""
+    known = {f.name for f in fields(Filters)}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise StoreError(f"Périmètre de la note : filtre inconnu « {printable(unknown[0])} » ({', '.join(known)}).")
+    out = {}
+    for k, v in given.items():
+        if k in LISTS:
+            if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+                raise StoreError(f"Périmètre de la note : « {k} » est une liste de codes.")
+            out[k] = tuple(v)
+        elif v is not None and not isinstance(v, str):
+            raise StoreError(f"Périmètre de la note : « {k} » est un texte.")
+        else:
+            out[k] = v
+    deps = departements()
+    wrong = [c for c in out.get("regions", ()) if c not in set(deps["code_region"])] + \
+        [c for c in out.get("departements", ()) if c not in set(deps["code_departement"])]
+    if wrong:
+        raise StoreError(f"Périmètre de la note : aucun territoire de code « {printable(wrong[0])} ».")
+    return Filters(**out)
+
+
+def written(note: Note) -> list[str]:
+    """The texts an author wrote (kept as written when the note is duplicated): to reread for a new perimeter."""
+    said = [label for label, text in (("le titre", note.titre), ("le sous-titre", note.sous_titre),
+                                      ("l'introduction", note.introduction)) if text]
+    return said + [f"la section {i} ({s.titre or catalogue.BY_KEY[s.piece].nom})"
+                   for i, s in enumerate(note.sections, start=1) if s.texte or (s.titre and s.piece)]
 
 
 def proposed(f: Filters) -> Note:
@@ -72,11 +108,16 @@ def check(note: Note) -> Note:
         raise StoreError("Donnez un nom à la note pour l'enregistrer.")
     if len(name) > MAX_NAME:
         raise StoreError(f"Le nom d'une note tient en {MAX_NAME} caractères.")
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF or ord(c) == 0x7F for c in name):
+        raise StoreError("Le nom d'une note s'écrit sur une ligne, sans caractère de contrôle.")
+    filters_of(note.filtres)  # a perimeter the dashboard knows, or refused here rather than at the export
 
     def clean(text: str | None, what: str) -> str | None:
         text = (text or "").strip()
         if len(text) > MAX_TEXT:
-            raise StoreError(f"{what} dépasse {MAX_TEXT} caractères : raccourcissez-le.")
+            raise StoreError(f"{what} dépasse {nombre(MAX_TEXT)} caractères : raccourcissez ce texte.")
+        if any(0xD800 <= ord(c) <= 0xDFFF or ord(c) == 0 for c in text):
+            raise StoreError(f"{what} contient un caractère illisible.")
         return text or None
 
     sections = []
@@ -91,6 +132,11 @@ def check(note: Note) -> Note:
     if unknown:
         raise StoreError(f"Colophon : champ inconnu « {printable(sorted(unknown)[0])} » ({', '.join(COLOPHON)}).")
     colophon = {k: v for k in COLOPHON if (v := clean(note.colophon.get(k), COLOPHON[k]))}
+    if "numero" in colophon:  # « n°35 », « N° 35 » or « 35 »: the number alone, the note writes « n° »
+        colophon["numero"] = re.sub(r"^\s*(n|no|num[ée]ro)\s*[°o.]?\s*", "", colophon["numero"], flags=re.I) or \
+            colophon["numero"]
+    if not sections:
+        raise StoreError("Une note a au moins une section : un graphique ou un encadré.")
     return replace(note, nom=name, titre=clean(note.titre, "Le titre"),
                    sous_titre=clean(note.sous_titre, "Le sous-titre"),
                    introduction=clean(note.introduction, "L'introduction"), sections=sections, colophon=colophon,

@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import indicators as ind
 from ..charts import common, overview
 from ..charts.figures import Chart
-from ..fmt import NNBSP, compte, mois, nombre
+from ..fmt import NNBSP, compte, jour, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
 from ..store import data_version as store_version
@@ -81,10 +81,6 @@ def slug(text: str) -> str:
     for a, b in (("àâä", "a"), ("éèêë", "e"), ("îï", "i"), ("ôö", "o"), ("ùûü", "u"), ("ç", "c")):
         text = re.sub(f"[{a}]", b, text)
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "pack"
-
-
-def jour(d: date) -> str:
-    return f"{'1er' if d.day == 1 else d.day} {mois(d)}"
 
 
 def command(f: Filters, db: Path | None = None, note: str = "") -> str:
@@ -170,7 +166,7 @@ def methodology(con, f: Filters, periode: str) -> list[str]:
                 else f", {s['vagues']} vagues regroupées")
         lines.append(f"{KINDS[kind].label}{wave} : {compte(s['n'], 'réponse')}, du {jour(s['debut'])} au "
                      f"{jour(s['fin'])}, "
-                     f"dans {nombre(s['grappes'])} {s['unite']} ; " + _weights_said(s))
+                     f"dans {compte(s['grappes'], s['unite'][:-1], s['unite'])} ; " + _weights_said(s))
     if lines:
         lines += [
             "Un pourcentage est la part pondérée des réponses parmi les personnes qui ont répondu à la question. "
@@ -273,7 +269,7 @@ def build(con, f: Filters, today: date | None = None, note: Note | None = None) 
     data = {
         "titre": note.titre or f"Les {common.network_name(con, f)}", "sous_titre": note.sous_titre or "",
         "introduction": note.introduction or introduction(con, f), "perimetre": perimetre, "periode": periode,
-        "date": note.colophon.get("date") or jour(today),
+        "date": note.colophon.get("date") or jour(today), "jour_iso": today.isoformat(),
         "collection": "En bref" + (f" n°{note.colophon['numero']}" if note.colophon.get("numero") else "")
                       + " — évaluation du réseau, msap-stats",
         "pied": f"En bref — {perimetre} — {note.colophon.get('date') or jour(today)}", "demo": demo,

@@ -51,6 +51,10 @@ def workbook(charts: list[tuple[str, Chart]], context: list[str]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
+    if not charts:  # a note of texts and key figures only: its context, on one sheet
+        ws = wb.create_sheet("Note")
+        for line in [*context, "Aucun graphique dans cette note."]:
+            append_row(ws, [line])
     for name, chart in charts:
         ws = wb.create_sheet(sheet_name(name, taken))
         append_row(ws, [chart.titre])

@@ -89,7 +89,7 @@ def compose() -> note.Note | None:
         if start != PROPOSED:
             copy = right.text_input("Nom de la copie", key=f"{key}_copie", max_chars=note.MAX_NAME)
             if right.button("Dupliquer pour le périmètre en cours", key="note_dupliquer", icon=":material/copy_all:"):
-                _note_act(lambda w: note.duplicate(w, start, copy, f, access.acting_user().email), "enregistrée")
+                _note_act(lambda w: note.duplicate(w, start, copy, f, access.acting_user().email), "dupliquée")
         done = st.session_state.pop("_note_done", None)
         if done:
             (st.success if done[0] == "ok" else st.error)(text.markdown_text(done[1]))
@@ -107,8 +107,11 @@ def _note_act(action, done: str) -> None:
     try:
         with connection.writing() as writer:
             made = action(writer)
+        kept = note.written(made) if done == "dupliquée" else []
         st.session_state["_note_done"] = ("ok", f"Note « {made.nom} » {done} ; reconstruisez-la ici ou avec "
-                                                f"« export --note {made.nom} ».")
+                                                f"« export --note {made.nom} »." + (
+                                                    f" Textes écrits gardés tels quels, à relire pour ce périmètre : "
+                                                    f"{', '.join(kept)}." if kept else ""))
     except StoreError as exc:
         st.session_state["_note_done"] = ("erreur", str(exc))
     st.rerun()  # the list of notes, from the store as it now is

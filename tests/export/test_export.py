@@ -144,6 +144,7 @@ def test_the_registry_alone_says_what_is_absent(registry_pack):
     text = flat(text)
     assert 2 <= pages <= 4
     assert "Région : Occitanie" in text and "Laissé de côté dans ce périmètre" in text
+    assert "Région : Occitanie au 1er août 2024" in text  # a list alone: its own date, not « aucune donnée datée »
     # no survey at all, said once for the three (not once more for each survey's charts)
     assert "Aucune enquête (usagers, agents, habitants) dans ce périmètre" in text
     assert "Aucune réponse à l'enquête usagers" not in text

@@ -87,7 +87,13 @@ def test_a_chart_mostly_without_figures_is_left_out_and_said(db):
     ({"sections": [notes.Section(None, "Sans texte")]}, "un encadré a un titre et un texte"),
     ({"sections": [notes.Section("../../etc/passwd")]}, "aucun graphique « ../../etc/passwd »"),
     ({"colophon": {"editeur": "x"}}, "champ inconnu « editeur »"),
-    ({"introduction": "x" * (notes.MAX_TEXT + 1)}, "L'introduction dépasse"),
+    ({"introduction": "x" * (notes.MAX_TEXT + 1)}, "L'introduction dépasse 4\u202f000 caractères"),
+    ({"sections": []}, "au moins une section"),
+    ({"nom": "deux\nlignes"}, "sur une ligne"),
+    ({"nom": "nul\x00"}, "sur une ligne"),
+    ({"filtres": {"region": ["76"]}}, "filtre inconnu « region »"),
+    ({"filtres": {"regions": "76"}}, "« regions » est une liste de codes"),
+    ({"filtres": {"departements": ["99"]}}, "aucun territoire de code « 99 »"),
 ])
 def test_a_note_that_cannot_be_printed_is_refused_and_nothing_saved(db, change, why):
     from dataclasses import replace
@@ -105,13 +111,15 @@ def test_the_command_line_rebuilds_lists_and_duplicates_a_note(db, tmp_path, cap
     con = store.connect(db)
     notes.save(con, _composed(), "paul@exemple.fr")
     con.close()
-    texts = []
+    texts, pdfs = [], []
     for out in ("a", "b"):
         assert cli.main(["export", "--db", str(db), "--out", str(tmp_path / out), "--note", "Note 33"]) == 0
         zipped = next((tmp_path / out).glob("*.zip"))
         assert zipped.name.startswith("en-bref_note-33_france-entiere_")
-        texts.append(flat(pdf_text(next((tmp_path / out).glob("*/en-bref.pdf")).read_bytes())[1]))
+        pdfs.append(next((tmp_path / out).glob("*/en-bref.pdf")).read_bytes())
+        texts.append(flat(pdf_text(pdfs[-1])[1]))
     assert texts[0] == texts[1] and "Les Maisons de services au public, un an après" in texts[0]
+    assert pdfs[0] == pdfs[1]  # the same day, the same data: the same file
     assert "Les données ont changé" not in capsys.readouterr().out
     assert cli.main(["export", "--db", str(db), "--out", str(tmp_path / "c"), "--note", "Note 33",
                      "--region", "76"]) == 2
@@ -119,11 +127,16 @@ def test_the_command_line_rebuilds_lists_and_duplicates_a_note(db, tmp_path, cap
     assert cli.main(["export", "--db", str(db), "--out", str(tmp_path / "c"), "--note", "Absente"]) == 1
     assert "Aucune note « Absente » (notes : Note 33)" in capsys.readouterr().err
     assert cli.main(["notes", "duplicate", "Note 33", "Note 33 Occitanie", "--region", "76", "--db", str(db)]) == 0
-    assert "Région : Occitanie" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "Région : Occitanie" in said
+    assert ("Textes écrits gardés tels quels, à relire pour ce périmètre : le titre, le sous-titre, l'introduction, "
+            "la section 2 (Encadré : l'enquête), la section 3 (Attentes des usagers), la section 4 (Les agents).") in said
+    assert cli.main(["notes", "duplicate", "Note 33", "Nulle part", "--departement", "99", "--db", str(db)]) == 1
+    assert "aucun territoire de code « 99 »" in capsys.readouterr().err
     assert cli.main(["notes", "--db", str(db)]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[:2] for line in listed] == [["Note 33", "France entière"],
-                                                         ["Note 33 Occitanie", "regions=76"]]
+                                                         ["Note 33 Occitanie", "Région : Occitanie"]]
     con = store.connect(db)
     copy = notes.load(con, "Note 33 Occitanie")
     assert copy.filters == Filters(regions=("76",)) and copy.sections == _composed().sections
@@ -143,6 +156,26 @@ def test_the_command_line_rebuilds_lists_and_duplicates_a_note(db, tmp_path, cap
     con = store.connect(db)
     assert notes.names(con) == ["Note 33 Occitanie"]
     con.close()
+
+
+def test_a_colophon_number_is_written_once_and_a_note_of_absent_charts_still_has_its_workbook(db):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    con = store.connect(db)
+    try:
+        saved = notes.save(con, notes.Note("Lozère seule", Filters(departements=("48",)).describe(),
+                                           sections=[notes.Section("satisfaction")], colophon={"numero": "n°35"}),
+                           "x")
+        assert saved.colophon == {"numero": "35"}
+        built = pack.build(con, Filters(), note=saved)
+    finally:
+        con.close()
+    text = flat(pdf_text(built.files["en-bref.pdf"])[1])
+    assert "En bref n°35 " in text and "n°n°" not in text and not built.charts
+    sheet = load_workbook(BytesIO(built.files["tableaux.xlsx"])).active
+    assert sheet.title == "Note" and sheet["A1"].value.startswith("Périmètre : Département : Lozère")
 
 
 def test_key_figures_never_leave_a_card_alone_on_its_row():
