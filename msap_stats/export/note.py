@@ -166,8 +166,8 @@ def names(con) -> list[str]:
 def listing(con) -> list[dict]:
     """The saved notes: name, author, date, perimeter's filters, the data version they were built on."""
     rows = con.execute("SELECT nom, contenu, auteur, date_enregistrement FROM notes ORDER BY nom").fetchall()
-    return [{"nom": n, "auteur": a, "date": d, "filtres": Note.from_json(c).filtres,
-             "version": Note.from_json(c).version} for n, c, a, d in rows]
+    return [{"nom": n, "auteur": a, "date": d, "filtres": kept.filtres, "version": kept.version}
+            for n, c, a, d in rows for kept in [Note.from_json(c)]]
 
 
 def duplicate(con, nom: str, nouveau: str, f: Filters, auteur: str) -> Note:

@@ -21,8 +21,7 @@ from ..charts.figures import Chart
 from ..fmt import NNBSP, compte, jour, nombre
 from ..indicators import FILTER_PARAMS, Filters
 from ..schema import KINDS
-from ..store import data_version as store_version
-from ..store import db_file, list_imports
+from ..store import data_version, db_file, list_imports
 from ..survey.design import MIN_CLUSTERS, MIN_N, MIN_N_EFF
 from . import catalogue, document, images, tables
 from .note import COLOPHON, Note, proposed
@@ -207,7 +206,7 @@ def sources(con) -> list[str]:
     return lines
 
 
-def data_version(con) -> str:
+def data_said(con) -> str:
     df = list_imports(con)
     if df.empty:
         return "aucun import"
@@ -275,14 +274,14 @@ def build(con, f: Filters, today: date | None = None, note: Note | None = None) 
         "pied": f"En bref — {perimetre} — {note.colophon.get('date') or jour(today)}", "demo": demo,
         "avertissement_demo": common.DEMO_NOTICE, "chiffres": figures, "colonnes": columns(len(figures)),
         "sections": printed, "absents": absents, "colophon": colophon,
-        "sources": [*sources(con), f"Données : {data_version(con)}" + (
+        "sources": [*sources(con), f"Données : {data_said(con)}" + (
             " (la note a été composée sur des données antérieures ; ses chiffres suivent celles-ci)."
-            if note.version and note.version != store_version(con) else ".")],
+            if note.version and note.version != data_version(con) else ".")],
         "methodologie": methodology(con, f, periode) + ([CHANGE_METHOD] if changes else []),
     }
     pack.files["en-bref.pdf"] = document.pdf(data, svgs)
     pack.files["tableaux.xlsx"] = tables.workbook(drawn, context)
-    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_version(con), db_file(con), note.nom).encode("utf-8")
+    pack.files["LISEZMOI.txt"] = readme(pack, f, context, data_said(con), db_file(con), note.nom).encode("utf-8")
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, content in sorted(pack.files.items()):

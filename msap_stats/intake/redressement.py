@@ -430,8 +430,11 @@ def retablir(con, ident: int, auteur: str | None = None, user: User | None = Non
 
 
 def _same(a: dict, b: dict) -> bool:
-    """Two calibrations on the same margins and bound."""
-    return (a["parts"], a.get("borne"), a["variables"]) == (b["parts"], b.get("borne"), b["variables"])
+    """Two calibrations on the same margins (to a rounding) and bound."""
+    def key(m: dict) -> tuple:
+        parts = {v: {mod: round(p, 9) for mod, p in given.items()} for v, given in m["parts"].items()}
+        return parts, m.get("borne"), m["variables"]
+    return key(a) == key(b)
 
 
 def _stored_margins(model: str, ident: int) -> Margins:

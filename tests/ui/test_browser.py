@@ -5,6 +5,7 @@ Full-page screenshots of every page are saved in tests/artifacts/ (git-ignored) 
 
 from __future__ import annotations
 
+import re
 import shutil
 from urllib.parse import parse_qs, urlparse
 
@@ -187,18 +188,21 @@ def test_tables_write_french_numbers_in_an_english_browser(registry_db, tmp_path
     db = tmp_path / "registre.duckdb"
     shutil.copy(registry_db, db)
     con = store.connect(db, read_only=True)
-    hours = charts.reseau.maisons_en_defaut(con, Filters(), 5.0, "msap")["Distance à la plus proche (km)"].dropna()
+    distances = charts.reseau.maisons_en_defaut(con, Filters(), 5.0, "msap")["Distance à la plus proche (km)"]
     con.close()
-    with browser.streamlit_server(db, CONTOURS) as url, browser.another_browser(page, locale="en-US") as english:
+    # wide enough for every column, each as wide as its longest cell
+    with browser.streamlit_server(db, CONTOURS) as url, \
+            browser.another_browser(page, width=2400, locale="en-US") as english:
         english.add_init_script(CANVAS_TEXT)
         english.goto(f"{url}/reseau?referentiel=msap")
         browser.wait_for_app(english, 2)
         assert english.evaluate("navigator.language") == "en-US"
         english.wait_for_timeout(1000)
         drawn = set(english.evaluate("window.__drawn"))
-        shown = [v for v in hours.head(5)]
+        shown = [v for v in distances.dropna().head(5)]
         assert all(nombre(v, 2) in drawn for v in shown), (shown, sorted(drawn)[:40])
         assert not any(f"{v:.2f}" in drawn for v in shown if v % 1)  # no "15.75"
+        assert any(re.fullmatch(r"\d+\u00a0h\u00a0\d\d", t) for t in drawn)  # hours as a clock: « 15 h 45 »
 
 
 FOCUS = """() => {
