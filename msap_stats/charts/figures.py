@@ -372,7 +372,9 @@ def _project(lons: list, k: float) -> list:
 
 
 def _map_layout(fig: go.Figure) -> None:
-    fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x", scaleratio=1),
+    # constrain the domain, never the range: a narrow chart keeps the whole map (Corsica, the insets), smaller
+    fig.update_layout(xaxis=dict(visible=False, constrain="domain"),
+                      yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, constrain="domain"),
                       plot_bgcolor="#FFFFFF", hovermode="closest", margin=dict(l=0, r=0, b=10))
 
 

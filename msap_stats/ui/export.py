@@ -69,7 +69,7 @@ def compose() -> note.Note | None:
                                 hide_index=True, width="stretch", key=f"{key}_sections", column_config={
                                     "Ordre": st.column_config.NumberColumn("Ordre", min_value=1, step=1, width="small"),
                                     "Pièce": st.column_config.SelectboxColumn("Pièce", options=[*PIECES, BOX],
-                                                                              required=True, width="medium"),
+                                                                              required=True, width="large"),
                                     "Titre": st.column_config.TextColumn("Titre (vide : proposé)"),
                                     "Texte": st.column_config.TextColumn("Texte (vide : proposé)", width="large")})
         st.markdown("**Colophon**")
