@@ -453,11 +453,12 @@ def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, tex
     if outlines:  # hover on each département, at its centroid
         fig.add_scatter(x=cx, y=cy, mode="markers", showlegend=False,
                         marker=dict(size=14, color="rgba(0,0,0,0)"), text=df[text], hovertemplate="%{text}<extra></extra>")
-    if len(df) <= MAX_NAMED:  # a région or a few départements: their names fit
+    if len(df) <= MAX_NAMED:  # a région or a few départements: their names fit, white on the two darkest classes
+        dark = len(labels) - 2  # the first of the two darkest classes (none with fewer than two classes)
         fig.add_scatter(x=cx, y=cy, mode="text", showlegend=False, hoverinfo="skip",
-                        text=[theme.plain(n) for n in df["departement"]],
-                        textfont=dict(size=10, color=["#FFFFFF" if c >= len(labels) - 2 >= 0 and c >= 0 else theme.TEXTE
-                                                      for c in cls]), textposition="middle center")
+                        text=[theme.plain(n) for n in df["departement"]], textposition="middle center",
+                        textfont=dict(size=10, color=["#FFFFFF" if c >= dark >= 0 else theme.TEXTE
+                                                      for c in cls]))
     frame.decorate(fig)
     _map_layout(fig)
     fig.update_layout(legend=dict(orientation="v", yanchor="bottom", y=0.02, x=0.0, title=dict(text=title),
