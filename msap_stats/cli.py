@@ -179,7 +179,7 @@ FILTER_HELP = {"regions": "code de région", "departements": "code de départeme
 
 def filter_options(parser):
     """The dashboard's filters, as options named as in its URLs (--region 76, --format bus…)."""
-    from .indicators import FILTER_PARAMS
+    from .perimetre import FILTER_PARAMS
 
     for attr, param in FILTER_PARAMS.items():
         parser.add_argument(f"--{param}", action="append", default=[], dest=attr, help=f"{FILTER_HELP[attr]} (répétable)")
@@ -194,7 +194,7 @@ def filter_options(parser):
 
 
 def _filters(args):
-    from .indicators import FILTER_PARAMS, Filters
+    from .perimetre import FILTER_PARAMS, Filters
 
     return Filters(debut=args.debut, fin=args.fin, date_reseau=args.date_reseau, vague=args.vague,
                    **{attr: tuple(getattr(args, attr)) for attr in FILTER_PARAMS})

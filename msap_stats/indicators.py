@@ -8,7 +8,7 @@ the same functions.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,28 +19,8 @@ from .survey.calibration import Calibrated
 from .survey.design import ALPHA, Design, differences, equal_across, holm, proportions, wave_change
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE, SURVEYS
-from .store import IN_FORCE, is_demo, lit, network_sql, q, with_places
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The perimeter of a view: empty means all."""
-
-    regions: tuple[str, ...] = ()
-    departements: tuple[str, ...] = ()
-    debut: str | None = None  # YYYY-MM
-    fin: str | None = None  # YYYY-MM
-    formats: tuple[str, ...] = ()
-    porteurs: tuple[str, ...] = ()
-    date_reseau: str | None = None  # AAAA-MM-JJ: the network in force at that date (else today's)
-    vague: str | None = None  # a survey's wave (else its latest); ALL_WAVES pools them, and says so
-
-    def describe(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v}
-
-
-# The filters' lists as named in the dashboard's URLs and the command line's options (--region 76…).
-FILTER_PARAMS = {"regions": "region", "departements": "departement", "formats": "format", "porteurs": "porteur"}
+from .perimetre import ALL_WAVES, FILTER_PARAMS, Filters  # noqa: F401 (the queries' perimeter, named here too)
+from .store import IN_FORCE, SUMMARY_CARRIED, is_demo, lit, network_sql, q, summary_level, with_places
 
 
 # Dimensions of a Maison that survey answers and requests can be broken down by.
@@ -83,9 +63,6 @@ def _period_conditions(f: Filters, column: str, params: dict) -> list[str]:
         conds.append(f"{column} < CAST($fin || '-01' AS DATE) + INTERVAL 1 MONTH")
         params["fin"] = f.fin
     return conds
-
-
-ALL_WAVES = "toutes"
 
 
 def wave_sql(kind: str, f: Filters, params: dict, column: str = "vague") -> str | None:
@@ -137,9 +114,17 @@ def wave_of(con, kind: str, f: Filters) -> str | None:
     return found[0][0] if found else None
 
 
-def scope(kind: str, f: Filters, with_maison: bool = False) -> tuple[str, dict]:
-    """A subquery of the rows of ``kind`` in force within the perimeter (for a survey: in one wave)."""
+def scope(kind: str, f: Filters, with_maison: bool = False, columns: tuple[str, ...] = (),
+          per_maison: bool = False) -> tuple[str, dict]:
+    """A subquery of the rows of ``kind`` in force within the perimeter (for a survey: in one wave). Activity is
+    read from its summary (``store.SUMMARY_LEVELS``), at the grain holding ``columns`` (the activity columns the
+    query breaks requests down by), per Maison only where the query needs the Maison (``per_maison``), with the
+    Maisons' filter attributes on each row."""
     params: dict = {}
+    level = summary_level(columns, per_maison or bool(f.formats or f.porteurs)) if kind == "activite" else None
+    if level is not None:
+        conds = [f"t.niveau = {level}", *_period_conditions(f, "t.mois", params), *_maison_conditions(f, params, "t.")]
+        return f"(SELECT t.* FROM activite_resume t{_where(conds)})", params
     if kind == "maisons":
         conds = _maison_conditions(f, params)
         if f.date_reseau:
@@ -486,19 +471,30 @@ def activity_total(con, f: Filters) -> int:
     return int(con.execute(f"SELECT coalesce(sum(nb), 0) FROM {src}", params).fetchall()[0][0])
 
 
+# A Maison's dimension read from a carried code: its name, from the reference table (no join with the registry).
+NAMED_BY_CODE = {"region": ("code_region", "SELECT DISTINCT code_region, region FROM ref_departements"),
+                 "departement": ("code_departement", "SELECT code_departement, departement FROM ref_departements")}
+
+
 def _activity_grouped(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
-    """Requests summed by ``dims`` (as columns d0, d1…, and n). A Maison's dimension (région, nom…) is joined
-    after summing per Maison: the join then meets thousands of rows, not millions."""
-    src, params = scope("activite", f)
-    own = [d for d in dims if d not in MAISON_DIMENSIONS]
+    """Requests summed by ``dims`` (as columns d0, d1…, and n), from the summary: per territory unless a dimension
+    needs the Maison (its name, its kind of territory); a Maison's dimension is then joined after summing per
+    Maison, where the join meets thousands of rows, not millions."""
     names = [f"d{i}" for i in range(len(dims))]
-    if len(own) == len(dims):
-        select = ", ".join(f"{q(d)} AS {n}" for d, n in zip(dims, names))
-        return _df(con, f"SELECT {select}, sum(nb) AS n FROM {src} t GROUP BY ALL", params)
-    inner = ", ".join(["id_maison", *(q(d) for d in own)])
-    select = ", ".join(f"{'m' if d in MAISON_DIMENSIONS else 'g'}.{q(d)} AS {n}" for d, n in zip(dims, names))
-    return _df(con, f"SELECT {select}, sum(g.n) AS n FROM (SELECT {inner}, sum(nb) AS n FROM {src} t GROUP BY ALL) g "
-                    f"JOIN sites_v m USING (id_maison) GROUP BY ALL", params)
+    by_maison = [d for d in dims if d in MAISON_DIMENSIONS and d not in SUMMARY_CARRIED and d not in NAMED_BY_CODE]
+    src, params = scope("activite", f, columns=dims, per_maison=bool(by_maison))
+    if by_maison:
+        own = [d for d in dims if d not in MAISON_DIMENSIONS]
+        inner = ", ".join(["id_maison", *(q(d) for d in own)])
+        select = ", ".join(f"{'g' if d in own else 'm'}.{q(d)} AS {n}" for d, n in zip(dims, names))
+        return _df(con, f"SELECT {select}, sum(g.n) AS n FROM (SELECT {inner}, sum(nb) AS n FROM {src} t GROUP BY "
+                        f"ALL) g JOIN sites_v m USING (id_maison) GROUP BY ALL", params)
+    codes = [NAMED_BY_CODE[d][0] if d in NAMED_BY_CODE else d for d in dims]
+    grouped = f"SELECT {', '.join(q(c) for c in dict.fromkeys(codes))}, sum(nb) AS n FROM {src} t GROUP BY ALL"
+    joins = "".join(f" LEFT JOIN ({NAMED_BY_CODE[d][1]}) USING ({q(NAMED_BY_CODE[d][0])})"
+                    for d in dict.fromkeys(dims) if d in NAMED_BY_CODE)
+    select = ", ".join(f"{q(d)} AS {n}" for d, n in zip(dims, names))
+    return _df(con, f"SELECT {select}, n FROM ({grouped}) g{joins}", params)
 
 
 def activity_by(con, f: Filters, column: str) -> pd.DataFrame:
@@ -524,7 +520,7 @@ def activity_year_on_year(con, f: Filters) -> pd.DataFrame:
     Maisons that reported, requests per Maison and per opening hour (Maisons whose hours are known); the change on
     the Maisons that reported in both months (a Maison without a report is said, never counted as zero); the
     rolling twelve months where twelve months are known."""
-    src, params = scope("activite", replace(f, debut=None, fin=None))
+    src, params = scope("activite", replace(f, debut=None, fin=None), per_maison=True)
     sql = f"""
     WITH per AS (SELECT mois, id_maison, sum(nb) AS n FROM {src} t GROUP BY ALL),
     hours AS (SELECT p.mois, sum(p.n) AS n, sum(m.heures_hebdo) * {WEEKS_PER_MONTH} AS heures
@@ -557,7 +553,7 @@ def activity_year_on_year(con, f: Filters) -> pd.DataFrame:
 def activity_change_by(con, f: Filters, column: str) -> pd.DataFrame:
     """The last twelve months of the period against the twelve before, by ``column`` (thématique, région…), on
     the Maisons that reported in both years: code, avant, apres, evolution_pct; with the months compared."""
-    src, params = scope("activite", replace(f, debut=None, fin=None))
+    src, params = scope("activite", replace(f, debut=None, fin=None), columns=(column,), per_maison=True)
     last = con.execute(f"SELECT max(mois) FROM {src} t" + (" WHERE mois <= CAST($fin || '-01' AS DATE)"
                                                            if f.fin else ""), {**params, **({"fin": f.fin} if f.fin else {})}
                        ).fetchall()[0][0]
@@ -566,8 +562,9 @@ def activity_change_by(con, f: Filters, column: str) -> pd.DataFrame:
     params.update(fin_an=last)
     year = "CASE WHEN t.mois > CAST($fin_an - INTERVAL 12 MONTH AS DATE) THEN 'apres' ELSE 'avant' END"
     window = "t.mois > CAST($fin_an - INTERVAL 24 MONTH AS DATE) AND t.mois <= $fin_an"
-    dim = f"m.{q(column)}" if column in MAISON_DIMENSIONS else f"t.{q(column)}"
-    join = "JOIN sites_v m USING (id_maison)" if column in MAISON_DIMENSIONS else ""
+    joined = column in MAISON_DIMENSIONS and column not in SUMMARY_CARRIED
+    dim = f"m.{q(column)}" if joined else f"t.{q(column)}"
+    join = "JOIN sites_v m USING (id_maison)" if joined else ""
     sql = f"""
     WITH rows AS (SELECT t.id_maison, {dim} AS code, {year} AS an, t.nb FROM {src} t {join} WHERE {window}),
     constant AS (SELECT id_maison FROM rows GROUP BY 1 HAVING count(DISTINCT an) = 2)
@@ -617,8 +614,9 @@ def health_share(months: pd.DataFrame) -> float | None:
 
 def activity_months(con) -> list[str]:
     """The months (YYYY-MM) holding activity or survey answers, for the period filter."""
+    requests, _ = scope("activite", Filters())
     rows = con.execute(
-        "SELECT DISTINCT strftime(m, '%Y-%m') FROM (SELECT DISTINCT mois AS m FROM activite_actifs "
+        f"SELECT DISTINCT strftime(m, '%Y-%m') FROM (SELECT DISTINCT mois AS m FROM {requests} t "
         "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM usagers_actifs "
         "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM agents_actifs "
         "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM habitants_actifs) ORDER BY 1").fetchall()
@@ -627,7 +625,7 @@ def activity_months(con) -> list[str]:
 
 def activity_per_maison(con, f: Filters) -> pd.DataFrame:
     """Requests per Maison and per opening hour over the months of the perimeter."""
-    src, params = scope("activite", f)
+    src, params = scope("activite", f, per_maison=True)
     msrc, mparams = scope("maisons", f)
     params.update(mparams)
     return _df(con, f"""
@@ -643,7 +641,7 @@ def activity_per_maison(con, f: Filters) -> pd.DataFrame:
 def departements_table(con, f: Filters, satisfaction: bool = True) -> pd.DataFrame:
     """Per département: population, Maisons, requests, and (unless not asked) the users' satisfaction."""
     msrc, params = scope("maisons", f)
-    asrc, aparams = scope("activite", f, with_maison=True)
+    asrc, aparams = scope("activite", f)
     params.update(aparams)
     table = _df(con, f"""
         WITH m AS (SELECT code_departement, count(*) AS maisons FROM {msrc} GROUP BY 1),

@@ -7,26 +7,47 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # an import loads neither pandas nor, until it needs them, the maps' tools
+    import pandas as pd
+    import pyarrow as pa
 
 REF_DIR = Path(__file__).parent / "ref"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CONTOURS_FILE = "departements-contours.geojson"
 
 
+REF_FILES = (("departements.csv", "departement"), ("collectivites_outre_mer.csv", "com"))
+
+
+@lru_cache(maxsize=1)
+def departements_table() -> pa.Table:
+    """101 départements (type "departement") and the collectivités d'outre-mer (type "com"), as Arrow: what an
+    import needs, without loading pandas."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    codes = pacsv.ConvertOptions(column_types={"code_departement": pa.string(), "code_region": pa.string()},
+                                 strings_can_be_null=True)
+    tables = []
+    for name, kind in REF_FILES:
+        t = pacsv.read_csv(REF_DIR / name, convert_options=codes)
+        tables.append(t.append_column("type", pa.array([kind] * t.num_rows, pa.string())))
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def reference_bytes() -> bytes:
+    """The reference files as written (what the store's schema fingerprint rests on)."""
+    return b"".join((REF_DIR / name).read_bytes() for name, _ in REF_FILES)
+
+
 @lru_cache(maxsize=1)
 def departements() -> pd.DataFrame:
-    """101 départements (type "departement") and the collectivités d'outre-mer (type "com")."""
-    frames = []
-    for name, kind in (("departements.csv", "departement"), ("collectivites_outre_mer.csv", "com")):
-        df = pd.read_csv(REF_DIR / name, dtype={"code_departement": str, "code_region": str})
-        df["type"] = kind
-        frames.append(df)
-    out = pd.concat(frames, ignore_index=True)
-    out["code_region"] = out["code_region"].where(out["code_region"].notna(), None)
-    return out
+    """``departements_table`` as a DataFrame (for the charts and the maps)."""
+    return departements_table().to_pandas()
 
 
 @lru_cache(maxsize=1)
@@ -174,10 +195,10 @@ def outside_departement(codes, lons, lats) -> np.ndarray | None:
     simplification), or for a collectivité d'outre-mer, which the contours do not draw, farther from its centre than
     its islands reach (``rayon_km``); None when nothing can be checked."""
     shapes = outlines() or {}
-    refs = departements()
-    reach = {c: (la, lo, km) for c, la, lo, km in zip(refs["code_departement"], refs["latitude"], refs["longitude"],
-                                                      refs.get("rayon_km", pd.Series(dtype=float)))
-             if km == km and km is not None and c not in shapes}
+    refs = departements_table()
+    radius = refs.column("rayon_km").to_pylist() if "rayon_km" in refs.column_names else [None] * refs.num_rows
+    reach = {c: (la, lo, km) for c, la, lo, km in zip(*(refs.column(n).to_pylist() for n in (
+        "code_departement", "latitude", "longitude")), radius) if km == km and km is not None and c not in shapes}
     if not shapes and not reach:
         return None
     codes, lons, lats = list(codes), np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)

@@ -151,7 +151,7 @@ NO_DATE = "DATE '9999-12-31'"
 def perimeter(departements: set[str]) -> list[str] | None:
     """What a list of Maisons covers: the whole country (None) when it names at least half the départements, else
     its own départements (a regional list)."""
-    return None if 2 * len(departements) >= len(reference.departements()) else sorted(departements)
+    return None if 2 * len(departements) >= reference.departements_table().num_rows else sorted(departements)
 
 
 def _date_legacy_versions(con) -> None:
@@ -206,6 +206,94 @@ def refresh_stop_hours(con) -> None:
                 f"{open_days_sql('s')} FROM maisons_actifs m JOIN ({stops}) s USING (id_maison)")
 
 
+# --- The activity summary -------------------------------------------------------------------------------------
+# What every activity query reads: the requests in force summed by month at three grains, each holding the columns
+# some chart breaks requests down by, with the registry's attributes the filters use carried on each row (no join
+# with the registry per query). Each grain has two forms: per Maison (``niveau`` 1–3) and, for the queries that
+# need no Maison nor its format or porteur, per territory (``niveau`` 11–13: the Maisons of a département summed,
+# six times fewer rows on the demo's activity). Kept by the writes that change requests or Maisons, in their transaction; the tests check it
+# against the detail table.
+SUMMARY_LEVELS = {1: ("thematique", "type_accompagnement"), 2: ("operateur",), 3: ("sexe", "tranche_age")}
+SUMMARY_CARRIED = ("code_region", "code_departement", "format", "structure_porteuse")
+TERRITORY = ("code_region", "code_departement")  # what the per-territory forms keep of the carried attributes
+PER_TERRITORY = 10  # added to a grain's level: its form without the Maison
+
+
+def summary_level(columns, per_maison: bool = True) -> int | None:
+    """The summary's level holding every activity column of ``columns`` (None: no grain does; read the detail),
+    per Maison or per territory."""
+    own = {c for c in columns if c in {k.name for k in KINDS["activite"].columns}} - {"id_maison", "mois", "nb"}
+    level = next((level for level, held in SUMMARY_LEVELS.items() if own <= set(held)), None)
+    return level if level is None or per_maison else level + PER_TERRITORY
+
+
+def _summary_ddl() -> str:
+    types = dict(KINDS["activite"].stored_columns)
+    held = [c for cols in SUMMARY_LEVELS.values() for c in cols]
+    cols = ", ".join(f"{q(c)} {t}" for c, t in (("id_maison", types["id_maison"]),
+                                                *((c, "VARCHAR") for c in SUMMARY_CARRIED),
+                                                ("mois", types["mois"]), *((c, types[c]) for c in held)))
+    return f"CREATE TABLE IF NOT EXISTS activite_resume (niveau TINYINT, {cols}, nb BIGINT);"
+
+
+SUMMARY_DDL = _summary_ddl()
+_CELL = "coalesce(code_departement, '')"  # a territory form's cell, with the month (a Maison off the registry: '')
+
+
+def refresh_activity_summary(con, pairs_sql: str | None = None, rows_sql: str | None = None) -> None:
+    """Sum the requests in force again: all of them, or those of the Maison × month pairs ``pairs_sql`` selects (an
+    import's or a rollback's: what it replaced or restored shares its pairs). ``rows_sql``: the rows in force on
+    those pairs when the caller knows them (an import's own rows), read instead of looking them up."""
+    if pairs_sql is None:
+        con.execute(f"DELETE FROM activite_resume WHERE niveau < {PER_TERRITORY}")
+        source = "activite_actifs"
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _paires_resume AS {pairs_sql}")
+        con.execute(f"DELETE FROM activite_resume WHERE niveau < {PER_TERRITORY} AND (id_maison, mois) IN "
+                    "(SELECT id_maison, mois FROM _paires_resume)")
+        source = f"({rows_sql})" if rows_sql else ("(SELECT a.* FROM activite_actifs a SEMI JOIN _paires_resume k "
+                                                   "USING (id_maison, mois))")
+    carried = ", ".join(f"s.{q(c)}" for c in SUMMARY_CARRIED)
+    for level, cols in SUMMARY_LEVELS.items():  # summed per Maison first: the registry is joined to fewer rows
+        held = ", ".join(q(c) for c in cols)
+        con.execute(f"INSERT INTO activite_resume BY NAME SELECT {level}::TINYINT AS niveau, g.*, {carried} FROM "
+                    f"(SELECT id_maison, mois, {held}, sum(nb) AS nb FROM {source} a GROUP BY ALL) g "
+                    f"LEFT JOIN sites_v s USING (id_maison)")
+    if pairs_sql is None:
+        _refresh_territories(con, None)
+        return
+    _refresh_territories(con, "SELECT DISTINCT coalesce(s.code_departement, '') AS cellule, k.mois FROM "
+                              "_paires_resume k LEFT JOIN sites_v s USING (id_maison)")
+    con.execute("DROP TABLE _paires_resume")
+
+
+def _refresh_territories(con, cells_sql: str | None) -> None:
+    """The per-territory forms summed again from the per-Maison ones: all, or the département × month cells
+    ``cells_sql`` selects."""
+    within = "" if cells_sql is None else f" AND ({_CELL}, mois) IN ({cells_sql})"
+    con.execute(f"DELETE FROM activite_resume WHERE niveau > {PER_TERRITORY}{within}")
+    keys = ", ".join(q(c) for c in TERRITORY)
+    for level, cols in SUMMARY_LEVELS.items():
+        held = ", ".join(q(c) for c in cols)
+        con.execute(f"INSERT INTO activite_resume BY NAME SELECT {level + PER_TERRITORY}::TINYINT AS niveau, {keys}, "
+                    f"mois, {held}, sum(nb) AS nb FROM activite_resume WHERE niveau = {level}{within} GROUP BY ALL "
+                    f"ORDER BY code_region, code_departement, mois")
+
+
+def refresh_activity_places(con) -> None:
+    """The registry's attributes carried on the summary, as the registry in force now gives them (after a list's
+    import or rollback): only the Maisons whose attributes changed are written; the territories are summed again."""
+    sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in SUMMARY_CARRIED)
+    differ = " OR ".join(f"activite_resume.{q(c)} IS DISTINCT FROM s.{q(c)}" for c in SUMMARY_CARRIED)
+    places = ", ".join(f"c.{q(c)}" for c in SUMMARY_CARRIED)
+    changed = con.execute(
+        f"UPDATE activite_resume SET {sets} FROM (SELECT p.id_maison, {places} FROM (SELECT DISTINCT "
+        f"id_maison FROM activite_resume WHERE niveau < {PER_TERRITORY}) p LEFT JOIN sites_v c USING (id_maison)) s "
+        f"WHERE activite_resume.id_maison = s.id_maison AND ({differ})").fetchall()[0][0]
+    if changed:
+        _refresh_territories(con, None)
+
+
 def with_places(sql: str) -> str:
     """Maisons with their département's and région's names."""
     return (f"SELECT m.*, d.departement, d.code_region, d.region FROM ({sql}) m "
@@ -252,8 +340,9 @@ CREATE OR REPLACE VIEW ref_regions AS
 
 
 def _schema_fingerprint() -> str:
-    ref = reference.departements().to_csv(index=False)
-    text = IMPORTS_DDL + "".join(_kind_ddl(k) for k in KINDS.values()) + HOURS_WITH_STOPS_DDL + VIEWS_SQL + ref
+    ref = reference.reference_bytes().decode()
+    text = (IMPORTS_DDL + "".join(_kind_ddl(k) for k in KINDS.values()) + HOURS_WITH_STOPS_DDL + SUMMARY_DDL
+            + str(SUMMARY_LEVELS) + VIEWS_SQL + ref)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -279,7 +368,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for d in kind.derived:  # computed from the rows already stored
                 if d.name not in existing:
                     con.execute(f"UPDATE {kind.name} SET {q(d.name)} = {d.sql}")
-        con.register("_ref_departements", reference.departements())
+        con.register("_ref_departements", reference.departements_table())
         con.execute("CREATE OR REPLACE TABLE ref_departements AS SELECT * FROM _ref_departements")
         con.unregister("_ref_departements")
         con.execute(HOURS_WITH_STOPS_DDL)
@@ -287,6 +376,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _date_legacy_versions(con)
         _label_legacy_waves(con)
         refresh_stop_hours(con)
+        con.execute(SUMMARY_DDL)
+        refresh_activity_summary(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
         con.execute("COMMIT")
     except Exception:
@@ -557,11 +648,13 @@ def loaded_files(con, kind: str) -> list[str]:
 
 
 def data_version(con) -> str:
-    """Changes whenever an import is loaded or rolled back."""
-    n, last, cancelled = con.execute(
-        "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, '') FROM imports"
-    ).fetchall()[0]
-    return f"{n}:{last}:{cancelled}"
+    """Changes whenever an import is loaded or rolled back, or a wave calibrated or its calibration removed (the
+    figures change with their weights)."""
+    n, last, cancelled, calibrations = con.execute(
+        "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, ''), "
+        "(SELECT count(*) || '-' || coalesce(max(id_redressement), 0) || '-' || coalesce(max(date_fin)::VARCHAR, '') "
+        "FROM redressements) FROM imports").fetchall()[0]
+    return f"{n}:{last}:{cancelled}" + ("" if calibrations == "0-0-" else f":{calibrations}")
 
 
 # The imports whose rows are in force: loaded, and for the registry, a version the network in force rests on.

@@ -8,12 +8,15 @@ the rollbacks and the refused attempts. Who is acting is ``access.users``.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import ImportRefused, Problem, refuse
 from ..fmt import cell
 from ..store import StoreError, transaction
 from .users import Login, User, address
+
+if TYPE_CHECKING:  # pandas is not loaded by an import or a rollback
+    import pandas as pd
 
 ROLES = {
     "lecteur": "lit toutes les pages et exporte",

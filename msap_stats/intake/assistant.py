@@ -351,8 +351,8 @@ ID_LABEL = re.compile(r"(?:identifiant|id[ _-]?fs|id[ _-]?maison)\s*:?\s*([\w-]+
 
 def _departements_named(said: set[str]) -> set[str]:
     """The départements whose whole name the file's title rows write ("Corrèze", "Haute-Savoie")."""
-    deps = reference.departements()
-    return {code for code, name in zip(deps["code_departement"], deps["departement"])
+    deps = reference.departements_table()
+    return {code for code, name in zip(deps.column("code_departement").to_pylist(), deps.column("departement").to_pylist())
             if (w := set(words(name).split())) and w <= said}
 
 

@@ -24,11 +24,12 @@ from ..fmt import printable
 from .guard import check_size, display_name, read_user_file
 from ..access import roles
 from ..access.users import User, current_user, local_user
-from . import assistant, journal, profiles, redressement, versions
+from . import assistant, journal, profiles, versions
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, SURVEYS, Kind
-from ..store import STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_stop_hours, transaction
+from ..store import (STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_activity_places, refresh_activity_summary,
+                     refresh_stop_hours, transaction)
 from .conflicts import active_import, conflict_problem, key_conflicts, when
 from .validate import Kept, stage
 
@@ -220,7 +221,9 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                 [import_id, kind.name, fichier, sha, staged.fingerprint, auteur or current_user(), raw.rows,
                  staged.rows, replaced, STATUT_CHARGE, demo, raw.sheet, raw.header_row, warnings, profil,
                  raw.format, version.date if version else None, version.perimetre if version else None])
-            lapsed = _recalibrate(con, kind.name, auteur or current_user())  # once the import is in force
+            _refresh_summary(con, kind.name, _import_pairs(import_id),  # once the import is in force
+                             f"SELECT * FROM activite WHERE import_id = {int(import_id)}")
+            lapsed = _recalibrate(con, kind.name, auteur or current_user())
             if lapsed:
                 warnings = [*warnings, *lapsed]
                 con.execute("UPDATE imports SET avertissements = ? WHERE import_id = ?", [warnings, import_id])
@@ -232,7 +235,12 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
 
 def _recalibrate(con, kind: str, auteur: str) -> list[str]:
     """A calibrated wave calibrated again on its answers (after a survey's import) or its Maisons (after a list's)
-    as they now are; what lapsed, said."""
+    as they now are; what lapsed, said. (The calibration's tools, pandas among them, are loaded here: an activity
+    import does without them.)"""
+    if kind == "activite":
+        return []
+    from . import redressement
+
     if KINDS[kind].cluster:
         return redressement.refresh(con, kind, auteur)
     if kind == "maisons":
@@ -251,6 +259,8 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
     if statut != STATUT_CHARGE:
         raise StoreError(f"L'import n°{import_id} (« {fichier} ») est déjà annulé.")
     with transaction(con):
+        if kind == "activite":  # the pairs it brought, before its rows go (those it restores share them)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _paires AS {_import_pairs(import_id)}")
         deleted = con.execute(f"DELETE FROM {kind} WHERE import_id = ?", [import_id]).fetchall()[0][0]
         restored = con.execute(f"UPDATE {kind} SET remplace_par = NULL WHERE remplace_par = ?", [import_id]).fetchall()[0][0]
         if kind == "maisons":
@@ -259,10 +269,25 @@ def rollback(con, import_id: int, auteur: str | None = None, user: User | None =
             refresh_stop_hours(con)
         con.execute("UPDATE imports SET statut = ?, date_annulation = now()::TIMESTAMP, annule_par = ? WHERE import_id = ?",
                     [STATUT_ANNULE, auteur or current_user(), import_id])
+        _refresh_summary(con, kind, "SELECT * FROM _paires")  # once the import is out of force
+        con.execute("DROP TABLE IF EXISTS _paires")
         lapsed = _recalibrate(con, kind, auteur or current_user())  # once the import is out of force
     text = f"Import n°{import_id} (« {fichier} ») annulé : {_n(deleted)} ligne(s) retirée(s)"
     text += f", {_n(restored)} ligne(s) remplacée(s) rétablie(s)." if restored else "."
     return " ".join([text, *(w[0].upper() + w[1:] for w in lapsed)])
+
+
+def _import_pairs(import_id: int) -> str:
+    return f"SELECT DISTINCT id_maison, mois FROM activite WHERE import_id = {int(import_id)}"
+
+
+def _refresh_summary(con, kind: str, pairs_sql: str, rows_sql: str | None = None) -> None:
+    """The activity summary after a write of ``kind``: the requests of the pairs written summed again (an import's
+    pairs hold its rows only: it replaced every other), or the Maisons' attributes carried again after a list."""
+    if kind == "activite":
+        refresh_activity_summary(con, pairs_sql, rows_sql)
+    elif kind == "maisons":
+        refresh_activity_places(con)
 
 
 def _refuse_orphans(con, import_id: int) -> None:

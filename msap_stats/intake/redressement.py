@@ -22,7 +22,7 @@ from ..errors import ImportRefused, Problem
 from ..fmt import nombre, printable
 from ..reference import departements
 from ..schema import KINDS, Code, normalize_key
-from ..store import StoreError, q, transaction
+from ..store import StoreError, q, summary_level, transaction
 from ..survey import calibration as cal
 from ..survey.calibration import IN_FORCE
 from . import journal
@@ -496,7 +496,8 @@ def margins_from_store(con, kind: str, source: str, names: tuple[str, ...], vagu
         for name in names:
             if name not in ("sexe", "tranche_age"):
                 raise StoreError(f"L'activité ne donne que le sexe et la tranche d'âge des usagers, pas « {name} ».")
-            rows = con.execute(f"SELECT a.{q(name)}, sum(a.nb) FROM activite_actifs a WHERE a.{q(name)} IS NOT NULL "
+            rows = con.execute(f"SELECT a.{q(name)}, sum(a.nb) FROM activite_resume a WHERE a.niveau = "
+                               f"{summary_level((name,))} AND a.{q(name)} IS NOT NULL "
                                "AND a.mois BETWEEN date_trunc('month', ?::DATE) AND ? AND a.id_maison IN "
                                f"(SELECT id_maison FROM {kind}_actifs WHERE vague = ?) GROUP BY 1",
                                [first, last, vague]).fetchall()

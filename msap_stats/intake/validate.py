@@ -37,8 +37,9 @@ YEARS = (1900, 2100)
 @functools.lru_cache(maxsize=1)
 def departement_names() -> dict[str, str]:
     """Normalized name of a département -> its code ("corsedusud" -> "2A")."""
-    deps = reference.departements()
-    return {normalize_key(n): c for c, n in zip(deps["code_departement"], deps["departement"])}
+    deps = reference.departements_table()
+    return {normalize_key(n): c for c, n in zip(deps.column("code_departement").to_pylist(),
+                                                deps.column("departement").to_pylist())}
 
 
 def _list(values) -> str:
