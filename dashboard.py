@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from msap_stats import store
-from msap_stats.ui import access, blocks, connection, filters, style
+from msap_stats.ui import access, blocks, connection, filters, style, warmup
 
 # A local icon: a ":material/…" page icon is fetched from fonts.gstatic.com by every browser that opens the app.
 st.set_page_config(page_title="Évaluation des MSAP", page_icon=str(style.FAVICON), layout="wide")
@@ -63,6 +63,7 @@ def main() -> None:
                                   OVERVIEW_ALIAS])
 
     filters.sidebar()  # the filters: one set, in the sidebar, kept across pages and in the URL
+    connection.warm_up(warmup.first_visits)  # the other pages' first visits, computed meanwhile
     if connection.cached(store.is_demo):
         blocks.demo_banner()
 

@@ -16,11 +16,17 @@ zone = filters.setting(st.selectbox, "Territoire affiché", list(zones), "zone",
 left, right = st.columns(2)
 with left:
     blocks.chart(territoires.carte_maisons, zone)
-with right:
+
+
+def density_map() -> None:  # its indicator redraws this map alone
     metric = filters.setting(st.selectbox, "Indicateur par département", list(territoires.DEPARTEMENT_METRICS),
                              "indicateur_carte", next(iter(territoires.DEPARTEMENT_METRICS)),
                              format_func=lambda m: territoires.DEPARTEMENT_METRICS[m][0])
     blocks.chart(territoires.carte_departements, metric, zone)
+
+
+with right:
+    blocks.fragment(density_map)
 st.subheader("Par département")
 blocks.table(connection.cached(territoires.tableau_departements, filters.current()), "departements", "departements.csv",
              search=True)

@@ -15,6 +15,8 @@ from .common import (BREAKDOWNS, BREAKDOWN_PHRASES, Absent, label_groups, no_fig
                      with_significance)
 from .figures import Chart, diverging, finish, hbar
 
+DEFAULT_BREAKDOWN = "tranche_age"  # the page's « Ventiler selon » until one is chosen
+
 
 @survey_view("usagers")
 def satisfaction_accueil(con, f: Filters, by: str | None = None, height: int = 380, *, n: int) -> Chart | Absent:

@@ -86,6 +86,9 @@ def whole_cells(df: pd.DataFrame) -> dict:
     return out
 
 
+DETAILS = "donnees_"  # the key of a chart's « Voir les données et télécharger », before the chart's own
+
+
 def chart(fn, *args, **kwargs):
     """A chart of ``charts``, its data table and its CSV; or the reason there is none."""
     result = connection.cached(fn, filters.current(), *args, **kwargs)
@@ -108,11 +111,15 @@ def chart(fn, *args, **kwargs):
         st.html(f'<div class="graphique-titre">{html_text(result.titre)}</div>'
                 f'<div class="graphique-base">{html_text(result.footer)}</div>')
         st.plotly_chart(screen, config=config, width="stretch", theme=None, key=f"graphique_{key}")
-    with st.expander("Voir les données et télécharger"):
-        st.dataframe(french_table(result.donnees), hide_index=True, width="stretch",
-                     column_config=whole_cells(result.donnees))
-        downloads(result, key)
-        cite(common.chart_citation(connection.cursor(), filters.current(), result, filters.view_link()))
+    # The table, its downloads and its citation are made when the reader opens them (a rerun), not for every chart
+    # of every run: a page draws its charts, not seven tables hidden under them.
+    details = st.expander("Voir les données et télécharger", key=f"{DETAILS}{key}", on_change="rerun")
+    if details.open:
+        with details:
+            st.dataframe(french_table(result.donnees), hide_index=True, width="stretch",
+                         column_config=whole_cells(result.donnees))
+            downloads(result, key)
+            cite(common.chart_citation(connection.cursor(), filters.current(), result, filters.view_link()))
     return result
 
 
@@ -140,6 +147,22 @@ def downloads(result: figures.Chart, key: str) -> None:
                            key=f"png_{key}", on_click="ignore", icon=":material/image:")
     right.download_button("Image (SVG)", lambda: images.svg(result, where), file_name=f"{key}.svg", mime="image/svg+xml",
                           key=f"svg_{key}", on_click="ignore", icon=":material/image:")
+
+
+def fragment(body) -> None:
+    """Run ``body`` (a chart and its settings) as a fragment of the page: a setting it holds reruns it alone, not
+    the page. Run alone, its messages are said again (what it said before is redrawn with it)."""
+    seen = f"_fragment_{body.__qualname__}"
+
+    def run() -> None:
+        number = st.session_state.get("_run", 0)
+        if st.session_state.get(seen) == number:  # run alone (a whole run of the page counts a new number)
+            st.session_state["_absences"] = {}
+        st.session_state[seen] = number
+        body()
+
+    run.__qualname__ = f"fragment.{body.__qualname__}"
+    st.fragment(run)()
 
 
 def side_by_side(*charts) -> None:

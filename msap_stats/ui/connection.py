@@ -3,12 +3,19 @@ cached results keyed by the data's version, and the store opened for one write."
 
 from __future__ import annotations
 
+import atexit
+import collections
+import functools
 import importlib
+import inspect
+import logging
+import threading
 from contextlib import contextmanager
 
 import streamlit as st
 
 from .. import store
+from ..perimetre import Filters
 
 
 def db_path() -> str:
@@ -46,8 +53,14 @@ def begin_run() -> None:
             pass
 
 
+_thread = threading.local()  # the warm-up's own cursor (a thread outside any script run)
+
+
 def cursor():
     """The cursor of this script run (the connection itself is shared by the whole process)."""
+    own = getattr(_thread, "cursor", None)
+    if own is not None:
+        return own
     run = st.session_state.get("_run", 0)
     current = st.session_state.get("_curseur")
     if current is None or current[0] != run:
@@ -67,16 +80,79 @@ def data_version() -> str:
     return store.data_version(cursor())
 
 
+COMPUTED: collections.Counter = collections.Counter()  # figures computed (not found in the cache), by function
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, args: tuple, kwargs: tuple, version: str, path: str):
+    COMPUTED[name] += 1  # run only when the cache misses
     module, fn_name = name.rsplit(".", 1)
     fn = getattr(importlib.import_module(module), fn_name)
     return fn(cursor(), *args, **dict(kwargs))
 
 
+@functools.cache
+def _signature(fn) -> inspect.Signature:
+    return inspect.signature(fn)
+
+
+def _arguments(fn, args: tuple, kwargs: dict) -> tuple[tuple, tuple]:
+    """The call's arguments with the function's defaults filled in: a call that spells a default out and one that
+    leaves it are one cache entry (the warm-up's and the page's)."""
+    bound = _signature(fn).bind_partial(None, *args, **kwargs)  # the first parameter is the cursor
+    bound.apply_defaults()
+    return bound.args[1:], tuple(sorted(bound.kwargs.items()))
+
+
 def cached(fn, *args, **kwargs):
     """Call a ``charts``/``indicators`` function through the cache, keyed by its arguments and the data."""
-    return _cached(f"{fn.__module__}.{fn.__name__}", args, tuple(sorted(kwargs.items())), data_version(), db_path())
+    return _cached(f"{fn.__module__}.{fn.__name__}", *_arguments(fn, args, kwargs), data_version(), db_path())
+
+
+_stopping = threading.Event()  # the process ends: a warm-up stops after its current call
+_warming: list[threading.Thread] = []
+
+
+@atexit.register
+def _stop_warming() -> None:
+    """Before the interpreter ends: a DuckDB query still running in a thread would abort the process."""
+    _stopping.set()
+    for thread in _warming:
+        thread.join(timeout=60)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _warm_up(path: str, version: str, _plan) -> threading.Thread:
+    thread = threading.Thread(target=_warm, args=(path, _plan), name="msap-premieres-visites", daemon=True)
+    _warming[:] = [t for t in _warming if t.is_alive()] + [thread]
+    thread.start()
+    return thread
+
+
+def _warm(path: str, plan) -> None:
+    """The plan's calls run in the background on a cursor of their own; a failure only means a cold first visit."""
+    started = store.file_version(path)
+    _thread.cursor = store.reader_cursor(connection())
+    try:
+        version = data_version()
+        for fn, *args in plan():
+            if _stopping.is_set() or store.file_version(path) != started:  # a write swapped in: the next run
+                return                                                       # warms the new data up
+            try:
+                _cached(f"{fn.__module__}.{fn.__name__}", *_arguments(fn, (Filters(), *args), {}), version, path)
+            except Exception:  # the page will say what is wrong with its figure, if anything
+                logging.getLogger(__name__).debug("échauffement : %s", fn.__name__, exc_info=True)
+    finally:
+        _thread.cursor.close()
+        _thread.cursor = None
+
+
+def warm_up(plan) -> None:
+    """The figures of the pages' first visits (filters left as they are by default), computed once per version of
+    the data in a background thread of the server, so that the first visit of a page after a start or an import
+    finds them in the cache. ``plan()``, called in that thread: the calls, as (function, its arguments after the
+    filters…); it may itself read the store through ``cached``."""
+    _warm_up(db_path(), data_version(), plan)
 
 
 def store_is_empty() -> bool:

@@ -136,8 +136,9 @@ def test_every_page_draws_its_charts_in_french(demo_db, demo_server, page):
         browser.open_page(page, title, drawn)
         assert browser.exceptions(page) == [], title
         assert browser.drawn_charts(page) >= drawn, title
-        page.get_by_text("Voir les données").first.click()  # the text alternative of the first chart
-        page.wait_for_timeout(300)
+        page.get_by_text("Voir les données").first.click()  # the text alternative of the first chart, made when opened
+        page.locator("[data-testid='stExpander']", has_text="Voir les données").first.locator(
+            "[data-testid='stDataFrame']").wait_for(timeout=60_000)
         assert browser.accessibility_faults(page) == [], title
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "Voir les données" in text

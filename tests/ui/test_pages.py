@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from msap_stats import charts, indicators, store
 from msap_stats.fmt import nombre, pct
 from msap_stats.indicators import Filters
+from msap_stats.ui import blocks
 from tests.conftest import CONTOURS, ROOT
 
 # Each page and the first chart it shows (with the arguments of its default view).
@@ -49,6 +50,14 @@ def app(db, monkeypatch, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     for k, v in query.items():
         at.query_params[k] = v
+    return at.run()
+
+
+def open_details(at) -> AppTest:
+    """Every chart's « Voir les données et télécharger » opened, as a reader opens them."""
+    for key in at.session_state.keys():
+        if str(key).startswith(blocks.DETAILS):
+            at.session_state[key] = True
     return at.run()
 
 
@@ -104,6 +113,10 @@ def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     links = [e.proto.label for e in at.get("page_link")]
     named = [link.split("« ")[1].rstrip(" »") for link in links if link.startswith("Voir la page « ")]
     assert len(named) == 6 and set(named) <= titles, (named, titles)  # each link says the page's own name
+    assert len(at.dataframe) == 0  # a chart's table, downloads and citation are made when the reader opens them
+    open_details(at)
+    ok(at)
+    assert len(at.dataframe) == 6 and len(at.get("download_button")) == 3 * 6
     cited = [c.value for c in at.code]  # « Copier la citation »: key figures and each chart's table
     assert any(c.startswith(f'{nombre(whole["maisons"]["total"])} Maisons') for c in cited)
     assert sum("Périmètre : France entière" in c for c in cited) >= 6 + 4, cited[:3]

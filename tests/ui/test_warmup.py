@@ -1,0 +1,34 @@
+"""The first visit of each page after a start finds its figures computed: the first run of the dashboard starts a
+background warm-up, and once it is done, opening each page computes nothing the warm-up could have."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from msap_stats import store
+from msap_stats.ui import connection, warmup
+from tests.ui.test_pages import PAGES, app
+
+FIRST_VISITS = ("pages/motifs.py", "pages/satisfaction.py", "pages/regards-croises.py", "pages/activite.py",
+                "pages/territoires.py", "pages/reseau.py", "pages/evolution.py")
+
+
+def test_each_page_s_first_visit_is_warmed_up(demo_db, monkeypatch):
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app(demo_db, monkeypatch)  # the overview: the server's first run, which starts the warm-up
+    assert not at.exception
+    con = store.connect(demo_db, read_only=True)
+    version = store.data_version(con)
+    con.close()
+    thread = connection._warm_up(str(demo_db), version, warmup.first_visits)  # the thread the first run started
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    warmed = sum(connection.COMPUTED.values())
+    assert warmed > 40  # the catalogue's charts and the pages' tables
+    for page in FIRST_VISITS:
+        before = connection.COMPUTED.copy()
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert connection.COMPUTED == before, (page, connection.COMPUTED - before)
+    assert set(PAGES) <= set(FIRST_VISITS)
