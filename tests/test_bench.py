@@ -22,10 +22,15 @@ def test_the_benchmark_measures_every_part_at_its_smallest_size(tmp_path, demo_d
         for side in ("projet", "lecture_seule", "pair_pandas"):
             assert i[side]["s"] > 0 and i[side]["mo"] > 0
         assert i["projet_sur_lecture"] == i["projet"]["s"] / i["lecture_seule"]["s"]
+        steps = i["etapes"]["etapes_s"]  # the import's cost by step, each within the whole
+        assert 0 < steps["typage et contrôles (DuckDB)"] < steps["inspection"] <= i["etapes"]["total_profile_s"]
+        assert 0 < steps["résumé d'activité"] < steps["écriture"]
     pages = report["requetes"]["demo"]
     assert pages["lignes_activite"] > 1_000_000
     for label in ("sans filtre", "Bretagne"):
-        assert set(pages[label]["projet"]) == set(pages[label]["pandas"]) == {
-            "Vue d'ensemble", "Motifs", "Activité", "Territoires"}
+        assert set(pages[label]["projet"]) == {"Vue d'ensemble", "Motifs", "Activité", "Territoires", "Évolution"}
+        assert set(pages[label]["pandas"]) == {"Vue d'ensemble", "Motifs", "Activité", "Territoires"}
     assert report["demarrage_a_froid"]["s"] > 0
     assert "Import (processus complets)" in run.stdout and "Démarrage à froid" in run.stdout
+    said = [line for line in run.stdout.splitlines() if line.startswith(("  atteinte", "  MANQUÉE"))]
+    assert len(said) == 2 + 1 + 2 + 1  # the two imports' ratios, the CSV's memory, two query lines, cold start
