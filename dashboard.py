@@ -63,11 +63,11 @@ def main() -> None:
                                   OVERVIEW_ALIAS])
 
     filters.sidebar()  # the filters: one set, in the sidebar, kept across pages and in the URL
-    connection.warm_up(warmup.first_visits)  # the other pages' first visits, computed meanwhile
     if connection.cached(store.is_demo):
         blocks.demo_banner()
 
     page.run()
+    connection.warm_up(warmup.first_visits)  # once this page is drawn, the others' first visits, in the background
 
 
 try:

@@ -20,7 +20,8 @@ from .survey.design import ALPHA, Design, differences, equal_across, holm, propo
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE, SURVEYS
 from .perimetre import ALL_WAVES, FILTER_PARAMS, Filters  # noqa: F401 (the queries' perimeter, named here too)
-from .store import IN_FORCE, SUMMARY_CARRIED, is_demo, lit, network_sql, q, summary_level, with_places
+from .store import (IN_FORCE, SUMMARY_CARRIED, is_demo, lit, network_sql, q, summary_columns, summary_level,
+                    with_places)
 
 
 # Dimensions of a Maison that survey answers and requests can be broken down by.
@@ -124,7 +125,8 @@ def scope(kind: str, f: Filters, with_maison: bool = False, columns: tuple[str, 
     level = summary_level(columns, per_maison or bool(f.formats or f.porteurs)) if kind == "activite" else None
     if level is not None:
         conds = [f"t.niveau = {level}", *_period_conditions(f, "t.mois", params), *_maison_conditions(f, params, "t.")]
-        return f"(SELECT t.* FROM activite_resume t{_where(conds)})", params
+        held = ", ".join(f"t.{q(c)}" for c in summary_columns(level))
+        return f"(SELECT {held} FROM activite_resume t{_where(conds)})", params
     if kind == "maisons":
         conds = _maison_conditions(f, params)
         if f.date_reseau:
@@ -600,7 +602,7 @@ def activity_by_pair(con, f: Filters, first: str, second: str) -> pd.DataFrame:
 
 def health_share_by_month(con, f: Filters) -> pd.DataFrame:
     """Per month: requests on health or dependency (``schema.SANTE_DEPENDANCE``), all requests, and the share."""
-    src, params = scope("activite", f)
+    src, params = scope("activite", f, columns=("thematique",))
     listed = ", ".join(lit(c) for c in SANTE_DEPENDANCE)
     return _df(con, f"SELECT mois, sum(nb) FILTER (WHERE thematique IN ({listed})) AS sante, "
                     f"sum(nb) AS total FROM {src} t GROUP BY 1 ORDER BY 1", params).fillna({"sante": 0}).assign(

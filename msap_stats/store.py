@@ -207,13 +207,13 @@ def refresh_stop_hours(con) -> None:
 
 
 # --- The activity summary -------------------------------------------------------------------------------------
-# What every activity query reads: the requests in force summed by month at three grains, each holding the columns
-# some chart breaks requests down by, with the registry's attributes the filters use carried on each row (no join
-# with the registry per query). Each grain has two forms: per Maison (``niveau`` 1–3) and, for the queries that
-# need no Maison nor its format or porteur, per territory (``niveau`` 11–13: the Maisons of a département summed,
+# What every activity query reads: the requests in force summed by month at four grains (the requests alone, then
+# with the columns some chart breaks them down by), with the registry's attributes the filters use carried on each row (no join
+# with the registry per query). Each grain has two forms: per Maison (``niveau`` 0–3) and, for the queries that
+# need no Maison nor its format or porteur, per territory (``niveau`` 10–13: the Maisons of a département summed,
 # six times fewer rows on the demo's activity). Kept by the writes that change requests or Maisons, in their transaction; the tests check it
 # against the detail table.
-SUMMARY_LEVELS = {1: ("thematique", "type_accompagnement"), 2: ("operateur",), 3: ("sexe", "tranche_age")}
+SUMMARY_LEVELS = {0: (), 1: ("thematique", "type_accompagnement"), 2: ("operateur",), 3: ("sexe", "tranche_age")}
 SUMMARY_CARRIED = ("code_region", "code_departement", "format", "structure_porteuse")
 TERRITORY = ("code_region", "code_departement")  # what the per-territory forms keep of the carried attributes
 PER_TERRITORY = 10  # added to a grain's level: its form without the Maison
@@ -225,6 +225,13 @@ def summary_level(columns, per_maison: bool = True) -> int | None:
     own = {c for c in columns if c in {k.name for k in KINDS["activite"].columns}} - {"id_maison", "mois", "nb"}
     level = next((level for level, held in SUMMARY_LEVELS.items() if own <= set(held)), None)
     return level if level is None or per_maison else level + PER_TERRITORY
+
+
+def summary_columns(level: int) -> tuple[str, ...]:
+    """The columns a level of the summary fills (a query reading another one fails rather than reads nulls)."""
+    held = SUMMARY_LEVELS[level % PER_TERRITORY]
+    place = TERRITORY if level >= PER_TERRITORY else ("id_maison", *SUMMARY_CARRIED)
+    return (*place, "mois", *held, "nb")
 
 
 def _summary_ddl() -> str:
@@ -255,9 +262,9 @@ def refresh_activity_summary(con, pairs_sql: str | None = None, rows_sql: str | 
                                                    "USING (id_maison, mois))")
     carried = ", ".join(f"s.{q(c)}" for c in SUMMARY_CARRIED)
     for level, cols in SUMMARY_LEVELS.items():  # summed per Maison first: the registry is joined to fewer rows
-        held = ", ".join(q(c) for c in cols)
+        keys = ", ".join(q(c) for c in ("id_maison", "mois", *cols))
         con.execute(f"INSERT INTO activite_resume BY NAME SELECT {level}::TINYINT AS niveau, g.*, {carried} FROM "
-                    f"(SELECT id_maison, mois, {held}, sum(nb) AS nb FROM {source} a GROUP BY ALL) g "
+                    f"(SELECT {keys}, sum(nb) AS nb FROM {source} a GROUP BY ALL) g "
                     f"LEFT JOIN sites_v s USING (id_maison)")
     if pairs_sql is None:
         _refresh_territories(con, None)
@@ -271,12 +278,11 @@ def _refresh_territories(con, cells_sql: str | None) -> None:
     """The per-territory forms summed again from the per-Maison ones: all, or the département × month cells
     ``cells_sql`` selects."""
     within = "" if cells_sql is None else f" AND ({_CELL}, mois) IN ({cells_sql})"
-    con.execute(f"DELETE FROM activite_resume WHERE niveau > {PER_TERRITORY}{within}")
-    keys = ", ".join(q(c) for c in TERRITORY)
+    con.execute(f"DELETE FROM activite_resume WHERE niveau >= {PER_TERRITORY}{within}")
     for level, cols in SUMMARY_LEVELS.items():
-        held = ", ".join(q(c) for c in cols)
+        keys = ", ".join(q(c) for c in (*TERRITORY, "mois", *cols))
         con.execute(f"INSERT INTO activite_resume BY NAME SELECT {level + PER_TERRITORY}::TINYINT AS niveau, {keys}, "
-                    f"mois, {held}, sum(nb) AS nb FROM activite_resume WHERE niveau = {level}{within} GROUP BY ALL "
+                    f"sum(nb) AS nb FROM activite_resume WHERE niveau = {level}{within} GROUP BY ALL "
                     f"ORDER BY code_region, code_departement, mois")
 
 

@@ -24,12 +24,12 @@ def summary_from_detail(con) -> dict[tuple, int]:
     attributes as the registry in force gives them, and per département."""
     out: dict[tuple, int] = {}
     for level, cols in store.SUMMARY_LEVELS.items():
-        held = ", ".join(f"a.{store.q(c)}" for c in cols)
+        held = "".join(f"a.{store.q(c)}, " for c in cols)
         for row in con.execute(f"SELECT a.id_maison, s.code_region, s.code_departement, s.format, "
-                               f"s.structure_porteuse, a.mois, {held}, sum(a.nb) FROM activite_actifs a "
+                               f"s.structure_porteuse, a.mois, {held}sum(a.nb) FROM activite_actifs a "
                                f"LEFT JOIN sites_v s USING (id_maison) GROUP BY ALL").fetchall():
             out[(level, *row[:-1])] = int(row[-1])
-        for row in con.execute(f"SELECT NULL, s.code_region, s.code_departement, NULL, NULL, a.mois, {held}, "
+        for row in con.execute(f"SELECT NULL, s.code_region, s.code_departement, NULL, NULL, a.mois, {held}"
                                f"sum(a.nb) FROM activite_actifs a LEFT JOIN sites_v s USING (id_maison) "
                                f"GROUP BY ALL").fetchall():
             out[(level + store.PER_TERRITORY, *row[:-1])] = int(row[-1])

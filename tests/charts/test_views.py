@@ -242,7 +242,7 @@ def test_an_activity_without_age_shows_no_profile(con_registry, tmp_path):
 def test_the_health_share_is_one_figure_in_the_key_figure_and_the_chart(demo_con, f):
     chart = charts.motifs.part_sante_dependance(demo_con, f)
     months = indicators.health_share_by_month(demo_con, f)
-    where, params = indicators.scope("activite", f)
+    where, params = indicators.scope("activite", f, columns=("thematique",))
     sante, total = demo_con.execute(f"SELECT sum(nb) FILTER (WHERE thematique IN ('sante', 'autonomie')), sum(nb) "
                                     f"FROM {where}", params).fetchall()[0]
     assert indicators.health_share(months) == pytest.approx(100 * sante / total)
