@@ -217,12 +217,13 @@ SUMMARY_LEVELS = {0: (), 1: ("thematique", "type_accompagnement"), 2: ("operateu
 SUMMARY_CARRIED = ("code_region", "code_departement", "format", "structure_porteuse")
 TERRITORY = ("code_region", "code_departement")  # what the per-territory forms keep of the carried attributes
 PER_TERRITORY = 10  # added to a grain's level: its form without the Maison
+_ACTIVITY_COLUMNS = frozenset(c.name for c in KINDS["activite"].columns)
 
 
 def summary_level(columns, per_maison: bool = True) -> int | None:
     """The summary's level holding every activity column of ``columns`` (None: no grain does; read the detail),
     per Maison or per territory."""
-    own = {c for c in columns if c in {k.name for k in KINDS["activite"].columns}} - {"id_maison", "mois", "nb"}
+    own = {c for c in columns if c in _ACTIVITY_COLUMNS} - {"id_maison", "mois", "nb"}
     level = next((level for level, held in SUMMARY_LEVELS.items() if own <= set(held)), None)
     return level if level is None or per_maison else level + PER_TERRITORY
 

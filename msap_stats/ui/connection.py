@@ -104,9 +104,13 @@ def _arguments(fn, args: tuple, kwargs: dict) -> tuple[tuple, tuple]:
     return bound.args[1:], tuple(sorted(bound.kwargs.items()))
 
 
+def _through_cache(fn, args: tuple, kwargs: dict, version: str):
+    return _cached(f"{fn.__module__}.{fn.__name__}", *_arguments(fn, args, kwargs), version, db_path())
+
+
 def cached(fn, *args, **kwargs):
     """Call a ``charts``/``indicators`` function through the cache, keyed by its arguments and the data."""
-    return _cached(f"{fn.__module__}.{fn.__name__}", *_arguments(fn, args, kwargs), data_version(), db_path())
+    return _through_cache(fn, args, kwargs, data_version())
 
 
 _stopping = threading.Event()  # the process ends: a warm-up stops after its current call
@@ -139,7 +143,7 @@ def _warm(path: str, plan) -> None:
             if _stopping.is_set() or store.file_version(path) != started:  # a write swapped in: the next run
                 return                                                       # warms the new data up
             try:
-                _cached(f"{fn.__module__}.{fn.__name__}", *_arguments(fn, (Filters(), *args), {}), version, path)
+                _through_cache(fn, (Filters(), *args), {}, version)
             except Exception:  # the page will say what is wrong with its figure, if anything
                 logging.getLogger(__name__).debug("échauffement : %s", fn.__name__, exc_info=True)
     finally:
