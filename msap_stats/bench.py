@@ -118,7 +118,7 @@ def medians(cmd_for_run, repeat: int) -> dict:
 
 BARE_XLSX = "import fastexcel, sys; fastexcel.read_excel(sys.argv[1]).load_sheet(0).to_arrow()"
 BARE_CSV = ("import duckdb, sys; duckdb.sql(\"SELECT * FROM read_csv('\" + sys.argv[1] + \"', delim=';', "
-            "header=true, encoding='latin-1', all_varchar=true)\").arrow()")
+            "header=true, encoding='latin-1', all_varchar=true)\").arrow().read_all()")  # .arrow() alone is a lazy reader
 OPENPYXL = "import pandas, sys; pandas.read_excel(sys.argv[1], engine='openpyxl')"
 
 

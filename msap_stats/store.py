@@ -414,7 +414,7 @@ WORK_SUFFIX = ".ecriture"  # the private copy a writer works on, swapped in whol
 WRITE_WAIT = float(os.environ.get("MSAP_WRITE_WAIT", "30"))  # seconds a writer waits for the one before it
 # DuckDB's memory for a write, in MB (at least the store's own size): beyond, it works through a temporary file
 # beside the store. A 200 MB CSV then imports in 0.91 GB of memory (1.17 GB unbounded), 35 % slower.
-WRITE_MEMORY_MB = int(os.environ.get("MSAP_WRITE_MEMORY_MB", "192"))
+WRITE_MEMORY_MB = int(os.environ.get("MSAP_WRITE_MEMORY_MB", "384"))
 
 
 def _reader(path: Path) -> duckdb.DuckDBPyConnection:

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from ..errors import ImportRefused, Problem, refuse
 from .. import reference
 from ..fmt import cell, first_number, nombre, quoted_list
+from .guard import UserFile, as_user_file
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from .conflicts import active_import, conflict_text, key_conflicts
@@ -161,7 +162,7 @@ def _accepts(certainty: str, accept: bool) -> bool:
     return certainty == SURE or (accept and certainty in (PROBABLE, FALLBACK))
 
 
-def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | None = None,
+def inspect(con, data: bytes | UserFile, fichier: str, kind: str, *, choices: Choices | None = None,
             profile: str | None = None, accept_suggestions: bool = False, accept_fallback: bool | None = None,
             use_profile: bool = True, check: bool = True, sha256: str | None = None, keep: bool = False,
             accept_maison: bool | None = None, user: User | None = None) -> Inspection:
@@ -177,7 +178,8 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
     accept_fallback = accept_suggestions if accept_fallback is None else accept_fallback
     accept_maison = accept_suggestions if accept_maison is None else accept_maison
     k = KINDS[kind]
-    book = read_book(data, fichier, layout.head_score(k, layout.year_in(fichier)))  # a CSV's separator: by its header
+    source = as_user_file(data, fichier)
+    book = read_book(source, fichier, layout.head_score(k, layout.year_in(fichier)))  # a CSV's separator: by its header
     if kind not in ("maisons", "arrets") and book.format == "geojson":
         raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons ou les arrêts d'une Maison "
                      "itinérante.", fichier)
@@ -201,7 +203,7 @@ def inspect(con, data: bytes, fichier: str, kind: str, *, choices: Choices | Non
                                  f"({k.column(c).label}) : n'en gardez qu'une", colonne=f))
         elif c in names:
             mapping[c] = f
-    insp = Inspection(k, fichier, sha256 or hashlib.sha256(data).hexdigest(), frame, proposals, mapping, {}, {},
+    insp = Inspection(k, fichier, sha256 or source.sha256, frame, proposals, mapping, {}, {},
                       False, None, None, prof, sig, unresolved=twice, warnings=list(frame.warnings))
     insp.decided_columns = set(prof.choices.colonnes if prof else ()) | set(choices.colonnes if choices else ())
     _values(con, insp, counts, decided, accept_suggestions, accept_fallback)

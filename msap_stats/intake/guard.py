@@ -8,6 +8,8 @@ stopped once the bytes produced pass ``MAX_UNZIPPED`` or ``MAX_RATIO`` times the
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import io
 import os
 import re
@@ -31,32 +33,43 @@ def too_big_message() -> str:
     return f"le fichier dépasse {MAX_FILE_BYTES // 2**20} Mo ; découpez-le (par période, par Maison)."
 
 
-def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
-    """The bytes of a regular file, at most ``MAX_FILE_BYTES`` of them, counted as read (a device or a file that
-    grows says nothing true in its size). Directories, devices, pipes and sockets are refused without waiting."""
-    path = Path(path)
-    fichier = fichier or display_name(path)
+def _open_regular(path: Path, fichier: str) -> int:
+    """A descriptor of a regular file; directories, devices, pipes and sockets are refused without waiting."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
     except IsADirectoryError:
         raise refuse(f"« {display_name(path)} » est un dossier, pas un fichier.", fichier) from None
     except OSError:
         raise refuse(f"le fichier {display_name(path)} est introuvable ou illisible.", fichier) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = ("un dossier" if stat.S_ISDIR(mode) else "un tube (FIFO)" if stat.S_ISFIFO(mode)
+                else "un périphérique" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "un fichier spécial")
+        raise refuse(f"« {display_name(path)} » est {what}, pas un fichier ordinaire : seul un fichier "
+                     "enregistré sur le disque peut être importé.", fichier)
+    return fd
+
+
+def _changing(path: Path, before: int, read: int, fichier: str):
+    return refuse(f"le fichier {display_name(path)} change pendant sa lecture ({nombre(before)} octets à "
+                  f"l'ouverture, {nombre(read)} lus) : il est sans doute encore en cours d'écriture ou "
+                  "de copie. Attendez la fin de l'enregistrement, puis recommencez.", fichier)
+
+
+def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
+    """The bytes of a regular file, at most ``MAX_FILE_BYTES`` of them, counted as read (a device or a file that
+    grows says nothing true in its size). Directories, devices, pipes and sockets are refused without waiting."""
+    path = Path(path)
+    fichier = fichier or display_name(path)
+    fd = _open_regular(path, fichier)
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            what = ("un dossier" if stat.S_ISDIR(mode) else "un tube (FIFO)" if stat.S_ISFIFO(mode)
-                    else "un périphérique" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "un fichier spécial")
-            raise refuse(f"« {display_name(path)} » est {what}, pas un fichier ordinaire : seul un fichier "
-                         "enregistré sur le disque peut être importé.", fichier)
         with os.fdopen(fd, "rb", closefd=True) as f:
             fd, size = None, os.fstat(f.fileno()).st_size
             data = f.read(MAX_FILE_BYTES + 1)
             grown = len(data) <= MAX_FILE_BYTES and not size == len(data) == os.fstat(f.fileno()).st_size
         if grown:
-            raise refuse(f"le fichier {display_name(path)} change pendant sa lecture ({nombre(size)} octets à "
-                         f"l'ouverture, {nombre(len(data))} lus) : il est sans doute encore en cours d'écriture ou "
-                         "de copie. Attendez la fin de l'enregistrement, puis recommencez.", fichier)
+            raise _changing(path, size, len(data), fichier)
     except OSError:
         raise refuse(f"le fichier {display_name(path)} n'a pas pu être lu.", fichier) from None
     finally:
@@ -64,6 +77,100 @@ def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
             os.close(fd)
     check_size(data, fichier)
     return data
+
+
+_CHUNK = 1 << 23
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # bytes Windows-1252 leaves without a character
+
+
+class UserFile:
+    """A user's file, read once as a stream: its size, its SHA-256 and what its encoding may be (whether it is UTF-8,
+    whether it holds bytes Windows-1252 does not define), without its bytes being held: a large CSV is then read
+    again as a stream by its parser (``path``), and refused if it changed in between (``check_unchanged``). Bytes
+    already in memory (an upload) are held as they are (``data``)."""
+
+    def __init__(self, fichier: str, *, path: Path | None = None, data: bytes | None = None):
+        self.fichier, self.path, self.data = fichier, path, data
+        digest, utf8, undefined = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), False
+        size = 0
+        for chunk in self.chunks():
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise refuse(too_big_message(), fichier)
+            digest.update(chunk)
+            if utf8 is not None:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = None
+            undefined = undefined or any(b in chunk for b in CP1252_UNDEFINED)
+        if utf8 is not None:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = None
+        self.size, self.sha256, self.utf8, self.cp1252_undefined = size, digest.hexdigest(), utf8 is not None, undefined
+        self.stamp = self._stamp() if path is not None else None
+        if self.stamp is not None and self.stamp[1] != size:
+            raise _changing(path, self.stamp[1], size, fichier)
+
+    @classmethod
+    def open(cls, path: str | Path, fichier: str | None = None) -> UserFile:
+        path = Path(path)
+        return cls(fichier or display_name(path), path=path)
+
+    def _stamp(self) -> tuple[int, int, int]:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            raise refuse(f"le fichier {display_name(self.path)} n'a pas pu être lu.", self.fichier) from None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def chunks(self, start: int = 0):
+        if self.data is not None:
+            view = memoryview(self.data)
+            for pos in range(start, len(self.data), _CHUNK):
+                yield view[pos:pos + _CHUNK]
+            return
+        fd = _open_regular(self.path, self.fichier)
+        try:
+            with os.fdopen(fd, "rb", closefd=True) as f:
+                fd = None
+                f.seek(start)
+                while chunk := f.read(_CHUNK):
+                    yield chunk
+        except OSError:
+            raise refuse(f"le fichier {display_name(self.path)} n'a pas pu être lu.", self.fichier) from None
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def head(self, size: int) -> bytes:
+        if self.data is not None:
+            return bytes(self.data[:size])
+        out = b""
+        for chunk in self.chunks():
+            out += chunk
+            if len(out) >= size:
+                break
+        return out[:size]
+
+    def read(self) -> bytes:
+        """The whole file (a workbook, a JSON: their parsers take it whole)."""
+        if self.data is not None:
+            return self.data
+        data = b"".join(self.chunks())
+        self.check_unchanged(len(data))
+        return data
+
+    def check_unchanged(self, read: int | None = None) -> None:
+        """Refuse a file on disk that changed since it was hashed (it is being written or copied)."""
+        if self.path is not None and (self._stamp() != self.stamp or read not in (None, self.size)):
+            raise _changing(self.path, self.size, self._stamp()[1], self.fichier)
+
+
+def as_user_file(data: bytes | UserFile, fichier: str | None) -> UserFile:
+    return data if isinstance(data, UserFile) else UserFile(fichier or "", data=data)
 
 
 def check_size(data: bytes, fichier: str | None = None) -> None:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..errors import ImportRefused, refuse
 from ..fmt import nombre as _n
 from ..fmt import printable
-from .guard import check_size, display_name, read_user_file
+from .guard import UserFile, as_user_file, display_name
 from ..access import roles
 from ..access.users import User, current_user, local_user
 from . import assistant, journal, profiles, versions
@@ -75,14 +75,14 @@ def import_file(con, path: str | Path, kind: str, *, replace: bool = False, aute
                 fichier: str | None = None, user: User | None = None, **assistant_options) -> ImportResult:
     fichier = fichier or display_name(path)
     try:
-        data = read_user_file(path, fichier)
+        source = UserFile.open(path, fichier)  # hashed as a stream: a CSV is never held whole in memory
     except ImportRefused as exc:  # a device, a tube, a folder, too big: refused before any byte is kept
         journal.record_refusal(con, exc, kind, _acting(user, auteur)[1])
         raise
-    return import_bytes(con, data, fichier, kind, replace=replace, auteur=auteur, user=user, **assistant_options)
+    return import_bytes(con, source, fichier, kind, replace=replace, auteur=auteur, user=user, **assistant_options)
 
 
-def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
+def import_bytes(con, data: bytes | UserFile, fichier: str, kind: str, *, replace: bool = False, auteur: str | None = None,
                  choices: Choices | None = None, profile: str | None = None, accept_suggestions: bool = False,
                  maison: str | None = None, save_profile: str | None = None,
                  user: User | None = None) -> ImportResult:
@@ -94,7 +94,12 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
     """
     actor, auteur = _acting(user, auteur)
     fichier = printable(fichier)  # a name is data: no line break or escape code reaches the log or a terminal
-    sha = hashlib.sha256(data).hexdigest()
+    try:
+        source = as_user_file(data, fichier)
+    except ImportRefused as exc:  # too big
+        journal.record_refusal(con, exc, kind, auteur)
+        raise
+    sha = source.sha256
     same = active_import(con, KINDS[kind], "sha256", sha)
     if same:
         return ImportResult("déjà importé", kind, fichier, import_existant=same)
@@ -102,8 +107,7 @@ def import_bytes(con, data: bytes, fichier: str, kind: str, *, replace: bool = F
         choices = (choices or Choices()).merged(Choices(maison=maison))
     try:
         roles.check_import(con, actor, kind)  # a reader is refused before the file is read
-        check_size(data)
-        insp = assistant.inspect(con, data, fichier, kind, choices=choices, profile=profile,
+        insp = assistant.inspect(con, source, fichier, kind, choices=choices, profile=profile,
                                  accept_suggestions=accept_suggestions, check=False, sha256=sha, user=actor)
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier

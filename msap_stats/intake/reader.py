@@ -15,6 +15,7 @@ import csv
 import io
 import os
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import ImportRefused, Problem, refuse
 from . import jsonfile, sandbox
-from .guard import check_archive, check_xls
+from .guard import UserFile, as_user_file, check_archive, check_xls
 
 HEAD_ROWS = 12  # the header is looked for among the first rows (title rows may precede it)
 SEPARATORS = (";", "\t", ",")
@@ -81,22 +82,29 @@ class Book:
     notes: list[str] = field(default_factory=list)
 
 
-def detect_format(data: bytes, fichier: str) -> str:
-    if not data or not (data[:65536].strip() or data.strip()):  # a whole-file strip only for a blank head
+def detect_format(data: bytes | UserFile, fichier: str) -> str:
+    source = as_user_file(data, fichier)
+    head = source.head(65536)
+    if not head.strip() and not _something(source, len(head)):
         raise refuse("le fichier est vide.", fichier)
-    if data[:4] == b"PK\x03\x04":
-        return _zip_format(data, fichier)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if head[:4] == b"PK\x03\x04":
+        return _zip_format(source.read(), fichier)
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
     for magic, what in ((b"%PDF", "un document PDF"), (b"\x89PNG", "une image PNG"), (b"\xff\xd8\xff", "une image JPEG"),
                         (b"GIF8", "une image GIF"), (b"\x1f\x8b", "une archive compressée (gzip)")):
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise refuse(f"ce fichier est {what}, pas un tableur (CSV, Excel ou OpenDocument).", fichier)
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise refuse("ce fichier n'est pas un tableur lisible (ni CSV, ni Excel, ni OpenDocument).", fichier)
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return "geojson"
     return "csv"
+
+
+def _something(source: UserFile, start: int) -> bool:
+    """Whether the file holds anything but blanks from byte ``start`` on."""
+    return any(_SOMETHING.search(chunk) for chunk in source.chunks(start))
 
 
 def _zip_format(data: bytes, fichier: str) -> str:
@@ -111,12 +119,14 @@ def _zip_format(data: bytes, fichier: str) -> str:
     raise refuse("le fichier est une archive ZIP qui ne contient pas de classeur Excel ou OpenDocument.", fichier)
 
 
-def read_book(data: bytes, fichier: str, score_head=None) -> Book:
-    """The file's sheets. ``score_head(rows)`` ranks the CSV separators by how well a header is recognised."""
-    fmt = detect_format(data, fichier)
+def read_book(data: bytes | UserFile, fichier: str, score_head=None) -> Book:
+    """The file's sheets. ``score_head(rows)`` ranks the CSV separators by how well a header is recognised. A file on
+    disk (``UserFile``) is not held in memory when it is a CSV: its body is parsed as a stream."""
+    source = as_user_file(data, fichier)
+    fmt = detect_format(source, fichier)
     if fmt == "csv":
-        return _read_csv(data, fichier, score_head or (lambda rows: 0))
-    return sandbox.run("msap_stats.intake.reader:parse_untrusted", data, fichier, fmt, fichier=fichier)
+        return _read_csv(source, fichier, score_head or (lambda rows: 0))
+    return sandbox.run("msap_stats.intake.reader:parse_untrusted", source.read(), fichier, fmt, fichier=fichier)
 
 
 def parse_untrusted(data: bytes, fichier: str, fmt: str) -> Book:
@@ -155,13 +165,12 @@ def _rows(table: pa.Table) -> list[list]:
 
 
 # --- CSV -------------------------------------------------------------------
-# The file's bytes are never decoded whole: its encoding is checked in chunks, its head decoded for the header,
-# and its body given to pyarrow, which transcodes it block by block (a Windows-1252 file of 150 MB would
-# otherwise be held three times: bytes, Python text and UTF-8 copy).
+# The file's bytes are never decoded whole, nor held when the file is on disk: its encoding is known from the one
+# pass that hashed it (``UserFile``), its head decoded for the header, and its body given to pyarrow as a stream,
+# transcoded block by block (a Windows-1252 file of 150 MB would otherwise be held three times: bytes, Python text
+# and UTF-8 copy).
 
 HEAD_BYTES = 400_000  # the head of a CSV (its first records) is read from its first bytes
-_CHUNK = 1 << 23
-_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
 @dataclass
@@ -171,38 +180,37 @@ class _Encoded:
     start: int  # bytes of the byte-order mark
 
 
-def _valid(data: bytes, start: int, codec: str) -> bool:
+def _valid(source: UserFile, start: int, codec: str) -> bool:
     """Whether the whole file decodes, read in chunks (bounded memory)."""
     decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(data)
     try:
-        for pos in range(start, len(data), _CHUNK):
-            decoder.decode(view[pos:pos + _CHUNK])
+        for chunk in source.chunks(start):
+            decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
 
 
-def _encoding(data: bytes, fichier: str) -> _Encoded:
+def _encoding(source: UserFile, head: bytes, fichier: str) -> _Encoded:
     for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            if not _valid(data, 2, codec):
+        if head.startswith(bom):
+            if not _valid(source, 2, codec):
                 raise refuse("le fichier est en UTF-16 mais tronqué ou endommagé (un nombre impair d'octets ou un "
                              "caractère incomplet) ; réenregistrez-le depuis le tableur, en CSV UTF-8 de préférence.",
                              fichier)
             return _Encoded(codec, "UTF-16", 2)
-    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if _valid(data, bom, "utf-8"):
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    if source.utf8:  # a byte-order mark is valid UTF-8 (U+FEFF)
         return _Encoded("utf-8", "UTF-8 (BOM)" if bom else "UTF-8", bom)
-    if not any(b in data for b in _CP1252_UNDEFINED):
+    if not source.cp1252_undefined:
         return _Encoded("cp1252", "Windows-1252", bom)
     return _Encoded("latin-1", "ISO-8859-1", bom)
 
 
-def _head_text(data: bytes, enc: _Encoded) -> str:
+def _head_text(head: bytes, enc: _Encoded) -> str:
     """The first characters of the file (a character cut at the end is left out)."""
-    return codecs.getincrementaldecoder(enc.codec)().decode(memoryview(data)[enc.start:enc.start + HEAD_BYTES])
+    return codecs.getincrementaldecoder(enc.codec)().decode(head[enc.start:enc.start + HEAD_BYTES])
 
 
 def _spaced(text: str) -> str:
@@ -226,11 +234,12 @@ def _first_records(text: str, sep: str, count: int) -> tuple[list[list[str]], li
     return records, lines
 
 
-def _read_csv(data: bytes, fichier: str, score_head) -> Book:
-    enc = _encoding(data, fichier)
-    head = _head_text(data, enc)
+def _read_csv(source: UserFile, fichier: str, score_head) -> Book:
+    raw_head = source.head(HEAD_BYTES + 4)
+    enc = _encoding(source, raw_head, fichier)
+    head = _head_text(raw_head, enc)
     text = _spaced(head.lstrip("\ufeff"))
-    if not text.strip() and not _SOMETHING.search(data, enc.start + HEAD_BYTES):
+    if not text.strip() and not _something(source, enc.start + HEAD_BYTES):
         raise refuse("le fichier est vide.", fichier)
     best = None
     for sep in SEPARATORS:
@@ -245,7 +254,7 @@ def _read_csv(data: bytes, fichier: str, score_head) -> Book:
         raise refuse(f"aucune ligne lisible dans les {HEAD_BYTES // 1000} premiers Ko : le fichier n'a pas de "
                      "retour à la ligne, ou une cellule démesurée ; ce n'est pas un tableau. Réenregistrez-le en CSV "
                      "depuis le tableur.", fichier)
-    return Book("csv", [Sheet(None, cells, _csv=_CsvBody(data, enc, head, sep, lines))],
+    return Book("csv", [Sheet(None, cells, _csv=_CsvBody(source, enc, head, sep, lines))],
                 [f"CSV lu en {enc.label}, séparateur « {_sep_name(sep)} »."])
 
 
@@ -254,7 +263,7 @@ _SOMETHING = re.compile(rb"[^\s\x00]")
 
 @dataclass
 class _CsvBody:
-    data: bytes
+    source: UserFile
     enc: _Encoded
     head: str  # the head as decoded, byte-order mark and no-break spaces included
     sep: str
@@ -264,7 +273,7 @@ class _CsvBody:
         start = self._offset(self.lines[header_index])
         names = [f"c{i}" for i in range(width)]
         schema = pa.schema([(n, pa.string()) for n in names])
-        if not _SOMETHING.search(self.data, start):
+        if not _something(self.source, start):
             return schema.empty_table()
         bad_rows: list[Problem] = []
 
@@ -274,26 +283,33 @@ class _CsvBody:
                                     ligne=None if row.number is None else row.number + header_index + 1))
             return "skip"
 
-        body = pa.BufferReader(pa.py_buffer(memoryview(self.data)[start:]))  # no copy of the file
         try:
-            reader = pacsv.open_csv(
-                body,
-                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
-                                               encoding="utf8" if self.enc.codec == "utf-8" else self.enc.codec),
-                parse_options=pacsv.ParseOptions(delimiter=self.sep, newlines_in_values=True,
-                                                 invalid_row_handler=on_invalid),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                     null_values=[""], strings_can_be_null=True),
-            )
-            # Block by block, each cleaned as soon as read: the raw cells of a big file are never all held.
-            batches = [pa.record_batch([c.combine_chunks() for c in clean_columns(pa.Table.from_batches([b]))],
-                                       names=names) for b in reader]
+            with self._body(start) as body:
+                columns = clean_columns(pacsv.read_csv(  # parsed on every core; a clean column kept as read
+                    body,
+                    read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22,
+                                                   encoding="utf8" if self.enc.codec == "utf-8" else self.enc.codec),
+                    parse_options=pacsv.ParseOptions(delimiter=self.sep, newlines_in_values=True,
+                                                     invalid_row_handler=on_invalid),
+                    convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                         null_values=[""], strings_can_be_null=True),
+                ))
         except pa.ArrowInvalid as exc:
             unclosed = "straddling" in str(exc) or "quote" in str(exc).lower()
             raise refuse("le fichier CSV est mal formé : " + (
                 "une cellule ouverte par un guillemet (\") n'est jamais refermée" if unclosed else
                 "une ligne ne se découpe pas en cellules") + " ; réenregistrez-le depuis le tableur.") from None
-        return _checked(pa.Table.from_batches(batches, schema=schema), bad_rows)
+        self.source.check_unchanged()
+        _checked(bad_rows)
+        return pa.table(columns, schema=schema)
+
+    def _body(self, start: int) -> pa.NativeFile:
+        """The file from byte ``start`` on, as a stream: from memory without a copy, or from the disk."""
+        if self.source.data is not None:
+            return pa.BufferReader(pa.py_buffer(memoryview(self.source.data)[start:]))
+        stream = open(self.source.path, "rb")  # a name any bytes may spell (pyarrow's own files take UTF-8 names)
+        stream.seek(start)
+        return pa.PythonFile(stream, mode="r")
 
     def _offset(self, lines: int) -> int:
         """The byte where the body starts: after the head's first ``lines`` physical lines."""
@@ -305,10 +321,9 @@ class _CsvBody:
         return self.enc.start + len(self.head[:chars].encode(self.enc.codec))
 
 
-def _checked(table: pa.Table, bad_rows: list[Problem]) -> pa.Table:
+def _checked(bad_rows: list[Problem]) -> None:
     if bad_rows:
-        raise ImportRefused(bad_rows)
-    return table
+        raise ImportRefused(sorted(bad_rows, key=lambda p: p.ligne or 0))
 
 
 def _sep_name(sep: str) -> str:
@@ -326,6 +341,28 @@ def _read_geojson(data: bytes, fichier: str) -> Book:
 
 # --- Cells ---------------------------------------------------------------------
 
+def _pyarrow_without_pandas() -> None:
+    """pyarrow imports pandas (a fifth of a second, 50 MB) at its first conversion of a Python list, only to check
+    whether the list is a pandas object. When pandas is not loaded yet, pyarrow is told before that first
+    conversion that pandas is absent: the import path never hands it a pandas object, and pyarrow imports pandas
+    when it is asked for pandas (``to_pandas``)."""
+    if "pandas" in sys.modules:
+        return
+    sys.meta_path.insert(0, _NoPandas)  # ``import pandas`` fails while this holds
+    try:
+        pa.array([], pa.string())
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas":
+            raise ModuleNotFoundError("pandas", name="pandas")
+
+
+_pyarrow_without_pandas()
 _NO_VALUE = pa.array(["", *MISSING_MARKS], pa.string())
 NO_BREAK_SPACES = ("\u00a0", "\u202f")
 
@@ -346,9 +383,26 @@ def clean_columns(table: pa.Table) -> list[pa.ChunkedArray]:
         return list(pool.map(clean, range(len(raw))))
 
 
-def clean_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Trim cells (no-break spaces are spaces); a blank cell, or a spelling of "no value" (NA, #N/A…), is null."""
+def clean_text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Trim cells (no-break spaces are spaces); a blank cell, or a spelling of "no value" (NA, #N/A…), is null.
+
+    Each distinct value is cleaned once (a column of requests writes a few hundred values two million times): a
+    column whose values are all clean is returned as it is, without a copy; the others are rewritten through their
+    cleaned distinct values. A column of mostly distinct values is cleaned cell by cell."""
+    if isinstance(col, pa.ChunkedArray):
+        return pa.chunked_array([clean_text(chunk) for chunk in col.chunks], pa.string())
     col = col.cast(pa.string())
+    if col.null_count == len(col):
+        return col
+    encoded = pc.dictionary_encode(col)
+    values = encoded.dictionary
+    if 2 * len(values) > len(col):
+        return _clean_values(col)
+    cleaned = _clean_values(values)
+    return col if cleaned.equals(values) else pc.take(cleaned, encoded.indices)
+
+
+def _clean_values(col: pa.Array) -> pa.Array:
     for space in NO_BREAK_SPACES:  # most files have none: look before replacing
         if pc.any(pc.match_substring(col, space)).as_py():
             col = pc.replace_substring(col, space, " ")

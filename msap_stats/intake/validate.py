@@ -86,10 +86,6 @@ def _codes_hint(col: Column) -> str:
     return f"valeur inconnue (valeurs admises : {shown})"
 
 
-# Types whose cells take few distinct values: they are typed once per distinct value.
-BY_DISTINCT_VALUE = ("code", "codes", "booleen", "date", "mois")
-
-
 def parsed_type(col: Column) -> str:
     """Type of the typed value while checking (an integer keeps its fraction to be refused)."""
     return "DOUBLE" if col.type == "entier" else col.sql_type
@@ -169,12 +165,11 @@ def column_sql(col: Column, v: str, ticks: tuple[str, ...] | None = None,
 class Staged:
     """A validated file waiting in a temporary table of the connection."""
 
-    table: str  # a view of the typed rows over ``parsed`` (or typed rows kept from an inspection, registered)
+    table: str  # the typed rows (or typed rows kept from an inspection, registered)
     kind: Kind
     rows: int
     fingerprint: str
     warnings: list[str]
-    parsed: str = ""
     registered: bool = False
     readings: dict[str, str] = field(default_factory=dict)  # yes/no column -> how its cells were read, in French
     misplaced: int = 0  # sites whose coordinates lie out of their département
@@ -184,9 +179,7 @@ class Staged:
         if self.registered:
             con.unregister(self.table)
             return
-        con.execute(f"DROP VIEW IF EXISTS {self.table}")
-        if self.parsed:
-            con.execute(f"DROP TABLE IF EXISTS {self.parsed}")
+        con.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     def keep(self, con) -> Kept:
         """The typed rows out of this connection, to be imported through another (the writer's) unchanged."""
@@ -272,99 +265,147 @@ def _readings(con, raw_name: str, kind: Kind, raw: RawTable) -> tuple[dict[str, 
     return ticks, readings
 
 
-def _unanswered_groups(con, parsed: str, kind: Kind, present: set[str], ticks: set[str]) -> None:
+def _blanked(kind: Kind, present: set[str], ticks: set[str]) -> dict[str, str]:
     """A blank in a tick column of a multi-response question is "not ticked" for whoever answered the question
     (any of its items, whatever their writing), and no answer for whoever answered none of them. A question
     written wholly as tick boxes cannot tell "answered none" from "ticked none": there, whoever answered another
-    question said No to each box, and whoever answered nothing gave no answer."""
+    question said No to each box, and whoever answered nothing gave no answer. Tick column -> the SQL condition,
+    on the raw cells, under which it is no answer."""
     others = [c for c in kind.questions() if c in present and not any(c in g for g in kind.groups)]
+    out = {}
     for group in kind.groups:
         items = [c for c in group if c in present]
         cols = [c for c in items if c in ticks]
         if not cols:
             continue
         empty = items + (others if len(cols) == len(items) else [])
-        blank = " AND ".join(f"{q('brut_' + c)} IS NULL" for c in empty)
-        con.execute(f"UPDATE {parsed} SET {', '.join(f'{q(c)} = NULL' for c in cols)} WHERE {blank}")
+        blank = " AND ".join(f"r.{q(c)} IS NULL" for c in empty)
+        out.update({c: blank for c in cols})
+    return out
+
+
+@dataclass
+class _Typing:
+    """How one column of the file is typed: once per distinct value of its raw cells, in a small table joined back to
+    the rows (``r``): a column of two million requests holds a few hundred distinct values, each read and checked
+    once."""
+
+    col: Column
+    values: str  # temp table: k (raw cell), n (its rows), w (typed value), v (as stored), f0… (each check failing)
+    checks: list[Check]
+
+    @property
+    def raw(self) -> str:
+        return f"r.{q(self.col.name)}"
+
+    @property
+    def alias(self) -> str:
+        return q("_v_" + self.col.name)
+
+    @property
+    def typed(self) -> str:
+        """The value as stored (an unreadable descriptive cell already unknown)."""
+        return f"{self.alias}.v"
+
+    @property
+    def checked(self) -> str:
+        """The value as the checks read it."""
+        return f"{self.alias}.w"
+
+    def join(self) -> str:
+        return f"LEFT JOIN {self.values} {self.alias} ON {self.raw} IS NOT DISTINCT FROM {self.alias}.k"
+
+    def rows_where(self, con, condition: str) -> str | None:
+        """SQL true on the rows (of ``r``) whose value meets ``condition`` (on ``k`` and ``w``); None when none does."""
+        null, other = con.execute(f"SELECT bool_or(k IS NULL), bool_or(k IS NOT NULL) FROM {self.values} "
+                                  f"WHERE {condition}").fetchall()[0]
+        conditions = [f"{self.raw} IS NULL"] if null else []
+        if other:
+            conditions.append(f"{self.raw} IN (SELECT k FROM {self.values} WHERE ({condition}) AND k IS NOT NULL)")
+        return " OR ".join(conditions) or None
+
+
+def _typing(con, raw_name: str, col: Column, ticks: tuple[str, ...] | None, kept: tuple[str, ...], values: str,
+            lenient: bool) -> _Typing:
+    """The typing of a present column, and its checks, on its distinct values."""
+    val, checks = column_sql(col, "k", ticks, kept)
+    flags = "".join(f", coalesce({c.sql('k', 'w')}, false) AS f{i}" for i, c in enumerate(checks))
+    con.execute(f"CREATE TEMP TABLE {values} AS SELECT *, w AS v{flags} FROM (SELECT k, n, CAST({val} AS "
+                f"{parsed_type(col)}) AS w FROM (SELECT {q(col.name)} AS k, count(*) AS n FROM {raw_name} GROUP BY ALL))")
+    if lenient and checks:  # an unreadable descriptive cell is unknown
+        con.execute(f"UPDATE {values} SET v = NULL WHERE {' OR '.join(f'f{i}' for i in range(len(checks)))}")
+    return _Typing(col, values, checks)
 
 
 def stage(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: Kind, reference_maisons: str = "maisons_connues") -> Staged:
     """Type every cell and run every check; raise ImportRefused listing the problems.
 
-    On success the typed rows wait in a temporary table (not in the store file).
+    On success the typed rows wait in a temporary table (not in the store file). Every check runs on the file's
+    raw cells (a column of few distinct values on its values, once each): only the typed rows are kept.
     """
     problems = _missing_columns(raw, kind)
     if problems:
         raise ImportRefused(problems)
     uid = uuid.uuid4().hex[:10]
-    raw_name, parsed, staged = f"_brut_{uid}", f"_lu_{uid}", f"_pret_{uid}"
+    raw_name, staged = f"_brut_{uid}", f"_pret_{uid}"
     con.register(raw_name, raw.table)
+    typings: list[_Typing] = []
     try:
         present = set(raw.headers)
         ticks, readings = _readings(con, raw_name, kind, raw)
-        raws, selects, joins, checks = [], [], [], []
         for col in kind.columns:
-            typed = f"CAST({lit(col.default)} AS {parsed_type(col)})"
             if col.name in present:
-                v = q("brut_" + col.name)
-                raws.append(f"{q(col.name)} AS {v}")
-                selects.append(f"r.{v}")
-                val, col_checks = column_sql(col, "k" if col.type in BY_DISTINCT_VALUE else f"r.{v}",
-                                             ticks.get(col.name), raw.kept.get(col.name, ()))
-                if col.type in BY_DISTINCT_VALUE:
-                    alias = f"d{len(joins)}"
-                    joins.append(f"LEFT JOIN (SELECT k, CAST({val} AS {parsed_type(col)}) AS v FROM "
-                                 f"(SELECT DISTINCT {q(col.name)} AS k FROM {raw_name})) {alias} "
-                                 f"ON r.{v} IS NOT DISTINCT FROM {alias}.k")
-                    typed = f"{alias}.v"
-                else:
-                    typed = f"CAST({val} AS {parsed_type(col)})"
-                checks += [(col, c) for c in col_checks]
+                typings.append(_typing(con, raw_name, col, ticks.get(col.name), raw.kept.get(col.name, ()),
+                                       f"_valeurs_{uid}_{len(typings)}", kind.lenient(col)))
+        by_name = {t.col.name: t for t in typings}
+        warnings = _unreadable_warnings(con, raw, [t for t in typings if kind.lenient(t.col)])
+        _report(con, raw_name, kind, raw, [t for t in typings if not kind.lenient(t.col)], reference_maisons)
+        blanked = _blanked(kind, present, set(ticks))
+        selects = []
+        for col in kind.columns:
+            t = by_name.get(col.name)
+            typed = t.typed if t else f"CAST({lit(col.default)} AS {parsed_type(col)})"
+            if col.name in blanked:
+                typed = f"(CASE WHEN {blanked[col.name]} THEN NULL ELSE {typed} END)"
             selects.append(f"{typed} AS {q(col.name)}")
-        kept = [c for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN) if c in raw.table.column_names]
-        con.execute(f"CREATE TEMP TABLE {parsed} AS SELECT {', '.join('r.' + c for c in kept)}, {', '.join(selects)} "
-                    f"FROM (SELECT {', '.join(kept)}, {', '.join(raws)} FROM {raw_name}) r {' '.join(joins)}")
-        _unanswered_groups(con, parsed, kind, present, set(ticks))
-        strict = [(c, chk) for c, chk in checks if not kind.lenient(c)]
-        warnings = _set_unreadable_to_unknown(con, parsed, raw, [(c, chk) for c, chk in checks if kind.lenient(c)])
-        _report(con, parsed, kind, raw, strict, reference_maisons)
-        misplaced = _misplaced(con, parsed, raw, kind, warnings) if {"latitude", "longitude"} <= present else 0
-        wave = waves.settle(con, kind.name, parsed, raw.vague) if any(c.name == "vague" for c in kind.columns) else None
-        for name in present & {c.name for c in kind.columns}:  # checked: the raw cells are no longer needed
-            con.execute(f"ALTER TABLE {parsed} DROP COLUMN {q('brut_' + name)}")
+        joins = " ".join(t.join() for t in typings)
+        typed_rows = f"SELECT r.{LINE_COLUMN}, {', '.join(selects)} FROM {raw_name} r {joins}"
         finals = [final_sql(c, f"coalesce({q(c.name)}, {c.fallback_sql})" if c.fallback_sql else q(c.name))
                   for c in kind.columns]
         rows = (f"SELECT {LINE_COLUMN} AS ligne, "
                 + ", ".join(f"CAST({f} AS {c.sql_type}) AS {q(c.name)}" for f, c in zip(finals, kind.columns))
-                + f" FROM {parsed}")
+                + f" FROM ({typed_rows})")
         derived = "".join(f", CAST({d.sql} AS {d.sql_type}) AS {q(d.name)}" for d in kind.derived)
-        # A view, not a copy: the rows are typed again as they are inserted, rather than held twice in memory.
-        con.execute(f"CREATE TEMP VIEW {staged} AS SELECT *{derived} FROM ({rows})")
+        con.execute(f"CREATE TEMP TABLE {staged} AS SELECT *{derived} FROM ({rows})")
+        misplaced = _misplaced(con, staged, raw, kind, warnings) if {"latitude", "longitude"} <= present else 0
+        wave = waves.settle(con, kind.name, staged, raw.vague) if any(c.name == "vague" for c in kind.columns) else None
         cols = ", ".join(q(c.name) for c in kind.columns)
         count, digest = con.execute(f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM {staged}").fetchall()[0]
-        return Staged(staged, kind, count, f"{count}:{digest}", warnings, parsed, readings=readings,
-                      misplaced=misplaced, vague=wave)
+        return Staged(staged, kind, count, f"{count}:{digest}", warnings, readings=readings, misplaced=misplaced,
+                      vague=wave)
     except BaseException:
-        con.execute(f"DROP VIEW IF EXISTS {staged}")
-        con.execute(f"DROP TABLE IF EXISTS {parsed}")
+        con.execute(f"DROP TABLE IF EXISTS {staged}")
         raise
     finally:
+        for t in typings:
+            if t.values:
+                con.execute(f"DROP TABLE IF EXISTS {t.values}")
         con.unregister(raw_name)
 
 
-def _misplaced(con, parsed: str, raw: RawTable, kind: Kind, warnings: list[str]) -> int:
+def _misplaced(con, staged: str, raw: RawTable, kind: Kind, warnings: list[str]) -> int:
     """Sites (or a mobile Maison's stops) whose coordinates lie out of their (Maison's) département's outline, named
     in a warning before anything is written; kept as they are, or dropped (unknown) when the person chose so
     (``RawTable.drop_misplaced``)."""
     what = ("Maison(s) aux coordonnées hors de leur département" if kind.name == "maisons" else
             "arrêt(s) aux coordonnées hors du département de leur Maison")
-    source = (f"(SELECT {LINE_COLUMN}, nom, code_departement, longitude, latitude FROM {parsed})"
+    source = (f"(SELECT ligne, nom, code_departement, longitude, latitude FROM {staged})"
               if kind.name == "maisons" else
-              f"(SELECT p.{LINE_COLUMN}, concat_ws(', ', nullif(p.lieu, ''), p.commune) AS nom, m.code_departement, "
-              f"p.longitude, p.latitude FROM {parsed} p JOIN maisons_connues m USING (id_maison))")
-    rows = con.execute(f"SELECT {LINE_COLUMN}, nom, code_departement, longitude, latitude FROM {source} "
-                       "WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND code_departement IS NOT NULL "
-                       f"ORDER BY {LINE_COLUMN}").fetchall()
+              f"(SELECT p.ligne, concat_ws(', ', nullif(p.lieu, ''), p.commune) AS nom, m.code_departement, "
+              f"p.longitude, p.latitude FROM {staged} p JOIN maisons_connues m USING (id_maison))")
+    rows = con.execute("SELECT ligne, nom, code_departement, longitude, latitude FROM " + source +
+                       " WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND code_departement IS NOT NULL "
+                       "ORDER BY ligne").fetchall()
     outside = reference.outside_departement([r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]) \
         if rows else None
     if outside is None or not outside.any():
@@ -374,7 +415,7 @@ def _misplaced(con, parsed: str, raw: RawTable, kind: Kind, warnings: list[str])
     more = f" et {nombre(len(found) - 5)} autre(s)" if len(found) > 5 else ""
     if raw.drop_misplaced:
         lines = ", ".join(str(r[0]) for r in found)
-        con.execute(f"UPDATE {parsed} SET latitude = NULL, longitude = NULL WHERE {LINE_COLUMN} IN ({lines})")
+        con.execute(f"UPDATE {staged} SET latitude = NULL, longitude = NULL WHERE ligne IN ({lines})")
         warnings.append(f"{nombre(len(found))} {what}, retirées "
                         f"(leur emplacement est inconnu) : {shown}{more}.")
     else:
@@ -384,65 +425,68 @@ def _misplaced(con, parsed: str, raw: RawTable, kind: Kind, warnings: list[str])
     return len(found)
 
 
-def _set_unreadable_to_unknown(con, parsed: str, raw: RawTable, checks: list[tuple[Column, Check]]) -> list[str]:
-    """Optional descriptive columns: an unreadable cell ("Sur RDV", "non communiqués") is stored as unknown."""
+def _unreadable_warnings(con, raw: RawTable, typings: list[_Typing]) -> list[str]:
+    """Optional descriptive columns: an unreadable cell ("Sur RDV", "non communiqués") is stored as unknown, and
+    said."""
     warnings = []
-    by_column: dict[str, list[str]] = {}
-    for col, check in checks:
-        by_column.setdefault(col.name, []).append(f"coalesce({check.sql(q('brut_' + col.name), q(col.name))}, false)")
-    for name, conditions in by_column.items():
-        cond = " OR ".join(conditions)
-        n, examples = con.execute(
-            f"SELECT count(*), list(DISTINCT {q('brut_' + name)})[1:3] FROM {parsed} WHERE {cond}").fetchall()[0]
+    for t in typings:
+        if not t.checks:
+            continue
+        n, examples = con.execute(f"SELECT sum(n), list(k ORDER BY k)[1:3] FROM {t.values} WHERE "
+                                  f"{' OR '.join(f'f{i}' for i in range(len(t.checks)))}").fetchall()[0]
         if n:
-            con.execute(f"UPDATE {parsed} SET {q(name)} = NULL WHERE {cond}")
             shown = ", ".join(f"« {e} »" for e in sorted(examples or []))
-            warnings.append(f"Colonne « {raw.headers.get(name, name)} » : {nombre(n)} valeur(s) illisible(s) "
-                            f"enregistrée(s) comme inconnues (ex. {shown}).")
+            warnings.append(f"Colonne « {raw.headers.get(t.col.name, t.col.name)} » : {nombre(n)} valeur(s) "
+                            f"illisible(s) enregistrée(s) comme inconnues (ex. {shown}).")
     return warnings
 
 
-def _report(con, parsed: str, kind: Kind, raw: RawTable, checks: list[tuple[Column, Check]], reference_maisons: str) -> None:
+def _report(con, raw_name: str, kind: Kind, raw: RawTable, typings: list[_Typing], reference_maisons: str) -> None:
     """Raise ImportRefused with every problem in row order (up to MAX_KEPT), and their total count."""
     branches = []
     order = {c.name: i for i, c in enumerate(kind.columns)}
-    sheet = SHEET_COLUMN if SHEET_COLUMN in raw.table.column_names else "NULL"
+    sheet = f"r.{SHEET_COLUMN}" if SHEET_COLUMN in raw.table.column_names else "NULL"
 
-    def branch(col_name: str, condition: str, reason: str, value_sql: str | None = None) -> str:
-        value = value_sql or f"CAST({q('brut_' + col_name)} AS VARCHAR)"
-        header = lit(raw.headers.get(col_name, col_name))
-        if col_name == raw.cell_header:  # months as columns: the month's own column
-            header = f"coalesce({CELL_COLUMN}, {header})"
-        return (f"SELECT {LINE_COLUMN} AS ligne, {order.get(col_name, 99)} AS rang, {header} AS colonne, "
-                f"{value} AS valeur, {lit(reason)} AS raison, {sheet} AS feuille FROM {parsed} WHERE {condition}")
+    def branch(t: _Typing, condition: str, reason: str, value_sql: str | None = None) -> str:
+        value = value_sql or f"CAST({t.raw} AS VARCHAR)"
+        header = lit(raw.headers.get(t.col.name, t.col.name))
+        if t.col.name == raw.cell_header:  # months as columns: the month's own column
+            header = f"coalesce(r.{CELL_COLUMN}, {header})"
+        return (f"SELECT r.{LINE_COLUMN} AS ligne, {order.get(t.col.name, 99)} AS rang, {header} AS colonne, "
+                f"{value} AS valeur, {lit(reason)} AS raison, {sheet} AS feuille FROM {raw_name} r "
+                f"WHERE {condition}")
 
-    for col, check in checks:
-        condition = check.sql(q("brut_" + col.name), q(col.name))
-        branches.append(branch(col.name, f"coalesce({condition}, false)", check.reason))
-    for col in kind.columns:
-        if col.name not in raw.headers:
-            continue
-        c = q(col.name)
+    for t in typings:
+        for i, check in enumerate(t.checks):
+            condition = t.rows_where(con, f"f{i}")
+            if condition is not None:
+                branches.append(branch(t, condition, check.reason))
+        col, c = t.col, t.checked
         if col.unique:
             branches.append(
-                f"SELECT {LINE_COLUMN}, {order[col.name]}, {lit(raw.headers[col.name])}, CAST({c} AS VARCHAR), "
-                f"'identifiant en double dans le fichier (déjà ligne ' || premiere || ')', {sheet} FROM ("
-                f"SELECT {LINE_COLUMN}, {'' if sheet == 'NULL' else sheet + ','} {c}, "
-                f"min({LINE_COLUMN}) OVER (PARTITION BY {c}) AS premiere FROM {parsed} "
-                f"WHERE {c} IS NOT NULL) WHERE {LINE_COLUMN} > premiere")
+                f"SELECT {LINE_COLUMN} AS ligne, {order[col.name]} AS rang, {lit(raw.headers[col.name])} AS colonne, "
+                f"CAST(v AS VARCHAR) AS valeur, 'identifiant en double dans le fichier (déjà ligne ' || premiere || ')' "
+                f"AS raison, feuille FROM ("
+                f"SELECT r.{LINE_COLUMN}, {sheet} AS feuille, {c} AS v, min(r.{LINE_COLUMN}) OVER (PARTITION BY {c}) "
+                f"AS premiere FROM {raw_name} r {t.join()} WHERE {c} IS NOT NULL) WHERE {LINE_COLUMN} > premiere")
         if col.maison_ref:
             empty = not con.execute(f"SELECT count(*) FROM {reference_maisons}").fetchall()[0][0]
             hint = ("le registre est vide : importez-le d'abord" if empty
                     else "vérifiez l'identifiant, ou importez une version du registre qui contient cette Maison")
-            branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT id_maison FROM {reference_maisons})",
-                                   f"Maison inconnue du registre ({hint})"))
+            unknown = t.rows_where(con, f"w IS NOT NULL AND w NOT IN (SELECT id_maison FROM {reference_maisons})")
+            if unknown:
+                branches.append(branch(t, unknown, f"Maison inconnue du registre ({hint})"))
         if col.departement_ref:
-            branches.append(branch(col.name, f"{c} IS NOT NULL AND {c} NOT IN (SELECT code_departement FROM ref_departements)",
-                                   "code de département inconnu"))
+            unknown = t.rows_where(con, "w IS NOT NULL AND w NOT IN (SELECT code_departement FROM ref_departements)")
+            if unknown:
+                branches.append(branch(t, unknown, "code de département inconnu"))
+    by_name = {t.col.name: t for t in typings}
     for group in kind.one_of:
         present = [g for g in group if g in raw.headers]
-        cond = " AND ".join(f"{q('brut_' + g)} IS NULL" for g in present)
-        branches.append(branch(present[0], cond, f"il faut renseigner {' ou '.join(group)}", "NULL"))
+        if any(raw.table.column(g).null_count == 0 for g in present):
+            continue  # a column without a blank: no row misses them all
+        cond = " AND ".join(f"r.{q(g)} IS NULL" for g in present)
+        branches.append(branch(by_name[present[0]], cond, f"il faut renseigner {' ou '.join(group)}", "NULL"))
     if not branches:
         return
     # DISTINCT: a label spread over months as columns is one cell of the file, reported once.
