@@ -20,13 +20,12 @@ import pickle
 import resource
 import select
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
-
-import pyarrow as pa
 
 from ..errors import ImportRefused, refuse
 
@@ -36,7 +35,9 @@ WALL_SECONDS = float(os.environ.get("MSAP_READ_WALL_SECONDS", "300"))
 PRELOAD = ["msap_stats.intake.reader"]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
-POOL = 2  # reading processes kept waiting between files
+# Reading processes kept waiting between files: a server keeps one ahead of the next upload; a command that reads one
+# file (``prestart``) starts its own at once and none after it.
+POOL = int(os.environ.get("MSAP_READ_POOL", "2"))
 RECYCLE_BYTES = 20 * 2**20  # after a file this large, its process ends rather than wait for another
 _idle: list[subprocess.Popen] = []  # processes started ahead, the parser loaded, waiting for a file
 _lock = threading.Lock()
@@ -59,9 +60,41 @@ def _take() -> subprocess.Popen:
                 break
         else:
             worker = _start()
-        if not _idle:
+        if not _idle and POOL:
             _idle.append(_start())
     return worker
+
+
+_PARSED_HERE = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # the workbooks this process parses (JSON too, by its start)
+
+
+def reads_a_workbook(argv: list[str]) -> bool:
+    """Whether a command line imports or inspects a file that a reading process parses (a workbook or a JSON)."""
+    if argv[:1] not in (["import"], ["inspect"]):
+        return False
+    for arg in argv[1:]:
+        try:
+            fd = os.open(arg, os.O_RDONLY | os.O_NONBLOCK)
+        except (OSError, ValueError):
+            continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
+            head = os.read(fd, 64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        finally:
+            os.close(fd)
+        return head.startswith(_PARSED_HERE) or head[:1] in (b"{", b"[")
+    return False
+
+
+def prestart() -> None:
+    """For a command that reads one workbook: its reading process started now, while the command loads itself (the
+    two start on two cores), and none kept ahead after it."""
+    global POOL
+    POOL = 0
+    with _lock:
+        if not _idle:
+            _idle.append(_start())
 
 
 def _give_back(worker: subprocess.Popen, recycle: bool) -> None:
@@ -103,6 +136,8 @@ class _ArrowPickler(pickle.Pickler):
         self.folder, self.count = folder, 0
 
     def persistent_id(self, obj):
+        import pyarrow as pa
+
         if isinstance(obj, pa.Table):
             self.count += 1
             path = os.path.join(self.folder, f"t{self.count}.arrow")
@@ -117,6 +152,8 @@ class _ArrowUnpickler(pickle.Unpickler):
         kind, path = pid
         if kind != "arrow" or Path(path).parent != Path(self.folder):
             raise pickle.UnpicklingError("référence inattendue")
+        import pyarrow as pa
+
         return pa.ipc.open_file(pa.memory_map(path)).read_all()  # the mapping outlives the folder
 
     def __init__(self, file, folder: str):
