@@ -8,6 +8,7 @@ the same functions.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -20,8 +21,8 @@ from .survey.design import ALPHA, Design, differences, equal_across, holm, propo
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE, SURVEYS
 from .perimetre import ALL_WAVES, FILTER_PARAMS, Filters  # noqa: F401 (the queries' perimeter, named here too)
-from .store import (IN_FORCE, SUMMARY_CARRIED, is_demo, lit, network_sql, q, summary_columns, summary_level,
-                    with_places)
+from .store import (IN_FORCE, SUMMARY_CARRIED, data_version, db_file, is_demo, lit, network_sql, q, summary_columns,
+                    summary_level, with_places)
 
 
 # Dimensions of a Maison that survey answers and requests can be broken down by.
@@ -250,9 +251,29 @@ def arrival_years(con, f: Filters) -> pd.DataFrame:
     return shares(con, "agents", {str(y): (str(y), f"annee_arrivee = {y}") for y in years}, f)
 
 
+_DESIGNS: dict[tuple, Design] = {}  # the designs read from stores on disk, by what they depend on (a few dozen)
+_DESIGNS_LOCK = threading.Lock()
+
+
 def survey_design(con, kind: str, f: Filters = Filters(), waves: tuple[str, str] | None = None) -> Design:
     """The wave's whole survey, whatever the other filters: its clusters (every perimeter is a domain of it); with
-    ``waves``, the design of two waves together (a Maison in both is one cluster)."""
+    ``waves``, the design of two waves together (a Maison in both is one cluster). Read once per version of the data
+    and wave: every figure of every perimeter rests on the same design."""
+    path = db_file(con)
+    if path is None:  # a store in memory has no identity to remember it by
+        return _survey_design(con, kind, f, waves)
+    key = (str(path), data_version(con), kind, f.vague, f.debut, f.fin, waves)
+    design = _DESIGNS.get(key)
+    if design is None:
+        design = _survey_design(con, kind, f, waves)
+        with _DESIGNS_LOCK:  # pages run in threads of their own
+            if len(_DESIGNS) >= 64:
+                _DESIGNS.pop(next(iter(_DESIGNS)))
+            _DESIGNS[key] = design
+    return design
+
+
+def _survey_design(con, kind: str, f: Filters, waves: tuple[str, str] | None) -> Design:
     k = KINDS[kind]
     params: dict = {}
     if waves:

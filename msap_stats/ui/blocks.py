@@ -130,11 +130,14 @@ def cite(text: str) -> None:
 
 
 def key_figures_citations(figures: list[common.KeyFigure]) -> None:
-    with st.expander("Copier la citation d'un chiffre clé"):
-        link = filters.view_link()
-        for k in figures:
-            if k.valeur != "–":
-                cite(common.key_figure_citation(connection.cursor(), filters.current(), k, link))
+    """The key figures' citations, made when the reader opens them (as a chart's details)."""
+    details = st.expander("Copier la citation d'un chiffre clé", key=f"{DETAILS}chiffres_cles", on_change="rerun")
+    if details.open:
+        with details:
+            link = filters.view_link()
+            for k in figures:
+                if k.valeur != "–":
+                    cite(common.key_figure_citation(connection.cursor(), filters.current(), k, link))
 
 
 def downloads(result: figures.Chart, key: str) -> None:

@@ -53,20 +53,25 @@ def begin_run() -> None:
             pass
 
 
-_thread = threading.local()  # the warm-up's own cursor (a thread outside any script run)
+_thread = threading.local()  # the warm-up's own reading (a thread outside any script run)
 
 
 def cursor():
     """The cursor of this script run (the connection itself is shared by the whole process)."""
-    own = getattr(_thread, "cursor", None)
+    return _reading()[1]
+
+
+def _reading() -> list:
+    """[run, its cursor, the data version it reads (None until asked)]: the run's, or the warm-up thread's."""
+    own = getattr(_thread, "reading", None)
     if own is not None:
         return own
     run = st.session_state.get("_run", 0)
     current = st.session_state.get("_curseur")
     if current is None or current[0] != run:
-        current = (run, store.reader_cursor(connection()))
+        current = [run, store.reader_cursor(connection()), None]
         st.session_state["_curseur"] = current
-    return current[1]
+    return current
 
 
 def reset_connection() -> None:
@@ -76,8 +81,12 @@ def reset_connection() -> None:
 
 
 def data_version() -> str:
-    """Changes whenever an import is loaded or rolled back: part of every cache key."""
-    return store.data_version(cursor())
+    """Changes whenever an import is loaded or rolled back: part of every cache key. Read once per script run: a
+    cursor reads one version of the file for the whole run."""
+    reading = _reading()
+    if reading[2] is None:
+        reading[2] = store.data_version(reading[1])
+    return reading[2]
 
 
 COMPUTED: collections.Counter = collections.Counter()  # figures computed (not found in the cache), by function
@@ -136,7 +145,7 @@ def _warm_up(path: str, version: str, _plan) -> threading.Thread:
 def _warm(path: str, plan) -> None:
     """The plan's calls run in the background on a cursor of their own; a failure only means a cold first visit."""
     started = store.file_version(path)
-    _thread.cursor = store.reader_cursor(connection())
+    _thread.reading = [None, store.reader_cursor(connection()), None]
     try:
         version = data_version()
         for fn, *args in plan():
@@ -147,8 +156,8 @@ def _warm(path: str, plan) -> None:
             except Exception:  # the page will say what is wrong with its figure, if anything
                 logging.getLogger(__name__).debug("échauffement : %s", fn.__name__, exc_info=True)
     finally:
-        _thread.cursor.close()
-        _thread.cursor = None
+        _thread.reading[1].close()
+        _thread.reading = None
 
 
 def warm_up(plan) -> None:

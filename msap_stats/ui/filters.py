@@ -108,9 +108,11 @@ def sidebar() -> Filters:
     months = connection.cached(indicators.activity_months)
     format_labels = schema.labels(schema.FORMATS)
     porteur_labels = schema.labels(schema.PORTEURS)
-    present = connection.cached(indicators.maisons_summary, Filters())["par_departement"]
+    present = set(connection.cached(indicators.maisons_summary, Filters())["par_departement"])
+    region_of = dict(zip(deps["code_departement"], deps["code_region"]))
+    with_maisons = {region_of[d] for d in present if d in region_of}
     options = {
-        "regions": [r for r in region_names if deps.loc[deps["code_region"] == r, "code_departement"].isin(present).any()],
+        "regions": [r for r in region_names if r in with_maisons],
         "departements": [d for d in dep_names if d in present],
         "formats": list(format_labels),
         "porteurs": list(porteur_labels),
@@ -123,7 +125,6 @@ def sidebar() -> Filters:
         st.header("Filtres")
         chosen_regions = st.multiselect("Région", options["regions"], format_func=region_names.get, key="f_regions",
                                         placeholder="Toutes les régions")
-        region_of = dict(zip(deps["code_departement"], deps["code_region"]))
         dep_choices = [d for d in options["departements"] if not chosen_regions or region_of[d] in chosen_regions]
         if "f_departements" in st.session_state:  # keep only départements of the chosen régions
             st.session_state["f_departements"] = [d for d in st.session_state["f_departements"] if d in dep_choices]
