@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DB     ?= $(or $(MSAP_DB),data/msap.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test lint demo bench chromium clean reference captures corpus
+.PHONY: run test lint demo bench chromium nginx serve charge clean reference captures corpus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ $(DB): | $(VENV)/.runtime
 run: $(VENV)/.runtime $(DB)
 	MSAP_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
 
-test: $(VENV)/.dev chromium lint
+test: $(VENV)/.dev chromium nginx lint
 	$(BIN)/python -m pytest
 
 # Style (ruff) and the floors of the package (import-linter: .importlinter): an upward import or a circle fails.
@@ -38,6 +38,23 @@ lint: $(VENV)/.dev
 
 chromium:
 	@./.ci/ensure-chromium
+
+nginx:
+	@./.ci/ensure-nginx
+
+# Several processes on one store behind nginx (README, « Déploiement ») : make serve PROCESSUS=4 PORT_PROXY=8080.
+PROCESSUS ?= 2
+PORT_PROXY ?= 8080
+serve: $(VENV)/.runtime $(DB) nginx
+	$(BIN)/python -m msap_stats.serve --processus $(PROCESSUS) --port $(PORT_PROXY) --db $(DB)
+
+# The load test at full size, by hand (BENCHMARKS.md) : UTILISATEURS simulated users on PROCESSUS processes.
+UTILISATEURS ?= 50
+DUREE ?= 60
+charge: $(VENV)/.dev nginx
+	mkdir -p data/cache
+	$(BIN)/python -m msap_stats.charge --utilisateurs $(UTILISATEURS) --processus $(PROCESSUS) --duree $(DUREE) \
+		--repeat 3 --json data/cache/charge-$(UTILISATEURS)-$(PROCESSUS).json
 
 demo: $(VENV)/.runtime
 	$(BIN)/python -m msap_stats demo --db $(DB) --force

@@ -185,11 +185,12 @@ def confirm_benchmark(path: Path, template: Path, work: Path, repeat: int) -> di
 # file, function).
 STEPS = (
     (0, "imports Python de la commande", "msap_stats/cli.py", "<module>"),
-    (0, "lecture du fichier et garde", "msap_stats/intake/guard.py", "read_user_file"),
+    (0, "empreinte et encodage du fichier (une lecture en flux)", "msap_stats/intake/guard.py", "__init__"),
     (0, "inspection", "msap_stats/intake/assistant.py", "inspect"),
     (1, "classeur lu (processus de lecture)", "msap_stats/intake/sandbox.py", "run"),
     (1, "mise en page (en-tête, mois, totaux)", "msap_stats/intake/layout.py", "detect"),
-    (2, "corps du CSV lu et nettoyé (pyarrow)", "msap_stats/intake/reader.py", "table"),
+    (2, "corps du CSV lu (pyarrow, tous les cœurs) et nettoyé", "msap_stats/intake/reader.py", "table"),
+    (3, "nettoyage des cellules (une fois par valeur distincte)", "msap_stats/intake/reader.py", "clean_columns"),
     (1, "typage et contrôles (DuckDB)", "msap_stats/intake/validate.py", "stage"),
     (0, "écriture", "msap_stats/intake/importer.py", "_load"),
     (1, "résumé d'activité", "msap_stats/store.py", "refresh_activity_summary"),

@@ -103,7 +103,10 @@ class UserFile:
                     utf8.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = None
-            undefined = undefined or any(b in chunk for b in CP1252_UNDEFINED)
+            if data is None:  # bytes held are searched whole below (a memoryview is searched byte by byte)
+                undefined = undefined or any(b in chunk for b in CP1252_UNDEFINED)
+        if data is not None:
+            undefined = any(b in data for b in CP1252_UNDEFINED)
         if utf8 is not None:
             try:
                 utf8.decode(b"", final=True)
