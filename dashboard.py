@@ -49,6 +49,8 @@ def main() -> None:
     if user is None:  # not logged in, or no role: one page, and no data
         st.navigation([st.Page(access.gate, title="Connexion", url_path="connexion", default=True)],
                       position="hidden").run()
+        if access.login_configured():  # the figures of the first visits, ready for whoever logs in (none is shown)
+            connection.warm_up(warmup.first_visits)
         st.stop()
     access.set_user(user)
     access.sidebar(user)

@@ -550,9 +550,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="un déploiement déjà lancé (sa mémoire n'est alors pas mesurée)")
     ap.add_argument("--secrets", type=Path, help="son secrets.toml (le secret des cookies de connexion)")
     ap.add_argument("--json", type=Path, help="écrire le rapport dans ce fichier JSON")
+    ap.add_argument("--dossier", type=Path, help="garder ici les bases, configurations et journaux des essais")
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="msap-charge-") as tmp:
+    if args.dossier:
+        args.dossier.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="msap-charge-", dir=args.dossier) as tmp:
         work = Path(tmp)
+        if args.dossier:  # kept: the TemporaryDirectory only names it
+            work = Path(tempfile.mkdtemp(prefix="essai-", dir=args.dossier))
         os.chmod(work, 0o755)
         if args.url:
             people = crowd(args.utilisateurs, 0)

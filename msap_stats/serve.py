@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -65,6 +66,22 @@ def healthy(url: str, timeout: float = 5.0) -> bool:
             return r.read().strip() == b"ok"
     except OSError:
         return False
+
+
+def warm_up(url: str) -> threading.Thread:
+    """A process's first script run asked for at once, in the background (Streamlit's script health check runs the
+    app in a session of its own): the modules loaded and the pages' first visits computed (``connection.warm_up``)
+    before the first person comes."""
+    def ask() -> None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=300) as r:
+                r.read()
+        except OSError:  # the process will be warmed by its first visitor instead
+            pass
+
+    thread = threading.Thread(target=ask, name=f"msap-echauffement-{url}", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass
@@ -130,6 +147,7 @@ class Deployment:
             time.sleep(0.3)
         for member in self.members:
             member.answered = True
+            warm_up(member.url)
         return self
 
     def log(self, member: Process) -> Path:
@@ -141,7 +159,7 @@ class Deployment:
             env["MSAP_DB"] = str(self.db)
         args = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(member.port),
                 "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                "--server.enableXsrfProtection", "true"]
+                "--server.enableXsrfProtection", "true", "--server.scriptHealthCheckEnabled", "true"]
         if self.secrets:
             args += ["--secrets.files", str(self.secrets)]
         log = open(self.log(member), "a")
@@ -170,6 +188,8 @@ class Deployment:
             ended = member.proc.poll() is not None
             if not ended:
                 if healthy(member.url, 5):
+                    if not member.answered:  # started again: warmed up as at the start
+                        warm_up(member.url)
                     member.failures, member.answered = 0, True
                     continue
                 member.failures += 1

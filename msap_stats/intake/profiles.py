@@ -90,7 +90,7 @@ def _visible(user: User | None) -> tuple[str, list]:
     return "(regions IS NULL OR len(list_intersect(regions, ?)) > 0)", [list(user.regions)]
 
 
-def _may_change(profile: Profile, user: User) -> bool:
+def may_change(profile: Profile, user: User) -> bool:
     """An administrator, or a coordinator every région of the profile is theirs."""
     return user.role == "admin" or (user.role == "coordinateur" and profile.regions is not None
                                     and set(profile.regions) <= set(user.regions))
@@ -124,7 +124,7 @@ def save_profile(con, nom: str, kind: str, sig: str, choices: Choices, actor: Us
     existing = get_profile(con, nom, ADMIN_VIEW)
     if existing and existing.kind != kind:
         raise StoreError(f"Le profil « {nom} » existe déjà pour un autre type de fichier ; choisissez un autre nom.")
-    if existing and not _may_change(existing, actor):
+    if existing and not may_change(existing, actor):
         raise StoreError(f"Le profil « {nom} » appartient à une autre région (ou au niveau national) : "
                          "choisissez un autre nom pour le vôtre.")
     regions = list(actor.regions) if actor.role == "coordinateur" else None
@@ -151,7 +151,7 @@ def _changeable(con, nom: str, user: User | None) -> tuple[Profile, User]:
     found = get_profile(con, nom, user)
     if found is None:
         raise StoreError(f"Aucun profil « {nom} ».")
-    if not _may_change(found, user):
+    if not may_change(found, user):
         raise StoreError(f"Le profil « {nom} » est "
                          + ("national" if found.regions is None else f"celui de la région {', '.join(found.regions)}")
                          + " : seul un administrateur" + ("" if found.regions is None else " ou un coordinateur de "

@@ -351,7 +351,11 @@ def confirm(fichier: str, kind: str, file_key: str, insp, others: int = 0) -> No
         return
     st.success(f"Prêt à importer : **{nombre(insp.rows_ready)} ligne(s)** ({len(insp.warnings)} avertissement(s)).",
                icon=":material/check_circle:")
-    default_name = insp.profile.nom if insp.profile else f"{KINDS[kind].label} – {Path(fichier).stem}"
+    user = access.acting_user()
+    # A profile of another région (or a national one, for a coordinator) applies as it is: the person may not save
+    # over it, so nothing is proposed to save unless they ask for a profile of their own, under a name of its own.
+    theirs = insp.profile is None or user is None or profiles.may_change(insp.profile, user)
+    default_name = insp.profile.nom if insp.profile and theirs else f"{KINDS[kind].label} – {Path(fichier).stem}"
     for c in insp.conflicts:
         st.warning(markdown_text(c) + " : cochez « Remplacer » pour remplacer ces données.", icon=":material/swap_horiz:")
     replace = False
@@ -362,7 +366,7 @@ def confirm(fichier: str, kind: str, file_key: str, insp, others: int = 0) -> No
             wave(file_key, insp.vague)
         replace = st.checkbox("Remplacer les données déjà chargées pour les mêmes clés", key=f"imp_replace_{file_key}",
                               help="Les lignes remplacées restent dans l'historique et reviennent si l'import est annulé.")
-    save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=True, key=f"imp_save_{file_key}",
+    save = st.checkbox("Enregistrer cette correspondance comme profil de source", value=theirs, key=f"imp_save_{file_key}",
                        help="Le prochain fichier aux mêmes en-têtes s'importera en un clic.")
     name = st.text_input("Nom du profil", value=default_name, key=f"imp_nomprofil_{file_key}", disabled=not save)
     if st.button(f"Importer {nombre(insp.rows_ready)} ligne(s)", type="primary", key=f"imp_go_{file_key}",

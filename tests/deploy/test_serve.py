@@ -144,6 +144,24 @@ async def _requests_shown(session: Session) -> int:
     return int(re.sub(r"\D", "", value))
 
 
+def test_a_coordinator_imports_with_the_page_s_defaults_a_file_a_national_profile_reads(deployment):
+    """An administrator's import saves a national profile; a coordinator's file of the same headers is read by it,
+    and imported as the page proposes (the national profile applies; it is not saved over)."""
+    async def scenario():
+        admin, coord = _session(deployment, ADMIN), _session(deployment, COORD)
+        for session in (admin, coord):
+            await session.open()
+            assert (await session.run("importer")).faults == []
+        national = await charge._import(admin, charge.import_file(deployment.work, deployment.db, 20))
+        assert national.faults == []
+        regional = await charge._import(coord, charge.import_file(deployment.work, deployment.db, 21))
+        assert regional.faults == [], regional.faults
+        await admin.close()
+        await coord.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_killed_process_is_replaced_and_its_session_comes_back(deployment):
     member = deployment.members[0]
 
