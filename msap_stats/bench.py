@@ -447,11 +447,13 @@ def _settle(page, action) -> float:
 
 
 def browser_benchmark(db: Path, repeat: int) -> dict:
-    """Each page loaded by its URL, and a région chosen on the overview, in Debian's Chromium."""
+    """Each page loaded by its URL, and a région chosen on the overview, in Debian's Chromium, on a server warmed up
+    at its start as a deployment's processes are (``serve.warm_up``: its first visits computed before anyone
+    comes)."""
     from tests import browser  # the test suite's server and Chromium helpers (a development tool)
 
     pages = {}
-    with browser.streamlit_server(db) as url, browser.chromium_page() as page:
+    with browser.streamlit_server(db, warm=True) as url, browser.chromium_page() as page:
         page.add_init_script(COUNT_RUNS)
         for path in BROWSER_PAGES:
             times = []

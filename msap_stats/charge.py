@@ -104,12 +104,12 @@ def cookie_secret(secrets_file: Path) -> str:
     return tomllib.loads(secrets_file.read_text(encoding="utf-8"))["auth"]["cookie_secret"]
 
 
-def write_secrets(path: Path, url: str) -> Path:
+def write_secrets(path: Path, url: str, metadata: str = f"{ISSUER}/.well-known/openid-configuration") -> Path:
     """A login configuration for a measured deployment: its cookie secret signs the simulated users' cookies (the
-    provider is never asked: they arrive logged in)."""
+    provider at ``metadata`` is never asked for them: they arrive logged in)."""
     path.write_text(f'[auth]\nredirect_uri = "{url}/oauth2callback"\ncookie_secret = "{secrets.token_hex(24)}"\n'
-                    f'client_id = "msap-stats"\nclient_secret = "charge"\n'
-                    f'server_metadata_url = "{ISSUER}/.well-known/openid-configuration"\n', encoding="utf-8")
+                    f'client_id = "msap-stats"\nclient_secret = "charge"\nserver_metadata_url = "{metadata}"\n',
+                    encoding="utf-8")
     return path
 
 

@@ -33,9 +33,12 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60, port: int | None = None,
-                     args: tuple[str, ...] = ()):
-    """``streamlit run dashboard.py`` on a free port of 127.0.0.1 (or ``port``), until /_stcore/health answers."""
+                     args: tuple[str, ...] = (), warm: bool = False):
+    """``streamlit run dashboard.py`` on a free port of 127.0.0.1 (or ``port``), until /_stcore/health answers;
+    with ``warm``, warmed up at start as a deployment's processes are (``serve.warm_up``), until it rests."""
     port = port or free_port()
+    if warm:
+        args = (*args, "--server.scriptHealthCheckEnabled", "true")
     env = {**os.environ, "MSAP_DB": str(db)}
     if contours:
         env["MSAP_CONTOURS"] = str(contours)
@@ -57,6 +60,11 @@ def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start: {db.with_suffix('.streamlit.log').read_text()}")
             time.sleep(0.3)
+        if warm:
+            from msap_stats import serve
+
+            serve.warm_up(url).join()
+            resting(proc.pid)
         yield url
     finally:
         proc.terminate()
@@ -65,6 +73,23 @@ def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def resting(pid: int, quiet: float = 1.0, timeout: float = 120) -> None:
+    """Wait until the process has used no CPU for ``quiet`` seconds (its background work done)."""
+    def used() -> float:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+
+    deadline, last, since = time.monotonic() + timeout, used(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = used()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
 
 
 @contextmanager

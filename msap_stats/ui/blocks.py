@@ -8,7 +8,6 @@ import os
 import uuid
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from .. import store
@@ -103,8 +102,7 @@ def chart(fn, *args, **kwargs):
         return None
     key = result.key + "".join(f"_{a}" for a in args)
     # On screen the title and its base wrap as text above the chart; the figure keeps them for the images.
-    screen = go.Figure(result.figure)
-    screen.update_layout(title=None, margin=dict(t=20))
+    screen = result.untitled(top=20)
     config = {**theme.PLOTLY_CONFIG, "toImageButtonOptions": {**theme.PLOTLY_CONFIG["toImageButtonOptions"],
                                                                "filename": key}}
     with st.container(key=f"{'large' if result.large else 'bloc'}_{key}"):  # one block: printed on one page

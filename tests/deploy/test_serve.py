@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from msap_stats import charge, serve
+from msap_stats import charge, serve, store
+from msap_stats.access import roles, users
 from msap_stats.charge import Person, Session
 from tests import browser
 
@@ -30,15 +31,35 @@ COORD = Person("coord@deploiement.invalid", "coordinateur", ("76",), imports=Tru
 READER = Person("lecteur@deploiement.invalid", "lecteur")
 
 
+NEWCOMER = "nouvelle@deploiement.invalid"  # logs in through the provider, in the browser
+
+
 @pytest.fixture(scope="module")
-def deployment(demo_db, tmp_path_factory):
+def provider():
+    """A local OpenID Connect provider (as tests/ui/test_login.py): the login through nginx is a real one."""
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+    import httpx
+
+    with oidc_provider_mock.run_server_in_thread() as server:
+        url = f"http://localhost:{server.server_port}"
+        assert httpx.put(f"{url}/users/{NEWCOMER}", json={"email": NEWCOMER, "email_verified": True}
+                         ).status_code == 204
+        yield url
+
+
+@pytest.fixture(scope="module")
+def deployment(demo_db, provider, tmp_path_factory):
     work = tmp_path_factory.mktemp("deploiement")
     os.chmod(work, 0o755)
     db = work / "partagee.duckdb"
     shutil.copy(demo_db, db)
     charge.register(db, [ADMIN, COORD, READER])
+    con = store.connect(db)
+    roles.grant(con, users.User("admin@deploiement.invalid", "admin"), NEWCOMER, "lecteur")
+    con.close()
     port = browser.free_port()
-    secrets_file = charge.write_secrets(work / "secrets.toml", f"http://127.0.0.1:{port}")
+    secrets_file = charge.write_secrets(work / "secrets.toml", f"http://127.0.0.1:{port}",
+                                        f"{provider}/.well-known/openid-configuration")
     with serve.Deployment(2, port, db=db, secrets=secrets_file, run=work / "serve",
                           first_port=browser.free_port()) as d:
         d.secret = charge.cookie_secret(secrets_file)
@@ -81,18 +102,33 @@ def test_the_configuration_is_written_from_the_template_and_accepted_by_nginx(tm
     assert check.returncode == 0, check.stderr
 
 
-def test_a_page_through_the_proxy_in_chromium(deployment):
-    """The dashboard as a browser gets it through nginx: its files, its websocket, a logged-in reader's page."""
+def test_a_login_through_the_proxy_holds_on_the_other_process(deployment):
+    """In Chromium, through nginx: the page, its websocket, a real login (the provider's round trip comes back to
+    the process that asked for it); then the person sent to the other process is still logged in, with their
+    role."""
+    first, second = (m.port for m in deployment.members)
     with browser.chromium_page() as page:
-        page.context.add_cookies([{"name": "_streamlit_user", "value": charge.login_cookie(deployment.secret,
-                                   deployment.url, READER), "url": deployment.url}])
-        page.goto(f"{deployment.url}/motifs")
+        page.context.add_cookies([{"name": "msap_route", "value": _route_to(deployment, first),
+                                   "url": deployment.url}])
+        page.goto(deployment.url)
+        browser.wait_for_app(page)
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_placeholder("sub").fill(NEWCOMER)
+        page.get_by_role("button", name="Authorize").click()
+        page.wait_for_url(f"{deployment.url}/**", timeout=60_000)
+        browser.wait_for_app(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert f"Connecté(e) : {NEWCOMER} — lecteur" in sidebar.inner_text()
+        page.context.add_cookies([{"name": "msap_route", "value": _route_to(deployment, second),
+                                   "url": deployment.url}])
+        response = page.goto(f"{deployment.url}/motifs")
+        assert response.headers["x-msap-processus"] == f"127.0.0.1:{second}"
         browser.wait_for_app(page, min_charts=3)
         assert browser.exceptions(page) == []
-        assert f"Connecté(e) : {READER.email} — lecteur" in page.locator("[data-testid='stSidebar']").inner_text()
+        assert f"Connecté(e) : {NEWCOMER} — lecteur" in sidebar.inner_text()
         assert page.get_by_role("link", name="Importer des données").count() == 0  # a reader imports nothing
-        cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-        assert "msap_route" in cookies  # the proxy's route, for the rest of the visit
+    log = (deployment.run / "access.log").read_text()
+    assert re.search(rf'"GET /oauth2callback\S* HTTP/1.1" 30\d .* processus=127.0.0.1:{first} ', log)
 
 
 def test_sessions_stay_on_their_process_and_an_import_is_seen_through_the_other(deployment):
