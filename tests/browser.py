@@ -151,6 +151,17 @@ def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
     raise TimeoutError(f"page not ready: {page.url}")
 
 
+def login(page, url: str, sub: str) -> None:
+    """Log in through the dashboard's button and the local OpenID Connect provider's form (oidc-provider-mock), as
+    the account ``sub``; back on the dashboard, its page drawn."""
+    page.goto(url)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_placeholder("sub").fill(sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{url}/**", timeout=60_000)
+    wait_for_app(page)
+
+
 def exceptions(page) -> list[str]:
     return page.locator("[data-testid='stException']").all_inner_texts()
 

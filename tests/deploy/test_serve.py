@@ -110,13 +110,7 @@ def test_a_login_through_the_proxy_holds_on_the_other_process(deployment):
     with browser.chromium_page() as page:
         page.context.add_cookies([{"name": "msap_route", "value": _route_to(deployment, first),
                                    "url": deployment.url}])
-        page.goto(deployment.url)
-        browser.wait_for_app(page)
-        page.get_by_role("button", name="Se connecter").click()
-        page.get_by_placeholder("sub").fill(NEWCOMER)
-        page.get_by_role("button", name="Authorize").click()
-        page.wait_for_url(f"{deployment.url}/**", timeout=60_000)
-        browser.wait_for_app(page)
+        browser.login(page, deployment.url, NEWCOMER)
         sidebar = page.locator("[data-testid='stSidebar']")
         assert f"Connecté(e) : {NEWCOMER} — lecteur" in sidebar.inner_text()
         page.context.add_cookies([{"name": "msap_route", "value": _route_to(deployment, second),

@@ -44,15 +44,6 @@ def provider():
         yield url
 
 
-def _login(page, url: str, email: str) -> None:
-    page.goto(url)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_placeholder("sub").fill(email)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{url}/**", timeout=60_000)
-    browser.wait_for_app(page)
-
-
 def _upload(page, path) -> None:
     with page.expect_file_chooser() as chooser:
         page.locator("[data-testid='stFileUploaderDropzone'] button").first.click()
@@ -85,7 +76,7 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "Connectez-vous" in text and "Maisons dans le périmètre" not in text
 
-        _login(page, url, COORD)  # a coordinator: their région accepted, another refused whole
+        browser.login(page, url, COORD)  # a coordinator: their région accepted, another refused whole
         assert f"Connecté(e) : {COORD} — coordinateur (76)" in page.locator("[data-testid='stSidebar']").inner_text()
         browser.open_page(page, "Importer des données")
         assert page.get_by_role("link", name="Administration").count() == 0
@@ -100,20 +91,20 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
         assert browser.exceptions(page) == []
         page.context.clear_cookies()
 
-        _login(page, url, NEWCOMER)  # no role: no data, whom to ask
+        browser.login(page, url, NEWCOMER)  # no role: no data, whom to ask
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "Accès en attente" in text and ADMIN in text and "Maisons dans le périmètre" not in text
         page.context.clear_cookies()
 
-        _login(page, url, ADMIN)  # the administrator's account is linked to the address at its first login
+        browser.login(page, url, ADMIN)  # the administrator's account is linked to the address at its first login
         page.context.clear_cookies()
         for sub, words in ((UNVERIFIED, "n'a pas vérifié votre adresse"), (BORROWER, "des espaces")):
-            _login(page, url, sub)  # an address the provider did not verify, or written to pass for another
+            browser.login(page, url, sub)  # an address the provider did not verify, or written to pass for another
             text = page.locator("[data-testid='stMain']").inner_text()
             assert "Connexion refusée" in text and words in text and "Maisons dans le périmètre" not in text
             page.context.clear_cookies()
 
-        _login(page, url, ADMIN)  # the administrator grants a role
+        browser.login(page, url, ADMIN)  # the administrator grants a role
         browser.open_page(page, "Administration")
         page.get_by_label("Adresse électronique (celle de la connexion)").fill(NEWCOMER)
         page.get_by_role("button", name="Accorder ce rôle").click()
@@ -123,7 +114,7 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
         assert "Journal d'audit" in audit
         page.context.clear_cookies()
 
-        _login(page, url, NEWCOMER)  # now a reader: the figures, no import page
+        browser.login(page, url, NEWCOMER)  # now a reader: the figures, no import page
         assert "Maisons dans le périmètre" in page.locator("[data-testid='stMain']").inner_text()
         assert page.get_by_role("link", name="Importer des données").count() == 0
         assert browser.exceptions(page) == []
