@@ -225,8 +225,8 @@ class Session:
         client.widget_states.widgets.extend(self.states.values())
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        for state in states:  # a button's click, or a file just sent, counts once
-            if state.WhichOneof("value") in ("trigger_value",):
+        for state in states:  # a button's click counts once (a chosen value, or a file dropped, stays)
+            if state.WhichOneof("value") == "trigger_value":
                 self.states.pop(state.id, None)
         while True:
             try:
@@ -486,7 +486,7 @@ def run(users: int, processes: int, seconds: float, pause: float, importers: int
         repeat: int = 1) -> dict:
     """The deployment started on a copy of ``db``, the people registered, ``repeat`` measured loads (each on a fresh
     copy of the store, so that the imports find their months free)."""
-    from .serve import Deployment
+    from .serve import Deployment, free_port
 
     people = crowd(users, importers)
     results = []
@@ -494,7 +494,7 @@ def run(users: int, processes: int, seconds: float, pause: float, importers: int
         store = work / f"charge-{r}.duckdb"
         shutil.copy(db, store)
         register(store, people + [Person("chauffe@admin.charge.invalid", "admin")])
-        port = _free_port()
+        port = free_port()
         secrets_file = write_secrets(work / f"secrets-{r}.toml", f"http://127.0.0.1:{port}")
         with Deployment(processes, port, db=store, secrets=secrets_file, run=work / f"serve-{r}") as deployment:
             secret = cookie_secret(secrets_file)
@@ -514,14 +514,6 @@ def _medians(results: list[dict]) -> dict:
             "erreurs": sum(r["erreurs"] for r in results), "memoire_par_session_mo": med("memoire_par_session_mo"),
             "memoire_par_processus_mo": statistics.median(m for r in results for m in r["memoire_processus_mo"])
             if any(r["memoire_processus_mo"] for r in results) else None}
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def table(report: dict) -> str:

@@ -33,7 +33,7 @@ from pathlib import Path
 from . import files
 from .errors import ImportRefused
 from .fmt import cell, nombre, printable, quoted_list, terminal
-from .intake.guard import display_name, read_user_file
+from .intake.guard import UserFile, display_name
 from .intake.importer import import_file, rollback
 from .intake import assistant, profiles
 from .intake.profiles import Choices
@@ -284,7 +284,7 @@ def _inspect(args) -> int:
     """The assistant's findings; it writes nothing, and needs no store (without one, against an empty registry).
     With --json, a refusal of the file is JSON too."""
     try:
-        data = read_user_file(args.file)
+        data = UserFile.open(args.file)  # a CSV is read as a stream, never held whole
         exists = Path(args.db or default_db_path()).exists()
         if not exists and not args.json:
             sys.stdout.write("Aucune base à cet endroit : le fichier est examiné seul, sans registre des Maisons.\n")
@@ -449,7 +449,7 @@ def _redresser(args) -> int:
             return 2
         with writing(args.db) as con:
             if args.marges:
-                margins = red.read_margins(read_user_file(args.marges), args.marges.name)
+                margins = red.read_margins(UserFile.open(args.marges), args.marges.name)
             else:
                 default = ("sexe", "tranche_age") if args.source == "activite" else ("format",)
                 margins = red.margins_from_store(con, args.kind, args.source, tuple(args.variable) or default,

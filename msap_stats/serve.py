@@ -19,6 +19,7 @@ import argparse
 import os
 import pwd
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,13 @@ def _has_group(name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def healthy(url: str, timeout: float = 5.0) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from msap_stats.serve import free_port  # the servers of the tests take their ports as a deployment does
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -25,10 +26,6 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -149,6 +146,22 @@ def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
                 return
         time.sleep(0.25)
     raise TimeoutError(f"page not ready: {page.url}")
+
+
+@contextmanager
+def oidc_provider(accounts: dict[str, dict]):
+    """A local OpenID Connect provider (oidc-provider-mock) on 127.0.0.1 holding ``accounts`` (sub -> its claims);
+    yields its address."""
+    from urllib.parse import quote
+
+    import httpx
+    import oidc_provider_mock
+
+    with oidc_provider_mock.run_server_in_thread() as server:
+        url = f"http://localhost:{server.server_port}"
+        for sub, claims in accounts.items():
+            assert httpx.put(f"{url}/users/{quote(sub)}", json=claims).status_code == 204
+        yield url
 
 
 def login(page, url: str, sub: str) -> None:

@@ -57,34 +57,13 @@ def _changing(path: Path, before: int, read: int, fichier: str):
                   "de copie. Attendez la fin de l'enregistrement, puis recommencez.", fichier)
 
 
-def read_user_file(path: str | Path, fichier: str | None = None) -> bytes:
-    """The bytes of a regular file, at most ``MAX_FILE_BYTES`` of them, counted as read (a device or a file that
-    grows says nothing true in its size). Directories, devices, pipes and sockets are refused without waiting."""
-    path = Path(path)
-    fichier = fichier or display_name(path)
-    fd = _open_regular(path, fichier)
-    try:
-        with os.fdopen(fd, "rb", closefd=True) as f:
-            fd, size = None, os.fstat(f.fileno()).st_size
-            data = f.read(MAX_FILE_BYTES + 1)
-            grown = len(data) <= MAX_FILE_BYTES and not size == len(data) == os.fstat(f.fileno()).st_size
-        if grown:
-            raise _changing(path, size, len(data), fichier)
-    except OSError:
-        raise refuse(f"le fichier {display_name(path)} n'a pas pu être lu.", fichier) from None
-    finally:
-        if fd is not None:
-            os.close(fd)
-    check_size(data, fichier)
-    return data
-
-
 _CHUNK = 1 << 23
 CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # bytes Windows-1252 leaves without a character
 
 
 class UserFile:
-    """A user's file, read once as a stream: its size, its SHA-256 and what its encoding may be (whether it is UTF-8,
+    """A user's file, the one way the import path reads one: only a regular file (never a folder, a device or a tube,
+    refused without waiting), at most ``MAX_FILE_BYTES`` counted as read, read once as a stream: its size, its SHA-256 and what its encoding may be (whether it is UTF-8,
     whether it holds bytes Windows-1252 does not define), without its bytes being held: a large CSV is then read
     again as a stream by its parser (``path``), and refused if it changed in between (``check_unchanged``). Bytes
     already in memory (an upload) are held as they are (``data``)."""
@@ -149,22 +128,24 @@ class UserFile:
                 os.close(fd)
 
     def head(self, size: int) -> bytes:
+        """The first ``size`` bytes."""
         if self.data is not None:
             return bytes(self.data[:size])
-        out = b""
-        for chunk in self.chunks():
-            out += chunk
-            if len(out) >= size:
-                break
-        return out[:size]
+        fd = _open_regular(self.path, self.fichier)
+        try:
+            return os.pread(fd, size, 0)
+        except OSError:
+            raise refuse(f"le fichier {display_name(self.path)} n'a pas pu être lu.", self.fichier) from None
+        finally:
+            os.close(fd)
 
     def read(self) -> bytes:
-        """The whole file (a workbook, a JSON: their parsers take it whole)."""
-        if self.data is not None:
-            return self.data
-        data = b"".join(self.chunks())
-        self.check_unchanged(len(data))
-        return data
+        """The whole file (a workbook, a JSON, margins: their parsers take it whole), held from then on."""
+        if self.data is None:
+            data = b"".join(self.chunks())
+            self.check_unchanged(len(data))
+            self.data = data
+        return self.data
 
     def check_unchanged(self, read: int | None = None) -> None:
         """Refuse a file on disk that changed since it was hashed (it is being written or copied)."""
@@ -174,11 +155,6 @@ class UserFile:
 
 def as_user_file(data: bytes | UserFile, fichier: str | None) -> UserFile:
     return data if isinstance(data, UserFile) else UserFile(fichier or "", data=data)
-
-
-def check_size(data: bytes, fichier: str | None = None) -> None:
-    if len(data) > MAX_FILE_BYTES:
-        raise refuse(too_big_message(), fichier)
 
 
 def display_name(path: str | Path) -> str:

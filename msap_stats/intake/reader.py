@@ -87,9 +87,9 @@ def detect_format(data: bytes | UserFile, fichier: str) -> str:
     head = source.head(65536)
     if not head.strip() and not _something(source, len(head)):
         raise refuse("le fichier est vide.", fichier)
-    if head[:4] == b"PK\x03\x04":
+    if head.startswith(sandbox.ZIP_MAGIC):
         return _zip_format(source.read(), fichier)
-    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if head.startswith(sandbox.OLE_MAGIC):
         return "xls"
     for magic, what in ((b"%PDF", "un document PDF"), (b"\x89PNG", "une image PNG"), (b"\xff\xd8\xff", "une image JPEG"),
                         (b"GIF8", "une image GIF"), (b"\x1f\x8b", "une archive compressée (gzip)")):
@@ -97,7 +97,7 @@ def detect_format(data: bytes | UserFile, fichier: str) -> str:
             raise refuse(f"ce fichier est {what}, pas un tableur (CSV, Excel ou OpenDocument).", fichier)
     if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise refuse("ce fichier n'est pas un tableur lisible (ni CSV, ni Excel, ni OpenDocument).", fichier)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+    if sandbox.looks_like_json(head):
         return "geojson"
     return "csv"
 

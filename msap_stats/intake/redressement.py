@@ -26,6 +26,7 @@ from ..store import StoreError, q, summary_level, transaction
 from ..survey import calibration as cal
 from ..survey.calibration import IN_FORCE
 from . import journal
+from .guard import UserFile
 from .reader import read_book
 
 REPLACED, REMOVED, LAPSED = "remplacé", "retiré", "caduc"
@@ -88,7 +89,7 @@ def _part(text: object) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def read_margins(data: bytes, fichier: str) -> Margins:
+def read_margins(data: bytes | UserFile, fichier: str) -> Margins:
     """A margins file: one row per modality under a header ``variable ; modalite ; part`` (CSV or workbook)."""
     wanted = {"variable": "variable", "modalite": "modalite", "part": "part", "modalité": "modalite",
               "part (%)": "part", "pourcentage": "part", "%": "part"}

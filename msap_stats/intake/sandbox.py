@@ -65,7 +65,17 @@ def _take() -> subprocess.Popen:
     return worker
 
 
-_PARSED_HERE = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # the workbooks this process parses (JSON too, by its start)
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .ods
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls
+
+
+def looks_like_json(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def parsed_apart(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is parsed in a reading process (a workbook or a JSON), not a CSV."""
+    return head.startswith((ZIP_MAGIC, OLE_MAGIC)) or looks_like_json(head)
 
 
 def reads_a_workbook(argv: list[str]) -> bool:
@@ -80,10 +90,10 @@ def reads_a_workbook(argv: list[str]) -> bool:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return False
-            head = os.read(fd, 64).lstrip(b"\xef\xbb\xbf \t\r\n")
+            head = os.read(fd, 64)
         finally:
             os.close(fd)
-        return head.startswith(_PARSED_HERE) or head[:1] in (b"{", b"[")
+        return parsed_apart(head)
     return False
 
 

@@ -11,6 +11,7 @@ import inspect
 import logging
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -48,7 +49,7 @@ def begin_run() -> None:
     previous = st.session_state.pop("_curseur", None)
     if previous is not None:
         try:
-            previous[1].close()
+            previous.cursor.close()
         except Exception:  # the connection was reset meanwhile
             pass
 
@@ -56,20 +57,30 @@ def begin_run() -> None:
 _thread = threading.local()  # the warm-up's own reading (a thread outside any script run)
 
 
+@dataclass
+class _Reading:
+    """What one script run (or the warm-up thread) reads through: its cursor, and the version of the data the cursor
+    sees (read when first asked: one version of the file for the whole run)."""
+
+    run: int | None
+    cursor: object
+    version: str | None = None
+
+
 def cursor():
     """The cursor of this script run (the connection itself is shared by the whole process)."""
-    return _reading()[1]
+    return _reading().cursor
 
 
-def _reading() -> list:
-    """[run, its cursor, the data version it reads (None until asked)]: the run's, or the warm-up thread's."""
+def _reading() -> _Reading:
+    """The run's reading, or the warm-up thread's."""
     own = getattr(_thread, "reading", None)
     if own is not None:
         return own
     run = st.session_state.get("_run", 0)
     current = st.session_state.get("_curseur")
-    if current is None or current[0] != run:
-        current = [run, store.reader_cursor(connection()), None]
+    if current is None or current.run != run:
+        current = _Reading(run, store.reader_cursor(connection()))
         st.session_state["_curseur"] = current
     return current
 
@@ -84,9 +95,9 @@ def data_version() -> str:
     """Changes whenever an import is loaded or rolled back: part of every cache key. Read once per script run: a
     cursor reads one version of the file for the whole run."""
     reading = _reading()
-    if reading[2] is None:
-        reading[2] = store.data_version(reading[1])
-    return reading[2]
+    if reading.version is None:
+        reading.version = store.data_version(reading.cursor)
+    return reading.version
 
 
 COMPUTED: collections.Counter = collections.Counter()  # figures computed (not found in the cache), by function
@@ -145,7 +156,7 @@ def _warm_up(path: str, version: str, _plan) -> threading.Thread:
 def _warm(path: str, plan) -> None:
     """The plan's calls run in the background on a cursor of their own; a failure only means a cold first visit."""
     started = store.file_version(path)
-    _thread.reading = [None, store.reader_cursor(connection()), None]
+    _thread.reading = _Reading(None, store.reader_cursor(connection()))
     try:
         version = data_version()
         for fn, *args in plan():
@@ -156,7 +167,7 @@ def _warm(path: str, plan) -> None:
             except Exception:  # the page will say what is wrong with its figure, if anything
                 logging.getLogger(__name__).debug("échauffement : %s", fn.__name__, exc_info=True)
     finally:
-        _thread.reading[1].close()
+        _thread.reading.cursor.close()
         _thread.reading = None
 
 

@@ -36,14 +36,8 @@ NEWCOMER = "nouvelle@deploiement.invalid"  # logs in through the provider, in th
 
 @pytest.fixture(scope="module")
 def provider():
-    """A local OpenID Connect provider (as tests/ui/test_login.py): the login through nginx is a real one."""
-    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-    import httpx
-
-    with oidc_provider_mock.run_server_in_thread() as server:
-        url = f"http://localhost:{server.server_port}"
-        assert httpx.put(f"{url}/users/{NEWCOMER}", json={"email": NEWCOMER, "email_verified": True}
-                         ).status_code == 204
+    """A local OpenID Connect provider: the login through nginx is a real one."""
+    with browser.oidc_provider({NEWCOMER: {"email": NEWCOMER, "email_verified": True}}) as url:
         yield url
 
 

@@ -5,7 +5,6 @@ role sees no data; an administrator grants a role, which then opens the pages.""
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote
 
 import pytest
 
@@ -29,18 +28,11 @@ def page():
 
 @pytest.fixture
 def provider():
-    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-    import httpx
-
-    with oidc_provider_mock.run_server_in_thread() as server:
-        url = f"http://localhost:{server.server_port}"
-        for email in (ADMIN, COORD, NEWCOMER):
-            assert httpx.put(f"{url}/users/{quote(email)}", json={"email": email, "name": email,
-                                                                   "email_verified": True}).status_code == 204
-        # Two accounts the provider let set their own address: one unverified, one saying the administrator's.
-        for sub, claims in ((UNVERIFIED, {"email": ADMIN.upper(), "email_verified": False}),
-                            (BORROWER, {"email": f"  {ADMIN}\t", "email_verified": True})):
-            assert httpx.put(f"{url}/users/{sub}", json=claims).status_code == 204
+    accounts = {email: {"email": email, "name": email, "email_verified": True} for email in (ADMIN, COORD, NEWCOMER)}
+    # Two accounts the provider let set their own address: one unverified, one saying the administrator's.
+    accounts[UNVERIFIED] = {"email": ADMIN.upper(), "email_verified": False}
+    accounts[BORROWER] = {"email": f"  {ADMIN}\t", "email_verified": True}
+    with browser.oidc_provider(accounts) as url:
         yield url
 
 
