@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .fmt import FORMULA_STARTS, safe_cell
+
+# The control characters no worksheet may hold (XML 1.0; openpyxl refuses them with the same pattern). Written here
+# rather than imported: openpyxl costs a page's start 0.15 s, and only a workbook being written needs it.
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -21,7 +26,7 @@ def append_row(ws, values: list) -> None:
     """Append a row; its text cells are stored as text, and those that look like a formula carry Excel's
     quote prefix (the apostrophe a user would type), so that the spreadsheet never evaluates them. Control
     characters a file carried (which no worksheet may hold) are shown as \ufffd."""
-    ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in values])
+    ws.append([ILLEGAL_CHARACTERS.sub("\ufffd", v) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
