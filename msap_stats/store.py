@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import time
+import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -509,6 +510,7 @@ def writing(path: str | Path | None = None, fresh: bool = False, wait: float | N
         try:
             con.execute(f"SET memory_limit = '{max(WRITE_MEMORY_MB, work.stat().st_size >> 20)}MB'")
             yield con
+            new_state(con)
             con.execute("CHECKPOINT")
             con.close()
             _fsync(work)
@@ -636,6 +638,18 @@ def transaction(con: duckdb.DuckDBPyConnection):
 def get_meta(con, key: str) -> str | None:
     rows = con.execute("SELECT valeur FROM meta WHERE cle = ?", [key]).fetchall()
     return rows[0][0] if rows else None
+
+
+def new_state(con) -> None:
+    """Mark the store as written: ``state`` changes (every ``writing`` does it; a write made otherwise must too)."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('etat', ?)", [uuid.uuid4().hex])
+
+
+def state(con) -> str | None:
+    """A name for what the store holds, new at every write: figures kept under it (``shelf``) are those of this
+    content, in any process and any copy of the file not written since. None for a store not written since this
+    mark was added (its figures are kept in memory only)."""
+    return get_meta(con, "etat")
 
 
 def is_demo(con, kind: str | None = None) -> bool:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .. import store
-from ..perimetre import Filters
+from .. import shelf, store
 
 
 def db_path() -> str:
@@ -65,6 +64,7 @@ class _Reading:
     run: int | None
     cursor: object
     version: str | None = None
+    state: str | None = None  # the store's ``store.state``, read at the first figure not in memory
 
 
 def cursor():
@@ -89,6 +89,7 @@ def reset_connection() -> None:
     """Forget this session's cursor and every cached result (before the store is rebuilt)."""
     st.session_state.pop("_curseur", None)
     st.cache_data.clear()
+    shelf.clear(db_path())
 
 
 def data_version() -> str:
@@ -100,15 +101,35 @@ def data_version() -> str:
     return reading.version
 
 
-COMPUTED: collections.Counter = collections.Counter()  # figures computed (not found in the cache), by function
+COMPUTED: collections.Counter = collections.Counter()  # figures computed (in no cache), by function
+SHELVED: collections.Counter = collections.Counter()  # figures read from the disk (``shelf``), by function
+
+
+def _state() -> str | None:
+    reading = _reading()
+    if reading.state is None:
+        reading.state = store.state(reading.cursor) or ""
+    return reading.state or None
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, args: tuple, kwargs: tuple, version: str, path: str):
-    COMPUTED[name] += 1  # run only when the cache misses
+    """Run only when the process's memory misses: the figure is read from the disk, where another process (or this
+    one before a restart) may have kept it, or computed and kept there."""
+    state, call = _state(), shelf.key((name, args, kwargs, version))
+    if state and call:
+        try:
+            figure = shelf.load(path, state, call)
+            SHELVED[name] += 1
+            return figure
+        except KeyError:
+            pass
+    COMPUTED[name] += 1
     module, fn_name = name.rsplit(".", 1)
-    fn = getattr(importlib.import_module(module), fn_name)
-    return fn(cursor(), *args, **dict(kwargs))
+    figure = getattr(importlib.import_module(module), fn_name)(cursor(), *args, **dict(kwargs))
+    if state and call:
+        shelf.save(path, state, call, figure)
+    return figure
 
 
 @functools.cache
@@ -163,7 +184,7 @@ def _warm(path: str, plan) -> None:
             if _stopping.is_set() or store.file_version(path) != started:  # a write swapped in: the next run
                 return                                                       # warms the new data up
             try:
-                _through_cache(fn, (Filters(), *args), {}, version)
+                _through_cache(fn, tuple(args), {}, version)
             except Exception:  # the page will say what is wrong with its figure, if anything
                 logging.getLogger(__name__).debug("échauffement : %s", fn.__name__, exc_info=True)
     finally:
@@ -172,10 +193,9 @@ def _warm(path: str, plan) -> None:
 
 
 def warm_up(plan) -> None:
-    """The figures of the pages' first visits (filters left as they are by default), computed once per version of
-    the data in a background thread of the server, so that the first visit of a page after a start or an import
-    finds them in the cache. ``plan()``, called in that thread: the calls, as (function, its arguments after the
-    filters…); it may itself read the store through ``cached``."""
+    """Figures computed once per version of the data in a background thread of the server, so that the first visit
+    of a page after a start or an import finds them in the cache. ``plan()``, called in that thread: the calls, as
+    (function, its arguments…, the filters first); it may itself read the store through ``cached``."""
     _warm_up(db_path(), data_version(), plan)
 
 
