@@ -50,7 +50,7 @@ def main() -> None:
         st.navigation([st.Page(access.gate, title="Connexion", url_path="connexion", default=True)],
                       position="hidden").run()
         if access.login_configured():  # the figures of the first visits, ready for whoever logs in (none is shown)
-            connection.warm_up(warmup.first_visits)
+            connection.warm_up(warmup.plan)
         st.stop()
     access.set_user(user)
     access.sidebar(user)
@@ -69,7 +69,7 @@ def main() -> None:
         blocks.demo_banner()
 
     page.run()
-    connection.warm_up(warmup.first_visits)  # once this page is drawn, the others' first visits, in the background
+    connection.warm_up(warmup.plan)  # once this page is drawn, the others' first visits, in the background
 
 
 try:

@@ -284,6 +284,7 @@ def grow_store(demo_db: Path, target: Path, rows: int) -> Path:
     con.execute(f"INSERT INTO activite SELECT {shifted} FROM activite, range(1, {years}) AS r(y) "
                 f"LIMIT {max(rows - base, 0)}")
     store.refresh_activity_summary(con)
+    store.new_state(con)
     con.execute("CHECKPOINT")
     con.close()
     return target
@@ -401,11 +402,24 @@ assert not at.exception, [e.value for e in at.exception]
 
 
 def cold_start(db: Path, repeat: int) -> dict:
+    """Process → first page, two ways: a store whose figures no process has computed yet (the first start after a
+    write), and a restart, its figures kept on the disk by the process before (``shelf``)."""
+    from . import shelf
+
     root = Path(__file__).resolve().parent.parent
     env_db = os.environ.get("MSAP_DB")
     os.environ["MSAP_DB"] = str(db)
+
+    def command(forget: bool):
+        def for_run(i: int):
+            if forget:
+                shelf.clear(db)
+            return [PYTHON, "-c", COLD_START, str(root / "dashboard.py")], root
+        return for_run
+
     try:
-        return medians(lambda i: ([PYTHON, "-c", COLD_START, str(root / "dashboard.py")], root), repeat)
+        return {"base_nouvelle": medians(command(forget=True), repeat),
+                "redemarrage": medians(command(forget=False), repeat)}
     finally:
         if env_db is None:
             os.environ.pop("MSAP_DB", None)
@@ -464,17 +478,25 @@ def browser_benchmark(db: Path, repeat: int) -> dict:
                 page.wait_for_function(SETTLED, polling="raf", timeout=120_000)  # after its first run
                 times.append(time.perf_counter() - start)
             pages[path or "accueil"] = {"premiere": times[0], "s": statistics.median(times[1:])}
-        changes = []
-        for region in REGIONS[:repeat]:  # a région not chosen before: nothing of it is cached
+        changes, added = [], []
+        for i, region in enumerate(REGIONS[:repeat]):
             page.goto(url)  # a new session, no filter
             page.wait_for_function(SETTLED, polling="raf", timeout=120_000)
-            box = page.locator("[data-testid='stMultiSelect']", has_text="Région").first
-            box.locator("input").click()
-            page.keyboard.type(region)
-            option = page.locator("[role='option']", has_text=region).first
-            changes.append(_settle(page, option.click))
-    return {"pages": pages, "changement_de_filtre": {"s": statistics.median(changes),
-                                                     "essais": [round(c, 3) for c in changes]}}
+            changes.append(_settle(page, _region_option(page, region).click))  # one région: prepared at start
+            page.keyboard.press("Escape")
+            other = REGIONS[-1 - i]  # a second région added: this pair was never computed
+            added.append(_settle(page, _region_option(page, other).click))
+    return {"pages": pages,
+            "changement_de_filtre": {"s": statistics.median(changes), "essais": [round(c, 3) for c in changes]},
+            "region_ajoutee": {"s": statistics.median(added), "essais": [round(c, 3) for c in added]}}
+
+
+def _region_option(page, region: str):
+    """The région's option in the filter's list, typed in (the click that chooses it is what is timed)."""
+    box = page.locator("[data-testid='stMultiSelect']", has_text="Région").first
+    box.locator("input").click()
+    page.keyboard.type(region)
+    return page.locator("[role='option']", has_text=region).first
 
 
 # --- Main -------------------------------------------------------------------------------------
@@ -522,8 +544,12 @@ def measure(size: str, repeat: int, folder: Path, in_browser: bool = False, demo
     return report
 
 
+COLD_STARTS = {"base_nouvelle": "figures jamais calculées (après une écriture)",
+               "redemarrage": "figures gardées sur le disque (redémarrage, autre processus)"}
 QUERY_TARGETS = {"demo": 0.1, "grand": 0.1}  # seconds per page; 0.5 s at 100 million requests (nationale)
 BROWSER_TARGETS = {"demo": 0.5, "grand": 0.7}  # a région change
+REGION_CHANGES = {"changement_de_filtre": "changement de région (une région : sa vue d'ensemble préparée au démarrage)",
+                  "region_ajoutee": "seconde région ajoutée (deux régions : jamais calculées)"}
 
 
 def targets(report: dict) -> list[tuple[str, str, str, bool]]:
@@ -547,17 +573,19 @@ def targets(report: dict) -> list[tuple[str, str, str, bool]]:
             out.append((f"requêtes, {q['lignes_activite'] / 1e6:.0f} M demandes, {label} : la page la plus lente "
                         f"({page})", f"{1000 * worst:.0f} ms", f"≤ {1000 * limit:.0f} ms", worst <= limit))
     for name, b in report.get("navigateur", {}).items():
-        change = b["changement_de_filtre"]["s"]
-        out.append((f"navigateur « {name} » : changement de région", f"{change:.2f} s",
-                    f"≤ {BROWSER_TARGETS[name]} s", change <= BROWSER_TARGETS[name]))
+        for key, label in REGION_CHANGES.items():
+            change = b[key]["s"]
+            out.append((f"navigateur « {name} » : {label}", f"{change:.2f} s", f"≤ {BROWSER_TARGETS[name]} s",
+                        change <= BROWSER_TARGETS[name]))
         page, later = max(((p, t["s"]) for p, t in b["pages"].items()), key=lambda kv: kv[1])
         out.append((f"navigateur « {name} » : page par son adresse, la plus lente ({page})", f"{later:.2f} s",
                     "≤ 1 s", later <= 1))
         page, first = max(((p, t["premiere"]) for p, t in b["pages"].items()), key=lambda kv: kv[1])
         out.append((f"navigateur « {name} » : première visite, la plus lente ({page})", f"{first:.2f} s",
                     "≤ 1,5 s", first <= 1.5))
-    cold = report["demarrage_a_froid"]["s"]
-    out.append(("démarrage à froid (processus → première page)", f"{cold:.2f} s", "≤ 2 s", cold <= 2))
+    for key, label in COLD_STARTS.items():
+        cold = report["demarrage_a_froid"][key]["s"]
+        out.append((f"démarrage à froid (processus → première page), {label}", f"{cold:.2f} s", "≤ 2 s", cold <= 2))
     return out
 
 
@@ -582,10 +610,12 @@ def table(report: dict) -> str:
                  f"confirmation {c['lignes_gardees']['confirmation_s']:.2f} s avec les lignes vérifiées gardées "
                  f"({c['lignes_gardees']['mo_gardes']:.0f} Mo) contre {c['relecture']['confirmation_s']:.2f} s en "
                  f"relisant le fichier (gain {c['gain_s']:.2f} s, ×{c['relecture_sur_gardees']:.1f})")
-    lines.append(f"\nDémarrage à froid (processus → première page) : {report['demarrage_a_froid']['s']:.2f} s")
+    lines += [f"\nDémarrage à froid (processus → première page), {label} : {report['demarrage_a_froid'][key]['s']:.2f} s"
+              for key, label in COLD_STARTS.items()]
     for name, b in report.get("navigateur", {}).items():
-        lines.append(f"\nNavigateur, store « {name} » : changement de région {b['changement_de_filtre']['s']:.2f} s ; "
-                     "pages chargées par adresse (1re visite / ensuite) :")
+        lines.append(f"\nNavigateur, store « {name} » : changement de région {b['changement_de_filtre']['s']:.2f} s, "
+                     f"seconde région ajoutée {b['region_ajoutee']['s']:.2f} s ; pages chargées par adresse (1re "
+                     "visite / ensuite) :")
         lines += [f"  {p:<16} {t['premiere']:5.2f} s / {t['s']:5.2f} s" for p, t in b["pages"].items()]
     for name, q in report["requetes"].items():
         lines.append(f"\nRequêtes des pages, store « {name} » ({q['lignes_activite']:,} demandes)".replace(",", " "))

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from msap_stats.charts import activite, motifs, overview, regards, reseau, satisfaction, territoires
+from msap_stats.charts import overview
 from msap_stats.ui import blocks, connection, filters
+from msap_stats.ui.warmup import OVERVIEW_THEMES
 
 blocks.page_header("Vue d'ensemble",
                    "Qui vient dans les Maisons, pourquoi, avec quelle satisfaction, et où en est le réseau ?")
@@ -16,15 +17,7 @@ for row in (figures[:4], figures[4:]):
 blocks.key_figures_citations(figures)
 
 st.divider()
-THEMES = [
-    (motifs.motifs_usagers, "pages/motifs.py", "Motifs de visite"),
-    (satisfaction.satisfaction_accueil, "pages/satisfaction.py", "Satisfaction des usagers"),
-    (regards.impacts_compares, "pages/regards-croises.py", "Regards croisés"),
-    (activite.demandes_par_mois, "pages/activite.py", "Activité"),
-    (territoires.maisons_par_region, "pages/territoires.py", "Territoires"),
-    (reseau.conformite, "pages/reseau.py", "Réseau et critères"),
-]
-for pair in (THEMES[0:2], THEMES[2:4], THEMES[4:6]):
+for pair in (OVERVIEW_THEMES[0:2], OVERVIEW_THEMES[2:4], OVERVIEW_THEMES[4:6]):
     for col, (view, target, label) in zip(st.columns(2), pair):
         with col:
             blocks.chart(view)

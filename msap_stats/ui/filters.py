@@ -94,6 +94,15 @@ def set_current(f: Filters) -> None:
     st.session_state["_filtres"] = f
 
 
+def regions_with_maisons() -> list[str]:
+    """The codes of the régions where the registry in force has Maisons, in the reference table's order."""
+    deps = reference.departements()
+    region_of = dict(zip(deps["code_departement"], deps["code_region"]))
+    present = connection.cached(indicators.maisons_summary, Filters())["par_departement"]
+    with_maisons = {region_of[d] for d in present if d in region_of}
+    return [r for r in reference.regions()["code_region"] if r in with_maisons]
+
+
 def current() -> Filters:
     return st.session_state.get("_filtres", Filters())
 
@@ -110,9 +119,8 @@ def sidebar() -> Filters:
     porteur_labels = schema.labels(schema.PORTEURS)
     present = set(connection.cached(indicators.maisons_summary, Filters())["par_departement"])
     region_of = dict(zip(deps["code_departement"], deps["code_region"]))
-    with_maisons = {region_of[d] for d in present if d in region_of}
     options = {
-        "regions": [r for r in region_names if r in with_maisons],
+        "regions": regions_with_maisons(),
         "departements": [d for d in dep_names if d in present],
         "formats": list(format_labels),
         "porteurs": list(porteur_labels),

@@ -1,23 +1,50 @@
-"""What the first visit of each page computes with the filters left as they are by default, in the pages' order:
-``connection.warm_up`` computes it in the background once per version of the data, so that a page opened for the
-first time after a start or an import finds its figures in the cache."""
+"""What the pages compute before anyone asks: ``connection.warm_up`` runs ``plan`` in the background once per
+version of the data, so that a page opened for the first time after a start or an import, and the overview of any
+one région, find their figures in the cache (in the process's memory, and on the disk for the deployment's other
+processes: ``shelf``)."""
 
 from __future__ import annotations
 
-from ..charts import activite, common, motifs, overview, reseau, satisfaction, territoires
+from ..charts import activite, common, motifs, overview, regards, reseau, satisfaction, territoires
 from ..export import catalogue
 from ..perimetre import Filters
-from . import connection
+from . import connection, filters
+
+# The overview's charts, one per theme, in the page's order: (view, the page that says more, its title).
+OVERVIEW_THEMES = [
+    (motifs.motifs_usagers, "pages/motifs.py", "Motifs de visite"),
+    (satisfaction.satisfaction_accueil, "pages/satisfaction.py", "Satisfaction des usagers"),
+    (regards.impacts_compares, "pages/regards-croises.py", "Regards croisés"),
+    (activite.demandes_par_mois, "pages/activite.py", "Activité"),
+    (territoires.maisons_par_region, "pages/territoires.py", "Territoires"),
+    (reseau.conformite, "pages/reseau.py", "Réseau et critères"),
+]
+
+
+def overview_calls(f: Filters):
+    """(function, its arguments…) of the overview for the filters ``f``, as the page calls them."""
+    yield from ((common.filter_notes, f), (common.periode, f), (overview.key_figures, f))
+    for view, _, _ in OVERVIEW_THEMES:
+        yield view, f
 
 
 def first_visits():
-    """(function, its arguments after the filters…), as the pages call them with their settings' defaults."""
-    yield from ((common.filter_notes,), (common.periode,), (overview.key_figures,))
-    zone = next(iter(connection.cached(territoires.zones, Filters())), territoires.FRANCE)
+    """Each page's first visit, filters left as they are by default, with its settings' defaults."""
+    f = Filters()
+    yield from overview_calls(f)
+    zone = next(iter(connection.cached(territoires.zones, f)), territoires.FRANCE)
     for piece in catalogue.CATALOGUE:
-        yield (piece.view, *piece.args, *((zone,) if piece.view in catalogue.MAPS else ()))
-    yield from ((motifs.motifs_par_region,), (activite.profil_public, "sexe"), (activite.classement_maisons,))
+        yield (piece.view, f, *piece.args, *((zone,) if piece.view in catalogue.MAPS else ()))
+    yield from ((motifs.motifs_par_region, f), (activite.profil_public, f, "sexe"), (activite.classement_maisons, f))
     for view in (satisfaction.satisfaction_accueil, satisfaction.tres_satisfaits_par, satisfaction.simplifie_quotidien):
-        yield view, satisfaction.DEFAULT_BREAKDOWN
-    yield from ((territoires.tableau_departements,), (territoires.tableau_regions,), (reseau.referentiel,),
-                (reseau.criteres,), (reseau.maisons_en_defaut,), (reseau.paires_proches,))
+        yield view, f, satisfaction.DEFAULT_BREAKDOWN
+    yield from ((territoires.tableau_departements, f), (territoires.tableau_regions, f), (reseau.referentiel, f),
+                (reseau.criteres, f), (reseau.maisons_en_defaut, f), (reseau.paires_proches, f))
+
+
+def plan():
+    """The first visits, then the overview of each région that has Maisons (a filter set on one région is the most
+    common change, and a shared link to « my région » opens there)."""
+    yield from first_visits()
+    for region in filters.regions_with_maisons():
+        yield from overview_calls(Filters(regions=(region,)))

@@ -1,11 +1,12 @@
 """The first visit of each page after a start finds its figures computed: the first run of the dashboard starts a
-background warm-up, and once it is done, opening each page computes nothing the warm-up could have."""
+background warm-up, and once it is done, opening each page, or the overview of any one région, computes nothing the
+warm-up could have."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from msap_stats import store
+from msap_stats import shelf, store
 from msap_stats.ui import connection, warmup
 from tests.ui.test_pages import PAGES, app
 
@@ -16,12 +17,13 @@ FIRST_VISITS = ("pages/motifs.py", "pages/satisfaction.py", "pages/regards-crois
 def test_each_page_s_first_visit_is_warmed_up(demo_db, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
+    shelf.clear(demo_db)  # a process that finds nothing kept, in its memory or on the disk
     at = app(demo_db, monkeypatch)  # the overview: the server's first run, which starts the warm-up
     assert not at.exception
     con = store.connect(demo_db, read_only=True)
     version = store.data_version(con)
     con.close()
-    thread = connection._warm_up(str(demo_db), version, warmup.first_visits)  # the thread the first run started
+    thread = connection._warm_up(str(demo_db), version, warmup.plan)  # the thread the first run started
     thread.join(timeout=300)
     assert not thread.is_alive()
     warmed = sum(connection.COMPUTED.values())
@@ -32,3 +34,15 @@ def test_each_page_s_first_visit_is_warmed_up(demo_db, monkeypatch):
         assert not at.exception, page
         assert connection.COMPUTED == before, (page, connection.COMPUTED - before)
     assert set(PAGES) <= set(FIRST_VISITS)
+
+    at.switch_page("pages/vue-ensemble.py").run()
+    regions = warmup.filters.regions_with_maisons()
+    assert len(regions) >= 13  # the demo's Maisons are all over France
+    for chosen in (regions[0], regions[-1]):
+        before = connection.COMPUTED.copy()
+        at.multiselect(key="f_regions").set_value([chosen]).run()
+        assert not at.exception
+        assert connection.COMPUTED == before, (chosen, connection.COMPUTED - before)
+    before = sum(connection.COMPUTED.values())
+    at.multiselect(key="f_regions").set_value(regions[:2]).run()  # two régions: not prepared, computed now
+    assert not at.exception and sum(connection.COMPUTED.values()) >= before + 7
