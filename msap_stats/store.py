@@ -509,8 +509,10 @@ def writing(path: str | Path | None = None, fresh: bool = False, wait: float | N
             raise _storage_problem(exc, path) from None
         try:
             con.execute(f"SET memory_limit = '{max(WRITE_MEMORY_MB, work.stat().st_size >> 20)}MB'")
+            version = data_version(con)
             yield con
-            new_state(con)
+            if data_version(con) != version:  # the figures change: so does the state they are kept under
+                new_state(con)
             con.execute("CHECKPOINT")
             con.close()
             _fsync(work)
@@ -641,14 +643,16 @@ def get_meta(con, key: str) -> str | None:
 
 
 def new_state(con) -> None:
-    """Mark the store as written: ``state`` changes (every ``writing`` does it; a write made otherwise must too)."""
+    """Mark the store's figures as changed: ``state`` is new (``writing`` does it when the data's version changes; a
+    write made otherwise must too)."""
     con.execute("INSERT OR REPLACE INTO meta VALUES ('etat', ?)", [uuid.uuid4().hex])
 
 
 def state(con) -> str | None:
-    """A name for what the store holds, new at every write: figures kept under it (``shelf``) are those of this
-    content, in any process and any copy of the file not written since. None for a store not written since this
-    mark was added (its figures are kept in memory only)."""
+    """A name for what the store's figures rest on, new at every write that changes the data's version (an import,
+    a rollback, a calibration): figures kept under it (``shelf``) are those of this content, in any process and any
+    copy of the file not written since. None for a store not written so since this mark was added (its figures are
+    kept in memory only)."""
     return get_meta(con, "etat")
 
 

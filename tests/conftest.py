@@ -36,6 +36,9 @@ if CONTOURS.exists():
 # A page that fails lets its error through (AppTest's at.exception, the browser's exception block) instead of the
 # production panel, so that no test passes over a broken page; tests of the panel itself unset it.
 os.environ["MSAP_DEBUG"] = "1"
+# Every test starts its own server or app on its own store: each would prepare every région's overview in the
+# background (twice the suite's time). The first visits only; tests/ui/test_warmup.py prepares the régions.
+os.environ["MSAP_ECHAUFFEMENT"] = "pages"
 
 
 def store_digest(path: Path) -> str:

@@ -5,6 +5,8 @@ processes: ``shelf``)."""
 
 from __future__ import annotations
 
+import os
+
 from ..charts import activite, common, motifs, overview, regards, reseau, satisfaction, territoires
 from ..export import catalogue
 from ..perimetre import Filters
@@ -44,7 +46,10 @@ def first_visits():
 
 def plan():
     """The first visits, then the overview of each région that has Maisons (a filter set on one région is the most
-    common change, and a shared link to « my région » opens there)."""
+    common change, and a shared link to « my région » opens there). ``MSAP_ECHAUFFEMENT=pages``: the first visits
+    only (a host that should do less in the background, or a test suite that starts a server per test)."""
     yield from first_visits()
+    if os.environ.get("MSAP_ECHAUFFEMENT", "regions") == "pages":
+        return
     for region in filters.regions_with_maisons():
         yield from overview_calls(Filters(regions=(region,)))

@@ -27,11 +27,12 @@ def like_a_server(self, *a, **k):
     init(self, *a, **k)
     PagesManager.uses_pages_directory = False
 PagesManager.__init__ = like_a_server
+from msap_stats.ui import connection
+connection._stopping.set()  # no background warm-up: the page's own figures only, counted exactly
 at = AppTest.from_file(sys.argv[1], default_timeout=120)
 if len(sys.argv) > 2:
     at.query_params["region"] = sys.argv[2]
 at.run()
-from msap_stats.ui import connection
 print(json.dumps({"exceptions": [e.value for e in at.exception],
                   "computed": sum(connection.COMPUTED.values()), "shelved": sum(connection.SHELVED.values()),
                   "shown": [h.value for h in at.html if "kf-valeur" in h.value],
@@ -127,14 +128,18 @@ def test_older_states_are_removed_once_idle_and_the_folder_is_bounded(tmp_path, 
         shelf.load(db, "cccc", "k3")
 
 
-def test_every_write_and_every_copy_written_since_has_a_state_of_its_own(app_db, tmp_path):
+def test_every_import_and_every_copy_written_since_has_a_state_of_its_own(app_db, tmp_path):
     con = store.connect(app_db, read_only=True)
     before = store.state(con)
     con.close()
     copy = tmp_path / "copie.duckdb"
     shutil.copy(app_db, copy)
-    with store.writing(copy) as con:  # a write that adds nothing still marks the store
+    with store.writing(copy) as con:  # a write that changes no figure keeps the state (and the file's bytes)
         pass
+    with store.connect(copy, read_only=True) as con:
+        assert store.state(con) == before
+    with store.writing(copy) as con:  # an import: the copy's figures are its own from now on
+        import_file(con, charge.import_file(tmp_path, copy, 0), "activite")
     with store.connect(copy, read_only=True) as con:
         assert store.state(con) not in (None, before)
     with store.connect(app_db, read_only=True) as con:

@@ -15,6 +15,7 @@ FIRST_VISITS = ("pages/motifs.py", "pages/satisfaction.py", "pages/regards-crois
 
 
 def test_each_page_s_first_visit_is_warmed_up(demo_db, monkeypatch):
+    monkeypatch.setenv("MSAP_ECHAUFFEMENT", "regions")  # as a server does by default
     st.cache_data.clear()
     st.cache_resource.clear()
     shelf.clear(demo_db)  # a process that finds nothing kept, in its memory or on the disk
