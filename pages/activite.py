@@ -14,4 +14,4 @@ blocks.side_by_side(activite.demandes_par_maison, activite.demandes_par_heure)
 blocks.side_by_side((activite.profil_public, "tranche_age"), (activite.profil_public, "sexe"))
 st.subheader("Classement des Maisons")
 blocks.table(connection.cached(activite.classement_maisons, filters.current()), "classement", "classement_maisons.csv",
-             search=True)
+             search=True, folded="Voir le classement de toutes les Maisons, le chercher et le télécharger")

@@ -174,8 +174,16 @@ def side_by_side(*charts) -> None:
             chart(fn, *args)
 
 
-def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, height: int | None = None) -> None:
-    """A table with an optional search box and its CSV download."""
+def table(df: pd.DataFrame, key: str, file_name: str, search: bool = False, height: int | None = None,
+          folded: str | None = None) -> None:
+    """A table with an optional search box and its CSV download; ``folded``: under that title, made when the reader
+    opens it (a long table below a page's charts: a thousand rows sent and drawn at every run for nobody)."""
+    if folded:
+        box = st.expander(folded, key=f"{DETAILS}{key}", on_change="rerun")
+        if box.open:
+            with box:
+                table(df, key, file_name, search, height)
+        return
     shown = df
     if search:
         query = st.text_input("Rechercher (nom, département…)", key=f"recherche_{key}", placeholder="ex. Lozère")

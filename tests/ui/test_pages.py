@@ -163,6 +163,24 @@ def numbers(fig) -> list[float]:
     return out
 
 
+def test_the_ranking_of_every_maison_is_made_when_opened(demo_db, demo_app_db, monkeypatch):
+    """A thousand rows below the activity's charts: sent to the browser only once the reader opens them."""
+    at = app(demo_app_db, monkeypatch)
+    at.switch_page("pages/activite.py").run()
+    ok(at)
+    assert len(at.dataframe) == 0 and not any(t.key == "recherche_classement" for t in at.text_input)
+    at.session_state[f"{blocks.DETAILS}classement"] = True
+    at.run()
+    ok(at)
+    (frame,) = [d.value for d in at.dataframe if "Rang" in d.value.columns]
+    per_maison = expected(demo_db, indicators.activity_per_maison, Filters())
+    assert len(frame) == len(per_maison) > 1000 and frame["Demandes"].sum() == per_maison["demandes"].sum()
+    at.text_input(key="recherche_classement").set_value("Lozère").run()
+    ok(at)
+    (found,) = [d.value for d in at.dataframe if "Rang" in d.value.columns]
+    assert 0 < len(found) < len(frame) and found["Département"].str.contains("Lozère").all()
+
+
 def test_a_link_reproduces_the_view(demo_db, demo_app_db, monkeypatch):
     at = app(demo_app_db, monkeypatch, region="76", debut="2016-07", fin="2016-09", format="fixe")
     ok(at)
