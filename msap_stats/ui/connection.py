@@ -10,6 +10,7 @@ import importlib
 import inspect
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -42,8 +43,12 @@ def writing():
         yield con
 
 
+_last_run = [0.0]  # when the process's latest script run began (time.monotonic)
+
+
 def begin_run() -> None:
     """Called first by dashboard.py on every script run: a new run number and a fresh cursor."""
+    _last_run[0] = time.monotonic()
     st.session_state["_run"] = st.session_state.get("_run", 0) + 1
     previous = st.session_state.pop("_curseur", None)
     if previous is not None:
@@ -190,6 +195,16 @@ def _warm(path: str, plan) -> None:
     finally:
         _thread.reading.cursor.close()
         _thread.reading = None
+
+
+def wait_until_idle(quiet: float = 1.0) -> None:
+    """For work that can wait (the warm-up's later part): return once no page has begun for ``quiet`` seconds, or
+    when the process ends. Under a steady load it waits for a pause: the people come first."""
+    while not _stopping.is_set():
+        idle = time.monotonic() - _last_run[0]
+        if idle >= quiet:
+            return
+        _stopping.wait(quiet - idle)
 
 
 def warm_up(plan) -> None:

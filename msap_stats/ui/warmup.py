@@ -46,10 +46,12 @@ def first_visits():
 
 def plan():
     """The first visits, then the overview of each région that has Maisons (a filter set on one région is the most
-    common change, and a shared link to « my région » opens there). ``MSAP_ECHAUFFEMENT=pages``: the first visits
+    common change, and a shared link to « my région » opens there), each when no page has begun for a second.
+    ``MSAP_ECHAUFFEMENT=pages``: the first visits
     only (a host that should do less in the background, or a test suite that starts a server per test)."""
     yield from first_visits()
     if os.environ.get("MSAP_ECHAUFFEMENT", "regions") == "pages":
         return
     for region in filters.regions_with_maisons():
+        connection.wait_until_idle()  # after the people's pages: one région at a time, in the pauses
         yield from overview_calls(Filters(regions=(region,)))

@@ -47,3 +47,19 @@ def test_each_page_s_first_visit_is_warmed_up(demo_db, monkeypatch):
     before = sum(connection.COMPUTED.values())
     at.multiselect(key="f_regions").set_value(regions[:2]).run()  # two régions: not prepared, computed now
     assert not at.exception and sum(connection.COMPUTED.values()) >= before + 7
+
+
+def test_the_regions_are_prepared_in_the_pauses_between_pages():
+    """The warm-up's later part waits while pages keep beginning, and goes on once they pause."""
+    import threading
+    import time
+
+    done = threading.Event()
+    waiting = threading.Thread(target=lambda: (connection.wait_until_idle(quiet=0.3), done.set()))
+    connection._last_run[0] = time.monotonic()
+    waiting.start()
+    for _ in range(10):  # a page begins every 0.1 s for a second: no pause of 0.3 s
+        time.sleep(0.1)
+        connection._last_run[0] = time.monotonic()
+        assert not done.is_set()
+    assert done.wait(timeout=30)  # the pages stop: the warm-up goes on
