@@ -387,8 +387,10 @@ def query_benchmark(db: Path, repeat: int, with_pandas: bool) -> dict:
     return result
 
 
-COLD_START = """
-import sys, time
+# A process that runs dashboard.py through AppTest as a server would (Streamlit's old « pages/ folder » mode kept off,
+# as st.navigation leaves it in a server): the start of the scripts of such processes (here and in the tests).
+APP_PROCESS = """
+import sys
 from streamlit.testing.v1 import AppTest
 from streamlit.runtime.pages_manager import PagesManager
 init = PagesManager.__init__
@@ -396,6 +398,8 @@ def keep_off(self, *a, **k):
     init(self, *a, **k)
     PagesManager.uses_pages_directory = False
 PagesManager.__init__ = keep_off
+"""
+COLD_START = APP_PROCESS + """
 at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
 assert not at.exception, [e.value for e in at.exception]
 """

@@ -12,21 +12,14 @@ import time
 
 import pytest
 
-from msap_stats import charge, shelf, store
+from msap_stats import bench, charge, shelf, store
 from msap_stats.intake.importer import import_file
 from msap_stats.perimetre import Filters
 from tests.conftest import CONTOURS, ROOT
 
 # One server process: the overview run once through AppTest; what it computed, read from the disk, and showed.
-PROCESS = """
-import json, sys
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
-init = PagesManager.__init__
-def like_a_server(self, *a, **k):
-    init(self, *a, **k)
-    PagesManager.uses_pages_directory = False
-PagesManager.__init__ = like_a_server
+PROCESS = bench.APP_PROCESS + """
+import json
 from msap_stats.ui import connection
 connection._stopping.set()  # no background warm-up: the page's own figures only, counted exactly
 at = AppTest.from_file(sys.argv[1], default_timeout=120)
