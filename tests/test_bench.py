@@ -30,8 +30,23 @@ def test_the_benchmark_measures_every_part_at_its_smallest_size(tmp_path, demo_d
     for label in ("sans filtre", "Bretagne"):
         assert set(pages[label]["projet"]) == {"Vue d'ensemble", "Motifs", "Activité", "Territoires", "Évolution"}
         assert set(pages[label]["pandas"]) == {"Vue d'ensemble", "Motifs", "Activité", "Territoires"}
+    body = report["imports"][1]["corps_csv"]  # the CSV's body read by the project and by DuckDB, side by side
+    assert set(body) == {"pyarrow_projet", "read_csv_duckdb", "read_csv_duckdb_nettoye"} and min(body.values()) > 0
     cold = report["demarrage_a_froid"]
     assert cold["base_nouvelle"]["s"] > 0 and cold["redemarrage"]["s"] > 0
+    assert 0 < cold["imports"]["s"] < cold["base_nouvelle"]["s"]  # the imports alone: a part of the cold start
     assert "Import (processus complets)" in run.stdout and "Démarrage à froid" in run.stdout
     said = [line for line in run.stdout.splitlines() if line.startswith(("  atteinte", "  MANQUÉE"))]
     assert len(said) == 2 + 1 + 2 + 2  # the two imports' ratios, the CSV's memory, two query lines, 2 cold starts
+
+
+def test_the_figures_of_a_pair_of_regions_are_timed_one_by_one(demo_db):
+    from msap_stats.bench import pair_figures
+    from msap_stats.perimetre import Filters
+    from msap_stats.ui.warmup import overview_calls
+
+    measured = pair_figures(demo_db, 2)
+    assert measured["paires"] == 2
+    assert set(measured["ms"]) == {fn.__name__ for fn, *_ in overview_calls(Filters())}  # each figure of the overview
+    assert measured["ms"]["key_figures"] > 0 and measured["ms"]["impacts_compares"] > 0
+    assert measured["total_ms"] == sum(measured["ms"].values())
