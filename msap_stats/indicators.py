@@ -21,7 +21,7 @@ from .survey.design import ALPHA, Design, differences, equal_across, holm, propo
 from .referentiels import OPERATEURS_EMPLOI_SOCIAL, PARTENAIRES_NATIONAUX
 from .schema import KINDS, SANTE_DEPENDANCE, SURVEYS
 from .perimetre import ALL_WAVES, FILTER_PARAMS, Filters  # noqa: F401 (the queries' perimeter, named here too)
-from .store import (IN_FORCE, SUMMARY_CARRIED, data_version, db_file, is_demo, lit, network_sql, q, summary_columns,
+from .store import (IN_FORCE, SUMMARY_CARRIED, data_version, db_file, fixed, is_demo, lit, network_sql, q, summary_columns,
                     summary_level, with_places)
 
 
@@ -100,7 +100,8 @@ def all_waves(con) -> list[str]:
 
 def said_wave(con, kind: str, f: Filters) -> str | None:
     """The wave a figure says it rests on: None while the survey has a single wave (nothing to tell apart)."""
-    several = con.execute(f"SELECT count(DISTINCT vague) > 1 FROM {kind}_actifs").fetchall()[0][0]
+    several = fixed(con, ("waves", kind),
+                    lambda: con.execute(f"SELECT count(DISTINCT vague) > 1 FROM {kind}_actifs").fetchall()[0][0])
     if not several:
         return None
     return ALL_WAVES if f.vague == ALL_WAVES else wave_of(con, kind, f)

@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 import uuid
+import weakref
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -435,16 +436,32 @@ def _reader(path: Path) -> duckdb.DuckDBPyConnection:
             raise StoreError(BUSY) from exc
         raise StoreError(f"La base « {path.name} » n'a pas pu être ouverte (fichier endommagé, ou écrit par une "
                          "autre version du logiciel).") from exc
+    _FIXED[con] = {}
     return con
 
 
 READER_ALIAS = "store"
+# A reader's answers about its store (its version, its file…), per connection or cursor: a reader sees the file as
+# it was when it was opened (writers swap a new file in), so what it answered once stays true for its life.
+_FIXED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def fixed(con, key: tuple, compute):
+    """``compute()``, answered once per reader (``_FIXED``) for ``key``; computed each time on a writer, whose
+    store changes under it."""
+    answers = _FIXED.get(con)
+    if answers is None:
+        return compute()
+    if key not in answers:
+        answers[key] = compute()
+    return answers[key]
 
 
 def reader_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of a reader, for one thread (a cursor starts on DuckDB's own default database: point it back)."""
     cur = con.cursor()
     cur.execute(f"USE {READER_ALIAS}")
+    _FIXED[cur] = {}
     return cur
 
 
@@ -663,7 +680,7 @@ def is_demo(con, kind: str | None = None) -> bool:
     if kind:
         sql += " AND kind = ?"
         params.append(kind)
-    return bool(con.execute(sql, params).fetchall()[0][0])
+    return fixed(con, ("is_demo", kind), lambda: bool(con.execute(sql, params).fetchall()[0][0]))
 
 
 def loaded_files(con, kind: str) -> list[str]:
@@ -675,6 +692,10 @@ def loaded_files(con, kind: str) -> list[str]:
 def data_version(con) -> str:
     """Changes whenever an import is loaded or rolled back, or a wave calibrated or its calibration removed (the
     figures change with their weights)."""
+    return fixed(con, ("data_version",), lambda: _data_version(con))
+
+
+def _data_version(con) -> str:
     n, last, cancelled, calibrations = con.execute(
         "SELECT count(*), coalesce(max(import_id), 0), coalesce(max(date_annulation)::VARCHAR, ''), "
         "(SELECT count(*) || '-' || coalesce(max(id_redressement), 0) || '-' || coalesce(max(date_fin)::VARCHAR, '') "
@@ -697,6 +718,10 @@ def list_imports(con):
 def db_file(con) -> Path | None:
     """The store's file behind a connection (for a writer, the store its private copy will replace; None for an
     in-memory store)."""
+    return fixed(con, ("db_file",), lambda: _db_file(con))
+
+
+def _db_file(con) -> Path | None:
     rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
     if not rows or not rows[0][0]:
         return None

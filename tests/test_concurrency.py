@@ -163,3 +163,25 @@ def test_backup_while_the_store_is_read_and_written(registry_copy, tmp_path):
         holder.wait(timeout=60)
         reader.kill()
         reader.wait()
+
+
+def test_a_reader_answers_its_versions_once_a_writer_each_time(registry_copy, tmp_path):
+    """A reader's version, file and demo flag are asked once (its file never changes under it); a writer's are asked
+    again at each call, so that what it writes is seen at once."""
+    from msap_stats.intake.importer import import_file
+
+    reader = store.reader(registry_copy)
+    cursor = store.reader_cursor(reader)
+    before = store.data_version(cursor)
+    with store.writing(registry_copy) as writer:
+        assert store.data_version(writer) == before and not store.is_demo(writer, "activite")
+        import_file(writer, _activity(tmp_path / "janvier.csv", 1), "activite")
+        assert store.data_version(writer) != before  # the writer sees its own write at once
+        written = store.data_version(writer)
+    assert store.data_version(cursor) == store.data_version(reader) == before  # the file each reader opened
+    assert cursor.execute("SELECT count(*) FROM activite_actifs").fetchall()[0][0] == 0  # …as its rows say too
+    later = store.reader(registry_copy)
+    assert store.data_version(later) == written and store.db_file(later) == store.db_file(reader) == registry_copy
+    assert later.execute("SELECT count(*) FROM activite_actifs").fetchall()[0][0] == 50
+    for con in (cursor, reader, later):
+        con.close()
