@@ -412,7 +412,7 @@ def query_benchmark(db: Path, repeat: int, with_pandas: bool) -> dict:
     if with_pandas:
         activity = con.execute("SELECT a.id_maison, a.mois, a.thematique, a.operateur, a.type_accompagnement, a.nb, "
                                "m.code_region, m.code_departement FROM activite_actifs a "
-                               "JOIN sites_v m USING (id_maison)").df()
+                               "JOIN sites m USING (id_maison)").df()
         for c in ("thematique", "operateur", "type_accompagnement", "id_maison", "code_region", "code_departement"):
             activity[c] = activity[c].astype("category")
     for label, f in (("sans filtre", Filters()), ("Bretagne", Filters(regions=("53",)))):

@@ -44,7 +44,7 @@ def _maison_conditions(f: Filters, params: dict, prefix: str = "") -> list[str]:
         if values:
             cond = f"list_contains(${attr}, {prefix}{q(column)})"
             if attr in UNTOLD:
-                cond = f"({cond} OR NOT EXISTS (SELECT 1 FROM sites_v WHERE {q(column)} IS NOT NULL))"
+                cond = f"({cond} OR NOT EXISTS (SELECT 1 FROM sites WHERE {q(column)} IS NOT NULL))"
             conds.append(cond)
             params[attr] = list(values)
     return conds
@@ -53,7 +53,7 @@ def _maison_conditions(f: Filters, params: dict, prefix: str = "") -> list[str]:
 def untold_filters(con, f: Filters) -> list[str]:
     """What the chosen filters ask that the registry does not give (those filters do not apply), in words."""
     return [said for attr, (column, said) in UNTOLD.items() if getattr(f, attr) and not con.execute(
-        f"SELECT count({q(column)}) FROM sites_v").fetchall()[0][0]]
+        f"SELECT count({q(column)}) FROM sites").fetchall()[0][0]]
 
 
 def _period_conditions(f: Filters, column: str, params: dict) -> list[str]:
@@ -154,11 +154,11 @@ def scope(kind: str, f: Filters, with_maison: bool = False, columns: tuple[str, 
     if with_maison:
         conds += _maison_conditions(f, params, "m.")
         columns = ", ".join(f"m.{q(c)}" for c in MAISON_DIMENSIONS)
-        return (f"(SELECT t.*, {columns} FROM {kind}_actifs t JOIN sites_v m USING (id_maison){_where(conds)})",
+        return (f"(SELECT t.*, {columns} FROM {kind}_actifs t JOIN sites m USING (id_maison){_where(conds)})",
                 params)
     maison_conds = _maison_conditions(f, params)
     if maison_conds:
-        conds.append(f"t.id_maison IN (SELECT id_maison FROM sites_v{_where(maison_conds)})")
+        conds.append(f"t.id_maison IN (SELECT id_maison FROM sites{_where(maison_conds)})")
     return f"(SELECT t.* FROM {kind}_actifs t{_where(conds)})", params
 
 
@@ -512,7 +512,7 @@ def _activity_grouped(con, f: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
         inner = ", ".join(["id_maison", *(q(d) for d in own)])
         select = ", ".join(f"{'g' if d in own else 'm'}.{q(d)} AS {n}" for d, n in zip(dims, names))
         return _df(con, f"SELECT {select}, sum(g.n) AS n FROM (SELECT {inner}, sum(nb) AS n FROM {src} t GROUP BY "
-                        f"ALL) g JOIN sites_v m USING (id_maison) GROUP BY ALL", params)
+                        f"ALL) g JOIN sites m USING (id_maison) GROUP BY ALL", params)
     codes = [NAMED_BY_CODE[d][0] if d in NAMED_BY_CODE else d for d in dims]
     grouped = f"SELECT {', '.join(q(c) for c in dict.fromkeys(codes))}, sum(nb) AS n FROM {src} t GROUP BY ALL"
     joins = "".join(f" LEFT JOIN ({NAMED_BY_CODE[d][1]}) USING ({q(NAMED_BY_CODE[d][0])})"
@@ -548,7 +548,7 @@ def activity_year_on_year(con, f: Filters) -> pd.DataFrame:
     sql = f"""
     WITH per AS (SELECT mois, id_maison, sum(nb) AS n FROM {src} t GROUP BY ALL),
     hours AS (SELECT p.mois, sum(p.n) AS n, sum(m.heures_hebdo) * {WEEKS_PER_MONTH} AS heures
-              FROM per p JOIN sites_v m USING (id_maison) WHERE m.heures_hebdo > 0 GROUP BY 1),
+              FROM per p JOIN sites m USING (id_maison) WHERE m.heures_hebdo > 0 GROUP BY 1),
     cur AS (SELECT mois, sum(n) AS demandes, count(*) AS maisons FROM per GROUP BY 1),
     both_years AS (SELECT a.mois, count(*) AS maisons_constantes, sum(b.n) AS constant_avant, sum(a.n) AS constant_apres
                    FROM per a JOIN per b ON b.id_maison = a.id_maison AND b.mois = CAST(a.mois - INTERVAL 12 MONTH AS DATE)
@@ -588,7 +588,7 @@ def activity_change_by(con, f: Filters, column: str) -> pd.DataFrame:
     window = "t.mois > CAST($fin_an - INTERVAL 24 MONTH AS DATE) AND t.mois <= $fin_an"
     joined = column in MAISON_DIMENSIONS and column not in SUMMARY_CARRIED
     dim = f"m.{q(column)}" if joined else f"t.{q(column)}"
-    join = "JOIN sites_v m USING (id_maison)" if joined else ""
+    join = "JOIN sites m USING (id_maison)" if joined else ""
     sql = f"""
     WITH rows AS (SELECT t.id_maison, {dim} AS code, {year} AS an, t.nb FROM {src} t {join} WHERE {window}),
     constant AS (SELECT id_maison FROM rows GROUP BY 1 HAVING count(DISTINCT an) = 2)

@@ -268,12 +268,12 @@ def refresh_activity_summary(con, pairs_sql: str | None = None, rows_sql: str | 
         keys = ", ".join(q(c) for c in ("id_maison", "mois", *cols))
         con.execute(f"INSERT INTO activite_resume BY NAME SELECT {level}::TINYINT AS niveau, g.*, {carried} FROM "
                     f"(SELECT {keys}, sum(nb) AS nb FROM {source} a GROUP BY ALL) g "
-                    f"LEFT JOIN sites_v s USING (id_maison)")
+                    f"LEFT JOIN sites s USING (id_maison)")
     if pairs_sql is None:
         _refresh_territories(con, None)
         return
     _refresh_territories(con, "SELECT DISTINCT coalesce(s.code_departement, '') AS cellule, k.mois FROM "
-                              "_paires_resume k LEFT JOIN sites_v s USING (id_maison)")
+                              "_paires_resume k LEFT JOIN sites s USING (id_maison)")
     con.execute("DROP TABLE _paires_resume")
 
 
@@ -297,10 +297,16 @@ def refresh_activity_places(con) -> None:
     places = ", ".join(f"c.{q(c)}" for c in SUMMARY_CARRIED)
     changed = con.execute(
         f"UPDATE activite_resume SET {sets} FROM (SELECT p.id_maison, {places} FROM (SELECT DISTINCT "
-        f"id_maison FROM activite_resume WHERE niveau < {PER_TERRITORY}) p LEFT JOIN sites_v c USING (id_maison)) s "
+        f"id_maison FROM activite_resume WHERE niveau < {PER_TERRITORY}) p LEFT JOIN sites c USING (id_maison)) s "
         f"WHERE activite_resume.id_maison = s.id_maison AND ({differ})").fetchall()[0][0]
     if changed:
         _refresh_territories(con, None)
+
+
+def refresh_sites(con) -> None:
+    """The sites as the registry's versions in force now give them (``sites``): after a list's import or rollback,
+    in its transaction, before anything is read through them."""
+    con.execute(SITES_SQL)
 
 
 def with_places(sql: str) -> str:
@@ -311,8 +317,10 @@ def with_places(sql: str) -> str:
 
 # The registry's rows are versions of the network (``maisons_actifs``: every version's rows). ``maisons_en_vigueur``
 # is the network in force, ``maisons_v`` the same with its places, what every count of Maisons rests on;
-# ``sites_v``: every site any version lists, as its latest version writes it, what activity and answers are
-# attributed through (a site closed since keeps its past activity).
+# ``sites``: every site any version lists, as its latest version writes it, what activity and answers are
+# attributed through (a site closed since keeps its past activity); a table written from ``sites_calcules`` by
+# every write that changes the registry (``refresh_sites``), so that a query's perimeter does not rank the
+# registry's versions again.
 def _active_sql(kind) -> str:
     """The rows in force; a survey's with the weights of its calibration in force (``poids``; the file's in
     ``poids_base``) and each answer's calibration cell (``_cellule``: "id:cell", NULL where not calibrated)."""
@@ -337,8 +345,10 @@ CREATE OR REPLACE VIEW maisons_v AS {with_places("SELECT * FROM maisons_en_vigue
 CREATE OR REPLACE VIEW maisons_connues AS
     SELECT m.* FROM maisons_actifs m JOIN versions_registre v USING (import_id)
     QUALIFY row_number() OVER (PARTITION BY m.id_maison ORDER BY v.date_version DESC, v.import_id DESC) = 1;
-CREATE OR REPLACE VIEW sites_v AS {with_places("SELECT * FROM maisons_connues")};
+CREATE OR REPLACE VIEW sites_calcules AS {with_places("SELECT * FROM maisons_connues")};
+DROP VIEW IF EXISTS sites_v;
 """
+SITES_SQL = "CREATE OR REPLACE TABLE sites AS SELECT * FROM sites_calcules"
 VIEWS_SQL += """
 CREATE OR REPLACE VIEW ref_regions AS
     SELECT code_region, region, sum(population) AS population,
@@ -351,7 +361,7 @@ CREATE OR REPLACE VIEW ref_regions AS
 def _schema_fingerprint() -> str:
     ref = reference.reference_bytes().decode()
     text = (IMPORTS_DDL + "".join(_kind_ddl(k) for k in KINDS.values()) + HOURS_WITH_STOPS_DDL + SUMMARY_DDL
-            + str(SUMMARY_LEVELS) + VIEWS_SQL + ref)
+            + str(SUMMARY_LEVELS) + VIEWS_SQL + SITES_SQL + ref)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -384,6 +394,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(VIEWS_SQL)
         _date_legacy_versions(con)
         _label_legacy_waves(con)
+        refresh_sites(con)
         refresh_stop_hours(con)
         con.execute(SUMMARY_DDL)
         refresh_activity_summary(con)

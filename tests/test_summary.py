@@ -27,10 +27,10 @@ def summary_from_detail(con) -> dict[tuple, int]:
         held = "".join(f"a.{store.q(c)}, " for c in cols)
         for row in con.execute(f"SELECT a.id_maison, s.code_region, s.code_departement, s.format, "
                                f"s.structure_porteuse, a.mois, {held}sum(a.nb) FROM activite_actifs a "
-                               f"LEFT JOIN sites_v s USING (id_maison) GROUP BY ALL").fetchall():
+                               f"LEFT JOIN sites s USING (id_maison) GROUP BY ALL").fetchall():
             out[(level, *row[:-1])] = int(row[-1])
         for row in con.execute(f"SELECT NULL, s.code_region, s.code_departement, NULL, NULL, a.mois, {held}"
-                               f"sum(a.nb) FROM activite_actifs a LEFT JOIN sites_v s USING (id_maison) "
+                               f"sum(a.nb) FROM activite_actifs a LEFT JOIN sites s USING (id_maison) "
                                f"GROUP BY ALL").fetchall():
             out[(level + store.PER_TERRITORY, *row[:-1])] = int(row[-1])
     return out
@@ -58,7 +58,7 @@ def assert_summary_true(con):
 def test_the_demo_summary_equals_its_detail(demo_con):
     assert_summary_true(demo_con)
     detail = dict(demo_con.execute("SELECT thematique, sum(nb) FROM activite_actifs a WHERE a.id_maison IN "
-                                   "(SELECT id_maison FROM sites_v WHERE code_region = '76') GROUP BY 1").fetchall())
+                                   "(SELECT id_maison FROM sites WHERE code_region = '76') GROUP BY 1").fetchall())
     by = ind.activity_by(demo_con, Filters(regions=("76",)), "thematique")
     assert dict(zip(by["code"], by["n"].astype(int))) == detail
 

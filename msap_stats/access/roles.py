@@ -147,7 +147,7 @@ def _place(kind: str) -> tuple[str, str]:
     if kind == "habitants":
         return "code_departement", ("(SELECT code_region FROM ref_departements d "
                                     "WHERE d.code_departement = s.code_departement)")
-    return "id_maison", "(SELECT code_region FROM sites_v m WHERE m.id_maison = s.id_maison)"
+    return "id_maison", "(SELECT code_region FROM sites m WHERE m.id_maison = s.id_maison)"
 
 
 def check_rollback(con, actor: User, import_id: int) -> None:

@@ -278,7 +278,7 @@ def maisons(con) -> list[tuple[str, str, str]]:
     since)."""
     return con.execute("SELECT id_maison, nom, concat_ws(', ', commune, departement || ' (' || code_departement || ')', "
                        "CASE WHEN id_maison NOT IN (SELECT id_maison FROM maisons_en_vigueur) "
-                       "THEN 'hors du réseau en vigueur' END) FROM sites_v ORDER BY nom, id_maison").fetchall()
+                       "THEN 'hors du réseau en vigueur' END) FROM sites ORDER BY nom, id_maison").fetchall()
 
 
 MOBILE_FORMATS = ("bus", "itinerante")

@@ -29,7 +29,7 @@ from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, SURVEYS, Kind
 from ..store import (STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_activity_places, refresh_activity_summary,
-                     refresh_stop_hours, transaction)
+                     refresh_sites, refresh_stop_hours, transaction)
 from .conflicts import active_import, conflict_problem, key_conflicts, when
 from .validate import Kept, stage
 
@@ -291,6 +291,7 @@ def _refresh_summary(con, kind: str, pairs_sql: str, rows_sql: str | None = None
     if kind == "activite":
         refresh_activity_summary(con, pairs_sql, rows_sql)
     elif kind == "maisons":
+        refresh_sites(con)
         refresh_activity_places(con)
 
 

@@ -40,7 +40,7 @@ PROFILE = ("sexe", "tranche_age", "situation", "statut")  # the survey columns a
 class Variable:
     name: str
     label: str
-    sql: str  # over the answer ``t``, its Maison ``m`` (sites_v) and its département ``d`` (ref_departements)
+    sql: str  # over the answer ``t``, its Maison ``m`` (sites) and its département ``d`` (ref_departements)
     codes: tuple[Code, ...]  # the written forms a modality may take
 
 
@@ -62,7 +62,7 @@ def _source_sql(kind: str) -> str:
     """The wave's answers with what places them (their Maison, their département)."""
     if kind == "habitants":
         return f"{kind}_actifs t LEFT JOIN ref_departements d ON d.code_departement = t.code_departement"
-    return (f"{kind}_actifs t LEFT JOIN sites_v m ON m.id_maison = t.id_maison "
+    return (f"{kind}_actifs t LEFT JOIN sites m ON m.id_maison = t.id_maison "
             "LEFT JOIN ref_departements d ON d.code_departement = m.code_departement")
 
 

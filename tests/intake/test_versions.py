@@ -80,7 +80,39 @@ def test_a_newer_list_replaces_the_network_whole_and_says_what_leaves(con):
     # The closed sites leave the network in force but stay known, with their activity.
     closed = sorted(old - new)[0]
     assert con.execute("SELECT count(*) FROM maisons_v WHERE id_maison = ?", [closed]).fetchall()[0][0] == 0
-    assert con.execute("SELECT count(*) FROM sites_v WHERE id_maison = ?", [closed]).fetchall()[0][0] == 1
+    assert con.execute("SELECT count(*) FROM sites WHERE id_maison = ?", [closed]).fetchall()[0][0] == 1
+
+
+def _sites_as_defined(con) -> bool:
+    """The table of sites is exactly what its definition gives now, row for row."""
+    def rows(source):
+        return con.execute(f"SELECT * FROM {source} ORDER BY id_maison").fetchall()
+    return rows("sites") == rows("sites_calcules")
+
+
+def test_the_sites_follow_every_write_of_the_registry(con, tmp_path):
+    """Each write that changes the registry (a list, an older one, a regional one, a rollback) leaves the sites as
+    the versions in force give them, in the write itself: an answer or a request is placed by them."""
+    assert con.execute("SELECT count(*) FROM sites").fetchall()[0][0] == 0 and _sites_as_defined(con)
+    load(con, L2022)
+    assert con.execute("SELECT count(*) FROM sites").fetchall()[0][0] == len(rows_of(L2022)) and _sites_as_defined(con)
+    newer = load(con, L2024)
+    assert _sites_as_defined(con)
+    load(con, L2020)
+    assert _sites_as_defined(con)
+    rows = [r for r in rows_of(L2024) if r["insee_dep"] == "23"][:2]
+    moved = {**rows[0], "lib_fs": "France services de la Mairie"}  # a regional list, later, renames a site
+    regional = load(con, write_csv_fr(tmp_path / "creuse.csv", list(moved), [list(moved.values()), list(rows[1].values())]),
+                    choices=Choices(date_version="2025-01-01"))
+    assert regional.lignes_chargees == 2 and _sites_as_defined(con)
+    written = con.execute("SELECT nom FROM sites WHERE id_maison = ?", [moved["id_fs"]]).fetchall()[0][0]
+    assert written == "France services de la Mairie"
+    before = con.execute("SELECT count(*) FROM sites").fetchall()[0][0]
+    rollback(con, newer.import_id)
+    assert _sites_as_defined(con) and con.execute("SELECT count(*) FROM sites").fetchall()[0][0] < before
+    rollback(con, regional.import_id)
+    assert _sites_as_defined(con)
+    assert con.execute("SELECT nom FROM sites WHERE id_maison = ?", [moved["id_fs"]]).fetchall() != [(written,)]
 
 
 def test_activity_of_a_site_closed_since_keeps_its_place(con, tmp_path):

@@ -194,7 +194,7 @@ def test_a_rounding_is_rescaled_and_said_plurals_are_read_wide_weights_are_warne
 
 def test_margins_for_a_few_of_many_departements_name_some_and_count_the_rest(survey):
     con, folder = survey
-    deps = [d for (d,) in con.execute("SELECT DISTINCT m.code_departement FROM usagers_actifs t JOIN sites_v m "
+    deps = [d for (d,) in con.execute("SELECT DISTINCT m.code_departement FROM usagers_actifs t JOIN sites m "
                                       "USING (id_maison) ORDER BY 1").fetchall()]
     assert len(deps) > red.MISSING_NAMED + 1  # the built survey spreads over many départements
     with pytest.raises(ImportRefused) as refused:
@@ -232,7 +232,7 @@ def test_an_import_into_the_wave_calibrates_it_again_and_a_rollback_too(survey, 
 
 def _move(con, registry_file, folder: Path, moved: str, to: str) -> Path:
     """The national list again, dated a month later, with one Maison moved to another département."""
-    dep = con.execute("SELECT code_departement FROM sites_v WHERE id_maison = ?", [moved]).fetchall()[0][0]
+    dep = con.execute("SELECT code_departement FROM sites WHERE id_maison = ?", [moved]).fetchall()[0][0]
     lines = registry_file.read_text("utf-8").splitlines(keepends=True)
     changed = [ln.replace(f'"{moved}","{dep}"', f'"{moved}","{to}"', 1) if ln.startswith(f'"{moved}",') else ln
                for ln in lines]
@@ -250,7 +250,7 @@ def test_a_new_list_of_maisons_calibrates_again_what_rests_on_their_territory(su
     margins = red.margins_from_store(con, "usagers", "registre", ("code_departement",))
     first = red.redresser(con, "usagers", margins)
     maisons = con.execute("SELECT code_departement, list(DISTINCT id_maison ORDER BY id_maison) FROM usagers_actifs "
-                          "JOIN sites_v USING (id_maison) GROUP BY 1 ORDER BY 1").fetchall()
+                          "JOIN sites USING (id_maison) GROUP BY 1 ORDER BY 1").fetchall()
     several = next((d, ms) for d, ms in maisons if len(ms) > 1)
     alone = next((d, ms) for d, ms in maisons if len(ms) == 1)
     other = next(d for d, _ in maisons if d not in (several[0], alone[0]))
@@ -259,8 +259,8 @@ def test_a_new_list_of_maisons_calibrates_again_what_rests_on_their_territory(su
         statuses = {r["id"]: r["statut"] for r in red.history(con, "usagers")}
         assert statuses[first["id"]] == "remplacé" and list(statuses.values()).count("en vigueur") == 1
         got = dict(con.execute("SELECT m.code_departement, sum(t.poids) / (SELECT sum(poids) FROM usagers_actifs) "
-                               "FROM usagers_actifs t JOIN sites_v m USING (id_maison) GROUP BY 1").fetchall())
-        assert con.execute("SELECT code_departement FROM sites_v WHERE id_maison = ?",
+                               "FROM usagers_actifs t JOIN sites m USING (id_maison) GROUP BY 1").fetchall())
+        assert con.execute("SELECT code_departement FROM sites WHERE id_maison = ?",
                            [several[1][0]]).fetchall()[0][0] == other
         assert got == pytest.approx({d: p / 100 for d, p in margins.parts["code_departement"].items()}, abs=1e-6)
     finally:
