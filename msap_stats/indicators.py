@@ -578,9 +578,12 @@ def activity_change_by(con, f: Filters, column: str) -> pd.DataFrame:
     """The last twelve months of the period against the twelve before, by ``column`` (thématique, région…), on
     the Maisons that reported in both years: code, avant, apres, evolution_pct; with the months compared."""
     src, params = scope("activite", replace(f, debut=None, fin=None), columns=(column,), per_maison=True)
-    last = con.execute(f"SELECT max(mois) FROM {src} t" + (" WHERE mois <= CAST($fin || '-01' AS DATE)"
-                                                           if f.fin else ""), {**params, **({"fin": f.fin} if f.fin else {})}
-                       ).fetchall()[0][0]
+    # Which Maisons reported, and when: read at the grain of Maisons and months (the same pairs, fewer rows).
+    reports, same = scope("activite", replace(f, debut=None, fin=None), per_maison=True)
+    params.update(same)
+    last = con.execute(f"SELECT max(mois) FROM {reports} t" + (" WHERE mois <= CAST($fin || '-01' AS DATE)"
+                                                               if f.fin else ""),
+                       {**params, **({"fin": f.fin} if f.fin else {})}).fetchall()[0][0]
     if last is None:
         return pd.DataFrame(columns=["code", "avant", "apres", "evolution_pct"])
     params.update(fin_an=last)
@@ -591,7 +594,7 @@ def activity_change_by(con, f: Filters, column: str) -> pd.DataFrame:
     join = "JOIN sites m USING (id_maison)" if joined else ""
     sql = f"""
     WITH rows AS (SELECT t.id_maison, {dim} AS code, {year} AS an, t.nb FROM {src} t {join} WHERE {window}),
-    constant AS (SELECT id_maison FROM rows GROUP BY 1 HAVING count(DISTINCT an) = 2)
+    constant AS (SELECT id_maison FROM {reports} t WHERE {window} GROUP BY 1 HAVING count(DISTINCT {year}) = 2)
     SELECT code, sum(nb) FILTER (an = 'avant') AS avant, sum(nb) FILTER (an = 'apres') AS apres
     FROM rows SEMI JOIN constant USING (id_maison) GROUP BY 1 ORDER BY apres DESC NULLS LAST"""
     df = _df(con, sql, params)

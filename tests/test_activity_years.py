@@ -66,6 +66,20 @@ def test_the_change_by_theme_over_the_last_twelve_months(two_years):
         assert got.loc[theme, "evolution_pct"] == pytest.approx(100 * (after / before - 1))
 
 
+def test_the_change_leaves_out_a_maison_that_reported_in_one_year_only(two_years, tmp_path):
+    """A Maison that reported in the last twelve months only is not a change: neither year counts it, under any
+    column (its requests are known by thématique, the years it reported by Maison and month)."""
+    con, rows = two_years
+    newcomer = [["5", f"2017-{m:02d}", "emploi", 1000] for m in range(1, 13)]
+    import_file(con, write_csv_fr(tmp_path / "nouvelle.csv", ["id_maison", "mois", "thematique", "nb"], newcomer),
+                "activite")
+    got = activity_change_by(con, Filters(), "thematique").set_index("code")
+    emploi = rows[rows["thematique"] == "emploi"]
+    assert got.loc["emploi", "apres"] == emploi[emploi["mois"] >= "2017-01"]["nb"].sum()  # not + 12 000
+    by_region = activity_change_by(con, Filters(), "code_region")
+    assert by_region["apres"].sum() == rows[rows["mois"] >= "2017-01"]["nb"].sum()
+
+
 def test_evolution_of_activity_on_the_command_line(two_years, registry_copy):
     import json
 
