@@ -647,18 +647,19 @@ REGION_CHANGES = {"changement_de_filtre": "changement de région (une région : 
 
 
 def targets(report: dict) -> list[tuple[str, str, str, bool]]:
-    """Each target of the issue as (what, measured, target, met), from the figures of this one run."""
+    """Each target of the issue as (what, measured, target, met), from the figures of this one run (ratios to three
+    decimals: a ratio said ×1.50 is not a missed ×1.5)."""
     out = []
     for r in report["imports"]:
         csv = r["fichier"].endswith(".csv")
         what = f"import {r['fichier']}"
-        out.append((f"{what} : temps / lecture seule", f"× {r['projet_sur_lecture']:.2f}", f"≤ × {2 if csv else 1.5}",
+        out.append((f"{what} : temps / lecture seule", f"× {r['projet_sur_lecture']:.3f}", f"≤ × {2 if csv else 1.5}",
                     r["projet_sur_lecture"] <= (2 if csv else 1.5)))
         if csv:
-            out.append((f"{what} : mémoire / lecture seule", f"× {r['memoire_projet_sur_lecture']:.2f}", "≤ × 2",
+            out.append((f"{what} : mémoire / lecture seule", f"× {r['memoire_projet_sur_lecture']:.3f}", "≤ × 2",
                         r["memoire_projet_sur_lecture"] <= 2))
         if r["lignes"] >= 1_000_000:
-            out.append((f"{what} : pair pandas / projet", f"× {r['pair_sur_projet']:.2f}", "≥ × 1,5",
+            out.append((f"{what} : pair pandas / projet", f"× {r['pair_sur_projet']:.3f}", "≥ × 1,5",
                         r["pair_sur_projet"] >= 1.5))
     for name, q in report["requetes"].items():
         limit = 0.5 if q["lignes_activite"] > 50_000_000 else QUERY_TARGETS.get(name, 0.1)
