@@ -304,9 +304,15 @@ def refresh_activity_places(con) -> None:
 
 
 def refresh_sites(con) -> None:
-    """The sites as the registry's versions in force now give them (``sites``): after a list's import or rollback,
-    in its transaction, before anything is read through them."""
+    """The sites as the registry's versions in force now give them (``sites``)."""
     con.execute(SITES_SQL)
+
+
+def registry_written(con) -> None:
+    """What rests on the registry, brought up to date after a list's import or rollback, in its transaction: the
+    sites first, then the Maisons' attributes the activity summary carries (read through them)."""
+    refresh_sites(con)
+    refresh_activity_places(con)
 
 
 def with_places(sql: str) -> str:
@@ -346,7 +352,7 @@ CREATE OR REPLACE VIEW maisons_connues AS
     SELECT m.* FROM maisons_actifs m JOIN versions_registre v USING (import_id)
     QUALIFY row_number() OVER (PARTITION BY m.id_maison ORDER BY v.date_version DESC, v.import_id DESC) = 1;
 CREATE OR REPLACE VIEW sites_calcules AS {with_places("SELECT * FROM maisons_connues")};
-DROP VIEW IF EXISTS sites_v;
+DROP VIEW IF EXISTS sites_v; -- what a store made before the sites were a table had in their place
 """
 SITES_SQL = "CREATE OR REPLACE TABLE sites AS SELECT * FROM sites_calcules"
 VIEWS_SQL += """

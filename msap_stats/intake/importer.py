@@ -28,8 +28,8 @@ from . import assistant, journal, profiles, versions
 from .profiles import Choices
 from .reader import LINE_COLUMN, RawTable
 from ..schema import KINDS, SURVEYS, Kind
-from ..store import (STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_activity_places, refresh_activity_summary,
-                     refresh_sites, refresh_stop_hours, transaction)
+from ..store import (STATUT_ANNULE, STATUT_CHARGE, StoreError, q, refresh_activity_summary, refresh_stop_hours,
+                     registry_written, transaction)
 from .conflicts import active_import, conflict_problem, key_conflicts, when
 from .validate import Kept, stage
 
@@ -291,8 +291,7 @@ def _refresh_summary(con, kind: str, pairs_sql: str, rows_sql: str | None = None
     if kind == "activite":
         refresh_activity_summary(con, pairs_sql, rows_sql)
     elif kind == "maisons":
-        refresh_sites(con)
-        refresh_activity_places(con)
+        registry_written(con)
 
 
 def _refuse_orphans(con, import_id: int) -> None:
