@@ -79,7 +79,10 @@ def test_login_roles_and_regions_in_the_browser(registry_db, provider, tmp_path,
         _upload(page, mixed)
         page.get_by_role("button", name="Importer 4 ligne(s)").click()
         page.get_by_text("Import refusé : rien n'a été enregistré").first.wait_for(timeout=60_000)
-        assert f"valeur « {theirs} » : hors de vos régions (76) : région 11" in page.content()
+        refused = f"valeur « {theirs} » : hors de vos régions (76) : région 11"
+        page.wait_for_function("said => document.documentElement.outerHTML.includes(said)", arg=refused,
+                               timeout=60_000)  # the problems are laid out after the heading: under load, later
+        assert refused in page.content()
         assert browser.exceptions(page) == []
         page.context.clear_cookies()
 
