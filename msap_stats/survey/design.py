@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..fmt import INSUFFISANT
 from .calibration import Calibrated
+from .distributions import betaincinv, chdtrc, stdtr, stdtrit
 
 MIN_N = 30
 MIN_N_EFF = 30
@@ -158,17 +159,15 @@ def korn_graubard(p: float, v: float, n: int, clusters: int, strata: int = 1) ->
     """(design-effective size, low, high) of 0 < p < 1: Clopper–Pearson on n* = p(1 − p)/v, degrees of freedom (the
     domain's clusters less its strata) adjusted by (t_{n−1} / t_df)², n the answers of the design's base (R's
     ``nrow``: the domain's, or the whole calibrated survey's, whose domains keep every row)."""
-    from scipy import special  # here: a command that computes no interval does not load scipy
-
     n_eff = p * (1 - p) / v if v > 0 else np.inf
     df = clusters - strata
     if df >= 1 and n > 1:
-        n_eff *= (special.stdtrit(n - 1, ALPHA / 2) / special.stdtrit(df, ALPHA / 2)) ** 2
+        n_eff *= (stdtrit(n - 1, ALPHA / 2) / stdtrit(df, ALPHA / 2)) ** 2
     if not np.isfinite(n_eff):  # every cluster alike: no spread to build an interval on
         return float(n_eff), np.nan, np.nan
     x = n_eff * p
-    low = float(special.betaincinv(x, n_eff - x + 1, ALPHA / 2))
-    high = float(special.betaincinv(x + 1, n_eff - x, 1 - ALPHA / 2))
+    low = float(betaincinv(x, n_eff - x + 1, ALPHA / 2))
+    high = float(betaincinv(x + 1, n_eff - x, 1 - ALPHA / 2))
     return float(n_eff), low, high
 
 
@@ -201,8 +200,6 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
     ``svyglm(y ~ category)``). Only categories whose figure is shown are tested, and the p-values of a chart
     are corrected together (Holm), so that one category in twenty is not marked by chance alone.
     """
-    from scipy import special
-
     tested = []  # (category, item, gap, p): corrected together, the whole chart
     h = design.clusters
     df = h - design.n_strata - 1  # R's svyglm: the design's degrees of freedom, less one for the category
@@ -229,7 +226,7 @@ def differences(per_cluster: pd.DataFrame, items: list[str], design: Design, by:
             else:
                 z = (wy_g - p_g * w_g) / w_g.sum() - (wy_r - p_r * w_r) / w_r.sum()
                 v = design.variance(z.to_numpy(float), strata)
-            p_value = 2 * float(special.stdtr(df, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
+            p_value = 2 * float(stdtr(df, -abs(p_g - p_r) / np.sqrt(v))) if v > 0 else (1.0 if p_g == p_r else 0.0)
             tested.append((g, item, round(100 * (p_g - p_r), 2), p_value))
     out = [{by: g, "item": item, "ecart": gap, "p_valeur": adjusted, "ecart_significatif": adjusted < ALPHA}
            for (g, item, gap, _), adjusted in zip(tested, holm([t[3] for t in tested]))]
@@ -253,12 +250,10 @@ def _is_shown(shown: pd.DataFrame, by: str, group, item: str) -> bool:
 def equal_across(pct: np.ndarray, se: np.ndarray) -> float:
     """The p-value of the test that proportions of independent surveys are equal (the three publics are three
     samples): Wald's W = Σ (p_k − p̄)² / v_k, p̄ their inverse-variance mean, on a χ² of k − 1 degrees of freedom."""
-    from scipy import special  # chdtrc is chi2.sf: scipy.stats would cost half a second of import
-
     v = np.asarray(se, float) ** 2
     p = np.asarray(pct, float)
     mean = (p / v).sum() / (1 / v).sum()
-    return float(special.chdtrc(len(p) - 1, ((p - mean) ** 2 / v).sum()))
+    return float(chdtrc(len(p) - 1, ((p - mean) ** 2 / v).sum()))
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -284,8 +279,6 @@ def wave_change(per_cluster: pd.DataFrame, items: list[str], design: Design, bef
     ``svyglm(y ~ vague)``). ``per_cluster``: the sums of ``stats.aggregates_sql`` per wave (``vague``) and cluster
     (``_grappe``; and ``_cellule`` when calibrated).
     """
-    from scipy import special
-
     out = []
     stratum_of = (per_cluster.groupby("_grappe")["_strate"].first() if design.strata and "_strate" in per_cluster
                   else None)
@@ -315,8 +308,8 @@ def wave_change(per_cluster: pd.DataFrame, items: list[str], design: Design, bef
             out.append({"item": item, "ecart": round(100 * gap, 2), "ic_bas": np.nan, "ic_haut": np.nan,
                         "p_valeur": np.nan, "ddl": df})
             continue
-        se, t = np.sqrt(v), float(special.stdtrit(df, 1 - ALPHA / 2))
+        se, t = np.sqrt(v), float(stdtrit(df, 1 - ALPHA / 2))
         out.append({"item": item, "ecart": round(100 * gap, 2), "ic_bas": round(100 * (gap - t * se), 2),
                     "ic_haut": round(100 * (gap + t * se), 2),
-                    "p_valeur": 2 * float(special.stdtr(df, -abs(gap) / se)), "ddl": df})
+                    "p_valeur": 2 * float(stdtr(df, -abs(gap) / se)), "ddl": df})
     return pd.DataFrame(out, columns=["item", "ecart", "ic_bas", "ic_haut", "p_valeur", "ddl"])
