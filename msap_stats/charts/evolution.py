@@ -50,13 +50,13 @@ def waves_change(con, f: Filters, kind: str = "usagers", height: int = 420) -> C
     labels = df["libelle"].map(lambda t: theme.wrap_label(t, 22))
     for wave, side, color in ((de, "de", theme.TEXTE_SECONDAIRE), (a, "a", theme.BLEU_FRANCE)):
         fig.add_trace(go.Scatter(
-            x=df[f"{side}_pct"], y=labels, mode="markers", name=f"Vague {wave}",
+            x=df[f"{side}_pct"].tolist(), y=labels.tolist(), mode="markers", name=f"Vague {wave}",
             marker=dict(size=11, color=color),
-            error_x=dict(type="data", symmetric=False, array=df[f"{side}_ic_haut"] - df[f"{side}_pct"],
-                         arrayminus=df[f"{side}_pct"] - df[f"{side}_ic_bas"], color=color, thickness=1.5),
+            error_x=dict(type="data", symmetric=False, array=(df[f"{side}_ic_haut"] - df[f"{side}_pct"]).tolist(),
+                         arrayminus=(df[f"{side}_pct"] - df[f"{side}_ic_bas"]).tolist(), color=color, thickness=1.5),
             hovertemplate="%{y} : %{x:.1f} %<extra>" + f"Vague {wave}" + "</extra>"))
     marked = df["ecart_significatif"]
-    fig.add_trace(go.Scatter(x=df.loc[marked, ["de_ic_haut", "a_ic_haut"]].max(axis=1), y=labels[marked],
+    fig.add_trace(go.Scatter(x=df.loc[marked, ["de_ic_haut", "a_ic_haut"]].max(axis=1).tolist(), y=labels[marked].tolist(),
                              mode="text", showlegend=False, text=[f" {points(g)} *" for g in df.loc[marked, "ecart"]],
                              textposition="middle right", hoverinfo="skip"))
     fig.update_layout(xaxis=dict(title="%", range=[0, 118]), yaxis=dict(autorange="reversed"),
@@ -104,11 +104,11 @@ def network_change(con, f: Filters, height: int = 460) -> Chart | Absent:
         table["region"] = table["code_departement"].map(regions).fillna(table["departement"])
         table = table.groupby("region", as_index=False)[["avant", "apres", "ouvertures", "fermetures",
                                                           "deplacements"]].sum()
-    label = table[level]
+    label = table[level].tolist()
     fig = go.Figure([
-        go.Bar(y=label, x=table["ouvertures"], orientation="h", name="Ouvertures", marker_color=theme.BLEU_FRANCE),
-        go.Bar(y=label, x=-table["fermetures"], orientation="h", name="Fermetures", marker_color=theme.PALETTE[1],
-               customdata=table["fermetures"], hovertemplate="%{y} : %{customdata} fermeture(s)<extra></extra>"),
+        go.Bar(y=label, x=table["ouvertures"].tolist(), orientation="h", name="Ouvertures", marker_color=theme.BLEU_FRANCE),
+        go.Bar(y=label, x=(-table["fermetures"]).tolist(), orientation="h", name="Fermetures", marker_color=theme.PALETTE[1],
+               customdata=table["fermetures"].tolist(), hovertemplate="%{y} : %{customdata} fermeture(s)<extra></extra>"),
     ])
     fig.update_layout(barmode="relative", yaxis=dict(autorange="reversed"), xaxis=dict(title="Sites"),
                       legend=dict(orientation="h", y=-0.12))
@@ -131,9 +131,9 @@ def growth(con, f: Filters, height: int = 420) -> Chart | Absent:
     if df.empty:
         return Absent("Aucune date de labellisation dans le registre de ce périmètre : pas de courbe de croissance.")
     quarter = df["trimestre"].map(lambda d: f"T{(d.month - 1) // 3 + 1} {d.year}")
-    fig = go.Figure([go.Bar(x=quarter, y=df["labellisees"], name="Labellisés dans le trimestre",
+    fig = go.Figure([go.Bar(x=quarter.tolist(), y=df["labellisees"].tolist(), name="Labellisés dans le trimestre",
                             marker_color=theme.PALETTE[5]),
-                     go.Scatter(x=quarter, y=df["cumul"], name="Cumul", mode="lines+markers", yaxis="y2",
+                     go.Scatter(x=quarter.tolist(), y=df["cumul"].tolist(), name="Cumul", mode="lines+markers", yaxis="y2",
                                 line=dict(color=theme.BLEU_FRANCE, width=2.5))])
     fig.update_layout(xaxis=dict(type="category"), yaxis=dict(title="Sites labellisés"),
                       yaxis2=dict(title="Cumul", overlaying="y", side="right", rangemode="tozero", showgrid=False),
@@ -158,9 +158,9 @@ def density_change(con, f: Filters, height: int = 460) -> Chart | Absent:
     df = df[(df["maisons_avant"] > 0) | (df["maisons_apres"] > 0)].sort_values("maisons_100k_apres", ascending=False)
     if df.empty:
         return Absent("Aucune Maison dans ce périmètre, à l'une ou l'autre date.")
-    fig = go.Figure([go.Bar(y=df["region"], x=df["maisons_100k_avant"], orientation="h", name=f"Au {then}",
+    fig = go.Figure([go.Bar(y=df["region"].tolist(), x=df["maisons_100k_avant"].tolist(), orientation="h", name=f"Au {then}",
                             marker_color=theme.TEXTE_SECONDAIRE),
-                     go.Bar(y=df["region"], x=df["maisons_100k_apres"], orientation="h", name="Aujourd'hui",
+                     go.Bar(y=df["region"].tolist(), x=df["maisons_100k_apres"].tolist(), orientation="h", name="Aujourd'hui",
                             marker_color=theme.BLEU_FRANCE)])
     fig.update_layout(barmode="group", yaxis=dict(autorange="reversed"), xaxis=dict(title="Maisons pour 100 000 hab."),
                       legend=dict(orientation="h", y=-0.12))
@@ -184,8 +184,8 @@ def activity_year(con, f: Filters, height: int = 420) -> Chart | Absent:
     if compared.empty:
         return Absent("Moins de treize mois d'activité dans ce périmètre : pas encore de mois à comparer à celui "
                       "de l'année précédente.")
-    fig = go.Figure(go.Bar(x=compared["mois"], y=compared["evolution_pct"], marker_color=theme.BLEU_FRANCE,
-                           customdata=compared[["maisons_constantes", "sans_declaration"]],
+    fig = go.Figure(go.Bar(x=compared["mois"].tolist(), y=compared["evolution_pct"].tolist(), marker_color=theme.BLEU_FRANCE,
+                           customdata=compared[["maisons_constantes", "sans_declaration"]].to_numpy().tolist(),
                            hovertemplate="%{x} : %{y:.1f} % (%{customdata[0]} Maisons comparées, "
                                          "%{customdata[1]} sans déclaration)<extra></extra>"))
     fig.update_layout(yaxis=dict(title="Évolution sur un an (%)"), xaxis=dict(type="category"))

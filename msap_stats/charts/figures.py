@@ -109,9 +109,9 @@ def hbar(df: pd.DataFrame, label: str, value: str, *, low: str | None = None, hi
     texts = _marked(_pct_texts(values, df.get("raison")), df) if percent else [nombre(v) for v in values]
     reach = values.combine(df[high].astype(float), np.fmax) if high else values  # a figure at 0 or 100 %: no interval
     top = float(reach.max()) if len(df) and values.notna().any() else 1
-    y = df[label].map(theme.wrap_label)
+    y = df[label].map(theme.wrap_label).tolist()  # lists: a pandas Series costs plotly a conversion (narwhals)
     fig = go.Figure(go.Bar(
-        y=y, x=values.fillna(0), orientation="h", marker_color=colors or color,
+        y=y, x=values.fillna(0).tolist(), orientation="h", marker_color=colors or color,
         **_bar_text(values, top, texts, beside_interval=bool(high)),
         error_x=_error(df, value, low, high),
         hovertemplate="%{y} : %{text}<extra></extra>",
@@ -160,7 +160,8 @@ def grouped_hbar(df: pd.DataFrame, category: str, group: str, value: str, *, low
     fig = go.Figure()
     top = float(np.nanmax(df[high] if high else df[value])) if df[value].notna().any() else 100
     for i, (g, part) in enumerate(df.groupby(group, sort=False)):
-        fig.add_bar(y=part[category].map(theme.wrap_label), x=part[value].astype(float).fillna(0), orientation="h",
+        fig.add_bar(y=part[category].map(theme.wrap_label).tolist(), x=part[value].astype(float).fillna(0).tolist(),
+                    orientation="h",
                     name=(group_labels or {}).get(g, g), marker_color=(colors or {}).get(g, theme.PALETTE[i % 12]),
                     **_bar_text(part[value], top, _pct_texts(part[value], part.get("raison"))),
                     error_x=_error(part, value, low, high),
@@ -184,7 +185,7 @@ def diverging(df: pd.DataFrame, group: str, level: str, value: str, order: list[
         part = df[df[level] == code].set_index(group).reindex(groups)
         v = part[value].astype(float)
         sign = 1 if code in order[:positive] else -1
-        fig.add_bar(y=groups, x=(sign * v).fillna(0), orientation="h", name=labels[code], marker_color=colors[code],
+        fig.add_bar(y=groups, x=(sign * v).fillna(0).tolist(), orientation="h", name=labels[code], marker_color=colors[code],
                     legendrank=order.index(code), text=[pct(x) if not _is_missing(x) and x >= 8 else "" for x in v],
                     textposition="inside", insidetextanchor="middle", textangle=0, customdata=_pct_texts(v),
                     hovertemplate="%{y}<br>%{fullData.name} : %{customdata}<extra></extra>")
@@ -206,7 +207,7 @@ def line(df: pd.DataFrame, x: str, y: str, series: str | None = None, *, labels:
     groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
     for i, (g, part) in enumerate(groups):
         name = (labels or {}).get(g, g) if g is not None else y_title
-        fig.add_scatter(x=part[x], y=part[y], mode="lines+markers", name=name,
+        fig.add_scatter(x=part[x].tolist(), y=part[y].tolist(), mode="lines+markers", name=name,
                         line=dict(width=2.5, color=(colors or {}).get(g, theme.PALETTE[i % 12])),
                         customdata=[nombre(v) for v in part[y]],
                         hovertemplate="%{x}<br>" + ("%{fullData.name} : " if g is not None else "") +
@@ -220,7 +221,7 @@ def stacked_columns(df: pd.DataFrame, x: str, series: str, y: str, *, labels: di
                     y_title: str = "", percent: bool = False) -> go.Figure:
     fig = go.Figure()
     for i, (g, part) in enumerate(df.groupby(series, sort=False)):
-        fig.add_bar(x=part[x], y=part[y], name=(labels or {}).get(g, g), marker_color=theme.PALETTE[i % 12],
+        fig.add_bar(x=part[x].tolist(), y=part[y].tolist(), name=(labels or {}).get(g, g), marker_color=theme.PALETTE[i % 12],
                     customdata=[pct(v) if percent else nombre(v) for v in part[y]],
                     hovertemplate="%{x}<br>%{fullData.name} : %{customdata}<extra></extra>")
     fig.update_layout(barmode="stack", xaxis=dict(type="category", title=None),
@@ -283,7 +284,7 @@ def status_bars(df: pd.DataFrame, criterion: str, status: str, count: str) -> go
         n = part[count].fillna(0)
         if n.sum() == 0:
             continue
-        fig.add_bar(y=[theme.wrap_label(c, 34) for c in criteria], x=n, orientation="h", name=s.capitalize(), marker_color=colour,
+        fig.add_bar(y=[theme.wrap_label(c, 34) for c in criteria], x=n.tolist(), orientation="h", name=s.capitalize(), marker_color=colour,
                     text=[nombre(v) if v else "" for v in n], textposition="inside",
                     insidetextfont=dict(color=theme.STATUT_TEXTE.get(s, "#FFFFFF")),
                     customdata=[nombre(v) for v in n],
@@ -424,7 +425,7 @@ def points_map(points: pd.DataFrame, outlines: dict | None, *, color_by: str, la
         fig.add_scatter(x=x, y=y, mode="markers", name=labels.get(code, code),
                         marker=dict(size=6, color=colors.get(code, theme.TEXTE_SECONDAIRE), opacity=0.9,
                                     line=dict(width=0.4, color="#FFFFFF")),
-                        text=part[hover], hovertemplate="%{text}<extra>%{fullData.name}</extra>")
+                        text=part[hover].tolist(), hovertemplate="%{text}<extra>%{fullData.name}</extra>")
     frame.decorate(fig)
     _map_layout(fig)
     fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0),
@@ -465,12 +466,12 @@ def departements_map(df: pd.DataFrame, outlines: dict | None, *, value: str, tex
         part = (cls.to_numpy() == i) & bare
         if part.any():
             fig.add_scatter(x=[x for x, p in zip(cx, part) if p], y=[y for y, p in zip(cy, part) if p],
-                            mode="markers", name=label, text=df.loc[part, text],
+                            mode="markers", name=label, text=df.loc[part, text].tolist(),
                             marker=dict(size=10 + 4 * max(i, 0), color=colour, line=dict(width=0.6, color=theme.BLEU_FRANCE)),
                             hovertemplate="%{text}<extra></extra>", showlegend=not outlines)
     if outlines:  # hover on each département, at its centroid
         fig.add_scatter(x=cx, y=cy, mode="markers", showlegend=False,
-                        marker=dict(size=14, color="rgba(0,0,0,0)"), text=df[text], hovertemplate="%{text}<extra></extra>")
+                        marker=dict(size=14, color="rgba(0,0,0,0)"), text=df[text].tolist(), hovertemplate="%{text}<extra></extra>")
     if len(df) <= MAX_NAMED:  # a région or a few départements: their names fit, white on the two darkest classes
         dark = len(labels) - 2  # the first of the two darkest classes (none with fewer than two classes)
         fig.add_scatter(x=cx, y=cy, mode="text", showlegend=False, hoverinfo="skip",
