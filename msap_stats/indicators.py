@@ -322,8 +322,11 @@ def _calibration(con, kind: str, wave: str | None, params: dict) -> tuple[Calibr
 
 
 def survey_count(con, kind: str, f: Filters) -> int:
-    src, params = scope(kind, f)
-    return int(con.execute(f"SELECT count(*) FROM {src}", params).fetchall()[0][0])
+    """The answers of a survey in the perimeter; asked once per reader (the charts of a page ask it again)."""
+    def count() -> int:
+        src, params = scope(kind, f)
+        return int(con.execute(f"SELECT count(*) FROM {src}", params).fetchall()[0][0])
+    return fixed(con, ("survey_count", kind, f), count)
 
 
 def survey_summary(con, kind: str, f: Filters) -> dict:
@@ -640,14 +643,16 @@ def health_share(months: pd.DataFrame) -> float | None:
 
 
 def activity_months(con) -> list[str]:
-    """The months (YYYY-MM) holding activity or survey answers, for the period filter."""
-    requests, _ = scope("activite", Filters())
-    rows = con.execute(
-        f"SELECT DISTINCT strftime(m, '%Y-%m') FROM (SELECT DISTINCT mois AS m FROM {requests} t "
-        "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM usagers_actifs "
-        "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM agents_actifs "
-        "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM habitants_actifs) ORDER BY 1").fetchall()
-    return [r[0] for r in rows if r[0]]
+    """The months (YYYY-MM) holding activity or survey answers, for the period filter (once per reader)."""
+    def months() -> tuple[str, ...]:
+        requests, _ = scope("activite", Filters())
+        rows = con.execute(
+            f"SELECT DISTINCT strftime(m, '%Y-%m') FROM (SELECT DISTINCT mois AS m FROM {requests} t "
+            "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM usagers_actifs "
+            "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM agents_actifs "
+            "UNION SELECT DISTINCT date_trunc('month', date_reponse) FROM habitants_actifs) ORDER BY 1").fetchall()
+        return tuple(r[0] for r in rows if r[0])
+    return list(fixed(con, ("activity_months",), months))
 
 
 def activity_per_maison(con, f: Filters) -> pd.DataFrame:

@@ -170,18 +170,26 @@ def test_a_reader_answers_its_versions_once_a_writer_each_time(registry_copy, tm
     again at each call, so that what it writes is seen at once."""
     from msap_stats.intake.importer import import_file
 
+    from msap_stats.indicators import activity_months
+
     reader = store.reader(registry_copy)
     cursor = store.reader_cursor(reader)
     before = store.data_version(cursor)
+    assert activity_months(cursor) == []  # kept by the reader, as its versions are
     with store.writing(registry_copy) as writer:
         assert store.data_version(writer) == before and not store.is_demo(writer, "activite")
+        assert activity_months(writer) == []
         import_file(writer, _activity(tmp_path / "janvier.csv", 1), "activite")
         assert store.data_version(writer) != before  # the writer sees its own write at once
+        months = activity_months(writer)
+        assert months == ["2016-01"]
         written = store.data_version(writer)
     assert store.data_version(cursor) == store.data_version(reader) == before  # the file each reader opened
+    assert activity_months(cursor) == []
     assert cursor.execute("SELECT count(*) FROM activite_actifs").fetchall()[0][0] == 0  # …as its rows say too
     later = store.reader(registry_copy)
     assert store.data_version(later) == written and store.db_file(later) == store.db_file(reader) == registry_copy
+    assert activity_months(later) == months
     assert later.execute("SELECT count(*) FROM activite_actifs").fetchall()[0][0] == 50
     for con in (cursor, reader, later):
         con.close()
