@@ -50,3 +50,16 @@ def test_the_figures_of_a_pair_of_regions_are_timed_one_by_one(demo_db):
     assert set(measured["ms"]) == {fn.__name__ for fn, *_ in overview_calls(Filters())}  # each figure of the overview
     assert measured["ms"]["key_figures"] > 0 and measured["ms"]["impacts_compares"] > 0
     assert measured["total_ms"] == sum(measured["ms"].values())
+
+
+def test_each_browser_run_adds_a_pair_of_regions_never_asked_before():
+    """``make bench`` runs five times by default: a run whose second région was its first, or whose pair an earlier
+    run had computed, would time nothing new (or wait for an option that is no longer offered)."""
+    from msap_stats import bench
+
+    for repeat in range(1, 10):
+        changes = bench.region_changes(repeat)
+        pairs = {frozenset(c) for c in changes}
+        assert len(changes) == min(repeat, len(bench.REGIONS)) == len(pairs)
+        assert all(len(p) == 2 for p in pairs)
+        assert len({first for first, _ in changes}) == len(changes)
