@@ -52,6 +52,15 @@ def test_the_figures_of_a_pair_of_regions_are_timed_one_by_one(demo_db):
     assert measured["total_ms"] == sum(measured["ms"].values())
 
 
+def test_a_prepared_regions_page_is_timed_on_the_server_alone(demo_db):
+    """The server's part of a change to a prepared région (its figures cached): a fraction of the page's first run in
+    its process, which computes its figures or reads them from the disk."""
+    from msap_stats.bench import cached_runs
+
+    measured = cached_runs(demo_db, 3)
+    assert measured["essais"] == 3 and 0 < measured["s"] < measured["premiere_s"] / 2
+
+
 def test_each_browser_run_adds_a_pair_of_regions_never_asked_before():
     """``make bench`` runs five times by default: a run whose second région was its first, or whose pair an earlier
     run had computed, would time nothing new (or wait for an option that is no longer offered)."""
