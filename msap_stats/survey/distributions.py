@@ -1,9 +1,9 @@
 """The few distribution functions the survey's intervals and tests need, in plain Python: the regularized incomplete
 beta and its inverse (Clopper–Pearson's bounds), Student's t and the χ² tail.
 
-They give scipy.special's values (``betaincinv``, ``stdtr``, ``stdtrit``, ``chdtrc``) to about 1e-11 (the tests
-compare them on a grid), without scipy: its import took about 0.15 s of every cold start's first page
-(``make bench``), a third of which went to numpy.f2py, loaded by its array-API layer.
+They give scipy.special's values (``betaincinv``, ``stdtr``, ``stdtrit``, ``chdtrc``) to 1e-10 (the tests compare
+them on a grid and on drawn designs), without scipy: its import, numpy.f2py with it through its array-API layer,
+made a cold start's first page about a quarter of a second slower (same-hour comparison, BENCHMARKS.md).
 """
 
 from __future__ import annotations
