@@ -450,21 +450,16 @@ if len(sys.argv) > 2:  # the modules the first page needed, in their order of im
 CACHED_RUN = APP_PROCESS + """
 import json, statistics, time
 from msap_stats import reference
-codes = reference.departements().drop_duplicates("region").set_index("region")["code_region"]
+codes = reference.regions().set_index("region")["code_region"]
 regions = [codes[r] for r in sys.argv[2].split(",")]
 at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
-first = []
-for code in regions:  # each région's figures computed once
+def timed(code):
     at.multiselect(key="f_regions").set_value([code])
     start = time.perf_counter()
     at.run()
-    first.append(time.perf_counter() - start)
-times = []
-for i in range(int(sys.argv[3])):
-    at.multiselect(key="f_regions").set_value([regions[i % len(regions)]])
-    start = time.perf_counter()
-    at.run()
-    times.append(time.perf_counter() - start)
+    return time.perf_counter() - start
+first = [timed(code) for code in regions]  # each région's figures computed once
+times = [timed(regions[i % len(regions)]) for i in range(int(sys.argv[3]))]
 assert not at.exception, [e.value for e in at.exception]
 print(json.dumps({"s": statistics.median(times), "essais": len(times), "premiere_s": statistics.median(first)}))
 """

@@ -95,7 +95,7 @@ def betainc(a: float, b: float, x: float) -> float:
 
 
 def _first_guess(a: float, b: float, p: float) -> float:
-    """Where Newton's steps start (Numerical Recipes' ``invbetai``)."""
+    """Where the steps of ``_inverse`` start (Numerical Recipes' ``invbetai``)."""
     if a >= 1 and b >= 1:
         pp = p if p < 0.5 else 1 - p
         t = math.sqrt(-2 * math.log(pp))
