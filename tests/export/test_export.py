@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import shlex
+import signal
 import struct
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+import plotly.graph_objects as go
 import pypdf
 import pytest
 from openpyxl import load_workbook
@@ -105,6 +108,44 @@ def test_every_chart_comes_as_a_wide_png_and_a_valid_svg(national):
         assert chart.titre.split(" ")[0] in texts and "Source" in texts  # title and source inside the image
         assert "France entière" in texts and "janvier 2016" in texts  # and the perimeter and period
 
+
+
+def _chromiums_of_this_process() -> list[int]:
+    """The pids of the Chromium processes this test process started (kaleido's), read from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), (entry / "comm").read_text())
+            except OSError:
+                continue
+    mine, found = {os.getpid()}, True
+    while found:
+        found = {pid for pid, (parent, _) in parents.items() if parent in mine and pid not in mine}
+        mine |= found
+    return [pid for pid in mine if "chrom" in parents.get(pid, (0, ""))[1]]
+
+
+def test_images_drawn_one_after_another_on_one_page_and_again_after_chromium_dies():
+    """kaleido's page is kept from one image to the next: each image holds its own figure and nothing of the one
+    before; a Chromium killed between two images is started again and the next image is drawn."""
+    from msap_stats.export import images
+
+    def svg_texts(title: str, values: list[int]) -> str:
+        fig = go.Figure(go.Bar(x=[f"{title}-{i}" for i in range(len(values))], y=values), layout=dict(title=title))
+        svg = ElementTree.fromstring(images.render(fig, "svg", 600, 400))
+        return " ".join("".join(t.itertext()) for t in svg.iter() if t.tag.endswith("text"))
+
+    first, second = svg_texts("Premier", [3, 1, 2]), svg_texts("Second", [5])
+    assert "Premier" in first and "Premier-2" in first
+    assert "Second" in second and "Premier" not in second and "Second-1" not in second
+    chromiums = _chromiums_of_this_process()
+    assert chromiums, "kaleido's Chromium is a child of this process"
+    for pid in chromiums:
+        os.kill(pid, signal.SIGKILL)
+    assert "Troisième-0" in svg_texts("Troisième", [1])
+    assert _chromiums_of_this_process() and not set(_chromiums_of_this_process()) & set(chromiums)
 
 def test_the_workbook_has_a_sheet_per_chart_numbers_as_numbers_and_no_formula(national):
     wb = load_workbook(io.BytesIO(national.files["tableaux.xlsx"]))
