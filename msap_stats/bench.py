@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -523,22 +524,47 @@ BROWSER_PAGES = ("", "motifs", "satisfaction", "regards-croises", "activite", "t
 REGIONS = ("Bretagne", "Occitanie", "Normandie", "Grand Est", "Hauts-de-France", "Corse", "Centre-Val de Loire")
 
 
-def _settle(page, action) -> tuple[float, float]:
-    """Seconds from ``action`` to the page settled (its script run finished and every chart drawn), and to its script
-    run seen finished by the browser (the server's part: the script, and its elements sent and laid out)."""
+class Messages:
+    """The dashboard's websocket as the browser sees it (Chrome DevTools Protocol): when the page's first message of
+    an action left, and when the server's last message of it arrived. What follows that last message is the
+    browser's alone (Streamlit's front end applying the run, plotly drawing)."""
+
+    def __init__(self, page) -> None:
+        self.seen: list[tuple[str, float]] = []
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.cdp.on("Network.webSocketFrameSent", lambda e: self.seen.append(("envoyé", e["timestamp"])))
+        self.cdp.on("Network.webSocketFrameReceived", lambda e: self.seen.append(("reçu", e["timestamp"])))
+
+    def server_part(self, since: int) -> float:
+        """Seconds from the first message sent to the last received, among those seen after index ``since``."""
+        seen = self.seen[since:]
+        sent = [t for kind, t in seen if kind == "envoyé"]
+        received = [t for kind, t in seen if kind == "reçu" and sent and t >= sent[0]]
+        return received[-1] - sent[0] if received else float("nan")
+
+
+def _settle(page, action, messages: Messages | None = None) -> tuple[float, float, float]:
+    """Seconds from ``action`` to the page settled (its script run finished and every chart drawn), to its script
+    run seen finished by the browser, and to the server's last message of it after the browser's first
+    (``messages``; nan without)."""
     page.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
+    since = len(messages.seen) if messages else 0
     start = time.perf_counter()
     action()
     page.wait_for_function(SCRIPT_DONE, polling="raf", timeout=120_000)
     script = time.perf_counter() - start
     page.wait_for_function(SETTLED, polling="raf", timeout=120_000)
-    return time.perf_counter() - start, script
+    whole = time.perf_counter() - start
+    return whole, script, messages.server_part(since) if messages else float("nan")
 
 
-def _timed(runs: list[tuple[float, float]]) -> dict:
-    """Medians of (settled, script done) pairs: the whole, until the script's end, and the drawing after it."""
+def _timed(runs: list[tuple[float, float, float]]) -> dict:
+    """Medians of (settled, script done, server's messages) triples: the whole, until the script's end, the drawing
+    after it, and the server's part (its messages, first sent to last received)."""
     whole, script = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-    return {"s": whole, "script_s": script, "apres_s": whole - script, "essais": [round(r[0], 3) for r in runs]}
+    return {"s": whole, "script_s": script, "apres_s": whole - script,
+            "serveur_s": statistics.median(r[2] for r in runs), "essais": [round(r[0], 3) for r in runs]}
 
 
 def browser_benchmark(db: Path, repeat: int) -> dict:
@@ -550,19 +576,20 @@ def browser_benchmark(db: Path, repeat: int) -> dict:
     pages = {}
     with browser.streamlit_server(db, warm=True) as url, browser.chromium_page() as page:
         page.add_init_script(COUNT_RUNS)
+        messages = Messages(page)
         for path in BROWSER_PAGES:
             runs = []
             for _ in range(repeat + 1):  # the first visit fills the server's cache: kept apart
                 page.goto("about:blank")
-                runs.append(_settle(page, lambda to=f"{url}/{path}": page.goto(to)))
+                runs.append(_settle(page, lambda to=f"{url}/{path}": page.goto(to), messages))
             pages[path or "accueil"] = {**_timed(runs[1:]), "premiere": runs[0][0], "premiere_visite": _timed(runs[:1])}
         changes, added = [], []
         for region, other in region_changes(repeat):
             page.goto(url)  # a new session, no filter
             page.wait_for_function(SETTLED, polling="raf", timeout=120_000)
-            changes.append(_settle(page, _region_option(page, region).click))  # one région: prepared at start
+            changes.append(_settle(page, _region_option(page, region).click, messages))  # one région: prepared at start
             page.keyboard.press("Escape")
-            added.append(_settle(page, _region_option(page, other).click))  # a pair never computed
+            added.append(_settle(page, _region_option(page, other).click, messages))  # a pair never computed
     return {"pages": pages, "changement_de_filtre": _timed(changes), "region_ajoutee": _timed(added),
             "figures_d_une_paire": pair_figures(db, max(3, 3 * repeat)),
             "page_en_cache": cached_runs(db, max(8, 4 * repeat))}
@@ -728,9 +755,13 @@ def targets(report: dict) -> list[tuple[str, str, str, bool]]:
 
 
 def _split(t: dict) -> str:
-    """A browser's time with its two parts: until the script run is seen finished by the browser (the charts sent
-    meanwhile are drawn as they come, on the same cores), then the drawing that remains."""
-    return f"{t['s']:.2f} s (fin du script vue du navigateur {t['script_s']:.2f} s, graphiques achevés {t['apres_s']:.2f} s après)"
+    """A browser's time with its parts: the server's messages (the browser's first sent to the server's last
+    received), the script run seen finished by the browser (the charts sent meanwhile drawn as they come, on the
+    same cores), then the drawing that remains."""
+    server = "" if t.get("serveur_s") is None or math.isnan(t["serveur_s"]) else \
+        f"messages du serveur reçus en {t['serveur_s']:.2f} s, "
+    return (f"{t['s']:.2f} s ({server}fin du script vue du navigateur {t['script_s']:.2f} s, graphiques achevés "
+            f"{t['apres_s']:.2f} s après)")
 
 
 def table(report: dict) -> str:

@@ -271,6 +271,24 @@ def test_changing_a_filter_changes_the_figures_and_the_link(demo_db, demo_server
     assert nombre(bretagne["activite"]["demandes"]) in page.locator(".graphique-titre").first.inner_text()
 
 
+def test_the_benchmark_splits_a_region_change_at_the_server_s_last_message(demo_server, page):
+    """``make bench --navigateur`` parts a région change at the server's last websocket message: the server's part
+    ends before the browser sees the script end, which is no later than the charts drawn."""
+    from msap_stats import bench
+
+    with browser.another_browser(page) as fresh:
+        fresh.add_init_script(bench.COUNT_RUNS)
+        messages = bench.Messages(fresh)
+        fresh.goto(demo_server)
+        fresh.wait_for_function(bench.SETTLED, polling="raf", timeout=60_000)
+        whole, script, server = bench._settle(fresh, bench._region_option(fresh, "Bretagne").click, messages)
+        assert 0 < server < script <= whole
+        assert parse_qs(urlparse(fresh.url).query)["region"] == ["53"]
+        assert {kind for kind, _ in messages.seen} == {"envoyé", "reçu"}
+        timed = bench._timed([(whole, script, server)])
+        assert f"messages du serveur reçus en {server:.2f} s" in bench._split(timed)
+
+
 def test_survey_pages_say_there_is_no_survey_on_the_real_registry(registry_db, tmp_path, page):
     db = tmp_path / "registre.duckdb"
     shutil.copy(registry_db, db)
