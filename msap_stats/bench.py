@@ -758,8 +758,7 @@ def _split(t: dict) -> str:
     """A browser's time with its parts: the server's messages (the browser's first sent to the server's last
     received), the script run seen finished by the browser (the charts sent meanwhile drawn as they come, on the
     same cores), then the drawing that remains."""
-    server = "" if t.get("serveur_s") is None or math.isnan(t["serveur_s"]) else \
-        f"messages du serveur reçus en {t['serveur_s']:.2f} s, "
+    server = "" if math.isnan(t["serveur_s"]) else f"messages du serveur reçus en {t['serveur_s']:.2f} s, "
     return (f"{t['s']:.2f} s ({server}fin du script vue du navigateur {t['script_s']:.2f} s, graphiques achevés "
             f"{t['apres_s']:.2f} s après)")
 

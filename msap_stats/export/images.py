@@ -59,11 +59,11 @@ class _Server:
         import kaleido
 
         class Kept(kaleido.Kaleido):
-            drawn = 0
+            drawn = 0  # images drawn by this instance (its own count from the first)
 
-            async def _return_kaleido_tab(self, tab) -> None:
-                Kept.drawn += 1
-                if Kept.drawn % RELOAD_EVERY == 0:
+            async def _return_kaleido_tab(self, tab) -> None:  # kaleido's own reloads the page every time
+                self.drawn += 1
+                if self.drawn % RELOAD_EVERY == 0:
                     await tab.reload()
                 await self.tabs_ready.put(tab)
 

@@ -109,7 +109,6 @@ def test_every_chart_comes_as_a_wide_png_and_a_valid_svg(national):
         assert "France entière" in texts and "janvier 2016" in texts  # and the perimeter and period
 
 
-
 def _chromiums_of_this_process() -> list[int]:
     """The pids of the Chromium processes this test process started (kaleido's), read from /proc."""
     parents = {}
@@ -146,6 +145,7 @@ def test_images_drawn_one_after_another_on_one_page_and_again_after_chromium_die
         os.kill(pid, signal.SIGKILL)
     assert "Troisième-0" in svg_texts("Troisième", [1])
     assert _chromiums_of_this_process() and not set(_chromiums_of_this_process()) & set(chromiums)
+
 
 def test_the_workbook_has_a_sheet_per_chart_numbers_as_numbers_and_no_formula(national):
     wb = load_workbook(io.BytesIO(national.files["tableaux.xlsx"]))
