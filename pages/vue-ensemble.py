@@ -17,8 +17,16 @@ for row in (figures[:4], figures[4:]):
 blocks.key_figures_citations(figures)
 
 st.divider()
-for pair in (OVERVIEW_THEMES[0:2], OVERVIEW_THEMES[2:4], OVERVIEW_THEMES[4:6]):
-    for col, (view, target, label) in zip(st.columns(2), pair):
-        with col:
-            blocks.chart(view)
-            blocks.page_link(target, f"Voir la page « {label} »")
+
+
+def themes(*rows) -> None:
+    for pair in rows:
+        for col, (view, target, label) in zip(st.columns(2), pair):
+            with col:
+                blocks.chart(view)
+                blocks.page_link(target, f"Voir la page « {label} »")
+
+
+# The first row of charts with the page; the two rows below it when they come near the screen (or the page rests).
+themes(OVERVIEW_THEMES[0:2])
+blocks.when_shown("vue_ensemble", lambda: themes(OVERVIEW_THEMES[2:4], OVERVIEW_THEMES[4:6]), height=1450)

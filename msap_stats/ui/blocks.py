@@ -3,6 +3,7 @@ methodology, the demo banner, and the French panel shown when a page fails."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import uuid
@@ -16,6 +17,7 @@ from ..export import images
 from ..fmt import nombre
 from ..sheets import csv_bytes
 from . import connection, filters
+from .style import static_text
 from .text import html_text
 
 
@@ -164,6 +166,38 @@ def fragment(body) -> None:
 
     run.__qualname__ = f"fragment.{body.__qualname__}"
     st.fragment(run)()
+
+
+# What says when a part drawn later (``when_shown``) is seen: a script with no element of its own. Fixed code: no
+# data reaches it but a hash of the filters, a class name and a delay.
+_LATER = st.components.v2.component("msap_plus_tard", js=static_text("plus_tard.js"), isolate_styles=False)
+LATER_DELAY_MS = 1200  # the page still for this long: the part is drawn without waiting for a scroll
+
+
+def when_shown(name: str, body, height: int) -> None:
+    """``body`` (charts below the first screen) drawn when its place comes on screen, or once the page has been
+    still for a moment: a filter change draws what is on screen first. It runs as a fragment of the page, so that
+    being seen reruns it alone; until then a line of text holds its place, ``height`` pixels tall (about the part's
+    height on a wide screen). Drawn once for a view (the filters), it is drawn with the page at the next runs of the
+    same view."""
+    @st.fragment
+    def part() -> None:
+        key = f"plus_tard_{name}"
+        view = hashlib.sha256(repr(filters.current()).encode()).hexdigest()[:16]
+        drawn = (st.session_state.get(key) or {}).get("vu") == view
+        # The place keeps its height whether the part is drawn or waits, and while a run replaces one with the
+        # other: the page does not shrink under a reader who scrolled down to it.
+        st.html(f"<style>.st-key-place_{key} {{min-height: {int(height)}px;}}</style>")
+        with st.container(key=f"place_{key}"):
+            _LATER(key=key, data={"cle": view, "dessine": drawn, "bloc": f"st-key-place_{key}",
+                                  "delai": LATER_DELAY_MS}, on_vu_change=lambda: None)
+            if drawn:
+                body()
+            else:
+                st.html('<div class="plus-tard">Graphiques suivants : ils se dessinent quand ils apparaissent à '
+                        "l'écran…</div>")
+
+    part()
 
 
 def side_by_side(*charts) -> None:

@@ -16,10 +16,10 @@ FAVICON = STATIC / "favicon.png"
 
 
 @cache
-def _static(name: str) -> str:
+def static_text(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
 def style() -> None:
-    st.html(f"<style>\n{_static('style.css')}</style>")
-    st.html(f"<script>\n{_static('print.js')}</script>", unsafe_allow_javascript=True)
+    st.html(f"<style>\n{static_text('style.css')}</style>")
+    st.html(f"<script>\n{static_text('print.js')}</script>", unsafe_allow_javascript=True)

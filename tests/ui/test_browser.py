@@ -271,6 +271,32 @@ def test_changing_a_filter_changes_the_figures_and_the_link(demo_db, demo_server
     assert nombre(bretagne["activite"]["demandes"]) in page.locator(".graphique-titre").first.inner_text()
 
 
+def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_figures(demo_db, demo_server, page):
+    """A région chosen at the top of the overview redraws the key figures and the first row of charts; the two rows
+    below wait in a line of text until the reader scrolls to them, then come with the région's figures, the rest
+    of the page left as it was (their own fragment, not the page, runs)."""
+    from msap_stats.ui.warmup import OVERVIEW_THEMES
+
+    page.goto(demo_server)
+    browser.wait_for_app(page, 6)  # the page left still: its lower rows drawn without a scroll
+    browser.choose_in_multiselect(page, "Région", "Bretagne")
+    page.wait_for_function("""() => document.querySelector("[data-testid='stApp']")
+        .getAttribute("data-test-script-state") === "notRunning" && location.search.includes("region=53")
+        && document.querySelectorAll("[data-testid='stPlotlyChart']").length === 2""", timeout=60_000)
+    waiting = page.locator(".plus-tard")
+    assert waiting.is_visible() and "se dessinent quand ils apparaissent" in waiting.inner_text()
+    figures = key_figures(page)
+    assert browser.accessibility_faults(page) == []  # the page as it waits
+    page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\"); "
+                  "main.scrollTop = main.scrollHeight; }")  # the reader scrolls down (whether or not drawn by now)
+    browser.wait_for_app(page, 6)
+    assert not waiting.is_visible() and key_figures(page) == figures and browser.exceptions(page) == []
+    con = store.connect(demo_db, read_only=True)
+    lower = [view(con, Filters(regions=("53",))).titre for view, _, _ in OVERVIEW_THEMES[2:]]
+    con.close()
+    assert page.locator(".graphique-titre").all_inner_texts()[2:] == lower
+
+
 def test_the_benchmark_splits_a_region_change_at_the_server_s_last_message(demo_server, page):
     """``make bench --navigateur`` parts a région change at the server's last websocket message: the server's part
     ends before the browser sees the script end, which is no later than the charts drawn."""

@@ -61,6 +61,18 @@ def open_details(at) -> AppTest:
     return at.run()
 
 
+def come_into_view(at) -> AppTest:
+    """What the browser does for each part drawn later (``blocks.when_shown``) once it is near the screen: it sends
+    back, as « seen », the view it was mounted for; the part's fragment runs again."""
+    import json
+
+    for part in at.get("bidi_component"):
+        if part.proto.component_name == "msap_plus_tard":
+            key = part.proto.id.rsplit("-", 1)[-1]
+            at.session_state[key] = {"vu": json.loads(part.proto.json)["cle"]}
+    return at.run()
+
+
 def htmls(at) -> str:
     return "\n".join(h.value for h in at.html)
 
@@ -108,6 +120,8 @@ def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     assert f'<div class="kf-valeur">{nombre(whole["maisons"]["total"])}</div>' in text
     assert f'<div class="kf-valeur">{pct(whole["usagers"]["motifs"]["aide_dossier"]["pct"])}</div>' in text
     assert "des usagers viennent pour être accompagnés dans la constitution d'un dossier" in text
+    assert len(at.get("plotly_chart")) == 2  # the first row; the two below when they come near the screen
+    come_into_view(at)
     assert len(at.get("plotly_chart")) == 6
     titles = _page_titles()
     links = [e.proto.label for e in at.get("page_link")]
@@ -129,6 +143,47 @@ def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     assert f'<div class="kf-valeur">{nombre(bretagne["maisons"]["total"])}</div>' in text
     assert f'<div class="kf-valeur">{nombre(bretagne["activite"]["demandes"])}</div>' in text
     assert at.query_params["region"] == "53"
+
+
+def test_the_overview_draws_its_lower_rows_once_seen_and_for_the_view_on_screen(demo_db, demo_app_db, monkeypatch):
+    """The overview's first row of charts comes with the page; the two rows below are neither computed nor sent
+    until the browser says they are near the screen, and then hold the figures of the filters on screen. Seen for
+    one view, they come with the page while it stays; a new view waits to be seen again."""
+    import json
+
+    from msap_stats.ui.warmup import OVERVIEW_THEMES
+
+    lower = [view for view, _, _ in OVERVIEW_THEMES[2:]]
+
+    def lower_charts(f: Filters) -> list:
+        return [expected(demo_db, view, f) for view in lower]
+
+    def sent_numbers() -> list[list[float]]:
+        return [numbers(pio.from_json(c.proto.spec)) for c in at.get("plotly_chart")[2:]]
+
+    at = app(demo_app_db, monkeypatch)
+    ok(at)
+    [part] = [p for p in at.get("bidi_component") if p.proto.component_name == "msap_plus_tard"]
+    assert json.loads(part.proto.json)["dessine"] is False
+    assert len(at.get("plotly_chart")) == 2
+    assert not {c.titre for c in lower_charts(Filters())} & set(chart_titles(at))
+    come_into_view(at)
+    ok(at)
+    whole = lower_charts(Filters())
+    assert chart_titles(at)[2:] == [c.titre for c in whole]
+    assert sent_numbers() == [pytest.approx(numbers(c.figure)) for c in whole]
+    assert len(at.run().get("plotly_chart")) == 6  # the same view run again (another click): with the page
+
+    at.multiselect(key="f_regions").set_value(["53"]).run()
+    ok(at)
+    assert len(at.get("plotly_chart")) == 2  # a new view: its lower rows wait until seen
+    come_into_view(at)
+    bretagne = lower_charts(Filters(regions=("53",)))
+    assert sent_numbers() == [pytest.approx(numbers(c.figure)) for c in bretagne]
+    assert sent_numbers() != [pytest.approx(numbers(c.figure)) for c in whole]
+    key = next(k for k in at.session_state.keys() if str(k).startswith("plus_tard_"))
+    at.session_state[key] = {"vu": "0" * 16}  # « seen » for a view that is not the one on screen: not drawn
+    assert len(at.run().get("plotly_chart")) == 2
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -232,7 +287,8 @@ def test_empty_store_says_what_to_do_and_loads_the_demo(tmp_path, monkeypatch):
     at.button(key="charger_demo").click().run()
     ok(at)
     assert "Données de démonstration" in htmls(at)
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 2
+    assert len(come_into_view(at).get("plotly_chart")) == 6
 
 
 @pytest.mark.parametrize("page", ["pages/motifs.py", "pages/satisfaction.py", "pages/regards-croises.py"])

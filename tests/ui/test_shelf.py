@@ -26,6 +26,8 @@ at = AppTest.from_file(sys.argv[1], default_timeout=120)
 if len(sys.argv) > 2:
     at.query_params["region"] = sys.argv[2]
 at.run()
+from tests.ui.test_pages import come_into_view
+come_into_view(at)  # the overview's lower rows, drawn as a browser draws them once near the screen
 print(json.dumps({"exceptions": [e.value for e in at.exception],
                   "computed": sum(connection.COMPUTED.values()), "shelved": sum(connection.SHELVED.values()),
                   "shown": [h.value for h in at.html if "kf-valeur" in h.value],

@@ -8,7 +8,7 @@ import streamlit as st
 
 from msap_stats import shelf, store
 from msap_stats.ui import connection, warmup
-from tests.ui.test_pages import PAGES, app
+from tests.ui.test_pages import PAGES, app, come_into_view
 
 FIRST_VISITS = ("pages/motifs.py", "pages/satisfaction.py", "pages/regards-croises.py", "pages/activite.py",
                 "pages/territoires.py", "pages/reseau.py", "pages/evolution.py")
@@ -42,10 +42,12 @@ def test_each_page_s_first_visit_is_warmed_up(demo_db, monkeypatch):
     for chosen in (regions[0], regions[-1]):
         before = connection.COMPUTED.copy()
         at.multiselect(key="f_regions").set_value([chosen]).run()
+        come_into_view(at)
         assert not at.exception
         assert connection.COMPUTED == before, (chosen, connection.COMPUTED - before)
     before = sum(connection.COMPUTED.values())
     at.multiselect(key="f_regions").set_value(regions[:2]).run()  # two régions: not prepared, computed now
+    come_into_view(at)  # and the lower rows, once near the screen
     assert not at.exception and sum(connection.COMPUTED.values()) >= before + 7
 
 
