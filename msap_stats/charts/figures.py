@@ -443,8 +443,11 @@ def classes(values: pd.Series, count: int = 5) -> tuple[pd.Series, list[str]]:
     if len(edges) < 2:
         edges = np.array([known.min(), known.max() + 1e-9])
     decimals = 0 if edges[-1] >= 100 else 1
+    while decimals < 3 and len({nombre(e, decimals) for e in edges}) < len(edges):  # bounds told apart: never
+        decimals += 1                                                                # « 1,3 à 1,3 » for 1.33 to 1.34
     bins = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
-    labels = [f"{nombre(a, decimals)} à {nombre(b, decimals)}" for a, b in zip(edges[:-1], edges[1:])]
+    said = [nombre(e, decimals) for e in edges]
+    labels = [a if a == b else f"{a} à {b}" for a, b in zip(said[:-1], said[1:])]  # one value: said once
     return pd.Series(np.where(v.isna(), -1, bins), index=v.index), labels
 
 

@@ -355,6 +355,33 @@ def test_density_maps_of_all_france_a_region_and_their_classes(demo_con):
     assert france.figure.layout.legend.title.text == "Maisons / 100 000 hab."
 
 
+@pytest.mark.parametrize("values", [
+    [1.28, 1.29, 1.31, 1.33, 1.34, 1.36, 1.38, 1.41, 1.45, 1.5],  # a région's densities, classes a few hundredths wide
+    [0.012, 0.013, 0.0135, 0.014, 0.0141, 0.02, 0.03],
+    [120, 120.2, 120.4, 121, 300, 450, 800, 1200.5],
+    [2.5, 2.5, 2.5],  # one value: one class, said once
+])
+def test_map_classes_state_distinct_bounds_that_hold_their_values(values):
+    """A legend never says « 1,3 à 1,3 » for a class of 1.33 to 1.34: its bounds are written with the decimals
+    that tell them apart, and each département's value lies between the bounds its class states."""
+    import pandas as pd
+
+    cls, labels = figures.classes(pd.Series(values))
+    assert len(set(labels)) == len(labels), labels
+
+    def number(text: str) -> float:
+        return float(text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", "."))
+
+    for label in labels:
+        bounds = label.split(" à ")
+        assert len(bounds) in (1, 2) and len(set(bounds)) == len(bounds), labels
+    for value, c in zip(values, cls):
+        bounds = [number(b) for b in labels[c].split(" à ")]
+        places = len(labels[c].split(" à ")[0].partition(",")[2])
+        half = 0.5 * 10 ** -places
+        assert bounds[0] - half <= value <= bounds[-1] + half, (value, labels[c])
+
+
 def test_a_point_map_of_one_departement_is_drawn_on_its_outline_only(demo_con):
     lozere = charts.territoires.carte_maisons(demo_con, Filters(departements=("48",)))
     outline = lozere.figure.data[0]
