@@ -523,7 +523,7 @@ SCRIPT_DONE = "() => (window.__msapRuns || 0) > window.__msapBefore"
 SETTLED = f"() => ({SCRIPT_DONE})() && ({DRAWN})()"
 # The overview's lower rows (``blocks.when_shown``) drawn too: what is on screen is settled first, they come when
 # scrolled to, or once the page has been still for a moment.
-LATER_DRAWN = "() => !document.querySelector('.plus-tard')"
+LATER_DRAWN = "() => ![...document.querySelectorAll('.plus-tard')].some(e => e.getClientRects().length)"
 # The overview at rest after its first run (a chart drawn, none waiting): its first moments count runs that end
 # before the script has sent anything.
 AT_REST = f"() => !!document.querySelector('.js-plotly-plot') && ({DRAWN})() && ({LATER_DRAWN})()"

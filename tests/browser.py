@@ -132,7 +132,8 @@ def accessibility_faults(page) -> list[str]:
 
 
 def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
-    """Wait until the script has finished and the charts it produced are drawn."""
+    """Wait until the script has finished and the charts it produced are drawn, the parts drawn later too (a page at
+    rest: no run of theirs comes in the middle of what the test does next)."""
     deadline = time.monotonic() + timeout
     page.wait_for_selector(APP_IDLE, state="attached")
     while time.monotonic() < deadline:
@@ -140,7 +141,8 @@ def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
         running = page.locator("[data-testid='stStatusWidget']").count()
         drawn = drawn_charts(page)
         charts = page.locator("[data-testid='stPlotlyChart']").count()
-        if idle and not running and drawn >= max(min_charts, 1 if charts else 0) and drawn >= charts:
+        waiting = page.locator(".plus-tard").evaluate_all("els => els.filter(e => e.getClientRects().length).length")
+        if idle and not running and not waiting and drawn >= max(min_charts, 1 if charts else 0) and drawn >= charts:
             time.sleep(0.4)  # let plotly finish its layout
             if page.locator(APP_IDLE).count() == 1:
                 return

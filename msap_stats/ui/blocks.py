@@ -178,24 +178,26 @@ def when_shown(name: str, body, height: int) -> None:
     """``body`` (charts below the first screen) drawn when its place comes on screen, or once the page has been
     still for a moment: a filter change draws what is on screen first. It runs as a fragment of the page, so that
     being seen reruns it alone; until then a line of text holds its place, ``height`` pixels tall (about the part's
-    height on a wide screen). Drawn once for a view (the filters), it is drawn with the page at the next runs of the
-    same view."""
+    height on a wide screen, at most). Drawn once for a view (the filters), it is drawn with the page at the next
+    runs of the same view."""
     @st.fragment
     def part() -> None:
         key = f"plus_tard_{name}"
         view = hashlib.sha256(repr(filters.current()).encode()).hexdigest()[:16]
         drawn = (st.session_state.get(key) or {}).get("vu") == view
-        # The place keeps its height whether the part is drawn or waits, and while a run replaces one with the
-        # other: the page does not shrink under a reader who scrolled down to it.
-        st.html(f"<style>.st-key-place_{key} {{min-height: {int(height)}px;}}</style>")
+        # The waiting line holds the part's place (``height``) until the whole part has come after it (its end
+        # mark): the page never shrinks under a reader who scrolled down to it while a run swaps the one for the
+        # other, and it is no taller than the part once drawn (a part of a few short messages leaves no gap).
+        st.html(f"<style>.st-key-place_{key} .plus-tard {{min-height: {int(height)}px;}} "
+                f".st-key-place_{key}:has(.plus-tard-fin) .plus-tard {{display: none;}}</style>")
         with st.container(key=f"place_{key}"):
             _LATER(key=key, data={"cle": view, "dessine": drawn, "bloc": f"st-key-place_{key}",
                                   "delai": LATER_DELAY_MS}, on_vu_change=lambda: None)
+            st.html('<div class="plus-tard">Graphiques suivants : ils se dessinent quand ils apparaissent à '
+                    "l'écran…</div>")
             if drawn:
                 body()
-            else:
-                st.html('<div class="plus-tard">Graphiques suivants : ils se dessinent quand ils apparaissent à '
-                        "l'écran…</div>")
+                st.html('<span class="plus-tard-fin"></span>')
 
     part()
 
