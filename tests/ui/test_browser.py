@@ -297,6 +297,36 @@ def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_fi
     assert page.locator(".graphique-titre").all_inner_texts()[2:] == lower
 
 
+def test_a_reader_scrolled_to_the_bottom_keeps_his_place_when_the_region_changes(demo_server, page):
+    """At 1,280 × 720 the overview's lower rows stand one chart under the other, taller than on a wide screen: while
+    a région change puts back their waiting line, then the charts, the page never shrinks under the reader (the
+    line is as tall as the part was on this screen), frame after frame."""
+    record = """() => { window.__places = []; const main = document.querySelector("[data-testid='stMain']");
+        const start = performance.now();
+        const frame = () => { window.__places.push(main.scrollTop);
+            if (performance.now() - start < 2500) requestAnimationFrame(frame); };
+        requestAnimationFrame(frame); }"""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    try:
+        page.goto(demo_server)
+        browser.wait_for_app(page, 6)
+        bottom = page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\"); "
+                               "main.scrollTop = main.scrollHeight; return main.scrollTop; }")
+        box = page.locator("[data-testid='stMultiSelect']", has_text="Région").first
+        box.locator("input").click()
+        page.keyboard.type("Bretagne")
+        option = page.locator("[role='option']", has_text="Bretagne").first
+        page.evaluate(record)
+        option.click()
+        page.wait_for_timeout(2700)
+        places = page.evaluate("() => window.__places")
+        browser.wait_for_app(page, 6)
+        assert len(places) > 20 and max(abs(p - bottom) for p in places) < 100, (bottom, min(places))
+        assert parse_qs(urlparse(page.url).query)["region"] == ["53"] and browser.exceptions(page) == []
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 1000})
+
+
 def test_the_benchmark_splits_a_region_change_at_the_server_s_last_message(demo_server, page):
     """``make bench --navigateur`` parts a région change at the server's last websocket message: the server's part
     ends before the browser sees the script end, which is no later than the charts drawn."""
