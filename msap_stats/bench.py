@@ -561,7 +561,7 @@ def _settle(page, action, messages: Messages | None = None, whole: bool = False)
     action()
     page.wait_for_function(SCRIPT_DONE, polling="raf", timeout=120_000)
     script = time.perf_counter() - start
-    page.wait_for_function(f"() => ({SETTLED})() && ({LATER_DRAWN if whole else '() => true'})()", polling="raf",
+    page.wait_for_function(f"() => ({SETTLED})() && ({LATER_DRAWN})()" if whole else SETTLED, polling="raf",
                            timeout=120_000)
     settled = time.perf_counter() - start
     return settled, script, messages.server_part(since) if messages else float("nan")

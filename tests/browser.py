@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from msap_stats.serve import free_port  # the servers of the tests take their ports as a deployment does
+from msap_stats.bench import LATER_DRAWN  # a page at rest: its parts drawn later are drawn too
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -141,8 +142,8 @@ def wait_for_app(page, min_charts: int = 0, timeout: float = 60) -> None:
         running = page.locator("[data-testid='stStatusWidget']").count()
         drawn = drawn_charts(page)
         charts = page.locator("[data-testid='stPlotlyChart']").count()
-        waiting = page.locator(".plus-tard").evaluate_all("els => els.filter(e => e.getClientRects().length).length")
-        if idle and not running and not waiting and drawn >= max(min_charts, 1 if charts else 0) and drawn >= charts:
+        later_drawn = page.evaluate(LATER_DRAWN)
+        if idle and not running and later_drawn and drawn >= max(min_charts, 1 if charts else 0) and drawn >= charts:
             time.sleep(0.4)  # let plotly finish its layout
             if page.locator(APP_IDLE).count() == 1:
                 return

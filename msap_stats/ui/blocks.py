@@ -177,15 +177,15 @@ LATER_DELAY_MS = 1200  # the page still for this long: the part is drawn without
 def when_shown(name: str, body, height: int) -> None:
     """``body`` (charts below the first screen) drawn when its place comes on screen, or once the page has been
     still for a moment: a filter change draws what is on screen first. It runs as a fragment of the page, so that
-    being seen reruns it alone; until then a line of text holds its place, ``height`` pixels tall (about the part's
-    height on a wide screen, at most). Drawn once for a view (the filters), it is drawn with the page at the next
+    being seen reruns it alone; until then a line of text holds its place, ``height`` pixels tall before the part
+    was ever drawn, then as tall as it was on this screen (``plus_tard.js``). Drawn once for a view (the filters), it is drawn with the page at the next
     runs of the same view."""
     @st.fragment
     def part() -> None:
         key = f"plus_tard_{name}"
         view = hashlib.sha256(repr(filters.current()).encode()).hexdigest()[:16]
         drawn = (st.session_state.get(key) or {}).get("vu") == view
-        # The waiting line holds the part's place (``height``) until the whole part has come after it (its end
+        # The waiting line holds the part's place until the whole part has come after it (its end
         # mark): the page never shrinks under a reader who scrolled down to it while a run swaps the one for the
         # other, and it is no taller than the part once drawn (a part of a few short messages leaves no gap).
         st.html(f"<style>.st-key-place_{key} .plus-tard {{min-height: {int(height)}px;}} "
