@@ -81,15 +81,26 @@ def test_a_page_opened_bare_as_the_first_visit_of_a_fresh_server(demo_db, tmp_pa
         assert page.get_by_role("heading", name=title).count() == 1
 
 
-def test_a_search_that_finds_nothing_says_so_in_french(demo_server, page):
+SHOWN_INSTEAD = "e => [getComputedStyle(e, '::after').content, getComputedStyle(e).fontSize]"
+
+
+def test_a_list_s_choices_and_a_search_that_finds_nothing_are_said_in_french(demo_server, page):
     page.goto(demo_server)
     browser.wait_for_app(page, 6)
     page.locator("[data-testid='stMultiSelect']", has_text="Région").first.locator("input").click()
+    every = page.locator("[role='option'][data-key='__select_all__'] > div")
+    every.wait_for()
+    # the English text is there for Streamlit, not for the eye
+    assert every.evaluate(SHOWN_INSTEAD) == ['"Tout sélectionner"', "0px"]
+    page.keyboard.type("Bre")
+    matches = page.locator("[role='option'][data-key='__select_matches__'] > div")
+    matches.wait_for()
+    assert matches.inner_text().startswith("Select ")  # Streamlit's own choice, which the style says in French
+    assert matches.evaluate(SHOWN_INSTEAD) == ['"Sélectionner tous les résultats"', "0px"]
     page.keyboard.type("zzzz")
     empty = page.locator("[role='listbox'][data-empty='true'] [role='option'] > span").first
     empty.wait_for(state="attached")
-    shown = empty.evaluate("e => [getComputedStyle(e, '::after').content, getComputedStyle(e).fontSize]")
-    assert shown == ['"Aucun résultat"', "0px"]  # the English text is there for Streamlit, not for the eye
+    assert empty.evaluate(SHOWN_INSTEAD) == ['"Aucun résultat"', "0px"]
     page.keyboard.press("Escape")
 
 
