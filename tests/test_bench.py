@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -19,9 +22,10 @@ def test_the_benchmark_measures_every_part_at_its_smallest_size(tmp_path, demo_d
     assert report["machine"]["coeurs"] >= 1 and report["machine"]["memoire_go"] > 0
     assert [i["fichier"] for i in report["imports"]] == ["activite_500.xlsx", "activite_1000.csv"]
     for i in report["imports"]:
-        for side in ("projet", "lecture_seule", "pair_pandas"):
+        for side in ("projet", "lecture_seule", "pair_pandas", "plancher"):
             assert i[side]["s"] > 0 and i[side]["mo"] > 0
         assert i["projet_sur_lecture"] == i["projet"]["s"] / i["lecture_seule"]["s"]
+        assert i["plancher_sur_lecture"] == i["plancher"]["s"] / i["lecture_seule"]["s"]
         steps = i["etapes"]["etapes_s"]  # the import's cost by step, each within the whole
         assert 0 < steps["typage et contrôles (DuckDB)"] < steps["inspection"] <= i["etapes"]["total_profile_s"]
         assert 0 < steps["résumé d'activité"] < steps["écriture"]
@@ -72,3 +76,34 @@ def test_each_browser_run_adds_a_pair_of_regions_never_asked_before():
         assert len(changes) == min(repeat, len(bench.REGIONS)) == len(pairs)
         assert all(len(p) == 2 for p in pairs)
         assert len({first for first, _ in changes}) == len(changes)
+
+
+@pytest.mark.parametrize("suffix, rows", [("xlsx", 300), ("csv", 700)])
+def test_the_import_floor_stores_what_the_project_s_import_stores(tmp_path, suffix, rows):
+    """The floor the import is measured against does the same writing (rows, their lines, every level of the
+    summary) without the checks: were it lighter than that, a ratio said out of reach would not be."""
+    import duckdb
+
+    from msap_stats import bench, store
+    from msap_stats.intake.importer import import_file
+
+    template = tmp_path / "registre.duckdb"
+    con = store.connect(template)
+    import_file(con, bench.write_registry(tmp_path / "registre.csv"), "maisons")
+    con.close()
+    path = getattr(bench, f"write_{suffix}")(tmp_path / f"activite.{suffix}", rows)
+    stored = {}
+    for side, cmd in (("projet", ["-m", "msap_stats", "import", str(path), "--kind", "activite", "--db"]),
+                      ("plancher", ["-m", "msap_stats.bench", "plancher", str(path)])):
+        db = tmp_path / f"{side}.duckdb"
+        shutil.copy(template, db)
+        done = subprocess.run([sys.executable, *cmd, str(db)], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        with duckdb.connect(str(db), read_only=True) as con:
+            stored[side] = con.execute(
+                "SELECT (SELECT [count(*), sum(nb), min(ligne), max(ligne), count(DISTINCT (id_maison, date))] "
+                "FROM activite), (SELECT list([niveau, n, s] ORDER BY niveau) FROM (SELECT niveau, count(*) AS n, "
+                "sum(nb) AS s FROM activite_resume GROUP BY niveau))").fetchall()
+    assert stored["plancher"] == stored["projet"]
+    (detail, summary), = stored["projet"]
+    assert detail[0] == rows and detail[2:4] == [2, rows + 1] and len(summary) == 8
