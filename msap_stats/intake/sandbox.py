@@ -40,6 +40,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 POOL = int(os.environ.get("MSAP_READ_POOL", "2"))
 RECYCLE_BYTES = 20 * 2**20  # after a file this large, its process ends rather than wait for another
 _idle: list[subprocess.Popen] = []  # processes started ahead, the parser loaded, waiting for a file
+_ending: list[subprocess.Popen] = []  # processes told to end, collected later
 _lock = threading.Lock()
 
 
@@ -108,18 +109,27 @@ def prestart() -> None:
 
 
 def _give_back(worker: subprocess.Popen, recycle: bool) -> None:
+    """A process that has answered: kept waiting for the next file, or told to end. Its end is not waited for here
+    (its exit, tens of milliseconds, would delay the file it has just read): it is collected later."""
     with _lock:
         if not recycle and worker.poll() is None and len(_idle) < POOL:
             _idle.append(worker)
             return
-    _end(worker)
+        _ending[:] = [w for w in _ending if w.poll() is None]  # those already ended, collected
+        _ending.append(worker)
+    _close(worker)
 
 
-def _end(worker: subprocess.Popen) -> None:
+def _close(worker: subprocess.Popen) -> None:
+    """Tell a waiting process to end (its input closed, it leaves its loop)."""
     try:
         worker.stdin.close()
     except OSError:
         pass
+
+
+def _end(worker: subprocess.Popen) -> None:
+    _close(worker)
     try:
         worker.wait(2)
     except subprocess.TimeoutExpired:
@@ -129,11 +139,12 @@ def _end(worker: subprocess.Popen) -> None:
 
 @atexit.register
 def _shutdown() -> None:
-    """The waiting processes ended with the server or the command (and waited for: their time and memory are
-    counted in the command's own)."""
+    """The processes waiting or ending, ended with the server or the command (and waited for: their time and memory
+    are counted in the command's own)."""
     with _lock:
-        waiting = list(_idle)
+        waiting = [*_idle, *_ending]
         _idle.clear()
+        _ending.clear()
     for worker in waiting:
         _end(worker)
 

@@ -46,3 +46,17 @@ def test_a_reader_that_never_answers_is_ended_at_the_wall_time(fresh_pool):
     with pytest.raises(ImportRefused, match="dépassé 2 secondes"):
         sandbox.run("tests.hostile:reader_sleeps", b"", fichier="lent.ods")
     assert sandbox.run("tests.hostile:reader_echoes", b"abc", fichier="bon.ods") == 3
+
+
+def test_a_process_done_with_its_file_ends_on_its_own_and_is_collected(fresh_pool):
+    """A command's reading process (none kept ahead) is told to end once it has answered, without the command waiting
+    for its exit; it ends cleanly, and is collected with the command."""
+    fresh_pool.setattr(sandbox, "POOL", 0)
+    assert sandbox.run("tests.hostile:reader_echoes", b"abc", fichier="bon.ods") == 3
+    assert sandbox._idle == [] and len(sandbox._ending) == 1
+    worker = sandbox._ending[0]
+    assert worker.wait(10) == 0  # its input closed: it left its loop
+    assert sandbox.run("tests.hostile:reader_echoes", b"abcd", fichier="bon.ods") == 4
+    assert sandbox._ending == [sandbox._ending[0]] and sandbox._ending[0] is not worker  # the ended one collected
+    sandbox._shutdown()
+    assert sandbox._ending == [] and worker.returncode == 0
