@@ -4,8 +4,9 @@
 
 Every figure is the median of K runs after a warm-up; every comparison a ratio measured in the same run.
 1. Import, as whole processes: the project's ``import`` command against the bare parse (fastexcel for .xlsx,
-   DuckDB's read_csv for CSV: the limit) and against pandas with the same parser and the same checks (types,
-   codes, dates, Maison references, keys already loaded: the fair peer); pandas + openpyxl for the record.
+   DuckDB's read_csv for CSV: the limit), against its floor (the bare parse, the rows inserted and summed, without
+   checks: ``floor_import``) and against pandas with the same parser and the same checks (types, codes, dates,
+   Maison references, keys already loaded: the fair peer); pandas + openpyxl for the record.
 2. The queries behind the pages, with and without filters, on a store whose activity is the demo's repeated
    over earlier years, against the same computations in plain pandas on the same rows in memory.
 3. Cold start: a new process to the first page rendered (Streamlit's AppTest, no browser).
