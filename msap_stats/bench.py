@@ -557,6 +557,9 @@ SETTLED = f"() => ({SCRIPT_DONE})() && ({DRAWN})()"
 # The overview's lower rows (``blocks.when_shown``) drawn too: what is on screen is settled first, they come when
 # scrolled to, or once the page has been still for a moment.
 LATER_DRAWN = "() => ![...document.querySelectorAll('.plus-tard')].some(e => e.getClientRects().length)"
+# The parts drawn later that are on screen drawn too (those off it may still wait): what a reader sees, settled.
+ON_SCREEN_DRAWN = ("() => ![...document.querySelectorAll('.plus-tard')].some(e => { const r = e.getBoundingClientRect(); "
+                   "return r.height > 0 && r.bottom > 0 && r.top < innerHeight; })")
 # The overview at rest after its first run (a chart drawn, none waiting): its first moments count runs that end
 # before the script has sent anything.
 AT_REST = f"() => !!document.querySelector('.js-plotly-plot') && ({DRAWN})() && ({LATER_DRAWN})()"
@@ -586,15 +589,15 @@ class Messages:
 
 def _settle(page, action, messages: Messages | None = None, whole: bool = False) -> tuple[float, float, float]:
     """Seconds from ``action`` to the page settled (its script run finished and every chart sent drawn; ``whole``:
-    its parts drawn later too), to its script run seen finished by the browser, and to the server's last message of
-    it after the browser's first (``messages``; nan without)."""
+    its parts drawn later that are on screen too), to its script run seen finished by the browser, and to the
+    server's last message of it after the browser's first (``messages``; nan without)."""
     page.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
     since = len(messages.seen) if messages else 0
     start = time.perf_counter()
     action()
     page.wait_for_function(SCRIPT_DONE, polling="raf", timeout=120_000)
     script = time.perf_counter() - start
-    page.wait_for_function(f"() => ({SETTLED})() && ({LATER_DRAWN})()" if whole else SETTLED, polling="raf",
+    page.wait_for_function(f"() => ({SETTLED})() && ({ON_SCREEN_DRAWN})()" if whole else SETTLED, polling="raf",
                            timeout=120_000)
     settled = time.perf_counter() - start
     return settled, script, messages.server_part(since) if messages else float("nan")
@@ -635,6 +638,8 @@ def browser_benchmark(db: Path, repeat: int) -> dict:
             page.goto(url)  # the reader scrolled down to the lower rows: they are drawn again too
             page.wait_for_function(AT_REST, polling="raf", timeout=120_000)
             page.locator("[data-testid='stPlotlyChart']").last.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)  # a reader who has scrolled looks before choosing: the page told where he is
+            page.wait_for_function(AT_REST, polling="raf", timeout=120_000)
             below.append(_settle(page, _region_option(page, REGIONS[(i + 1) % len(REGIONS)]).click, messages, True))
     return {"pages": pages, "changement_de_filtre": _timed(changes), "changement_en_bas": _timed(below),
             "region_ajoutee": _timed(added),
@@ -754,7 +759,7 @@ COLD_STARTS = {"base_nouvelle": "figures jamais calculées (après une écriture
 QUERY_TARGETS = {"demo": 0.1, "grand": 0.1}  # seconds per page; 0.5 s at 100 million requests (nationale)
 BROWSER_TARGETS = {"demo": 0.5, "grand": 0.7}  # a région change
 REGION_CHANGES = {"changement_de_filtre": "changement de région (une région : sa vue d'ensemble préparée au démarrage)",
-                  "changement_en_bas": "le même, la page descendue sur ses deux rangées du bas (redessinées aussi)",
+                  "changement_en_bas": "le même, la page descendue sur ses deux rangées du bas (redessinées elles)",
                   "region_ajoutee": "seconde région ajoutée (deux régions : jamais calculées)"}
 
 

@@ -27,6 +27,7 @@ def themes(*rows) -> None:
                 blocks.page_link(target, f"Voir la page « {label} »")
 
 
-# The first row of charts with the page; the two rows below it when they come near the screen (or the page rests).
-themes(OVERVIEW_THEMES[0:2])
+# Each part of the charts drawn when on screen (or once the page rests): the first row with the page as it opens,
+# the two rows below when they come near the screen; after a change of filters, the part the reader is looking at.
+blocks.when_shown("vue_ensemble_haut", lambda: themes(OVERVIEW_THEMES[0:2]), height=520, on_screen_first=True)
 blocks.when_shown("vue_ensemble", lambda: themes(OVERVIEW_THEMES[2:4], OVERVIEW_THEMES[4:6]), height=1450)

@@ -174,25 +174,29 @@ _LATER = st.components.v2.component("msap_plus_tard", js=static_text("plus_tard.
 LATER_DELAY_MS = 1200  # the page still for this long: the part is drawn without waiting for a scroll
 
 
-def when_shown(name: str, body, height: int) -> None:
-    """``body`` (charts below the first screen) drawn when its place comes on screen, or once the page has been
-    still for a moment: a filter change draws what is on screen first. It runs as a fragment of the page, so that
-    being seen reruns it alone; until then a line of text holds its place, ``height`` pixels tall before the part
-    was ever drawn, then as tall as it was on this screen (``plus_tard.js``). Drawn once for a view (the filters), it is drawn with the page at the next
-    runs of the same view."""
+def when_shown(name: str, body, height: int, on_screen_first: bool = False) -> None:
+    """``body`` (charts off the screen) drawn when its place comes on screen, or once the page has been still for a
+    moment: a filter change draws what is on screen first, and only that. It runs as a fragment of the page, so that
+    being seen reruns it alone; until then its place keeps ``height`` pixels before the part was ever drawn, then
+    as many as it had on this screen (``plus_tard.js``), a line of text at its top. Drawn once for a view (the filters),
+    it is drawn with the page at the next runs of the same view; on screen when a view changes (as the browser last
+    said; ``on_screen_first``: before it has said anything, the top of a page just opened), with the page too."""
     @st.fragment
     def part() -> None:
         key = f"plus_tard_{name}"
         view = hashlib.sha256(repr(filters.current()).encode()).hexdigest()[:16]
-        drawn = (st.session_state.get(key) or {}).get("vu") == view
-        # The waiting line holds the part's place until the whole part has come after it (its end
-        # mark): the page never shrinks under a reader who scrolled down to it while a run swaps the one for the
-        # other, and it is no taller than the part once drawn (a part of a few short messages leaves no gap).
-        st.html(f"<style>.st-key-place_{key} .plus-tard {{min-height: {int(height)}px;}} "
+        told = (st.session_state.get(key) or {}).get("etat") or {"ecran": on_screen_first}
+        on_screen = bool(told.get("ecran"))
+        drawn = on_screen or told.get("vu") == view
+        # The part's place keeps its height until the whole part has come (its end mark), the waiting line
+        # laid over it: the page neither shrinks nor grows under a reader while a run swaps the one for the other,
+        # and the part is no taller than what it holds once drawn (a few short messages leave no gap).
+        st.html(f"<style>.st-key-place_{key} {{position: relative;}} .st-key-place_{key}:not(:has(.plus-tard-fin)) "
+                f"{{min-height: var(--hauteur-mesuree, {int(height)}px);}} "
                 f".st-key-place_{key}:has(.plus-tard-fin) .plus-tard {{display: none;}}</style>")
         with st.container(key=f"place_{key}"):
-            _LATER(key=key, data={"cle": view, "dessine": drawn, "bloc": f"st-key-place_{key}",
-                                  "delai": LATER_DELAY_MS}, on_vu_change=lambda: None)
+            _LATER(key=key, data={"cle": view, "dessine": drawn, "ecran": on_screen, "bloc": f"st-key-place_{key}",
+                                  "delai": LATER_DELAY_MS}, on_etat_change=lambda: None)
             st.html('<div class="plus-tard">Graphiques suivants : ils se dessinent quand ils apparaissent à '
                     "l'écran…</div>")
             if drawn:

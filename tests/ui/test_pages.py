@@ -61,15 +61,26 @@ def open_details(at) -> AppTest:
     return at.run()
 
 
-def come_into_view(at) -> AppTest:
-    """What the browser does for each part drawn later (``blocks.when_shown``) once it is near the screen: it sends
-    back, as « seen », the view it was mounted for; the part's fragment runs again."""
+def later_parts(at) -> dict[str, dict]:
+    """The parts drawn later (``blocks.when_shown``) of the page last run: their key, and what their script got."""
     import json
 
-    for part in at.get("bidi_component"):
-        if part.proto.component_name == "msap_plus_tard":
-            key = part.proto.id.rsplit("-", 1)[-1]
-            at.session_state[key] = {"vu": json.loads(part.proto.json)["cle"]}
+    return {part.proto.id.rsplit("-", 1)[-1]: json.loads(part.proto.json) for part in at.get("bidi_component")
+            if part.proto.component_name == "msap_plus_tard"}
+
+
+def tell(at, name: str, on_screen: bool, seen: str | None = None) -> None:
+    """What the browser's script says of a part drawn later: seen in the view it was mounted for (or ``seen``), and
+    whether it is on the screen."""
+    key = f"plus_tard_{name}"
+    at.session_state[key] = {"etat": {"vu": seen or later_parts(at)[key]["cle"], "ecran": on_screen}}
+
+
+def come_into_view(at) -> AppTest:
+    """What the browser does for each part drawn later once it is near the screen: it says it seen, on screen, for
+    the view it was mounted for; the part's fragment runs again."""
+    for key in later_parts(at):
+        tell(at, key.removeprefix("plus_tard_"), True)
     return at.run()
 
 
@@ -145,45 +156,55 @@ def test_overview_key_figures_and_filter(demo_db, demo_app_db, monkeypatch):
     assert at.query_params["region"] == "53"
 
 
-def test_the_overview_draws_its_lower_rows_once_seen_and_for_the_view_on_screen(demo_db, demo_app_db, monkeypatch):
-    """The overview's first row of charts comes with the page; the two rows below are neither computed nor sent
-    until the browser says they are near the screen, and then hold the figures of the filters on screen. Seen for
-    one view, they come with the page while it stays; a new view waits to be seen again."""
-    import json
-
+def test_the_overview_draws_what_the_reader_looks_at_first_and_for_the_view_on_screen(demo_db, demo_app_db,
+                                                                                     monkeypatch):
+    """The overview opens with its first row of charts; the two rows below are neither computed nor sent until the
+    browser says they are near the screen, and then hold the figures of the filters on screen. Seen for one view,
+    they come with the page while it stays. A new view draws at once the part on screen (as the browser last said),
+    and only it: at the top, the first row; scrolled down, the lower rows, the first row waiting off the screen."""
     from msap_stats.ui.warmup import OVERVIEW_THEMES
 
-    lower = [view for view, _, _ in OVERVIEW_THEMES[2:]]
+    def charts(f: Filters, themes) -> list:
+        return [expected(demo_db, view, f) for view, _, _ in themes]
 
-    def lower_charts(f: Filters) -> list:
-        return [expected(demo_db, view, f) for view in lower]
+    def sent(charts_sent) -> list[list[float]]:
+        return [numbers(pio.from_json(c.proto.spec)) for c in charts_sent]
 
-    def sent_numbers() -> list[list[float]]:
-        return [numbers(pio.from_json(c.proto.spec)) for c in at.get("plotly_chart")[2:]]
+    def drawn_as(f: Filters, themes) -> None:
+        want = charts(f, themes)
+        assert chart_titles(at) == [c.titre for c in want]
+        assert sent(at.get("plotly_chart")) == [pytest.approx(numbers(c.figure)) for c in want]
 
+    top, lower = OVERVIEW_THEMES[:2], OVERVIEW_THEMES[2:]
     at = app(demo_app_db, monkeypatch)
     ok(at)
-    [part] = [p for p in at.get("bidi_component") if p.proto.component_name == "msap_plus_tard"]
-    assert json.loads(part.proto.json)["dessine"] is False
-    assert len(at.get("plotly_chart")) == 2
-    assert not {c.titre for c in lower_charts(Filters())} & set(chart_titles(at))
+    parts = later_parts(at)
+    assert parts["plus_tard_vue_ensemble_haut"]["dessine"] and not parts["plus_tard_vue_ensemble"]["dessine"]
+    drawn_as(Filters(), top)
     come_into_view(at)
     ok(at)
-    whole = lower_charts(Filters())
-    assert chart_titles(at)[2:] == [c.titre for c in whole]
-    assert sent_numbers() == [pytest.approx(numbers(c.figure)) for c in whole]
+    drawn_as(Filters(), OVERVIEW_THEMES)
     assert len(at.run().get("plotly_chart")) == 6  # the same view run again (another click): with the page
 
+    tell(at, "vue_ensemble", on_screen=False)  # the reader back at the top
     at.multiselect(key="f_regions").set_value(["53"]).run()
     ok(at)
-    assert len(at.get("plotly_chart")) == 2  # a new view: its lower rows wait until seen
+    drawn_as(Filters(regions=("53",)), top)  # a new view: the first row with the page, the lower rows wait
     come_into_view(at)
-    bretagne = lower_charts(Filters(regions=("53",)))
-    assert sent_numbers() == [pytest.approx(numbers(c.figure)) for c in bretagne]
-    assert sent_numbers() != [pytest.approx(numbers(c.figure)) for c in whole]
-    key = next(k for k in at.session_state.keys() if str(k).startswith("plus_tard_"))
-    at.session_state[key] = {"vu": "0" * 16}  # « seen » for a view that is not the one on screen: not drawn
-    assert len(at.run().get("plotly_chart")) == 2
+    drawn_as(Filters(regions=("53",)), OVERVIEW_THEMES)
+    assert sent(at.get("plotly_chart")[2:]) != [pytest.approx(numbers(c.figure)) for c in charts(Filters(), lower)]
+
+    tell(at, "vue_ensemble_haut", on_screen=False)  # the reader scrolled down to the lower rows
+    at.multiselect(key="f_regions").set_value(["76"]).run()
+    ok(at)
+    drawn_as(Filters(regions=("76",)), lower)  # the lower rows with the page; the first row, off the screen, waits
+    assert not later_parts(at)["plus_tard_vue_ensemble_haut"]["dessine"]
+    tell(at, "vue_ensemble_haut", on_screen=False)  # the page left still: the first row seen, still off the screen
+    at.run()
+    drawn_as(Filters(regions=("76",)), OVERVIEW_THEMES)
+
+    tell(at, "vue_ensemble", on_screen=False, seen="0" * 16)  # seen for a view not on screen, and off it: waits
+    assert chart_titles(at.run()) == [c.titre for c in charts(Filters(regions=("76",)), top)]
 
 
 @pytest.mark.parametrize("page", list(PAGES))
