@@ -42,6 +42,10 @@ MIN_N_EFF = 30
 MIN_CLUSTERS = 5
 PRECISION = "précision insuffisante"
 ALPHA = 0.05
+# A design-effective size beyond this is no survey's: its variance, under p(1 − p)·10⁻¹⁵, is the rounding of a sum of
+# equal terms (every cluster alike), not a spread; no interval, as for a variance of 0 (Clopper–Pearson's beta would
+# not even converge at the 10³¹ such a rounding gives).
+NO_SPREAD = 1e15
 METHOD_DESIGN = "plan de sondage (grappes)"
 METHOD_NO_VARIANCE = "plan de sondage (grappes) ; pas d'intervalle à 0 % ou 100 % (variance nulle entre grappes)"
 
@@ -163,8 +167,8 @@ def korn_graubard(p: float, v: float, n: int, clusters: int, strata: int = 1) ->
     df = clusters - strata
     if df >= 1 and n > 1:
         n_eff *= (stdtrit(n - 1, ALPHA / 2) / stdtrit(df, ALPHA / 2)) ** 2
-    if not np.isfinite(n_eff):  # every cluster alike: no spread to build an interval on
-        return float(n_eff), np.nan, np.nan
+    if not n_eff < NO_SPREAD:  # every cluster alike: no spread to build an interval on
+        return float(np.inf), np.nan, np.nan
     x = n_eff * p
     low = float(betaincinv(x, n_eff - x + 1, ALPHA / 2))
     high = float(betaincinv(x + 1, n_eff - x, 1 - ALPHA / 2))

@@ -172,3 +172,17 @@ def test_publics_differ_by_a_test_not_by_a_fixed_gap():
 
     assert "effets proches" in title(12, 8.0)  # 12 points on small samples: not a finding
     assert "ne voient pas les mêmes effets : 6 points d'écart sur" in title(6, 1.0)  # 6 points, precise: a finding
+
+
+def test_a_variance_that_is_only_the_rounding_of_equal_clusters_gives_no_interval_as_none_does():
+    """Every cluster of a domain alike gives a variance of 0, or the rounding of its sums (1e-33 on the demo's
+    habitants of Morbihan): no interval either way, never a beta of shape 10³¹ that cannot be computed."""
+    from scipy import special
+
+    p = 0.6
+    for v in (0.0, p * (1 - p) * 1e-31, p * (1 - p) * 1e-16):
+        n_eff, low, high = korn_graubard(p, v, 27, 1)
+        assert n_eff == np.inf and np.isnan(low) and np.isnan(high), v
+    n_eff, low, high = korn_graubard(p, p * (1 - p) / 1e12, 27, 1)  # a small spread, but a spread: its interval
+    assert n_eff == pytest.approx(1e12) and low < p < high and high - low < 1e-5
+    assert low == pytest.approx(float(special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, 0.025)), rel=1e-9)
