@@ -24,9 +24,10 @@ from .text import html_text
 LOG = logging.getLogger("msap_stats")
 
 
-def error_panel(exc: Exception) -> None:
-    """What a page shows when it fails: a French panel with a reference, never a traceback, paths or process ids
-    (they go to the server's log under the same reference). ``MSAP_DEBUG=1`` lets the error through instead."""
+def error_panel(exc: Exception, failed: str = "Cette page n'a pas pu être préparée") -> None:
+    """What a page (or a part of it: ``failed`` says which) shows when it fails: a French panel with a reference,
+    never a traceback, paths or process ids (they go to the server's log under the same reference).
+    ``MSAP_DEBUG=1`` lets the error through instead."""
     if os.environ.get("MSAP_DEBUG"):
         raise exc
     if isinstance(exc, store.StoreError):  # already said in French, with nothing technical
@@ -35,7 +36,7 @@ def error_panel(exc: Exception) -> None:
         return
     reference = uuid.uuid4().hex[:8]
     LOG.error("Erreur de page, référence %s", reference, exc_info=exc)
-    st.error(f"Cette page n'a pas pu être préparée ; rien n'a été modifié dans les données. Réessayez dans un "
+    st.error(f"{failed} ; rien n'a été modifié dans les données. Réessayez dans un "
              f"instant ; si l'erreur revient, signalez la référence **{reference}** à l'administrateur du tableau "
              "de bord (le détail est dans le journal du serveur).", icon=":material/error:")
 
@@ -90,9 +91,23 @@ def whole_cells(df: pd.DataFrame) -> dict:
 DETAILS = "donnees_"  # the key of a chart's « Voir les données et télécharger », before the chart's own
 
 
+def guarded(body, failed: str = "Cette partie de la page n'a pas pu être préparée") -> None:
+    """``body()`` run, or the French panel in its place if it fails (the page's own guard does not hold a fragment
+    run alone)."""
+    try:
+        body()
+    except Exception as exc:  # noqa: BLE001 — said in French, the detail in the server's log
+        error_panel(exc, failed)
+
+
 def chart(fn, *args, **kwargs):
-    """A chart of ``charts``, its data table and its CSV; or the reason there is none."""
-    result = connection.cached(fn, filters.current(), *args, **kwargs)
+    """A chart of ``charts``, its data table and its CSV; or the reason there is none; or, should it fail, a French
+    panel in its place, the page's other charts drawn."""
+    try:
+        result = connection.cached(fn, filters.current(), *args, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        error_panel(exc, "Ce graphique n'a pas pu être préparé")
+        return None
     if isinstance(result, common.Absent):
         said = st.session_state.setdefault("_absences", {})
         run = st.session_state.get("_run", 0)  # one set of messages per script run
@@ -162,7 +177,7 @@ def fragment(body) -> None:
         if st.session_state.get(seen) == number:  # run alone (a whole run of the page counts a new number)
             st.session_state["_absences"] = {}
         st.session_state[seen] = number
-        body()
+        guarded(body)
 
     run.__qualname__ = f"fragment.{body.__qualname__}"
     st.fragment(run)()
@@ -200,8 +215,8 @@ def when_shown(name: str, body, height: int, on_screen_first: bool = False) -> N
             st.html('<div class="plus-tard">Graphiques suivants : ils se dessinent quand ils apparaissent à '
                     "l'écran…</div>")
             if drawn:
-                body()
-                st.html('<span class="plus-tard-fin"></span>')
+                guarded(body)
+                st.html('<span class="plus-tard-fin"></span>')  # drawn, or said why not: the line never stays
 
     part()
 

@@ -481,6 +481,26 @@ def test_a_failing_page_shows_a_french_panel_not_a_traceback(demo_db, monkeypatc
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
 
 
+def test_a_failing_chart_drawn_later_is_a_french_panel_among_the_others(demo_app_db, monkeypatch, caplog):
+    """A chart that fails in a part drawn later (a fragment run alone, outside the page's guard): a French panel in
+    its place, the part's other charts drawn, its waiting line gone; the detail in the server's log."""
+    from msap_stats.charts import regards
+
+    monkeypatch.delenv("MSAP_DEBUG")
+
+    def broken(df):
+        raise RuntimeError("/home/secret/msap.duckdb held by PID 4242")
+
+    at = app(demo_app_db, monkeypatch)
+    monkeypatch.setattr(regards, "_impacts_title", broken)  # the first of the lower rows' four charts
+    come_into_view(at)
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert shown.count("Ce graphique n'a pas pu être préparé") == 1 and "secret" not in shown + htmls(at)
+    assert len(at.get("plotly_chart")) == 5 and 'class="plus-tard-fin"' in htmls(at)
+    assert any(shown.split("**")[1] in r.getMessage() and r.exc_info for r in caplog.records)
+
+
 def test_a_store_held_by_another_program_is_said_busy(registry_copy, monkeypatch):
     monkeypatch.delenv("MSAP_DEBUG")
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
