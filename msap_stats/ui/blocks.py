@@ -212,8 +212,8 @@ def when_shown(name: str, body, height: int, on_screen_first: bool = False) -> N
         with st.container(key=f"place_{key}"):
             _LATER(key=key, data={"cle": view, "dessine": drawn, "ecran": on_screen, "bloc": f"st-key-place_{key}",
                                   "delai": LATER_DELAY_MS}, on_etat_change=lambda: None)
-            st.html('<div class="plus-tard">Graphiques suivants : ils se dessinent quand ils apparaissent à '
-                    "l'écran…</div>")
+            st.html('<div class="plus-tard"><span>Graphiques suivants : ils se dessinent quand ils apparaissent à '
+                    "l'écran…</span></div>")
             if drawn:
                 guarded(body)
                 st.html('<span class="plus-tard-fin"></span>')  # drawn, or said why not: the line never stays

@@ -298,6 +298,13 @@ def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_fi
     assert waiting.is_visible() and "se dessinent quand ils apparaissent" in waiting.inner_text()
     figures = key_figures(page)
     assert browser.accessibility_faults(page) == []  # the page as it waits
+    # A reader who lands in the middle of the waiting place reads its words there, not a blank screen (measured in
+    # the same turn as the jump, before the part is drawn).
+    top, bottom = page.evaluate("""() => { const main = document.querySelector("[data-testid='stMain']");
+        const place = document.querySelector('.st-key-place_plus_tard_vue_ensemble');
+        main.scrollTop += place.getBoundingClientRect().top + place.getBoundingClientRect().height / 2;
+        const r = place.querySelector('.plus-tard > span').getBoundingClientRect(); return [r.top, r.bottom]; }""")
+    assert 0 < top < bottom < page.viewport_size["height"] / 2, (top, bottom)
     page.evaluate("() => { const main = document.querySelector(\"[data-testid='stMain']\"); "
                   "main.scrollTop = main.scrollHeight; }")  # the reader scrolls down (whether or not drawn by now)
     browser.wait_for_app(page, 6)
