@@ -69,6 +69,18 @@ def write_registry(path: Path) -> Path:
     return path
 
 
+def registry_store(folder: Path) -> Path:
+    """A store holding the bench's registry alone: each import is measured on a copy of it."""
+    from . import store
+    from .intake.importer import import_file
+
+    template = folder / "registre.duckdb"
+    con = store.connect(template)
+    import_file(con, write_registry(folder / "registre.csv"), "maisons")
+    con.close()
+    return template
+
+
 def write_xlsx(path: Path, rows: int) -> Path:
     from openpyxl import Workbook
 
@@ -718,15 +730,11 @@ def machine() -> dict:
 
 
 def measure(size: str, repeat: int, folder: Path, in_browser: bool = False, demo_store: Path | None = None) -> dict:
-    from . import demo, store
-    from .intake.importer import import_file
+    from . import demo
 
     spec = SIZES[size]
     report = {"machine": machine(), "taille": size, "essais": repeat, "imports": [], "requetes": {}}
-    template = folder / "registre.duckdb"
-    con = store.connect(template)
-    import_file(con, write_registry(folder / "registre.csv"), "maisons")
-    con.close()
+    template = registry_store(folder)
     files = [(rows, write_xlsx, "xlsx") for rows in spec["xlsx"]] + [(rows, write_csv, "csv") for rows in spec["csv"]]
     for rows, write, suffix in files:
         path = write(folder / f"activite_{rows}.{suffix}", rows)

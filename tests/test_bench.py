@@ -86,13 +86,9 @@ def test_the_import_floor_stores_what_the_project_s_import_stores(tmp_path, suff
     summary) without the checks: were it lighter than that, a ratio said out of reach would not be."""
     import duckdb
 
-    from msap_stats import bench, store
-    from msap_stats.intake.importer import import_file
+    from msap_stats import bench
 
-    template = tmp_path / "registre.duckdb"
-    con = store.connect(template)
-    import_file(con, bench.write_registry(tmp_path / "registre.csv"), "maisons")
-    con.close()
+    template = bench.registry_store(tmp_path)
     path = getattr(bench, f"write_{suffix}")(tmp_path / f"activite.{suffix}", rows)
     stored = {}
     for side, cmd in (("projet", ["-m", "msap_stats", "import", str(path), "--kind", "activite", "--db"]),

@@ -203,12 +203,10 @@ def when_shown(name: str, body, height: int, on_screen_first: bool = False) -> N
         told = (st.session_state.get(key) or {}).get("etat") or {"ecran": on_screen_first}
         on_screen = bool(told.get("ecran"))
         drawn = on_screen or told.get("vu") == view
-        # The part's place keeps its height until the whole part has come (its end mark), the waiting line
-        # laid over it: the page neither shrinks nor grows under a reader while a run swaps the one for the other,
-        # and the part is no taller than what it holds once drawn (a few short messages leave no gap).
-        st.html(f"<style>.st-key-place_{key} {{position: relative;}} .st-key-place_{key}:not(:has(.plus-tard-fin)) "
-                f"{{min-height: var(--hauteur-mesuree, {int(height)}px);}} "
-                f".st-key-place_{key}:has(.plus-tard-fin) .plus-tard {{display: none;}}</style>")
+        # The part's place keeps its height until the whole part has come (its end mark; style.css), the waiting
+        # line laid over it: the page neither shrinks nor grows under a reader while a run swaps the one for the
+        # other. Before the part was ever measured on this screen: ``height``.
+        st.html(f"<style>.st-key-place_{key} {{--hauteur-attendue: {int(height)}px;}}</style>")
         with st.container(key=f"place_{key}"):
             _LATER(key=key, data={"cle": view, "dessine": drawn, "ecran": on_screen, "bloc": f"st-key-place_{key}",
                                   "delai": LATER_DELAY_MS}, on_etat_change=lambda: None)
