@@ -20,7 +20,7 @@ from ..errors import ImportRefused, Problem, refuse
 from .. import reference
 from ..fmt import cell, first_number, nombre, quoted_list
 from .guard import UserFile, as_user_file
-from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, read_book
+from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, each_column, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
 from .conflicts import active_import, conflict_text, key_conflicts
 from .validate import Kept, stage
@@ -184,7 +184,7 @@ def inspect(con, data: bytes | UserFile, fichier: str, kind: str, *, choices: Ch
         raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons ou les arrêts d'une Maison "
                      "itinérante.", fichier)
     frame = layout.detect(book, k, fichier)
-    counts = {h: _counts(frame.table.column(h)) for h in frame.headers}
+    counts = dict(zip(frame.headers, each_column(lambda h: _counts(frame.table.column(h)), frame.headers, len(frame.table))))
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
     sig = header_signature(kind, frame.headers)
     prof = (get_profile(con, profile, user) if profile else
@@ -246,7 +246,7 @@ def _values(con, insp: Inspection, counts: dict, decided: Choices, accept: bool,
         col = insp.kind.column(c)
         if not col.coded and not col.maison_ref:
             continue
-        seen = counts.get(f, []) if len(counts.get(f, [])) < TOP_VALUES else _counts(insp.frame.table.column(f))
+        seen = counts.get(f, [])
         matches = propose_maisons(con, seen) if col.maison_ref else propose_values(col, seen)
         insp.values[c] = matches
         chosen = {v.valeur: v.code for v in matches
@@ -530,8 +530,9 @@ def _without_empty_counts(table: pa.Table, warnings: list[str]) -> pa.Table:
     """Counts of 0 (or a dash) and blank count cells load nothing, in every layout, each kind said once; a count
     written otherwise (text, negative, a fraction) is left for the validator to refuse."""
     nb = table.column("nb")
-    blank = pc.fill_null(pc.match_substring_regex(nb, r"^\s*$"), True)
-    zero = pc.fill_null(pc.match_substring_regex(nb, r"^\s*(0+([.,]0*)?|-+)\s*$"), False)
+    values = pc.unique(nb).drop_null()  # each distinct writing read once: a column of counts has few
+    blank = pc.or_kleene(pc.is_null(nb), pc.is_in(nb, values.filter(pc.match_substring_regex(values, r"^\s*$"))))
+    zero = pc.is_in(nb, values.filter(pc.match_substring_regex(values, r"^\s*(0+([.,]0*)?|-+)\s*$")))
     n_blank, n_zero = pc.sum(blank).as_py() or 0, pc.sum(zero).as_py() or 0
     if n_zero:
         warnings.append(f"{nombre(n_zero)} ligne(s) à 0 demande : rien à charger pour elles.")

@@ -17,6 +17,7 @@ import stat
 import struct
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import refuse
@@ -71,19 +72,22 @@ class UserFile:
     def __init__(self, fichier: str, *, path: Path | None = None, data: bytes | None = None):
         self.fichier, self.path, self.data = fichier, path, data
         digest, utf8, undefined = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), False
-        size = 0
-        for chunk in self.chunks():
-            size += len(chunk)
-            if size > MAX_FILE_BYTES:
-                raise refuse(too_big_message(), fichier)
-            digest.update(chunk)
-            if utf8 is not None:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = None
-            if data is None:  # bytes held are searched whole below (a memoryview is searched byte by byte)
-                undefined = undefined or any(b in chunk for b in CP1252_UNDEFINED)
+        size, hashing = 0, None
+        with ThreadPoolExecutor(1) as hasher:  # a chunk hashed while the next is read and searched (GIL released)
+            for chunk in self.chunks():
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:
+                    raise refuse(too_big_message(), fichier)
+                if hashing is not None:
+                    hashing.result()  # two chunks held at most
+                hashing = hasher.submit(digest.update, chunk)
+                if utf8 is not None:
+                    try:
+                        utf8.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = None
+                if data is None:  # bytes held are searched whole below (a memoryview is searched byte by byte)
+                    undefined = undefined or any(b in chunk for b in CP1252_UNDEFINED)
         if data is not None:
             undefined = any(b in data for b in CP1252_UNDEFINED)
         if utf8 is not None:

@@ -377,10 +377,17 @@ def clean_columns(table: pa.Table) -> list[pa.ChunkedArray]:
         col, raw[i] = raw[i], None
         return clean_text(col)
 
-    if not raw or len(raw[0]) < 10_000 or len(raw) < 2:
-        return [clean(i) for i in range(len(raw))]
-    with ThreadPoolExecutor(min(os.cpu_count() or 1, len(raw))) as pool:
-        return list(pool.map(clean, range(len(raw))))
+    return each_column(clean, range(len(raw)), len(raw[0]) if raw else 0)
+
+
+def each_column(work, items, rows: int) -> list:
+    """``work`` on each of ``items`` (a table's columns of ``rows`` rows), in order: in parallel on every core when
+    the columns are long enough to pay for the threads (Arrow's compute functions release the GIL)."""
+    items = list(items)
+    if rows < 10_000 or len(items) < 2:
+        return [work(i) for i in items]
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, len(items))) as pool:
+        return list(pool.map(work, items))
 
 
 def clean_text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
