@@ -76,3 +76,5 @@ try:
     main()
 except Exception as exc:  # never a traceback on the page: a French panel, the detail in the server's log
     blocks.error_panel(exc)
+finally:
+    connection.end_run()

@@ -44,11 +44,13 @@ def writing():
 
 
 _last_run = [0.0]  # when the process's latest script run began (time.monotonic)
+_running: dict[int, float] = {}  # the script runs under way: their thread, and when they began
+_LONGEST_RUN = 60.0  # a run begun longer ago no longer holds the warm-up back
 
 
 def begin_run() -> None:
     """Called first by dashboard.py on every script run: a new run number and a fresh cursor."""
-    _last_run[0] = time.monotonic()
+    _last_run[0] = _running[threading.get_ident()] = time.monotonic()
     st.session_state["_run"] = st.session_state.get("_run", 0) + 1
     previous = st.session_state.pop("_curseur", None)
     if previous is not None:
@@ -56,6 +58,11 @@ def begin_run() -> None:
             previous.cursor.close()
         except Exception:  # the connection was reset meanwhile
             pass
+
+
+def end_run() -> None:
+    """Called last by dashboard.py, however its run ends (drawn, stopped, interrupted by a newer one)."""
+    _running.pop(threading.get_ident(), None)
 
 
 _thread = threading.local()  # the warm-up's own reading (a thread outside any script run)
@@ -198,13 +205,14 @@ def _warm(path: str, plan) -> None:
 
 
 def wait_until_idle(quiet: float = 1.0) -> None:
-    """For work that can wait (the warm-up's later part): return once no page has begun for ``quiet`` seconds, or
-    when the process ends. Under a steady load it waits for a pause: the people come first."""
+    """For work that can wait (the warm-up's later part): return once no page is being drawn and none has begun for
+    ``quiet`` seconds, or when the process ends. Under a steady load it waits for a pause: the people come first."""
     while not _stopping.is_set():
-        idle = time.monotonic() - _last_run[0]
-        if idle >= quiet:
+        now = time.monotonic()
+        idle = now - _last_run[0]
+        if idle >= quiet and not any(now - began < _LONGEST_RUN for began in list(_running.values())):
             return
-        _stopping.wait(quiet - idle)
+        _stopping.wait(max(quiet - idle, 0.05))
 
 
 def warm_up(plan) -> None:

@@ -44,14 +44,24 @@ def first_visits():
                 (reseau.criteres, f), (reseau.maisons_en_defaut, f), (reseau.paires_proches, f))
 
 
+def _first_table_modules() -> None:
+    """What a process's first table shown on a page loads (``blocks.table``: a pandas Styler, with jinja2 and its
+    templates, and a CSV writer): a fifth of a second of that first visit on this machine, loaded here instead."""
+    import pandas.io.formats.csvs  # noqa: F401
+    import pandas.io.formats.style  # noqa: F401
+
+
 def plan():
     """The first visits, then the overview of each région that has Maisons (a filter set on one région is the most
-    common change, and a shared link to « my région » opens there), each when no page has begun for a second.
+    common change, and a shared link to « my région » opens there), each figure when no page has begun for a
+    second.
     ``MSAP_ECHAUFFEMENT=pages``: the first visits
     only (a host that should do less in the background, or a test suite that starts a server per test)."""
     yield from first_visits()
+    _first_table_modules()
     if os.environ.get("MSAP_ECHAUFFEMENT", "regions") == "pages":
         return
     for region in filters.regions_with_maisons():
-        connection.wait_until_idle()  # after the people's pages: one région at a time, in the pauses
-        yield from overview_calls(Filters(regions=(region,)))
+        for call in overview_calls(Filters(regions=(region,))):
+            connection.wait_until_idle()  # after the people's pages, in their pauses: a page that begins while a
+            yield call                    # région is prepared shares the process with one figure at most

@@ -65,3 +65,39 @@ def test_the_regions_are_prepared_in_the_pauses_between_pages():
         connection._last_run[0] = time.monotonic()
         assert not done.is_set()
     assert done.wait(timeout=30)  # the pages stop: the warm-up goes on
+
+
+def test_the_regions_wait_for_a_page_still_being_drawn():
+    """A page begun long enough ago to end the pause, but still being drawn, holds the warm-up back until it ends."""
+    import threading
+    import time
+
+    done = threading.Event()
+    connection.begin_run()  # a page's run, in this thread
+    connection._last_run[0] = time.monotonic() - 10  # begun long ago
+    try:
+        waiting = threading.Thread(target=lambda: (connection.wait_until_idle(quiet=0.2), done.set()))
+        waiting.start()
+        assert not done.wait(timeout=1.0)  # its run is not over: no figure of the warm-up meanwhile
+    finally:
+        connection.end_run()
+    assert done.wait(timeout=5)
+
+
+def test_the_first_table_s_modules_are_loaded_by_the_warm_up(demo_db):
+    """A process's first table on a page (a pandas Styler: jinja2 and its templates) is not the first visit's to
+    load: the warm-up's plan loads it, in a process that had not."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys\nfrom msap_stats.ui import warmup\n"
+            "before = 'pandas.io.formats.style' in sys.modules\n"
+            "for _ in warmup.plan(): pass\n"
+            "print(before, 'pandas.io.formats.style' in sys.modules, 'jinja2' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2],
+                          env={**os.environ, "MSAP_DB": str(demo_db), "MSAP_ECHAUFFEMENT": "pages"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "True", "True"]
