@@ -104,6 +104,25 @@ def test_a_list_s_choices_and_a_search_that_finds_nothing_are_said_in_french(dem
     page.keyboard.press("Escape")
 
 
+ARIA_LABELS = "() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))"
+ENGLISH = re.compile(r"^(Clear|Remove |Open$|Close|Selected values|Main menu|App pages|Collapse sidebar|Expand sidebar|"
+                     r"Sidebar|Fullscreen|Link to heading|Choose date|Running|Multiselect|Selectbox)|— (start|end)$")
+
+
+def test_what_the_widgets_say_to_a_screen_reader_is_in_french(demo_server, page):
+    page.goto(demo_server)
+    browser.wait_for_app(page, 6)
+    regions = page.locator("[data-testid='stMultiSelect']", has_text="Région").first
+    regions.locator("input").click()
+    page.get_by_role("option", name="Bretagne").click()
+    page.keyboard.press("Escape")
+    regions.get_by_role("button", name="Retirer Bretagne").wait_for()  # the chosen région's own button
+    assert regions.get_by_role("button", name="Tout effacer").count() == 1
+    labels = page.evaluate(ARIA_LABELS)
+    assert {"Retirer Bretagne", "Volet des filtres", "Période — début", "Plein écran"} <= set(labels)
+    assert [label for label in labels if ENGLISH.match(label)] == []
+
+
 def test_the_history_of_imports_is_readable_at_1024_px(demo_server, page):
     page.set_viewport_size({"width": 1024, "height": 900})
     try:
