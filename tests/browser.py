@@ -31,9 +31,10 @@ def chromium_available() -> bool:
 
 @contextmanager
 def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60, port: int | None = None,
-                     args: tuple[str, ...] = (), warm: bool = False):
-    """``streamlit run dashboard.py`` on a free port of 127.0.0.1 (or ``port``), until /_stcore/health answers;
-    with ``warm``, warmed up at start as a deployment's processes are (``serve.warm_up``), until it rests."""
+                     args: tuple[str, ...] = (), warm: bool = False, script: Path = ROOT / "dashboard.py"):
+    """``streamlit run dashboard.py`` (or ``script``) on a free port of 127.0.0.1 (or ``port``), until
+    /_stcore/health answers; with ``warm``, warmed up at start as a deployment's processes are (``serve.warm_up``),
+    until it rests."""
     port = port or free_port()
     if warm:
         args = (*args, "--server.scriptHealthCheckEnabled", "true")
@@ -41,7 +42,7 @@ def streamlit_server(db: Path, contours: Path | None = None, timeout: float = 60
     if contours:
         env["MSAP_CONTOURS"] = str(contours)
     log = open(db.with_suffix(".streamlit.log"), "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false", *args], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
