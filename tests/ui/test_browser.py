@@ -12,9 +12,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from msap_stats import charts, indicators, store
+from msap_stats import bench, charts, indicators, store
 from msap_stats.fmt import nombre
 from msap_stats.indicators import Filters
+from msap_stats.ui.blocks import LATER_DELAY_MS
 from tests import browser
 from tests.conftest import CONTOURS
 from tests.ui.test_evolution import evolving  # noqa: F401 — the store of two waves, lists, years
@@ -121,6 +122,38 @@ def test_what_the_widgets_say_to_a_screen_reader_is_in_french(demo_server, page)
     labels = page.evaluate(ARIA_LABELS)
     assert {"Retirer Bretagne", "Volet des filtres", "Période — début", "Plein écran"} <= set(labels)
     assert [label for label in labels if ENGLISH.match(label)] == []
+
+
+# Each message the page sends its server, timed in the page's own clock.
+SENT = ("const send = WebSocket.prototype.send; WebSocket.prototype.send = function (d) { "
+        "(window.__msapSent ??= []).push(performance.now()); return send.call(this, d); };")
+PRINTED = "e => getComputedStyle(e, '::after').content"
+
+
+def test_a_print_begun_before_the_lower_charts_came_asks_for_them_and_says_so_on_paper(demo_server, page):
+    # the key figures fill a 1280 × 720 screen: every chart waits for the page to rest, or for the reader
+    with browser.another_browser(page, 1280, 720) as reader:
+        reader.add_init_script(bench.COUNT_RUNS)
+        reader.add_init_script(SENT)
+        reader.goto(demo_server)
+        reader.wait_for_function(bench.AT_REST, polling="raf", timeout=60_000)
+        reader.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
+        bench._region_option(reader, "Bretagne").click()
+        reader.wait_for_function(bench.SCRIPT_DONE, polling="raf", timeout=60_000)
+        assert not reader.evaluate(bench.LATER_DRAWN)  # the charts off the screen wait
+        began = reader.evaluate("() => { const t = performance.now(); window.dispatchEvent(new Event('beforeprint'));"
+                                " return t; }")
+        reader.wait_for_function(f"() => (window.__msapSent || []).some(t => t >= {began})", timeout=10_000)
+        asked = min(t for t in reader.evaluate("() => window.__msapSent") if t >= began) - began
+        assert asked < LATER_DELAY_MS - 200  # asked by the print, not by the page's rest
+        reader.wait_for_function(bench.LATER_DRAWN, polling="raf", timeout=60_000)
+        # On paper, a line still waiting says what happened, and what to do.
+        line = reader.evaluate_handle("() => { const d = document.createElement('div'); d.className = 'plus-tard'; "
+                                      "d.append(document.createElement('span')); document.body.append(d); "
+                                      "return d.firstChild; }")
+        assert line.evaluate(PRINTED) == "none"
+        reader.emulate_media(media="print")
+        assert "non encore dessinés au moment de l'impression" in line.evaluate(PRINTED)
 
 
 def test_the_history_of_imports_is_readable_at_1024_px(demo_server, page):

@@ -48,8 +48,11 @@ export default function (component) {
   } else {
     timer = setTimeout(tell, data.delai);
   }
+  const printing = () => { if (!data.dessine) tell(); };  // a print begun now: drawn for the next one, at once
+  window.addEventListener("beforeprint", printing);
   const end = () => {
     done = true; watch.disconnect(); keep?.disconnect(); clearTimeout(timer);
+    window.removeEventListener("beforeprint", printing);
     if (calls[data.bloc] === end) delete calls[data.bloc];
   };
   calls[data.bloc] = end;
