@@ -636,11 +636,7 @@ def browser_benchmark(db: Path, repeat: int) -> dict:
         page.add_init_script(COUNT_RUNS)
         messages = Messages(page)
         for path in BROWSER_PAGES:
-            runs = []
-            for _ in range(repeat + 1):  # the first visit fills the server's cache: kept apart
-                page.goto("about:blank")
-                runs.append(_settle(page, lambda to=f"{url}/{path}": page.goto(to), messages))
-            pages[path or "accueil"] = {**_timed(runs[1:]), "premiere": runs[0][0], "premiere_visite": _timed(runs[:1])}
+            pages[path or "accueil"] = _visits(page, f"{url}/{path}", messages, repeat)
         changes, added, below = [], [], []
         for i, (region, other) in enumerate(region_changes(repeat)):
             page.goto(url)  # a new session, no filter, at the top of the overview
@@ -673,11 +669,16 @@ def empty_app(folder: Path, repeat: int) -> dict:
     script.write_text(EMPTY_APP, encoding="utf-8")
     with browser.streamlit_server(folder / "vide.duckdb", script=script) as url, browser.chromium_page() as page:
         page.add_init_script(COUNT_RUNS)
-        messages = Messages(page)
-        runs = []
-        for _ in range(repeat + 1):
-            page.goto("about:blank")
-            runs.append(_settle(page, lambda: page.goto(url), messages))
+        return _visits(page, url, Messages(page), repeat)
+
+
+def _visits(page, url: str, messages: Messages, repeat: int) -> dict:
+    """A page opened by its address ``repeat`` + 1 times: the first visit (which fills the server's cache, and the
+    browser's) kept apart."""
+    runs = []
+    for _ in range(repeat + 1):
+        page.goto("about:blank")
+        runs.append(_settle(page, lambda: page.goto(url), messages))
     return {**_timed(runs[1:]), "premiere": runs[0][0], "premiere_visite": _timed(runs[:1])}
 
 

@@ -184,7 +184,8 @@ def inspect(con, data: bytes | UserFile, fichier: str, kind: str, *, choices: Ch
         raise refuse("un fichier GeoJSON ne peut être que le registre des Maisons ou les arrêts d'une Maison "
                      "itinérante.", fichier)
     frame = layout.detect(book, k, fichier)
-    counts = dict(zip(frame.headers, each_column(lambda h: _counts(frame.table.column(h)), frame.headers, len(frame.table))))
+    counts = dict(zip(frame.headers, each_column(lambda h: _counts(frame.table.column(h)), frame.headers,
+                                                 len(frame.table))))
     proposals = propose_columns(k, frame.headers, counts, frame.fixed)
     sig = header_signature(kind, frame.headers)
     prof = (get_profile(con, profile, user) if profile else

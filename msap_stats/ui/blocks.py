@@ -51,6 +51,14 @@ def key_figure(k: common.KeyFigure) -> None:
             f'<div class="kf-detail">{html_text(k.detail + source)}</div></div>')
 
 
+def load_table_modules() -> None:
+    """What a process's first table shown on a page loads (``table``: the pandas Styler of ``french_table``, with
+    jinja2 and its templates, and the CSV writer of ``csv_bytes``): a fifth of a second of that first visit on this
+    machine, for the warm-up to load before."""
+    import pandas.io.formats.csvs  # noqa: F401
+    import pandas.io.formats.style  # noqa: F401
+
+
 def french_table(df: pd.DataFrame, decimals: int = 1):
     """A table to show, numbers written the French way whatever the browser's language.
 

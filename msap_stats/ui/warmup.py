@@ -10,7 +10,7 @@ import os
 from ..charts import activite, common, motifs, overview, regards, reseau, satisfaction, territoires
 from ..export import catalogue
 from ..perimetre import Filters
-from . import connection, filters
+from . import blocks, connection, filters
 
 # The overview's charts, one per theme, in the page's order: (view, the page that says more, its title).
 OVERVIEW_THEMES = [
@@ -44,13 +44,6 @@ def first_visits():
                 (reseau.criteres, f), (reseau.maisons_en_defaut, f), (reseau.paires_proches, f))
 
 
-def _first_table_modules() -> None:
-    """What a process's first table shown on a page loads (``blocks.table``: a pandas Styler, with jinja2 and its
-    templates, and a CSV writer): a fifth of a second of that first visit on this machine, loaded here instead."""
-    import pandas.io.formats.csvs  # noqa: F401
-    import pandas.io.formats.style  # noqa: F401
-
-
 def plan():
     """The first visits, then the overview of each région that has Maisons (a filter set on one région is the most
     common change, and a shared link to « my région » opens there), each figure when no page has begun for a
@@ -58,7 +51,7 @@ def plan():
     ``MSAP_ECHAUFFEMENT=pages``: the first visits
     only (a host that should do less in the background, or a test suite that starts a server per test)."""
     yield from first_visits()
-    _first_table_modules()
+    blocks.load_table_modules()  # the first page with a table need not load them
     if os.environ.get("MSAP_ECHAUFFEMENT", "regions") == "pages":
         return
     for region in filters.regions_with_maisons():
