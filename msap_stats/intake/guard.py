@@ -169,18 +169,29 @@ def display_name(path: str | Path) -> str:
 
 # --- Archives --------------------------------------------------------------------
 
-def check_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
-    """The archive, once every member has been inflated within the budget; refused otherwise."""
-    budget = min(MAX_UNZIPPED, MAX_RATIO * len(data) + RATIO_ALLOWANCE)
+def _budget(data: bytes) -> int:
+    return min(MAX_UNZIPPED, MAX_RATIO * len(data) + RATIO_ALLOWANCE)
+
+
+def open_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
+    """The archive with its list of members, refused if it is damaged or declares more than the budget (an honest
+    bomb says so at once); nothing inflated yet (``check_archive`` does: a member is read here by a few bytes at
+    most)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise refuse("le fichier est une archive ZIP endommagée, pas un classeur lisible.", fichier) from None
-    if sum(i.file_size for i in infos) > budget:  # an honest bomb says so at once
+    if sum(i.file_size for i in infos) > _budget(data):
         raise refuse(_bomb(), fichier)
+    return archive
+
+
+def check_archive(data: bytes, fichier: str | None = None) -> zipfile.ZipFile:
+    """The archive, once every member has been inflated within the budget; refused otherwise."""
+    archive, budget = open_archive(data, fichier), _budget(data)
     produced, sizes = 0, {}
-    for info in infos:
+    for info in archive.infolist():
         watch = (_repeats(fichier) if info.filename == "content.xml" else  # an OpenDocument's cells
                  _extent(fichier) if info.filename.startswith("xl/worksheets/") else None)
         sizes[info.filename] = _inflated_size(data, info, budget - produced, fichier, watch)

@@ -16,6 +16,8 @@ import io
 import os
 import re
 import sys
+import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,7 +28,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import ImportRefused, Problem, refuse
 from . import jsonfile, sandbox
-from .guard import UserFile, as_user_file, check_archive, check_xls
+from .guard import UserFile, as_user_file, check_archive, check_xls, open_archive
 
 HEAD_ROWS = 12  # the header is looked for among the first rows (title rows may precede it)
 SEPARATORS = (";", "\t", ",")
@@ -107,16 +109,28 @@ def _something(source: UserFile, start: int) -> bool:
     return any(_SOMETHING.search(chunk) for chunk in source.chunks(start))
 
 
+ZIP_FORMATS = ("xlsx", "ods")
+
+
 def _zip_format(data: bytes, fichier: str) -> str:
-    with check_archive(data, fichier) as z:
+    """What an archive holds, told by its members' names (and an OpenDocument's first bytes): nothing inflated."""
+    with open_archive(data, fichier) as z:
         names = {i.filename for i in z.infolist()}
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             return "xlsx"
-        if "mimetype" in names and z.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        if "mimetype" in names and _starts(z, "mimetype", b"application/vnd.oasis.opendocument.spreadsheet"):
             return "ods"
         if "word/document.xml" in names:
             raise refuse("ce fichier est un document Word, pas un classeur.", fichier)
     raise refuse("le fichier est une archive ZIP qui ne contient pas de classeur Excel ou OpenDocument.", fichier)
+
+
+def _starts(archive: zipfile.ZipFile, name: str, prefix: bytes) -> bool:
+    try:
+        with archive.open(name) as member:
+            return member.read(len(prefix)) == prefix
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+        return False  # unreadable: not an OpenDocument (the archive's check says the rest)
 
 
 def read_book(data: bytes | UserFile, fichier: str, score_head=None) -> Book:
@@ -126,7 +140,14 @@ def read_book(data: bytes | UserFile, fichier: str, score_head=None) -> Book:
     fmt = detect_format(source, fichier)
     if fmt == "csv":
         return _read_csv(source, fichier, score_head or (lambda rows: 0))
-    return sandbox.run("msap_stats.intake.reader:parse_untrusted", source.read(), fichier, fmt, fichier=fichier)
+    reading = sandbox.start("msap_stats.intake.reader:parse_untrusted", source.read(), fichier, fmt, fichier=fichier)
+    if fmt in ZIP_FORMATS:  # inflated and checked here while the reading process parses it (two cores)
+        try:
+            check_archive(source.read(), fichier).close()
+        except BaseException:
+            reading.cancel()  # a refused archive is never read further
+            raise
+    return reading.result()
 
 
 def parse_untrusted(data: bytes, fichier: str, fmt: str) -> Book:

@@ -229,29 +229,57 @@ def _one(folder: str) -> None:
         result = None  # the file's tables freed before the next one
 
 
-def run(target: str, data: bytes, *args, fichier: str | None = None):
-    """``module:function(data, *args)`` in a limited process: its result, or its refusal, or a French refusal
-    saying why the process did not answer."""
-    with tempfile.TemporaryDirectory(prefix="msap-lecture-") as folder:
-        with open(os.path.join(folder, "data"), "wb") as f:
-            f.write(data)
-        with open(os.path.join(folder, "job.pickle"), "wb") as f:
-            pickle.dump((target, args), f)
-        worker = _take()
-        answered = False
+class Reading:
+    """A file handed to a reading process (``start``): its answer waited for by ``result``, or the reading ended at
+    once by ``cancel`` (the file was refused meanwhile). Between the two, the caller works on: the process parses on
+    a core of its own."""
+
+    def __init__(self, target: str, data: bytes, args: tuple, fichier: str | None):
+        self.fichier, self.size = fichier, len(data)
+        self._folder = tempfile.TemporaryDirectory(prefix="msap-lecture-")
         try:
-            worker.stdin.write(folder.encode() + b"\n")
-            worker.stdin.flush()
-            ready, _, _ = select.select([worker.stdout], [], [], WALL_SECONDS)
-            if not ready:
-                worker.kill()
-                worker.wait(10)
-                raise refuse(f"la lecture du fichier a dépassé {WALL_SECONDS:.0f} secondes : il est trop lourd ou "
-                             "construit pour ne jamais finir ; il est refusé. Réenregistrez-le depuis le tableur, ou "
-                             "exportez-le en CSV.", fichier)
-            answered = worker.stdout.readline() == b"fait\n"
+            folder = self._folder.name
+            with open(os.path.join(folder, "data"), "wb") as f:
+                f.write(data)
+            with open(os.path.join(folder, "job.pickle"), "wb") as f:
+                pickle.dump((target, args), f)
+            self.worker = _take()
+        except BaseException:
+            self._folder.cleanup()
+            raise
+        try:
+            self.worker.stdin.write(folder.encode() + b"\n")
+            self.worker.stdin.flush()
+            self._given = True
         except OSError:  # the process ended before it was given the file
-            pass
+            self._given = False
+
+    def result(self):
+        """The parsed result, or its refusal, or a French refusal saying why the process did not answer."""
+        with self._folder as folder:
+            status, value = self._answer(folder)
+        if status == "ok":
+            return value
+        if status == "refused":
+            value.fichier = value.fichier or self.fichier
+            raise value
+        raise refuse({"memory": _memory(), "depth": "le fichier est imbriqué trop profondément (des milliers de "
+                      "niveaux) pour un fichier de données ; il est refusé."}.get(status, _broken()), self.fichier)
+
+    def _answer(self, folder: str):
+        worker, answered = self.worker, False
+        if self._given:
+            try:
+                ready, _, _ = select.select([worker.stdout], [], [], WALL_SECONDS)
+                if not ready:
+                    worker.kill()
+                    worker.wait(10)
+                    raise refuse(f"la lecture du fichier a dépassé {WALL_SECONDS:.0f} secondes : il est trop lourd ou "
+                                 "construit pour ne jamais finir ; il est refusé. Réenregistrez-le depuis le tableur, "
+                                 "ou exportez-le en CSV.", self.fichier)
+                answered = worker.stdout.readline() == b"fait\n"
+            except OSError:
+                pass
         answer = os.path.join(folder, "result.pickle")
         if not answered or not os.path.exists(answer):
             try:
@@ -259,17 +287,27 @@ def run(target: str, data: bytes, *args, fichier: str | None = None):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 code = worker.wait(5)
-            raise refuse(_death(code), fichier)
-        _give_back(worker, recycle=len(data) > RECYCLE_BYTES)
+            raise refuse(_death(code), self.fichier)
+        _give_back(worker, recycle=self.size > RECYCLE_BYTES)
         with open(answer, "rb") as f:
-            status, value = _ArrowUnpickler(f, folder).load()
-    if status == "ok":
-        return value
-    if status == "refused":
-        value.fichier = value.fichier or fichier
-        raise value
-    raise refuse({"memory": _memory(), "depth": "le fichier est imbriqué trop profondément (des milliers de niveaux) "
-                  "pour un fichier de données ; il est refusé."}.get(status, _broken()), fichier)
+            return _ArrowUnpickler(f, folder).load()
+
+    def cancel(self) -> None:
+        """The reading ended unanswered: its process killed (never given another file), its folder removed."""
+        self.worker.kill()
+        self.worker.wait(10)
+        self._folder.cleanup()
+
+
+def start(target: str, data: bytes, *args, fichier: str | None = None) -> Reading:
+    """``module:function(data, *args)`` handed to a limited process, which parses while the caller goes on."""
+    return Reading(target, data, args, fichier)
+
+
+def run(target: str, data: bytes, *args, fichier: str | None = None):
+    """``module:function(data, *args)`` in a limited process: its result, or its refusal, or a French refusal
+    saying why the process did not answer."""
+    return start(target, data, *args, fichier=fichier).result()
 
 
 def _memory() -> str:

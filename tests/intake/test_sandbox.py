@@ -60,3 +60,44 @@ def test_a_process_done_with_its_file_ends_on_its_own_and_is_collected(fresh_poo
     assert sandbox._ending == [sandbox._ending[0]] and sandbox._ending[0] is not worker  # the ended one collected
     sandbox._shutdown()
     assert sandbox._ending == [] and worker.returncode == 0
+
+
+def test_a_reading_cancelled_while_it_parses_ends_its_process_and_the_next_file_is_read(fresh_pool):
+    """``start`` hands the file over and returns while the process parses; ``cancel`` (the file refused meanwhile)
+    kills that process at once: it is never given another file, and its folder is gone."""
+    reading = sandbox.start("tests.hostile:reader_sleeps", b"abc", fichier="lent.xlsx")
+    folder = reading._folder.name
+    assert reading.worker.poll() is None and os.path.exists(os.path.join(folder, "data"))
+    reading.cancel()
+    assert reading.worker.returncode == -9 and not os.path.exists(folder)
+    assert reading.worker not in sandbox._idle
+    assert sandbox.run("tests.hostile:reader_echoes", b"abcd", fichier="bon.xlsx") == 4
+
+
+def test_a_workbook_is_parsed_while_its_archive_is_checked_and_a_bomb_ends_its_parse(fresh_pool, tmp_path):
+    """The reading process is given the workbook before its archive is inflated and checked here (two cores at
+    once); an archive refused by the check ends the parse at once, with the check's own message."""
+    from msap_stats.intake import reader
+    from tests.hostile import bomb
+    from tests.spreadsheets import write_xlsx
+
+    events, started = [], []
+    real_start, real_check = sandbox.start, reader.check_archive
+
+    def start(*args, **kwargs):
+        started.append(real_start(*args, **kwargs))
+        events.append("lecture donnée")
+        return started[-1]
+
+    def check(*args, **kwargs):
+        events.append("archive contrôlée")
+        return real_check(*args, **kwargs)
+
+    fresh_pool.setattr(sandbox, "start", start)
+    fresh_pool.setattr(reader, "check_archive", check)
+    sound = write_xlsx(tmp_path / "a.xlsx", ["id_maison", "nb"], [["MSAP-1", 3]])
+    book = reader.read_book(sound.read_bytes(), "a.xlsx")
+    assert events == ["lecture donnée", "archive contrôlée"] and book.sheets[0].head[1] == ["MSAP-1", "3"]
+    with pytest.raises(ImportRefused, match="bombe de décompression"):
+        reader.read_book(bomb(tmp_path / "b.xlsx", "lying").read_bytes(), "b.xlsx")
+    assert events[2:] == ["lecture donnée", "archive contrôlée"] and started[-1].worker.returncode == -9
