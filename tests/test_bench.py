@@ -81,9 +81,10 @@ def test_each_browser_run_adds_a_pair_of_regions_never_asked_before():
 
 
 @pytest.mark.parametrize("suffix, rows", [("xlsx", 300), ("csv", 700)])
-def test_the_import_floor_stores_what_the_project_s_import_stores(tmp_path, suffix, rows):
+def test_the_import_floor_and_the_pandas_peer_store_what_the_project_s_import_stores(tmp_path, suffix, rows):
     """The floor the import is measured against does the same writing (rows, their lines, every level of the
-    summary) without the checks: were it lighter than that, a ratio said out of reach would not be."""
+    summary) without the checks: were it lighter than that, a ratio said out of reach would not be. The pandas peer
+    writes the same too, every row of the summary included: a peer that wrote less would be an unfair one."""
     import duckdb
 
     from msap_stats import bench
@@ -92,7 +93,8 @@ def test_the_import_floor_stores_what_the_project_s_import_stores(tmp_path, suff
     path = getattr(bench, f"write_{suffix}")(tmp_path / f"activite.{suffix}", rows)
     stored = {}
     for side, cmd in (("projet", ["-m", "msap_stats", "import", str(path), "--kind", "activite", "--db"]),
-                      ("plancher", ["-m", "msap_stats.bench", "plancher", str(path)])):
+                      ("plancher", ["-m", "msap_stats.bench", "plancher", str(path)]),
+                      ("pair", ["-m", "msap_stats.bench", "pair", str(path)])):
         db = tmp_path / f"{side}.duckdb"
         shutil.copy(template, db)
         done = subprocess.run([sys.executable, *cmd, str(db)], capture_output=True, text=True, cwd=ROOT)
@@ -103,5 +105,12 @@ def test_the_import_floor_stores_what_the_project_s_import_stores(tmp_path, suff
                 "FROM activite), (SELECT list([niveau, n, s] ORDER BY niveau) FROM (SELECT niveau, count(*) AS n, "
                 "sum(nb) AS s FROM activite_resume GROUP BY niveau))").fetchall()
     assert stored["plancher"] == stored["projet"]
+    with duckdb.connect(str(tmp_path / "pair.duckdb"), read_only=True) as con:
+        con.execute(f"ATTACH '{tmp_path / 'projet.duckdb'}' AS projet (READ_ONLY)")
+        for table, cols in (("activite", "ligne, id_maison, date, mois, thematique, type_accompagnement, nb"),
+                            ("activite_resume", "*")):
+            mine, theirs = f"SELECT {cols} FROM {table}", f"SELECT {cols} FROM projet.{table}"
+            assert con.execute(f"SELECT (SELECT count(*) FROM ({mine} EXCEPT ALL {theirs})), "
+                               f"(SELECT count(*) FROM ({theirs} EXCEPT ALL {mine}))").fetchall() == [(0, 0)]
     (detail, summary), = stored["projet"]
     assert detail[0] == rows and detail[2:4] == [2, rows + 1] and len(summary) == 8
