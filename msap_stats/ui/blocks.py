@@ -218,8 +218,8 @@ def when_shown(name: str, body, height: int, on_screen_first: bool = False) -> N
         with st.container(key=f"place_{key}"):
             _LATER(key=key, data={"cle": view, "dessine": drawn, "ecran": on_screen, "bloc": f"st-key-place_{key}",
                                   "delai": LATER_DELAY_MS}, on_etat_change=lambda: None)
-            st.html('<div class="plus-tard"><span>Graphiques suivants : ils se dessinent quand ils apparaissent à '
-                    "l'écran…</span></div>")
+            st.html('<div class="plus-tard" tabindex="0"><span>Graphiques suivants : ils se dessinent quand ils '
+                    "apparaissent à l'écran…</span></div>")  # a stop of the Tab key while it waits (plus_tard.js)
             if drawn:
                 guarded(body)
                 st.html('<span class="plus-tard-fin"></span>')  # drawn, or said why not: the line never stays

@@ -156,6 +156,47 @@ def test_a_print_begun_before_the_lower_charts_came_asks_for_them_and_says_so_on
         assert "non encore dessinés au moment de l'impression" in line.evaluate(PRINTED)
 
 
+AREA = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return "";
+    if (e.closest("[data-testid='stSidebar']")) return "volet";
+    const place = e.closest("[class*='st-key-place_plus_tard_']");
+    if (!place) return "page";
+    return e.closest(".plus-tard") ? "attente" : [...place.classList].find(c => c.startsWith("st-key-place_"));
+}"""
+
+
+@pytest.mark.parametrize("back", [False, True])
+def test_tabbing_fast_over_charts_still_waiting_stops_on_their_controls(demo_server, page, back):
+    """Tab held down (30 ms a key) from the filters just changed, every chart off the screen still waiting: the
+    focus goes through each part's controls, in order, rather than from the page's top straight to its end; and
+    back the same with Shift+Tab from the page's end."""
+    key = "Shift+Tab" if back else "Tab"
+    with browser.another_browser(page, 1280, 720) as reader:
+        reader.add_init_script(bench.COUNT_RUNS)
+        reader.goto(demo_server)
+        reader.wait_for_function(bench.AT_REST, polling="raf", timeout=60_000)
+        reader.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
+        bench._region_option(reader, "Bretagne").click()
+        reader.keyboard.press("Escape")
+        reader.wait_for_function(bench.SCRIPT_DONE, polling="raf", timeout=60_000)
+        assert not reader.evaluate(bench.LATER_DRAWN)  # the key figures fill the screen: every chart waits
+        if back:  # from the page's end
+            reader.evaluate("() => { const end = document.createElement('button'); end.textContent = 'fin'; "
+                            "document.querySelector('[data-testid=stMain]').append(end); end.focus(); }")
+        areas = []
+        for _ in range(60):
+            reader.keyboard.press(key)
+            reader.wait_for_timeout(30)
+            area = reader.evaluate(AREA)  # the line, or nothing a moment as the line leaves: the part is coming
+            if area not in ("attente", "") and (not areas or areas[-1] != area):
+                areas.append(area)
+        parts = ["st-key-place_plus_tard_vue_ensemble_haut", "st-key-place_plus_tard_vue_ensemble"]
+        first = next(i for i, a in enumerate(areas) if a.startswith("st-key-place_"))
+        assert areas[first:first + 2] == (parts[::-1] if back else parts), areas
+        assert areas[:first] == ([] if back else ["volet", "page"]), areas  # not round the page first
+
+
 def test_the_history_of_imports_is_readable_at_1024_px(demo_server, page):
     page.set_viewport_size({"width": 1024, "height": 900})
     try:

@@ -50,11 +50,90 @@ export default function (component) {
   }
   const printing = () => { if (!data.dessine) tell(); };  // a print begun now: drawn for the next one, at once
   window.addEventListener("beforeprint", printing);
+  // The keyboard: while the part waits, its line is a stop of the Tab key (blocks.when_shown). The focus on it
+  // goes, once the part has come, to the part's first control (its last, for a reader coming from below), and a
+  // Tab pressed meanwhile is held (HOLD_MS at most): a reader tabbing fast does not pass over controls that were
+  // not there yet, nor lose the focus with the line.
+  const keys = (window.msapPlusTardClavier ??= holdTabs());
+  const waiting = event => !("pret" in place.dataset) && event.target.closest?.(".plus-tard");  // the line shown
+  const onFocus = event => {
+    if (!waiting(event)) return;
+    const below = event.relatedTarget && place.compareDocumentPosition(event.relatedTarget) & Node.DOCUMENT_POSITION_FOLLOWING;
+    Object.assign(keys, { bloc: data.bloc, back: !!below, until: performance.now() + HOLD_MS });
+    onScreen = true;
+    tell();
+  };
+  const onBlur = event => {  // the reader gone elsewhere (a line that leaves takes the focus to nothing)
+    if (event.relatedTarget && keys.bloc === data.bloc) keys.bloc = null;
+  };
+  const onKey = event => {
+    if (event.key !== "Tab" || !waiting(event)) return;
+    event.preventDefault();
+    Object.assign(keys, { bloc: data.bloc, back: event.shiftKey, until: performance.now() + HOLD_MS });
+  };
+  place.addEventListener("focusin", onFocus);
+  place.addEventListener("focusout", onBlur);
+  place.addEventListener("keydown", onKey);
+  // The part come: once whole and its charts drawn, its line leaves (style.css) and a Tab held for it goes on.
+  let arrived = null;
+  if (data.dessine) {
+    const come = () => {
+      if (!place.querySelector(".plus-tard-fin") || !chartsDrawn(place)) return false;
+      place.dataset.pret = "";
+      if (keys.bloc === data.bloc) {
+        keys.bloc = null;
+        handOver(place, keys.back);
+      }
+      return true;
+    };
+    if (!come()) {
+      arrived = new MutationObserver(() => { if (come()) arrived.disconnect(); });
+      arrived.observe(place, { childList: true, subtree: true });
+    }
+  } else {
+    delete place.dataset.pret;
+  }
   const end = () => {
-    done = true; watch.disconnect(); keep?.disconnect(); clearTimeout(timer);
+    done = true; watch.disconnect(); keep?.disconnect(); arrived?.disconnect(); clearTimeout(timer);
     window.removeEventListener("beforeprint", printing);
+    place.removeEventListener("focusin", onFocus);
+    place.removeEventListener("focusout", onBlur);
+    place.removeEventListener("keydown", onKey);
     if (calls[data.bloc] === end) delete calls[data.bloc];
   };
   calls[data.bloc] = end;
   return end;
+}
+
+const HOLD_MS = 3000;
+const STOPS = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), "
+  + "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+
+// Tabs pressed while a part is awaited, the focus on its line or lost with it (the line leaves as the part comes):
+// held, once for the whole page.
+function holdTabs() {
+  const keys = { bloc: null, back: false, until: 0 };
+  window.addEventListener("keydown", event => {
+    const active = document.activeElement;
+    if (event.key === "Tab" && keys.bloc && performance.now() < keys.until
+        && (!active || active === document.body || active.closest(".plus-tard"))) event.preventDefault();
+  }, true);
+  return keys;
+}
+
+function chartsDrawn(place) {
+  return [...place.querySelectorAll("[data-testid='stPlotlyChart']")].every(chart => chart.querySelector(".main-svg"));
+}
+
+// The focus, left on the line or lost with it, given to the part's first stop of the Tab key (its last, going
+// back); a part without any: the page's next one after it (before it). A reader gone elsewhere keeps their place.
+function handOver(place, back) {
+  const active = document.activeElement;
+  if (active && active !== document.body && !active.closest(".plus-tard")) return;
+  const stops = [...document.querySelectorAll(STOPS)].filter(e => !e.closest(".plus-tard") && e.getClientRects().length);
+  const inside = stops.filter(e => place.contains(e));
+  const after = stops.filter(e => !place.contains(e) && place.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const before = stops.filter(e => !place.contains(e) && place.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING);
+  const target = inside.length ? (back ? inside.at(-1) : inside[0]) : (back ? before.at(-1) : after[0]);
+  target?.focus();
 }
