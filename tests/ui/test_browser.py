@@ -156,24 +156,35 @@ def test_a_print_begun_before_the_lower_charts_came_asks_for_them_and_says_so_on
         assert "non encore dessinés au moment de l'impression" in line.evaluate(PRINTED)
 
 
-AREA = """() => {
-    const e = document.activeElement;
-    if (!e || e === document.body) return "";
-    if (e.closest("[data-testid='stSidebar']")) return "volet";
-    const place = e.closest("[class*='st-key-place_plus_tard_']");
-    if (!place) return "page";
-    return e.closest(".plus-tard") ? "attente" : [...place.classList].find(c => c.startsWith("st-key-place_"));
-}"""
+# Every element the focus lands on, however briefly: its area (a part drawn later, the line of one waiting, the
+# filters' pane, the rest of the page) and a number of its own.
+FOCUS_LOG = """window.addEventListener("DOMContentLoaded", () => {
+    window.__msapFocus = [];
+    document.addEventListener("focusin", event => {
+        const e = event.target;
+        const place = e.closest("[class*='st-key-place_plus_tard_']");
+        const area = e.closest(".plus-tard") ? "attente" : e.closest("[data-testid='stSidebar']") ? "volet"
+            : place ? [...place.classList].find(c => c.startsWith("st-key-place_")) : "page";
+        e.__msapId ??= (window.__msapIds = (window.__msapIds || 0) + 1);
+        window.__msapFocus.push([area, e.__msapId]);
+    }, true);
+});"""
+STOPS_IN_PARTS = """() => Object.fromEntries([...document.querySelectorAll("[class*='st-key-place_plus_tard_']")].map(place =>
+    [[...place.classList].find(c => c.startsWith("st-key-place_")),
+     [...place.querySelectorAll("a[href], button, input, summary, [tabindex]:not([tabindex='-1'])")]
+        .filter(e => !e.closest(".plus-tard") && e.getClientRects().length).length]))"""
 
 
-@pytest.mark.parametrize("back", [False, True])
-def test_tabbing_fast_over_charts_still_waiting_stops_on_their_controls(demo_server, page, back):
+@pytest.mark.parametrize("back, pause", [(False, False), (True, False), (True, True)])
+def test_tabbing_fast_over_charts_still_waiting_stops_on_their_controls(demo_server, page, back, pause):
     """Tab held down (30 ms a key) from the filters just changed, every chart off the screen still waiting: the
-    focus goes through each part's controls, in order, rather than from the page's top straight to its end; and
-    back the same with Shift+Tab from the page's end."""
+    focus goes through each part's controls, every one of them, in order, rather than from the page's top straight
+    to its end; and back the same with Shift+Tab, round the page's top to its end (the focus then comes from no
+    element), the reader going on at once or waiting on the line until the part has come."""
     key = "Shift+Tab" if back else "Tab"
     with browser.another_browser(page, 1280, 720) as reader:
         reader.add_init_script(bench.COUNT_RUNS)
+        reader.add_init_script(FOCUS_LOG)
         reader.goto(demo_server)
         reader.wait_for_function(bench.AT_REST, polling="raf", timeout=60_000)
         reader.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
@@ -181,20 +192,24 @@ def test_tabbing_fast_over_charts_still_waiting_stops_on_their_controls(demo_ser
         reader.keyboard.press("Escape")
         reader.wait_for_function(bench.SCRIPT_DONE, polling="raf", timeout=60_000)
         assert not reader.evaluate(bench.LATER_DRAWN)  # the key figures fill the screen: every chart waits
-        if back:  # from the page's end
-            reader.evaluate("() => { const end = document.createElement('button'); end.textContent = 'fin'; "
-                            "document.querySelector('[data-testid=stMain]').append(end); end.focus(); }")
-        areas = []
-        for _ in range(60):
+        reader.evaluate("() => { window.__msapFocus = []; }")
+        for _ in range(90):
             reader.keyboard.press(key)
             reader.wait_for_timeout(30)
-            area = reader.evaluate(AREA)  # the line, or nothing a moment as the line leaves: the part is coming
-            if area not in ("attente", "") and (not areas or areas[-1] != area):
-                areas.append(area)
-        parts = ["st-key-place_plus_tard_vue_ensemble_haut", "st-key-place_plus_tard_vue_ensemble"]
-        first = next(i for i, a in enumerate(areas) if a.startswith("st-key-place_"))
-        assert areas[first:first + 2] == (parts[::-1] if back else parts), areas
-        assert areas[:first] == ([] if back else ["volet", "page"]), areas  # not round the page first
+            if pause and reader.evaluate("() => !!document.activeElement?.closest('.plus-tard')"):
+                reader.wait_for_timeout(1500)
+        reader.wait_for_function(bench.LATER_DRAWN, polling="raf", timeout=60_000)
+        log = reader.evaluate("() => window.__msapFocus")
+        stops = reader.evaluate(STOPS_IN_PARTS)
+    parts = ["st-key-place_plus_tard_vue_ensemble_haut", "st-key-place_plus_tard_vue_ensemble"]
+    areas = [a for a, _ in log if a != "attente"]
+    areas = [a for i, a in enumerate(areas) if i == 0 or areas[i - 1] != a]
+    first = next(i for i, a in enumerate(areas) if a.startswith("st-key-place_"))
+    assert areas[first:first + 2] == (parts[::-1] if back else parts), areas
+    assert "volet" not in areas[areas.index("page"):first] if back else areas[:first] == ["volet", "page"], areas
+    for part in parts:  # each of its controls, once drawn, reached on the way
+        reached = {element for a, element in log if a == part}
+        assert stops[part] > 5 and len(reached) == stops[part], (part, len(reached), stops[part])
 
 
 def test_the_history_of_imports_is_readable_at_1024_px(demo_server, page):

@@ -58,18 +58,20 @@ export default function (component) {
   const waiting = event => !("pret" in place.dataset) && event.target.closest?.(".plus-tard");  // the line shown
   const onFocus = event => {
     if (!waiting(event)) return;
+    // coming back up: by Shift+Tab (the focus may come from outside the page, round its end), or from below
     const below = event.relatedTarget && place.compareDocumentPosition(event.relatedTarget) & Node.DOCUMENT_POSITION_FOLLOWING;
-    Object.assign(keys, { bloc: data.bloc, back: !!below, until: performance.now() + HOLD_MS });
+    const byKey = performance.now() - keys.tabAt < 1000;
+    Object.assign(keys, { bloc: data.bloc, back: byKey ? keys.tabBack : !!below, until: performance.now() + HOLD_MS });
     onScreen = true;
     tell();
   };
   const onBlur = event => {  // the reader gone elsewhere (a line that leaves takes the focus to nothing)
     if (event.relatedTarget && keys.bloc === data.bloc) keys.bloc = null;
   };
-  const onKey = event => {
-    if (event.key !== "Tab" || !waiting(event)) return;
+  const onKey = event => {  // held from the moment the focus came on the line, never longer (HOLD_MS)
+    if (event.key !== "Tab" || !waiting(event) || keys.bloc !== data.bloc || performance.now() > keys.until) return;
     event.preventDefault();
-    Object.assign(keys, { bloc: data.bloc, back: event.shiftKey, until: performance.now() + HOLD_MS });
+    keys.back = event.shiftKey;
   };
   place.addEventListener("focusin", onFocus);
   place.addEventListener("focusout", onBlur);
@@ -109,15 +111,19 @@ const HOLD_MS = 3000;
 const STOPS = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), "
   + "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
 
-// Tabs pressed while a part is awaited, the focus on its line or lost with it (the line leaves as the part comes):
-// held, once for the whole page.
+// Once for the whole page: Tabs pressed while a part is awaited, the focus on its line or lost with it (the line
+// leaves as the part comes), held; the direction of the last Tab (the focus that comes round the page's end has
+// no element it came from); a click or a touch ends the wait (the reader has gone elsewhere).
 function holdTabs() {
-  const keys = { bloc: null, back: false, until: 0 };
+  const keys = { bloc: null, back: false, until: 0, tabAt: -Infinity, tabBack: false };
   window.addEventListener("keydown", event => {
+    if (event.key !== "Tab") return;
+    Object.assign(keys, { tabAt: performance.now(), tabBack: event.shiftKey });
     const active = document.activeElement;
-    if (event.key === "Tab" && keys.bloc && performance.now() < keys.until
+    if (keys.bloc && performance.now() < keys.until
         && (!active || active === document.body || active.closest(".plus-tard"))) event.preventDefault();
   }, true);
+  window.addEventListener("pointerdown", () => { keys.bloc = null; }, true);
   return keys;
 }
 
@@ -127,7 +133,7 @@ function chartsDrawn(place) {
 
 // The focus, left on the line or lost with it, given to the part's first stop of the Tab key (its last, going
 // back); a part without any: the page's next one after it (before it). A reader gone elsewhere keeps their place.
-function handOver(place, back) {
+function handOver(place, back, frames = 60) {
   const active = document.activeElement;
   if (active && active !== document.body && !active.closest(".plus-tard")) return;
   const stops = [...document.querySelectorAll(STOPS)].filter(e => !e.closest(".plus-tard") && e.getClientRects().length);
@@ -136,4 +142,7 @@ function handOver(place, back) {
   const before = stops.filter(e => !place.contains(e) && place.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING);
   const target = inside.length ? (back ? inside.at(-1) : inside[0]) : (back ? before.at(-1) : after[0]);
   target?.focus();
+  // a chart just drawn is hidden for a frame or two (plotly): its controls take no focus yet, asked again
+  if (target && document.activeElement !== target && frames > 0)
+    requestAnimationFrame(() => handOver(place, back, frames - 1));
 }
