@@ -35,10 +35,11 @@ import time
 from pathlib import Path
 
 PEER_ROWS = 1_000_000  # the size at which the issue compares the import with the fair pandas peer
+FULL_IMPORTS = {"xlsx": [200_000, PEER_ROWS], "csv": [PEER_ROWS, 2_000_000]}  # the files imported at full size
 SIZES = {  # rows of activity files to import; activity rows of the query store (the demo has 1 million)
     "essai": {"xlsx": [500], "csv": [1_000], "store": 0, "page": 1_000},  # the smoke test of make test
-    "moyenne": {"xlsx": [200_000, PEER_ROWS], "csv": [PEER_ROWS, 2_000_000], "store": 10_000_000, "page": 500_000},
-    "nationale": {"xlsx": [200_000, PEER_ROWS], "csv": [PEER_ROWS, 2_000_000], "store": 100_000_000, "page": 500_000},
+    "moyenne": {**FULL_IMPORTS, "store": 10_000_000, "page": 500_000},
+    "nationale": {**FULL_IMPORTS, "store": 100_000_000, "page": 500_000},
 }
 MAISONS = 2_000
 PYTHON = sys.executable

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -130,17 +131,25 @@ SENT = ("const send = WebSocket.prototype.send; WebSocket.prototype.send = funct
 PRINTED = "e => getComputedStyle(e, '::after').content"
 
 
-def test_a_print_begun_before_the_lower_charts_came_asks_for_them_and_says_so_on_paper(demo_server, page):
-    # the key figures fill a 1280 × 720 screen: every chart waits for the page to rest, or for the reader
+@contextmanager
+def charts_waiting(page, server: str, script: str):
+    """A reader at 1280 × 720 (``script`` run in its page) who has just chosen Bretagne on the overview: the key
+    figures fill the screen, so every chart waits for the page to rest, or for the reader."""
     with browser.another_browser(page, 1280, 720) as reader:
         reader.add_init_script(bench.COUNT_RUNS)
-        reader.add_init_script(SENT)
-        reader.goto(demo_server)
+        reader.add_init_script(script)
+        reader.goto(server)
         reader.wait_for_function(bench.AT_REST, polling="raf", timeout=60_000)
         reader.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
         bench._region_option(reader, "Bretagne").click()
+        reader.keyboard.press("Escape")
         reader.wait_for_function(bench.SCRIPT_DONE, polling="raf", timeout=60_000)
         assert not reader.evaluate(bench.LATER_DRAWN)  # the charts off the screen wait
+        yield reader
+
+
+def test_a_print_begun_before_the_lower_charts_came_asks_for_them_and_says_so_on_paper(demo_server, page):
+    with charts_waiting(page, demo_server, SENT) as reader:
         began = reader.evaluate("() => { const t = performance.now(); window.dispatchEvent(new Event('beforeprint'));"
                                 " return t; }")
         reader.wait_for_function(f"() => (window.__msapSent || []).some(t => t >= {began})", timeout=10_000)
@@ -182,16 +191,7 @@ def test_tabbing_fast_over_charts_still_waiting_stops_on_their_controls(demo_ser
     to its end; and back the same with Shift+Tab, round the page's top to its end (the focus then comes from no
     element), the reader going on at once or waiting on the line until the part has come."""
     key = "Shift+Tab" if back else "Tab"
-    with browser.another_browser(page, 1280, 720) as reader:
-        reader.add_init_script(bench.COUNT_RUNS)
-        reader.add_init_script(FOCUS_LOG)
-        reader.goto(demo_server)
-        reader.wait_for_function(bench.AT_REST, polling="raf", timeout=60_000)
-        reader.evaluate("() => { window.__msapBefore = window.__msapRuns || 0; }")
-        bench._region_option(reader, "Bretagne").click()
-        reader.keyboard.press("Escape")
-        reader.wait_for_function(bench.SCRIPT_DONE, polling="raf", timeout=60_000)
-        assert not reader.evaluate(bench.LATER_DRAWN)  # the key figures fill the screen: every chart waits
+    with charts_waiting(page, demo_server, FOCUS_LOG) as reader:
         reader.evaluate("() => { window.__msapFocus = []; }")
         for _ in range(90):
             reader.keyboard.press(key)
