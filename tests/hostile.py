@@ -273,3 +273,10 @@ def reader_allocates(data: bytes) -> bytes:
 
 def reader_echoes(data: bytes) -> int:
     return len(data)
+
+
+def reader_makes_a_table(data: bytes):
+    """A result of 2 MB of Arrow (4,000 texts of 500 bytes), the file's size in its first row."""
+    import pyarrow as pa
+
+    return pa.table({"texte": [str(len(data)), *("x" * 500 for _ in range(3999))]})

@@ -7,8 +7,8 @@ wait for one; a process that fails, or has read a large file, is replaced), limi
 file and wall time. Whatever happens to it (a refusal, an abort, a panic, a limit
 reached, a hang), the server gets an answer: the parsed result, or a French refusal naming the cause.
 
-The file and the result go through a private temporary folder; the result's Arrow tables are files of the Arrow
-IPC format, mapped in memory by the server.
+The file and the result go through a private temporary folder, in memory when there is room (``MEMORY_FOLDER``);
+the result's Arrow tables are files of the Arrow IPC format, mapped in memory by the server.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import pickle
 import resource
 import select
+import shutil
 import signal
 import stat
 import subprocess
@@ -38,6 +39,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 # Reading processes kept waiting between files: a server keeps one ahead of the next upload; a command that reads one
 # file (``prestart``) starts its own at once and none after it.
 POOL = int(os.environ.get("MSAP_READ_POOL", "2"))
+# The folders a file and its result go through are made in memory (a tmpfs) when it has room for twice the largest
+# result a reading process can make (its address space); else in the system's temporary folder. A million-row
+# result (100 MB of Arrow) is written there in 0.04 s, against 0.22 s on this machine's disk (ext4 allocating its
+# blocks). A result that finds the memory folder full after all is read again on disk.
+MEMORY_FOLDER = os.environ.get("MSAP_READ_MEMORY_FOLDER", "/dev/shm")
+NO_ROOM = 71  # the reading process's exit when its result could not be written (its folder full)
 RECYCLE_BYTES = 20 * 2**20  # after a file this large, its process ends rather than wait for another
 _idle: list[subprocess.Popen] = []  # processes started ahead, the parser loaded, waiting for a file
 _ending: list[subprocess.Popen] = []  # processes told to end, collected later
@@ -225,6 +232,8 @@ def _one(folder: str) -> None:
         os.replace(os.path.join(folder, "result.part"), os.path.join(folder, "result.pickle"))
     except MemoryError:
         os._exit(70)
+    except OSError:  # its folder full: the caller reads the file again elsewhere, or says so
+        os._exit(NO_ROOM)
     finally:
         result = None  # the file's tables freed before the next one
 
@@ -234,9 +243,10 @@ class Reading:
     once by ``cancel`` (the file was refused meanwhile). Between the two, the caller works on: the process parses on
     a core of its own."""
 
-    def __init__(self, target: str, data: bytes, args: tuple, fichier: str | None):
-        self.fichier, self.size = fichier, len(data)
-        self._folder = tempfile.TemporaryDirectory(prefix="msap-lecture-")
+    def __init__(self, target: str, data: bytes, args: tuple, fichier: str | None, root: str | None):
+        self.fichier, self.size, self.root = fichier, len(data), root
+        self._job = (target, data, args) if root else None  # read again on disk if the memory folder fills up
+        self._folder = tempfile.TemporaryDirectory(prefix="msap-lecture-", dir=root)
         try:
             folder = self._folder.name
             with open(os.path.join(folder, "data"), "wb") as f:
@@ -257,7 +267,15 @@ class Reading:
     def result(self):
         """The parsed result, or its refusal, or a French refusal saying why the process did not answer."""
         with self._folder as folder:
-            status, value = self._answer(folder)
+            try:
+                status, value = self._answer(folder)
+            except _NoRoom:
+                status = None  # its folder left first: its room freed
+        if status is None:
+            if self._job is None:
+                raise refuse(_no_room(), self.fichier)
+            target, data, args = self._job
+            return Reading(target, data, args, self.fichier, None).result()
         if status == "ok":
             return value
         if status == "refused":
@@ -287,6 +305,8 @@ class Reading:
             except subprocess.TimeoutExpired:
                 worker.kill()
                 code = worker.wait(5)
+            if code == NO_ROOM:
+                raise _NoRoom
             raise refuse(_death(code), self.fichier)
         _give_back(worker, recycle=self.size > RECYCLE_BYTES)
         with open(answer, "rb") as f:
@@ -299,9 +319,28 @@ class Reading:
         self._folder.cleanup()
 
 
+class _NoRoom(Exception):
+    """The reading process could not write its result: its folder is full."""
+
+
+def _memory_folder() -> str | None:
+    """``MEMORY_FOLDER`` when it has room for twice the largest result a reading process can make."""
+    try:
+        room = shutil.disk_usage(MEMORY_FOLDER).free
+    except OSError:
+        return None
+    return MEMORY_FOLDER if room >= 2 * MEMORY_MB * 2**20 and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK) else None
+
+
 def start(target: str, data: bytes, *args, fichier: str | None = None) -> Reading:
     """``module:function(data, *args)`` handed to a limited process, which parses while the caller goes on."""
-    return Reading(target, data, args, fichier)
+    root = _memory_folder()
+    if root:
+        try:
+            return Reading(target, data, args, fichier, root)
+        except OSError:  # the memory folder full: the disk's
+            pass
+    return Reading(target, data, args, fichier, None)
 
 
 def run(target: str, data: bytes, *args, fichier: str | None = None):
@@ -315,6 +354,11 @@ def _memory() -> str:
             "dimensions démesurées (une cellule très loin de la première, des milliards de lignes ou de textes) ; il "
             "est refusé. Réenregistrez-le depuis le tableur (ou exportez-le en CSV) après avoir vérifié sa dernière "
             "cellule.")
+
+
+def _no_room() -> str:
+    return ("le dossier temporaire de ce serveur est plein : le fichier n'a pas pu y être lu, et rien n'a été écrit. "
+            "Le fichier n'est pas en cause ; réessayez dans un moment, ou prévenez l'administrateur du tableau de bord.")
 
 
 def _broken() -> str:

@@ -4,6 +4,8 @@ gets a French refusal naming the cause, and the next file is read as if nothing 
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
 
 import pytest
 
@@ -101,3 +103,52 @@ def test_a_workbook_is_parsed_while_its_archive_is_checked_and_a_bomb_ends_its_p
     with pytest.raises(ImportRefused, match="bombe de décompression"):
         reader.read_book(bomb(tmp_path / "b.xlsx", "lying").read_bytes(), "b.xlsx")
     assert events[2:] == ["lecture donnée", "archive contrôlée"] and started[-1].worker.returncode == -9
+
+
+def test_a_result_goes_through_memory_when_there_is_room_and_through_the_disk_otherwise(fresh_pool):
+    """The folder of a file and its result is made in the memory folder (a tmpfs) when it has room for twice the
+    largest result a reading process can make; else in the system's temporary folder."""
+    if sandbox._memory_folder() is None:
+        pytest.skip(f"{sandbox.MEMORY_FOLDER} n'a pas {2 * sandbox.MEMORY_MB} Mo libres sur cette machine")
+    for roomy, root in ((True, sandbox.MEMORY_FOLDER), (False, tempfile.gettempdir())):
+        fresh_pool.setattr(sandbox, "MEMORY_MB", sandbox.MEMORY_MB if roomy else 2**40)
+        reading = sandbox.start("tests.hostile:reader_makes_a_table", b"abc", fichier="bon.xlsx")
+        assert os.path.dirname(reading._folder.name) == root
+        table = reading.result()
+        assert table.num_rows == 4000 and table.column("texte")[0].as_py() == "3"
+        assert not os.path.exists(reading._folder.name)
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    """A tmpfs of 1 MB of our own (mounting one needs root: skipped otherwise)."""
+    where = tmp_path / "petit"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("monter un tmpfs demande les droits de root")
+    yield str(where)
+    subprocess.run(["umount", str(where)], check=True)
+
+
+def test_a_memory_folder_that_fills_up_sends_the_reading_to_the_disk(fresh_pool, tiny_tmpfs):
+    """A result larger than the memory folder's room is read again on disk, the same; a file larger than that room
+    goes to the disk at once; and a disk folder too full for the result is a French refusal that does not blame
+    the file, the next file read as usual."""
+    fresh_pool.setattr(sandbox, "MEMORY_FOLDER", tiny_tmpfs)
+    fresh_pool.setattr(sandbox, "MEMORY_MB", 0)  # the room judged enough: the 2 MB result is written there and fails
+    reading = sandbox.start("tests.hostile:reader_makes_a_table", b"abcd", fichier="bon.xlsx")
+    assert reading.root == tiny_tmpfs
+    table = reading.result()
+    assert table.num_rows == 4000 and table.column("texte")[0].as_py() == "4"
+    assert os.listdir(tiny_tmpfs) == []  # its folder removed, its room given back
+    big = sandbox.start("tests.hostile:reader_echoes", b"x" * 2**21, fichier="gros.xlsx")
+    assert big.root is None and big.result() == 2**21 and os.listdir(tiny_tmpfs) == []
+
+    fresh_pool.setattr(sandbox, "MEMORY_FOLDER", "/nulle/part")
+    fresh_pool.setattr(tempfile, "tempdir", tiny_tmpfs)
+    with pytest.raises(ImportRefused) as refused:
+        sandbox.run("tests.hostile:reader_makes_a_table", b"abc", fichier="bon.xlsx")
+    assert "dossier temporaire de ce serveur est plein" in str(refused.value)
+    assert "n'est pas en cause" in str(refused.value) and refused.value.fichier == "bon.xlsx"
+    assert os.listdir(tiny_tmpfs) == []
+    assert sandbox.run("tests.hostile:reader_echoes", b"abc", fichier="bon.ods") == 3
