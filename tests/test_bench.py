@@ -114,3 +114,29 @@ def test_the_import_floor_and_the_pandas_peer_store_what_the_project_s_import_st
                                f"(SELECT count(*) FROM ({theirs} EXCEPT ALL {mine}))").fetchall() == [(0, 0)]
     (detail, summary), = stored["projet"]
     assert detail[0] == rows and detail[2:4] == [2, rows + 1] and len(summary) == 8
+
+
+@pytest.mark.parametrize("floor, cause", [(0.8, "hors d'atteinte ; le plancher, sans aucun contrôle, prend déjà 0.80 s"),
+                                          (0.6, "lui coûte 0.60 s ; la cible en laisse 0.15 s")])
+def test_a_missed_import_target_is_said_with_its_cause_and_its_cost_by_step(floor, cause):
+    """Under a missed import target, ``make bench`` says what is left to gain, whether the import's floor (no check)
+    already misses it, and the import's steps; a met target says nothing more."""
+    from msap_stats import bench
+
+    steps = {label: round(0.01 * (i + 1), 2) for i, (_, label, *_) in enumerate(bench.STEPS)}
+    r = {"fichier": "activite.xlsx", "lignes": bench.PEER_ROWS, "projet": {"s": 1.2}, "lecture_seule": {"s": 0.5},
+         "plancher": {"s": floor}, "pair_pandas": {"s": 2.4}, "etapes": {"etapes_s": steps}}
+    r.update(projet_sur_lecture=1.2 / 0.5, plancher_sur_lecture=floor / 0.5, pair_sur_projet=2.4 / 1.2)
+    cold = {"base_nouvelle": {"s": 1.0}, "redemarrage": {"s": 1.0}, "imports": {"s": 0.5}}
+    said = {what: (ok, why) for what, _, _, ok, why in bench.targets(
+        {"imports": [r], "requetes": {}, "demarrage_a_froid": cold})}
+    ok, why = said["import activite.xlsx : temps / lecture seule"]
+    assert not ok and why[0].startswith("reste à gagner 0.45 s : l'import prend 1.20 s, la cible en permet 0.75 s")
+    assert cause in why[1]
+    assert why[2].startswith("coût par étape") and "inspection 0.03 s (dont " in why[2]
+    assert f"écriture {steps['écriture']:.2f} s (dont résumé d'activité" in why[2]
+    assert said["import activite.xlsx : pair pandas / projet"] == (True, [])  # ×2 the peer: met, nothing said
+    r["pair_pandas"]["s"], r["pair_sur_projet"] = 1.5, 1.5 / 1.2
+    ok, why = {what: (ok, why) for what, _, _, ok, why in bench.targets(
+        {"imports": [r], "requetes": {}, "demarrage_a_froid": cold})}["import activite.xlsx : pair pandas / projet"]
+    assert not ok and why[0].startswith("reste à gagner 0.20 s : l'import prend 1.20 s, la cible en permet 1.00 s")
