@@ -26,8 +26,8 @@ from .conflicts import active_import, conflict_text, key_conflicts
 from .validate import Kept, stage
 from . import layout, versions, waves
 from .layout import Frame
-from .matching import (BLANK, FALLBACK, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch, propose_columns,
-                       distinctive, propose_values, words)
+from .matching import (BLANK, FALLBACK, IGNORED, KEEP, PROBABLE, SPLIT_CODES, SURE, ColumnMatch, ValueMatch,
+                       distinctive, propose_columns, propose_values, words)
 from .versions import Version, given_date
 from ..access.users import User
 from .profiles import Choices, Profile, get_profile, header_signature, matching_profile
@@ -508,6 +508,9 @@ def _raw_table(insp: Inspection) -> RawTable | None:
     ignored = [h for h in frame.headers if h not in insp.mapping.values() and not h.startswith("Colonne ")]
     if ignored:
         insp.warnings.append(f"Colonnes du fichier ignorées : {quoted_list(ignored)}.")
+        insp.warnings += [f"La colonne {quoted_list([m.fichier])} est {m.raison.removesuffix(IGNORED)} : elle est ignorée. "
+                          f"Choisissez sa colonne dans la correspondance des colonnes si elle doit être importée."
+                          for m in insp.columns if m.fichier in ignored and m.raison.endswith(IGNORED)]
     table = pa.table({**cols, **{c: t.column(c) for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN)
                                  if c in t.column_names}})
     _warn_own_categories(insp)

@@ -92,6 +92,9 @@ def value_fit(col: Column, counts: list[tuple[str, int]]) -> float | None:
     return hit / total if total else None
 
 
+IGNORED = " : ignorée"  # ends the reason of a column named like one of the project's whose values are not its own
+
+
 def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple[str, int]]],
                     fixed: dict[str, str] | None = None) -> list[ColumnMatch]:
     """One proposal per file column; each project column is proposed for one file column at most.
@@ -114,7 +117,7 @@ def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple
                 # format column): not proposed, so that the file imports without it; the person may still choose
                 # it. A required column keeps its name: the validator names every value it cannot read.
                 contradicted[h] = (f"nommée comme « {col.name} », mais ses valeurs n'en sont pas ({col.label} : "
-                                   f"{fit:.0%} des lignes) : ignorée".replace("%", " %"))
+                                   f"{fit:.0%} des lignes){IGNORED}".replace("%", " %"))
             elif name == 100:
                 # A header named like a coded column whose values are not its codes keeps the name but
                 # yields to a column whose values fit (free porteur names vs. the porteur category).

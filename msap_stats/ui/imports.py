@@ -29,7 +29,7 @@ from ..intake.report import problems_xlsx
 from ..schema import KINDS
 from ..store import STATUT_CHARGE, StoreError
 from . import access, blocks, connection
-from .text import markdown_text
+from .text import markdown_lines, markdown_text
 
 
 IGNORE = "(ignorer cette colonne)"
@@ -177,10 +177,14 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
         return file_key, previous[1]
     with st.status(f"Lecture et vérification de « {markdown_text(fichier)} »…", expanded=False) as status:
         st.write("Lecture du fichier, recherche de l'en-tête et de la mise en page…")
-        insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
-                                 profile=None if prof in (None, NO_PROFILE) else prof, use_profile=prof != NO_PROFILE,
-                                 accept_suggestions=True, accept_fallback=False, accept_maison=False, keep=True,
-                                 user=access.acting_user())
+        try:
+            insp = assistant.inspect(con, data, fichier, kind, choices=choices if headers else None,
+                                     profile=None if prof in (None, NO_PROFILE) else prof,
+                                     use_profile=prof != NO_PROFILE, accept_suggestions=True, accept_fallback=False,
+                                     accept_maison=False, keep=True, user=access.acting_user())
+        except ImportRefused:
+            status.update(label=f"« {markdown_text(fichier)} » refusé : rien n'a été enregistré", state="error")
+            raise
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
         status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
@@ -406,7 +410,7 @@ def run_import(fichier: str, insp, replace: bool, profile_name: str | None, othe
                                            save_profile=profile_name)
         except (ImportRefused, StoreError) as exc:
             status.update(label="Import refusé : rien n'a été enregistré", state="error")
-            st.error(markdown_text(str(exc)))
+            st.error(markdown_lines(exc))
             return
         st.write(f"{nombre(result.lignes_chargees)} ligne(s) chargée(s).")
         status.update(label="Import terminé", state="complete")
@@ -452,7 +456,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     except ImportRefused as exc:
         exc.fichier = exc.fichier or fichier
         journal.record_refusal(con, exc, kind, _who(), hashlib.sha256(data).hexdigest())
-        st.error(markdown_text(str(exc)), icon=":material/error:")
+        st.error(markdown_lines(exc), icon=":material/error:")
         return
     show_layout(insp)
     other_kind(insp)

@@ -15,7 +15,7 @@ from ..schema import KINDS, SURVEYS
 from ..store import StoreError
 from ..survey.calibration import IN_FORCE
 from . import access, blocks, connection
-from .text import markdown_text
+from .text import markdown_lines, markdown_text
 
 SOURCES = {"fichier": "Un fichier de marges (variable ; modalite ; part)", "saisie": "Saisir les parts",
            "activite": "L'activité des Maisons enquêtées (sexe, âge)", "registre": "Le registre (format, territoire)"}
@@ -52,7 +52,7 @@ def panel(con) -> None:
     if done and done[0] == "ok" and isinstance(done[1], dict):
         st.success(markdown_text(red.report_text(done[1])[0]))
     elif done:
-        (st.success if done[0] == "ok" else st.error)(markdown_text(done[1]))
+        (st.success if done[0] == "ok" else st.error)(markdown_lines(done[1]))
     ended = [h for h in history if h["statut"] != IN_FORCE]
     if ended:
         with st.expander(f"Redressements passés de l'enquête ({len(ended)})"):
@@ -86,7 +86,7 @@ def _margins(con, kind: str, vague: str, source: str):
         try:
             return red.read_margins(up.getvalue(), up.name)
         except ImportRefused as exc:
-            st.error(markdown_text(str(exc)))
+            st.error(markdown_lines(exc))
             return None
     if source == "saisie":
         known = red.variables(kind)

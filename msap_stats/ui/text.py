@@ -10,6 +10,25 @@ def html_text(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def markdown_lines(text: object) -> str:
+    """A text of several lines (a refusal's report) for Streamlit Markdown: each line escaped as ``markdown_text``,
+    its own paragraph, and the lines starting with "- " a list."""
+    blocks, items = [], []
+    for line in str(text).splitlines():
+        line = line.strip()
+        if line.startswith("- "):
+            items.append("- " + markdown_text(line[2:]))
+            continue
+        if items:
+            blocks.append("\n".join(items))
+            items = []
+        if line:
+            blocks.append(markdown_text(line))
+    if items:
+        blocks.append("\n".join(items))
+    return "\n\n".join(blocks)
+
+
 def markdown_text(text: object) -> str:
     """For Streamlit Markdown (``st.markdown``, ``st.error``…): every Markdown or HTML character escaped, no
     automatic link."""

@@ -417,3 +417,18 @@ def test_a_workbook_that_aborts_the_parser_is_refused_and_the_server_serves_on(r
     drop(other, write_xlsx(tmp_path / "bon.xlsx", ["id_maison", "mois", "thematique", "nb"],
                            [["1", "2017-03", "emploi", 3]]))
     assert any(s.value.startswith("Prêt à importer") for s in other.success)
+
+
+def test_a_file_refused_at_its_reading_says_so_in_its_status_and_lists_its_problem(registry_copy, monkeypatch,
+                                                                                    tmp_path):
+    """The status box of the reading ends on the refusal (not on « Lecture et vérification… »), and the refusal's
+    problem is an item of a list, its text escaped, not an inline « - »."""
+    path = tmp_path / "activite_*mars*.xlsx"
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    at = importer(registry_copy, monkeypatch)
+    drop(at, path)
+    status, shown = at.status[0], "activite\\_\\*mars\\*\\.xlsx"  # the name escaped: never markup
+    assert status.label == f"« {shown} » refusé : rien n'a été enregistré" and status.state == "error"
+    error = at.error[0].value
+    assert error.startswith(f"Le fichier « {shown} » est refusé \\(1 problème\\)")
+    assert "\n\n- " in error and " \\- " not in error
