@@ -90,7 +90,9 @@ class Inspection:
     @property
     def profile_choices(self) -> Choices:
         """What a profile keeps: columns and values, not the Maison (the next file may be another Maison's)."""
-        cols: dict[str, str | None] = {m.fichier: None for m in self.columns}
+        # A column left out is kept out only when the assistant had proposed one for it (the person said no): one it
+        # proposed nothing for, by its name or its values, is judged again on the next file's values.
+        cols: dict[str, str | None] = {m.fichier: None for m in self.columns if m.colonne}
         cols.update({f: c for c, f in self.mapping.items()})
         return Choices(cols, {c: dict(m) for c, m in self.value_map.items() if m})
 
@@ -484,6 +486,31 @@ def _code_for(value: str, mapping: dict[str, str]) -> str:
     return code
 
 
+def _warn_ignored(insp: Inspection, ignored: list[str]) -> None:
+    """The file's columns left out of the import, said with why when the assistant had a reason: a column it
+    recognised (by name and values) but that the person or the profile left out, one named like a project column
+    whose values are not that column's; the others (nothing in the project matches them) listed."""
+    said = []
+    for m in (m for m in insp.columns if m.fichier in ignored):
+        by = (f" par le profil de source « {cell(insp.profile.nom)} »"
+              if insp.profile and insp.profile.choices.colonnes.get(m.fichier, "") is None else "")
+        if m.colonne:
+            insp.warnings.append(f"La colonne {quoted_list([m.fichier])} n'est pas importée{by}, alors que l'assistant "
+                                 f"y reconnaît la colonne « {insp.kind.column(m.colonne).label} » ({m.raison}) : pour "
+                                 "l'importer, choisissez-la dans la correspondance des colonnes.")
+        elif m.raison.endswith(IGNORED):
+            insp.warnings.append(f"La colonne {quoted_list([m.fichier])} n'est pas importée : "
+                                 f"{m.raison.removesuffix(IGNORED)}. Pour l'importer quand même, choisissez sa colonne "
+                                 "dans la correspondance des colonnes.")
+        else:
+            continue
+        said.append(m.fichier)
+    rest = [h for h in ignored if h not in said]
+    if rest:
+        insp.warnings.append(f"Colonnes du fichier ignorées (aucune colonne du projet ne leur correspond) : "
+                             f"{quoted_list(rest)}.")
+
+
 def _raw_table(insp: Inspection) -> RawTable | None:
     k, frame = insp.kind, insp.frame
     t = frame.table
@@ -505,12 +532,7 @@ def _raw_table(insp: Inspection) -> RawTable | None:
                              "import de la même liste).")
     if not cols:
         return None
-    ignored = [h for h in frame.headers if h not in insp.mapping.values() and not h.startswith("Colonne ")]
-    if ignored:
-        insp.warnings.append(f"Colonnes du fichier ignorées : {quoted_list(ignored)}.")
-        insp.warnings += [f"La colonne {quoted_list([m.fichier])} est {m.raison.removesuffix(IGNORED)} : elle est ignorée. "
-                          f"Choisissez sa colonne dans la correspondance des colonnes si elle doit être importée."
-                          for m in insp.columns if m.fichier in ignored and m.raison.endswith(IGNORED)]
+    _warn_ignored(insp, [h for h in frame.headers if h not in insp.mapping.values() and not h.startswith("Colonne ")])
     table = pa.table({**cols, **{c: t.column(c) for c in (LINE_COLUMN, SHEET_COLUMN, CELL_COLUMN)
                                  if c in t.column_names}})
     _warn_own_categories(insp)

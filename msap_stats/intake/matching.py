@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from ..fmt import cell
 from ..schema import Column, Kind, normalize_key
 
 SURE, PROBABLE, FALLBACK, NONE = "sûr", "probable", "à défaut", "aucun"
@@ -116,8 +117,9 @@ def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple
                 # Named like an optional coded column, its values say something else ("Espace labellisé" in a
                 # format column): not proposed, so that the file imports without it; the person may still choose
                 # it. A required column keeps its name: the validator names every value it cannot read.
-                contradicted[h] = (f"nommée comme « {col.name} », mais ses valeurs n'en sont pas ({col.label} : "
-                                   f"{fit:.0%} des lignes){IGNORED}".replace("%", " %"))
+                example = next((f" ; par exemple « {cell(v)} »" for v, _ in counts.get(h, []) if v), "")
+                contradicted[h] = (f"son nom est celui de la colonne « {col.label} », mais ses valeurs n'en sont pas "
+                                   f"({fit:.0%} des lignes reconnues{example}){IGNORED}".replace("%", " %"))
             elif name == 100:
                 # A header named like a coded column whose values are not its codes keeps the name but
                 # yields to a column whose values fit (free porteur names vs. the porteur category).

@@ -452,3 +452,41 @@ def test_a_file_dropped_as_another_kind_says_what_it_looks_like(registry_file, r
     assert first.startswith("ce fichier ressemble à un fichier « Registre des Maisons »") and "--kind maisons" in first
     right = assistant.inspect(registry_con, data, registry_file.name, "maisons", accept_suggestions=True, check=False)
     assert right.looks_like is None and not right.unresolved
+
+
+def test_a_profile_keeps_what_the_person_left_out_not_what_one_file_s_values_did(con_registry, tmp_path):
+    """A column the assistant left out for its values (« accompagnement » in a type column) is judged again on the
+    next file of the same profile, whose values are right: it is imported. A column the person left out stays out
+    with the profile, and the import says so and by what."""
+    from msap_stats.intake.profiles import Choices
+
+    header = ["id_maison", "mois", "thematique", "type_accompagnement", "nb"]
+
+    def month(m: str, types: tuple[str, str]):
+        return write_csv_fr(tmp_path / f"{m}.csv", header, [["1", m, "emploi", types[0], 3],
+                                                           ["2", m, "retraite", types[1], 2]])
+
+    first = import_file(con_registry, month("2017-01", ("accompagnement", "accompagnement")), "activite",
+                        accept_suggestions=True, save_profile="Suivi")
+    said = [w for w in first.avertissements if w.startswith("La colonne « type_accompagnement » n'est pas importée : "
+                                                            "son nom est celui de la colonne « Type d'accompagnement »")]
+    assert len(said) == 1 and "par exemple « accompagnement »" in said[0]
+    assert not any(w.startswith("Colonnes du fichier ignorées") for w in first.avertissements)  # said once, with why
+    second = import_file(con_registry, month("2017-02", ("information", "aide_dossier")), "activite")
+    assert not any("type_accompagnement" in w for w in second.avertissements)
+    rows = con_registry.execute("SELECT mois, type_accompagnement, sum(nb) FROM activite_actifs WHERE mois >= "
+                                "DATE '2017-01-01' GROUP BY ALL ORDER BY ALL").fetchall()
+    assert [(str(m), t, n) for m, t, n in rows] == [("2017-01-01", None, 5), ("2017-02-01", "aide_dossier", 2),
+                                                    ("2017-02-01", "information", 3)]
+    assert [p for p, in con_registry.execute("SELECT profil FROM imports WHERE kind = 'activite' AND import_id > "
+                                             "(SELECT max(import_id) - 2 FROM imports)").fetchall()] == ["Suivi"] * 2
+
+    import_file(con_registry, month("2017-03", ("information", "information")), "activite",
+                choices=Choices({"type_accompagnement": None}), save_profile="Sans type")
+    fourth = import_file(con_registry, month("2017-04", ("information", "aide_dossier")), "activite",
+                         profile="Sans type")
+    assert any(w.startswith("La colonne « type_accompagnement » n'est pas importée par le profil de source « Sans "
+                            "type », alors que l'assistant y reconnaît la colonne « Type d'accompagnement »")
+               for w in fourth.avertissements)
+    assert con_registry.execute("SELECT count(type_accompagnement) FROM activite_actifs WHERE mois >= "
+                                "DATE '2017-03-01'").fetchall()[0][0] == 0

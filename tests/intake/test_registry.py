@@ -139,9 +139,9 @@ def test_a_column_whose_values_contradict_its_name_is_not_read_as_it(tmp_path):
     insp = assistant.inspect(con, path.read_bytes(), path.name, "maisons", accept_suggestions=True)
     match = next(m for m in insp.columns if m.fichier == "format_fs")
     assert match.colonne is None and "ses valeurs n'en sont pas" in match.raison and insp.ready
-    said = [w for w in insp.warnings if w.startswith("La colonne « format_fs » est nommée comme « format », mais ses "
-                                                         "valeurs n'en sont pas")]
-    assert len(said) == 1 and said[0].endswith("si elle doit être importée.")  # why, not only in the mapping panel
+    said = [w for w in insp.warnings if w.startswith("La colonne « format_fs » n'est pas importée : son nom est celui "
+                                                         "de la colonne « Format », mais ses valeurs n'en sont pas")]
+    assert len(said) == 1 and "par exemple « Espace labellisé" in said[0]  # why, not only in the mapping panel
     result = import_file(con, path, "maisons", accept_suggestions=True)
     assert result.lignes_chargees == 2 and said[0] in result.avertissements
     assert con.execute("SELECT count(format) FROM maisons_actifs").fetchall()[0][0] == 0
