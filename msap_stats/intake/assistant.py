@@ -340,11 +340,11 @@ def _stops_as_registry(con, insp: Inspection, counts: dict) -> None:
         insp.looks_like = "arrets"
         text = (f"les {nombre(rows)} lignes portent toutes le nom de la Maison itinérante {site.id_maison} "
                 f"« {cell(site.nom, 80)} », déjà au registre : ce sont ses arrêts, pas {nombre(rows)} Maisons ; "
-                f"importez-les comme « {KINDS['arrets'].label} » (--kind arrets)")
+                f"importez-les comme « {KINDS['arrets'].label} » (en ligne de commande : --kind arrets)")
     elif rows >= 3:
         text = (f"les {nombre(rows)} lignes portent toutes le même nom « {cell(name, 80)} » : un registre liste "
                 "chaque Maison une fois. S'il s'agit des arrêts d'une Maison itinérante, importez d'abord le registre "
-                f"qui la liste, puis ce fichier comme « {KINDS['arrets'].label} » (--kind arrets)")
+                f"qui la liste, puis ce fichier comme « {KINDS['arrets'].label} » (en ligne de commande : --kind arrets)")
     else:
         return
     insp.unresolved.insert(0, Problem(text, colonne=f, ligne=insp.frame.header_row))
@@ -447,7 +447,8 @@ def _other_kind(insp: Inspection, counts: dict) -> None:
     shown = quoted_list(found.values(), limit=5)
     insp.unresolved.insert(0, Problem(
         f"ce fichier ressemble à un fichier « {other.label} » (colonnes {shown}) plutôt qu'à un fichier "
-        f"« {insp.kind.label} » : choisissez ce type de fichier (--kind {other.name})", ligne=insp.frame.header_row))
+        f"« {insp.kind.label} » : choisissez ce type de fichier (en ligne de commande : --kind {other.name})",
+        ligne=insp.frame.header_row))
 
 
 def _duplicated(header: str, headers: list[str]) -> str | None:

@@ -186,7 +186,11 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
             status.update(label=f"« {markdown_text(fichier)} » refusé : rien n'a été enregistré", state="error")
             raise
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
-        status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
+        if _empty(insp):
+            status.update(label=f"« {markdown_text(fichier)} » lu : aucune ligne de données, rien à importer",
+                          state="error")
+        else:
+            status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE
     state["inspection"] = ((file_key, resolved), insp, key)
     return file_key, insp
@@ -328,10 +332,17 @@ def warnings(insp) -> None:
         st.warning(markdown_text(w), icon=":material/info:")
 
 
+def _empty(insp) -> bool:
+    """A file with a header and no row under it: nothing to import, whatever is chosen."""
+    return insp.raw is not None and insp.raw.rows == 0
+
+
 def problems(insp, fichier: str) -> None:
     refused = insp.problems()
+    fix = ("Le fichier n'a aucune ligne de données sous son en-tête : complétez-le" if _empty(insp) else
+           "Corrigez la correspondance ci-dessus ou le fichier")
     st.error(f"**{nombre(refused.total)} problème(s)** : le fichier ne peut pas être importé tel quel. "
-             "Corrigez la correspondance ci-dessus ou le fichier ; rien n'a été enregistré.", icon=":material/error:")
+             f"{fix} ; rien n'a été enregistré.", icon=":material/error:")
     for g in refused.groups():
         where = f"colonne « {markdown_text(g.colonne)} » : " if g.colonne else ""
         st.markdown(f"**{nombre(g.total)} ×** {where}{markdown_text(g.raison)}")
@@ -469,7 +480,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     if insp.ready:
         confirm(fichier, kind, file_key, insp, others)
     else:
-        if insp.raw is not None and insp.raw.rows == 0:  # nothing to import, whatever is chosen: a refusal
+        if _empty(insp):  # nothing to import, whatever is chosen: a refusal
             journal_once(con, insp, kind)
         problems(insp, fichier)  # otherwise the assistant's questions, not a refusal: the journal keeps refusals
 

@@ -432,3 +432,19 @@ def test_a_file_refused_at_its_reading_says_so_in_its_status_and_lists_its_probl
     error = at.error[0].value
     assert error.startswith(f"Le fichier « {shown} » est refusé \\(1 problème\\)")
     assert "\n\n- " in error and " \\- " not in error
+
+
+def test_a_file_with_a_header_and_no_row_ends_its_status_on_nothing_to_import(registry_copy, monkeypatch, tmp_path):
+    """A header without rows is no correspondence to fix: the status box does not say « lu et vérifié » in green,
+    and the message asks for rows, not for another mapping."""
+    from tests.conftest import store_digest
+
+    before = store_digest(registry_copy)
+    at = importer(registry_copy, monkeypatch)
+    drop(at, write_csv_fr(tmp_path / "entete.csv", ["id_maison", "mois", "thematique", "nb"], []))
+    status = at.status[0]
+    assert status.label == "« entete\\.csv » lu : aucune ligne de données, rien à importer" and status.state == "error"
+    assert any("aucune ligne de données sous son en-tête : complétez-le ; rien n'a été enregistré" in e.value
+               for e in at.error)
+    assert not any("Corrigez la correspondance" in e.value for e in at.error)
+    assert store_digest(registry_copy) == before
