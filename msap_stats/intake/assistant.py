@@ -416,9 +416,19 @@ def propose_maisons(con, values: list[tuple[str, int]]) -> list[ValueMatch]:
     none (to be chosen)."""
     sites = _sites(con)
     ids = {i for i, *_ in sites}
+    spelled: dict[str, set[str]] = {}  # an identifier as written without case, spaces or dashes: "msap-0001"
+    for i, *_ in sites:
+        spelled.setdefault(normalize_key(i), set()).add(i)
+    names = {i: nom for i, nom, *_ in sites}
     out = []
     for value, n in values:
         if value is None or str(value).strip() in ids:
+            continue
+        same = spelled.get(normalize_key(str(value)), set())
+        if len(same) == 1:
+            i, = same
+            out.append(ValueMatch(value, n, i, PROBABLE, f"identifiant « {cell(i)} » du registre, écrit autrement "
+                                                         f"(majuscules, espaces ou tirets) : « {cell(names[i])} »"))
             continue
         site, any_fit = _one_site(sites, set(words(value).split()))
         if site:

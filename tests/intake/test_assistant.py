@@ -490,3 +490,22 @@ def test_a_profile_keeps_what_the_person_left_out_not_what_one_file_s_values_did
                for w in fourth.avertissements)
     assert con_registry.execute("SELECT count(type_accompagnement) FROM activite_actifs WHERE mois >= "
                                 "DATE '2017-03-01'").fetchall()[0][0] == 0
+
+
+def test_an_identifier_written_in_another_case_is_proposed_as_the_registry_s(demo_db, tmp_path):
+    """« msap-0001 » for the registry's « MSAP-0001 »: a probable proposal naming the Maison (applied when the
+    suggestions are), never a silent match."""
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    con = store.connect(db)
+    path = write_csv_fr(tmp_path / "a.csv", ["id_maison", "mois", "thematique", "nb"],
+                        [["msap-0001", "2017-01", "emploi", 3], ["Msap 0002", "2017-01", "retraite", 2]])
+    with pytest.raises(ImportRefused) as refused:
+        import_file(con, path, "activite")
+    assert "identifiant « MSAP-0001 » du registre, écrit autrement (majuscules, espaces ou tirets)" in str(
+        refused.value)
+    result = import_file(con, path, "activite", accept_suggestions=True)
+    stored = con.execute("SELECT id_maison, nb FROM activite WHERE import_id = ? ORDER BY 1",
+                         [result.import_id]).fetchall()
+    con.close()
+    assert stored == [("MSAP-0001", 3), ("MSAP-0002", 2)]
