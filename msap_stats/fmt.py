@@ -11,6 +11,15 @@ NBSP = "\u00a0"  # no-break space: « 24 h 15 » on one line
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
         "novembre", "décembre")
 MOIS_COURTS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+# A month's name as files write it, lower case and without accents (French, and English abbreviations), and the
+# pattern matching one of them (the longest first: « janvier » before « jan »).
+MONTH_WORDS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2, "mars": 3, "mar": 3, "avril": 4,
+    "avr": 4, "apr": 4, "mai": 5, "may": 5, "juin": 6, "jun": 6, "juillet": 7, "juil": 7, "jul": 7, "aout": 8,
+    "aou": 8, "aug": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+}
+MONTH_WORDS_PATTERN = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 
 
 def duree(hours) -> str:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..errors import ImportRefused, Problem, refuse
 from .. import reference
-from ..fmt import cell, first_number, nombre, quoted_list
+from ..fmt import MONTH_WORDS, cell, first_number, nombre, quoted_list
 from .guard import UserFile, as_user_file
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable, each_column, read_book
 from ..schema import KINDS, Column, Kind, normalize_key
@@ -374,7 +374,7 @@ def propose_maison(con, frame: Frame) -> MaisonProposal | None:
     if not titles and not sheets:
         return None
     said = set().union(*(set(words(t).split()) for t in titles),
-                       *(set(words(s).split()) - set(layout.MONTH_WORDS) for s in sheets))
+                       *(set(words(s).split()) - set(MONTH_WORDS) for s in sheets))
     named = _departements_named(said)
     sites = _sites(con)
     by_id = {i: (nom, dep) for i, nom, dep, _, _ in sites}

@@ -21,19 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import refuse
-from ..fmt import mois, nombre
+from ..fmt import MONTH_WORDS, MONTH_WORDS_PATTERN, mois, nombre
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, Book, Sheet
 from ..schema import Kind, normalize_key
 from .matching import NAME_THRESHOLD, _name_score, words
 
 MONTH_COLUMN, COUNT_COLUMN = "Mois", "Nombre"
-MONTH_WORDS = {
-    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2, "mars": 3, "mar": 3, "avril": 4,
-    "avr": 4, "apr": 4, "mai": 5, "may": 5, "juin": 6, "jun": 6, "juillet": 7, "juil": 7, "jul": 7, "aout": 8,
-    "aou": 8, "aug": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
-    "decembre": 12, "dec": 12,
-}
-_WORD = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 # The one rule of a total row or column ("Total", "TOTAL général", "Sous-total", "Ensemble", "Cumul"), on its words.
 TOTAL_RE = re.compile(r"^(sous ?)?(total|totaux)\b|^ensemble\b|^cumul\b")
 # A cheap first pass over a whole column of labels, wider than the rule: what it lets through is judged by the rule.
@@ -71,7 +64,7 @@ def parse_month(cell, hint: int | None = None) -> dt.date | None:
     m = re.fullmatch(r"(?:(\d{1,2}) )?(\d{1,2}) ((?:19|20)\d\d)", t)  # 01/2017, 01/01/2017
     if m and 1 <= int(m.group(2)) <= 12:
         return dt.date(int(m.group(3)), int(m.group(2)), 1)
-    m = re.fullmatch(rf"(?:mois (?:de |d )?)?({_WORD})(?: ((?:19|20)\d\d|\d\d))?", t)
+    m = re.fullmatch(rf"(?:mois (?:de |d )?)?({MONTH_WORDS_PATTERN})(?: ((?:19|20)\d\d|\d\d))?", t)
     if m:
         year = _year(m.group(2), hint)
         return dt.date(year, MONTH_WORDS[m.group(1)], 1) if year else None
@@ -86,7 +79,7 @@ def find_month(text, hint: int | None = None) -> dt.date | None:
     if text is None:
         return None
     t = words(text)
-    m = re.search(rf"\b({_WORD}) ((?:19|20)\d\d)\b", t)
+    m = re.search(rf"\b({MONTH_WORDS_PATTERN}) ((?:19|20)\d\d)\b", t)
     if m:
         return dt.date(int(m.group(2)), MONTH_WORDS[m.group(1)], 1)
     m = re.search(r"\b((?:19|20)\d\d) (0?[1-9]|1[0-2])\b", t) or None

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..errors import MAX_KEPT, ImportRefused, Problem
 from .. import reference
-from ..fmt import cell, nombre
+from ..fmt import MONTH_WORDS, MONTH_WORDS_PATTERN, cell, nombre
 from .reader import CELL_COLUMN, LINE_COLUMN, SHEET_COLUMN, RawTable
 from . import waves
 from ..schema import Column, Kind, hours_intervals_sql, normalize_key, sql_normalize
@@ -66,6 +66,18 @@ def _date(v: str, extract: bool = False) -> str:
         parsed = (f"coalesce({parsed}, CAST(try_strptime(nullif({inner}, ''), '%d/%m/%Y') AS DATE), "
                   f"CAST(try_strptime(nullif({month}, ''), '%m/%Y') AS DATE))")
     return parsed
+
+
+# A month by its name and its year: « mai 2016 », « Mai-16 », « janv. 2017 », « août 2016 » (lower case, no accent).
+MONTH_NAME = f"^({MONTH_WORDS_PATTERN})\\.?[ ./-]*((?:19|20)[0-9]{{2}}|[0-9]{{2}})$"
+
+
+def _month_name(v: str) -> str:
+    key = f"lower(strip_accents(trim({v})))"
+    word, year = (f"regexp_extract({key}, {lit(MONTH_NAME)}, {group})" for group in (1, 2))
+    month = _case(word, {w: str(n) for w, n in MONTH_WORDS.items()})
+    return (f"(CASE WHEN {word} <> '' THEN make_date(CAST({year} AS INTEGER) + (CASE WHEN length({year}) = 2 THEN 2000 "
+            f"ELSE 0 END), CAST({month} AS INTEGER), 1) END)")
 
 
 RAW, VAL = "@raw@", "@val@"  # placeholders in checks: the text cell and its typed value
@@ -132,8 +144,9 @@ def column_sql(col: Column, v: str, ticks: tuple[str, ...] | None = None,
             val = _date(v, col.extract_date)
             checks.append(Check(missing, "date illisible ou impossible (attendu jj/mm/aaaa ou aaaa-mm-jj)"))
         else:
-            val = f"coalesce(CAST(try_strptime({v}, {_list(MONTH_FORMATS)}) AS DATE), CAST(date_trunc('month', {_date(v)}) AS DATE))"
-            checks.append(Check(missing, "mois illisible (attendu AAAA-MM)"))
+            val = (f"coalesce(CAST(try_strptime({v}, {_list(MONTH_FORMATS)}) AS DATE), "
+                   f"CAST(date_trunc('month', {_date(v)}) AS DATE), {_month_name(v)})")
+            checks.append(Check(missing, "mois illisible (attendu AAAA-MM, MM/AAAA ou « mai 2016 »)"))
         checks.append(Check(f"year({VAL}) NOT BETWEEN {YEARS[0]} AND {YEARS[1]}",
                             f"{t} hors de la période admise ({YEARS[0]}-{YEARS[1]})"))
     elif t == "booleen":

@@ -509,3 +509,19 @@ def test_an_identifier_written_in_another_case_is_proposed_as_the_registry_s(dem
                          [result.import_id]).fetchall()
     con.close()
     assert stored == [("MSAP-0001", 3), ("MSAP-0002", 2)]
+
+
+def test_months_written_by_their_name_are_read(con_registry, tmp_path):
+    """« mai 2016 », « Mai-16 », « janv. 2017 », « août 2016 » in a month column: the months they name. A month
+    without its year stays refused, with the ways a month may be written."""
+    header = ["id_maison", "mois", "thematique", "nb"]
+    written = {"mai 2016": "2016-05-01", "Mai-16": "2016-05-01", "janv. 2017": "2017-01-01", "août 2016": "2016-08-01",
+               "Décembre 16": "2016-12-01", "févr.-2017": "2017-02-01"}
+    path = write_csv_fr(tmp_path / "a.csv", header, [["1", m, "emploi", i + 1] for i, m in enumerate(written)])
+    result = import_file(con_registry, path, "activite")
+    stored = con_registry.execute("SELECT ligne, mois FROM activite WHERE import_id = ? ORDER BY ligne",
+                                  [result.import_id]).fetchall()
+    assert [str(m) for _, m in stored] == list(written.values())
+    alone = write_csv_fr(tmp_path / "b.csv", header, [["1", "mai", "emploi", 1]])
+    with pytest.raises(ImportRefused, match=r"mois illisible \(attendu AAAA-MM, MM/AAAA ou « mai 2016 »\)"):
+        import_file(con_registry, alone, "activite")
