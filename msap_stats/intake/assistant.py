@@ -572,11 +572,25 @@ def _without_empty_counts(table: pa.Table, warnings: list[str]) -> pa.Table:
     zero = pc.is_in(nb, values.filter(pc.match_substring_regex(values, r"^\s*(0+([.,]0*)?|-+)\s*$")))
     n_blank, n_zero = pc.sum(blank).as_py() or 0, pc.sum(zero).as_py() or 0
     if n_zero:
-        warnings.append(f"{nombre(n_zero)} ligne(s) à 0 demande : rien à charger pour elles.")
-    if n_blank:
-        warnings.append(f"{nombre(n_blank)} case(s) vide(s) de nombre de demandes lue(s) comme 0 : rien à charger "
+        warnings.append(f"{nombre(n_zero)} ligne(s) à 0 demande (0 ou un tiret){_where(table, zero)} : rien à charger "
                         "pour elles.")
+    if n_blank:
+        warnings.append(f"{nombre(n_blank)} case(s) vide(s) de nombre de demandes lue(s) comme 0{_where(table, blank)} "
+                        ": rien à charger pour elles.")
     return table.filter(pc.invert(pc.or_(blank, zero))) if n_blank or n_zero else table
+
+
+def _where(table: pa.Table, mask: pa.ChunkedArray, shown: int = 5) -> str:
+    """« (ligne 4 ; ligne 9 ; …) »: where the first rows ``mask`` selects are in the file, as a problem says it."""
+    if LINE_COLUMN not in table.column_names:
+        return ""
+    rows = table.select([c for c in (SHEET_COLUMN, LINE_COLUMN, CELL_COLUMN) if c in table.column_names]).filter(
+        mask).slice(0, shown + 1).to_pylist()
+    places = [", ".join(p for p in (f"feuille « {cell(r[SHEET_COLUMN])} »" if r.get(SHEET_COLUMN) else "",
+                                    f"ligne {r[LINE_COLUMN]}",
+                                    f"colonne « {cell(r[CELL_COLUMN])} »" if r.get(CELL_COLUMN) else "") if p)
+              for r in rows[:shown]]
+    return f" ({' ; '.join(places)}{' ; …' if len(rows) > shown else ''})"
 
 
 def _departement_from_commune(k: Kind, cols: dict) -> bool:

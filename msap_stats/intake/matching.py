@@ -65,8 +65,10 @@ class ValueMatch:
 
 def _name_score(header: str, col: Column) -> tuple[float, str]:
     """100 for an exact name, label or alias (spelling aside); below, a fuzzy score."""
-    if normalize_key(header) in col.header_keys():
-        return 100.0, "nom identique"
+    key = normalize_key(header)
+    if key in col.header_keys():
+        same = key in (normalize_key(col.name), normalize_key(col.label))
+        return 100.0, "nom identique" if same else "nom connu pour cette colonne"
     h = words(header)
     best, why = 0.0, ""
     for variant in (col.name, col.label, *col.aliases):

@@ -525,3 +525,17 @@ def test_months_written_by_their_name_are_read(con_registry, tmp_path):
     alone = write_csv_fr(tmp_path / "b.csv", header, [["1", "mai", "emploi", 1]])
     with pytest.raises(ImportRefused, match=r"mois illisible \(attendu AAAA-MM, MM/AAAA ou « mai 2016 »\)"):
         import_file(con_registry, alone, "activite")
+
+
+def test_a_header_known_by_another_name_is_not_said_identical():
+    """« Identifiant Maison » is a name the project knows for id_maison, not its name: the reason shown says so;
+    « Nb » (spelling aside) and the column's label are its name."""
+    from msap_stats.intake.matching import propose_columns
+    from msap_stats.schema import KINDS
+
+    kind = KINDS["activite"]
+    why = {m.fichier: (m.colonne, m.raison) for m in propose_columns(
+        kind, ["Identifiant Maison", "Nb", kind.column("thematique").label], {})}
+    assert why["Identifiant Maison"] == ("id_maison", "nom connu pour cette colonne")
+    assert why["Nb"] == ("nb", "nom identique")
+    assert why[kind.column("thematique").label] == ("thematique", "nom identique")

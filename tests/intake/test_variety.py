@@ -162,7 +162,25 @@ def test_blank_counts_are_zero_in_every_layout_and_said_once(registry_db, tmp_pa
     assert got == sorted((m, mo, t, nb) for m, mo, t, nb in records if nb)
     blanks = sum(nb is None for *_, nb in records)
     said = [w for w in result.avertissements if "vide(s)" in w]
-    assert said == [f"{blanks} case(s) vide(s) de nombre de demandes lue(s) comme 0 : rien à charger pour elles."]
+    start = f"{blanks} case(s) vide(s) de nombre de demandes lue(s) comme 0 ("
+    assert len(said) == 1 and said[0].startswith(start) and said[0].endswith(") : rien à charger pour elles.")
+    listed = said[0][len(start):said[0].rindex(")")]
+    places = listed.removesuffix(" ; …").split(" ; ")  # the first five blank cells, as a problem names a place
+    assert len(places) == min(5, blanks) and listed.endswith(" ; …") == (blanks > 5)
+    assert set(places) <= blank_places(layout, records)
+    zeros = sum(nb == 0 for *_, nb in records)
+    assert any(w.startswith(f"{zeros} ligne(s) à 0 demande (0 ou un tiret) (") for w in result.avertissements)
+
+
+def blank_places(layout, records) -> set[str]:
+    """Where each blank count cell of ``records`` is in the file that ``layout`` writes."""
+    if layout is write_long:
+        return {f"ligne {i + 2}" for i, (*_, nb) in enumerate(records) if nb is None}
+    if layout is write_sheet_per_month:
+        return {f"feuille « {name} », ligne {i + 2}" for month, name in MONTHS.items()
+                for i, (*_, nb) in enumerate(r for r in records if r[1] == month) if nb is None}
+    rows = [(m, t) for m in ("1", "2", "3") for t in THEMES]
+    return {f"ligne {rows.index((m, t)) + 2}, colonne « {MONTHS[mo]} »" for m, mo, t, nb in records if nb is None}
 
 
 @pytest.mark.parametrize("count", ["-3", "2,5", "beaucoup"])
