@@ -74,7 +74,7 @@ TYPE_HELP = {
     "entier": "nombre entier",
     "nombre": "nombre (virgule ou point décimal)",
     "date": "date (jj/mm/aaaa, aaaa-mm-jj ou date du tableur)",
-    "mois": "mois (AAAA-MM, MM/AAAA ou une date du mois)",
+    "mois": "mois (AAAA-MM, MM/AAAA, « mai 2016 » ou une date du mois)",
     "booleen": "Oui/Non (aussi x/vide, 1/0, Vrai/Faux)",
     "code": "une valeur de la liste (code ou libellé)",
     "codes": "une ou plusieurs valeurs de la liste, séparées par « ; »",
