@@ -120,8 +120,9 @@ def propose_columns(kind: Kind, headers: list[str], counts: dict[str, list[tuple
                 # format column): not proposed, so that the file imports without it; the person may still choose
                 # it. A required column keeps its name: the validator names every value it cannot read.
                 example = next((f" ; par exemple « {cell(v)} »" for v, _ in counts.get(h, []) if v), "")
+                share = f"{fit:.0%}".replace("%", " %")
                 contradicted[h] = (f"son nom est celui de la colonne « {col.label} », mais ses valeurs n'en sont pas "
-                                   f"({fit:.0%} des lignes reconnues{example}){IGNORED}".replace("%", " %"))
+                                   f"({share} des lignes reconnues{example}){IGNORED}")
             elif name == 100:
                 # A header named like a coded column whose values are not its codes keeps the name but
                 # yields to a column whose values fit (free porteur names vs. the porteur category).
