@@ -507,7 +507,7 @@ def _warn_ignored(insp: Inspection, ignored: list[str]) -> None:
               if insp.profile and insp.profile.choices.colonnes.get(m.fichier, "") is None else "")
         if m.colonne:
             insp.warnings.append(f"La colonne {quoted_list([m.fichier])} n'est pas importée{by}, alors que l'assistant "
-                                 f"y reconnaît la colonne « {insp.kind.column(m.colonne).label} » ({m.raison}) : pour "
+                                 f"y reconnaît la colonne « {insp.kind.column(m.colonne).label} » — {m.raison}. Pour "
                                  "l'importer, choisissez-la dans la correspondance des colonnes.")
         elif m.raison.endswith(IGNORED):
             insp.warnings.append(f"La colonne {quoted_list([m.fichier])} n'est pas importée : "

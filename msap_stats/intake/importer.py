@@ -50,6 +50,7 @@ class ImportResult:
     maison: str | None = None  # the Maison chosen for a file without a Maison column: "12 « France services de … »"
     version: str | None = None  # what a registry did to the network (versions.Version.text)
     vague: tuple[str, str] | None = None  # survey answers: the wave given to those the file gives none, and how
+    profil_enregistre: str | None = None  # the source profile this import saved
 
     @property
     def already(self) -> bool:
@@ -65,7 +66,9 @@ class ImportResult:
                 f"sur {_n(self.lignes_lues)} lue(s) depuis « {self.fichier} »"
                 + (f", pour la Maison {self.maison}." if self.maison else ".")
                 + (f" {self.version}" if self.version else "")
-                + (f" Vague d'enquête « {self.vague[0]} » ({self.vague[1]})." if self.vague else ""))
+                + (f" Vague d'enquête « {self.vague[0]} » ({self.vague[1]})." if self.vague else "")
+                + (f" Profil de source « {printable(self.profil_enregistre)} » enregistré pour les prochains fichiers "
+                   "aux mêmes en-têtes." if self.profil_enregistre else ""))
         if self.lignes_remplacees:
             text += f" {_n(self.lignes_remplacees)} ligne(s) antérieure(s) remplacée(s), conservée(s) dans l'historique."
         return "\n".join([text, *self.avertissements])
@@ -232,7 +235,8 @@ def _load(con, raw: RawTable, kind: Kind, *, sha: str, fichier: str, auteur: str
                 warnings = [*warnings, *lapsed]
                 con.execute("UPDATE imports SET avertissements = ? WHERE import_id = ?", [warnings, import_id])
         return ImportResult(STATUT_CHARGE, kind.name, fichier, import_id, raw.rows, staged.rows, replaced, warnings,
-                            version=version.text() if version else None, vague=staged.vague)
+                            version=version.text() if version else None, vague=staged.vague,
+                            profil_enregistre=profil if save else None)
     finally:
         staged.drop(con)
 

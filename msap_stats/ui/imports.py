@@ -189,6 +189,9 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
         if _empty(insp):
             status.update(label=f"« {markdown_text(fichier)} » lu : aucune ligne de données, rien à importer",
                           state="error")
+        elif insp.refused:
+            status.update(label=f"« {markdown_text(fichier)} » lu et vérifié : {nombre(insp.refused.total)} "
+                                "problème(s) à corriger avant l'import", state="error")
         else:
             status.update(label=f"« {markdown_text(fichier)} » lu et vérifié", state="complete")
     resolved = insp.profile.nom if insp.profile else NO_PROFILE

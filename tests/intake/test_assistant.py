@@ -472,6 +472,7 @@ def test_a_profile_keeps_what_the_person_left_out_not_what_one_file_s_values_did
                                                             "son nom est celui de la colonne « Type d'accompagnement »")]
     assert len(said) == 1 and "par exemple « accompagnement »" in said[0]
     assert not any(w.startswith("Colonnes du fichier ignorées") for w in first.avertissements)  # said once, with why
+    assert "Profil de source « Suivi » enregistré pour les prochains fichiers aux mêmes en-têtes." in first.message()
     second = import_file(con_registry, month("2017-02", ("information", "aide_dossier")), "activite")
     assert not any("type_accompagnement" in w for w in second.avertissements)
     rows = con_registry.execute("SELECT mois, type_accompagnement, sum(nb) FROM activite_actifs WHERE mois >= "

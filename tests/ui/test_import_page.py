@@ -106,6 +106,9 @@ def test_a_bad_file_shows_every_problem_and_changes_nothing(registry_copy, monke
     drop(at, path)
     errors = "\n".join(e.value for e in at.error)
     assert "31 problème(s)" in errors
+    status = at.status[0]  # read and checked, but not « lu et vérifié » with a tick: its rows are refused
+    assert status.label == "« mauvais\\.csv » lu et vérifié : 31 problème(s) à corriger avant l'import"
+    assert status.state == "error"
     markdown = "\n".join(m.value for m in at.markdown)
     assert "30 ×" in markdown and "Maison inconnue du registre" in markdown
     assert not [b for b in at.button if b.label.startswith("Importer")]
