@@ -507,12 +507,12 @@ def _warn_ignored(insp: Inspection, ignored: list[str]) -> None:
               if insp.profile and insp.profile.choices.colonnes.get(m.fichier, "") is None else "")
         if m.colonne:
             insp.warnings.append(f"La colonne {quoted_list([m.fichier])} n'est pas importée{by}, alors que l'assistant "
-                                 f"y reconnaît la colonne « {insp.kind.column(m.colonne).label} » — {m.raison}. Pour "
-                                 "l'importer, choisissez-la dans la correspondance des colonnes.")
+                                 f"y reconnaît la colonne « {insp.kind.column(m.colonne).label} » — {m.raison} ; la "
+                                 "correspondance des colonnes de la page d'import permet de la choisir.")
         elif m.raison.endswith(IGNORED):
             insp.warnings.append(f"La colonne {quoted_list([m.fichier])} n'est pas importée : "
-                                 f"{m.raison.removesuffix(IGNORED)}. Pour l'importer quand même, choisissez sa colonne "
-                                 "dans la correspondance des colonnes.")
+                                 f"{m.raison.removesuffix(IGNORED)} ; la correspondance des colonnes de la page d'import "
+                                 "permet de la choisir quand même.")
         else:
             continue
         said.append(m.fichier)

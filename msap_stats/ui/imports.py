@@ -342,10 +342,12 @@ def _empty(insp) -> bool:
 
 def problems(insp, fichier: str) -> None:
     refused = insp.problems()
-    fix = ("Le fichier n'a aucune ligne de données sous son en-tête : complétez-le" if _empty(insp) else
-           "Corrigez la correspondance ci-dessus ou le fichier")
+    if _empty(insp):  # one problem, said whole here: no group, no report to download
+        st.error(f"Le fichier n'a aucune ligne de données sous son en-tête (ligne {insp.raw.header_row}) : "
+                 "complétez-le ; rien n'a été enregistré.", icon=":material/error:")
+        return
     st.error(f"**{nombre(refused.total)} problème(s)** : le fichier ne peut pas être importé tel quel. "
-             f"{fix} ; rien n'a été enregistré.", icon=":material/error:")
+             "Corrigez la correspondance ci-dessus ou le fichier ; rien n'a été enregistré.", icon=":material/error:")
     for g in refused.groups():
         where = f"colonne « {markdown_text(g.colonne)} » : " if g.colonne else ""
         st.markdown(f"**{nombre(g.total)} ×** {where}{markdown_text(g.raison)}")

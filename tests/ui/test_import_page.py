@@ -185,8 +185,7 @@ def test_refused_attempts_are_listed_from_their_journal(registry_copy, monkeypat
     path = write_xlsx(tmp_path / "vide.xlsx", ["id_maison", "mois", "thematique", "nb"], [])
     at = importer(registry_copy, monkeypatch)
     drop(at, path)
-    assert "1 problème(s)" in "\n".join(e.value for e in at.error)
-    assert "aucune ligne de données" in "\n".join(m.value for m in at.markdown)
+    assert "aucune ligne de données sous son en-tête (ligne 1)" in "\n".join(e.value for e in at.error)
     assert not [b for b in at.button if b.label.startswith("Importer")]
     journal = registry_copy.with_name(registry_copy.stem + ".refus.jsonl")
     entry = json.loads(journal.read_text("utf-8").splitlines()[-1])
@@ -447,7 +446,7 @@ def test_a_file_with_a_header_and_no_row_ends_its_status_on_nothing_to_import(re
     drop(at, write_csv_fr(tmp_path / "entete.csv", ["id_maison", "mois", "thematique", "nb"], []))
     status = at.status[0]
     assert status.label == "« entete\\.csv » lu : aucune ligne de données, rien à importer" and status.state == "error"
-    assert any("aucune ligne de données sous son en-tête : complétez-le ; rien n'a été enregistré" in e.value
-               for e in at.error)
-    assert not any("Corrigez la correspondance" in e.value for e in at.error)
+    assert [e.value for e in at.error] == ["Le fichier n'a aucune ligne de données sous son en-tête (ligne 1) : "
+                                           "complétez-le ; rien n'a été enregistré."]  # said once, nothing to fix
+    assert not [b for b in at.get("download_button") if b.label.startswith("Télécharger la liste complète")]
     assert store_digest(registry_copy) == before
