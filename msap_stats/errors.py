@@ -22,8 +22,9 @@ class Problem:
     valeur: str | None = None
     feuille: str | None = None
 
-    def text(self) -> str:
-        """One line: the cells' text comes from the file, its control characters are shown, never acted."""
+    def place(self) -> str:
+        """« feuille « Mars », ligne 4, colonne « nb », valeur « x » »: where the problem is, from the file's text
+        (its control characters shown, never acted)."""
         place = []
         if self.feuille:
             place.append(f"feuille « {cell(self.feuille)} »")
@@ -33,7 +34,11 @@ class Problem:
             place.append(f"colonne « {cell(self.colonne)} »")
         if self.valeur is not None:
             place.append(f"valeur « {cell(self.valeur)} »")
-        where = ", ".join(place)
+        return ", ".join(place)
+
+    def text(self) -> str:
+        """One line: where, then why."""
+        where = self.place()
         return f"{where[:1].upper()}{where[1:]} : {self.raison}" if where else self.raison
 
 

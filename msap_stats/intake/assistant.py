@@ -81,6 +81,11 @@ class Inspection:
         return not self.unresolved and self.refused is None and self.raw is not None
 
     @property
+    def empty(self) -> bool:
+        """A header and no row under it: nothing to import, whatever is chosen."""
+        return self.raw is not None and self.raw.rows == 0
+
+    @property
     def choices(self) -> Choices:
         """The mapping as applied, with the Maison chosen for a one-Maison file."""
         return self.profile_choices.merged(Choices(maison=self.maison if self.needs_maison else None,
@@ -222,7 +227,7 @@ def inspect(con, data: bytes | UserFile, fichier: str, kind: str, *, choices: Ch
         _stops_as_registry(con, insp, counts)
     if check and insp.raw is not None and not insp.unresolved:
         try:
-            if insp.raw.rows == 0:
+            if insp.empty:
                 raise refuse(f"le fichier ne contient aucune ligne de données sous l'en-tête (ligne {frame.header_row}).")
             staged = stage(con, insp.raw, k)
             try:
@@ -586,9 +591,7 @@ def _where(table: pa.Table, mask: pa.ChunkedArray, shown: int = 5) -> str:
         return ""
     rows = table.select([c for c in (SHEET_COLUMN, LINE_COLUMN, CELL_COLUMN) if c in table.column_names]).filter(
         mask).slice(0, shown + 1).to_pylist()
-    places = [", ".join(p for p in (f"feuille « {cell(r[SHEET_COLUMN])} »" if r.get(SHEET_COLUMN) else "",
-                                    f"ligne {r[LINE_COLUMN]}",
-                                    f"colonne « {cell(r[CELL_COLUMN])} »" if r.get(CELL_COLUMN) else "") if p)
+    places = [Problem("", r[LINE_COLUMN], r.get(CELL_COLUMN), feuille=r.get(SHEET_COLUMN)).place()
               for r in rows[:shown]]
     return f" ({' ; '.join(places)}{' ; …' if len(rows) > shown else ''})"
 

@@ -186,7 +186,7 @@ def inspect_file(con, data: bytes, fichier: str, kind: str):
             status.update(label=f"« {markdown_text(fichier)} » refusé : rien n'a été enregistré", state="error")
             raise
         st.write(f"{nombre(len(insp.frame.table))} ligne(s) lues ; {nombre(insp.rows_ready)} ligne(s) vérifiées.")
-        if _empty(insp):
+        if insp.empty:
             status.update(label=f"« {markdown_text(fichier)} » lu : aucune ligne de données, rien à importer",
                           state="error")
         elif insp.refused:
@@ -335,14 +335,9 @@ def warnings(insp) -> None:
         st.warning(markdown_text(w), icon=":material/info:")
 
 
-def _empty(insp) -> bool:
-    """A file with a header and no row under it: nothing to import, whatever is chosen."""
-    return insp.raw is not None and insp.raw.rows == 0
-
-
 def problems(insp, fichier: str) -> None:
     refused = insp.problems()
-    if _empty(insp):  # one problem, said whole here: no group, no report to download
+    if insp.empty:  # one problem, said whole here: no group, no report to download
         st.error(f"Le fichier n'a aucune ligne de données sous son en-tête (ligne {insp.raw.header_row}) : "
                  "complétez-le ; rien n'a été enregistré.", icon=":material/error:")
         return
@@ -485,7 +480,7 @@ def assistant_for(con, upload_file, kind: str, others: int = 0) -> None:
     if insp.ready:
         confirm(fichier, kind, file_key, insp, others)
     else:
-        if _empty(insp):  # nothing to import, whatever is chosen: a refusal
+        if insp.empty:  # nothing to import, whatever is chosen: a refusal
             journal_once(con, insp, kind)
         problems(insp, fichier)  # otherwise the assistant's questions, not a refusal: the journal keeps refusals
 
