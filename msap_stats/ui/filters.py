@@ -74,14 +74,20 @@ def setting(widget, label: str, options: list, key: str, default, **kwargs):
 
     A link opened in a new browser seeds it (a value not among the options is ignored);
     a value other than the default is written back to the URL, under the widget's key.
+    Streamlit forgets a widget's value once its page is left (or the widget is not drawn): the setting's last
+    value is kept apart, and given back to the widget when it is drawn again.
     """
     assert key in PAGE_SETTINGS, key
-    seeded = st.session_state.setdefault("_reglages_lus", set())
-    if key not in seeded:
-        seeded.add(key)
-        asked = st.query_params.get(key)
-        st.session_state[key] = next((o for o in options if str(o) == asked), default)
+    kept = st.session_state.setdefault("_reglages", {})
+    if key not in st.session_state:
+        if key in kept:
+            last = kept[key]
+            st.session_state[key] = last if last is None or last in options else default
+        else:
+            asked = st.query_params.get(key)
+            st.session_state[key] = next((o for o in options if str(o) == asked), default)
     value = widget(label, options, key=key, **kwargs)
+    kept[key] = value
     if value is not None and value != default:
         if st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)

@@ -330,6 +330,38 @@ def test_pages_say_which_filters_do_not_apply_to_which_source(demo_app_db, monke
     assert "La période" not in captions
 
 
+def test_a_page_setting_comes_back_as_it_was_left_when_its_page_is_opened_again(demo_db, demo_app_db, monkeypatch):
+    """Streamlit forgets a widget's value when its page is left: the threshold came back at 1 km (the first of its
+    options) and the breakdown at none, with figures computed on them, instead of what the person had left."""
+    at = app(demo_app_db, monkeypatch)
+
+    def away_and_back(page: str) -> None:
+        at.switch_page("pages/activite.py").run()
+        at.switch_page(page).run()
+        ok(at)
+
+    at.switch_page("pages/reseau.py").run()
+    away_and_back("pages/reseau.py")
+    assert at.select_slider(key="seuil_km").value == 5.0 and "seuil_km" not in at.query_params
+    assert expected(demo_db, charts.reseau.conformite, Filters(), 5.0, "auto").titre in chart_titles(at)
+    at.select_slider(key="seuil_km").set_value(10.0).run()
+    away_and_back("pages/reseau.py")
+    assert at.select_slider(key="seuil_km").value == 10.0 and at.query_params["seuil_km"] == "10.0"
+    assert expected(demo_db, charts.reseau.conformite, Filters(), 10.0, "auto").titre in chart_titles(at)
+    at.selectbox(key="referentiel").set_value("france_services").run()  # no distance rule: the slider is not drawn
+    at.selectbox(key="referentiel").set_value("msap").run()
+    assert at.select_slider(key="seuil_km").value == 10.0
+
+    at.switch_page("pages/satisfaction.py").run()
+    away_and_back("pages/satisfaction.py")
+    assert at.segmented_control(key="ventilation").value == charts.satisfaction.DEFAULT_BREAKDOWN
+    assert expected(demo_db, charts.satisfaction.tres_satisfaits_par, Filters(),
+                    charts.satisfaction.DEFAULT_BREAKDOWN).titre in chart_titles(at)
+    at.segmented_control(key="ventilation").set_value(None).run()  # no breakdown, chosen: kept as chosen
+    away_and_back("pages/satisfaction.py")
+    assert at.segmented_control(key="ventilation").value is None
+
+
 def test_tables_write_numbers_in_french_whatever_the_browser_language(registry_copy, monkeypatch):
     """The browser shows a table's display values as sent; 'localized' would follow the browser's language."""
     import pyarrow as pa
