@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import indicators as ind
 from .. import reference, schema
-from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, jour, mois, nombre
+from ..fmt import INSUFFISANT, MOIS_COURTS, first_number, jour, mois, nombre, pct
 from ..indicators import ALL_WAVES, Filters, weighting
 from ..store import IN_FORCE, is_demo, loaded_files
 from ..survey.design import METHOD_NO_VARIANCE, MIN_N
@@ -24,6 +24,15 @@ BREAKDOWNS = {"sexe": "Sexe", "tranche_age": "Tranche d'âge", "situation": "Sit
               "type_territoire": "Type de territoire"}
 BREAKDOWN_PHRASES = {"sexe": "selon le sexe", "tranche_age": "selon l'âge", "situation": "selon la situation",
                      "region": "selon la région", "type_territoire": "selon le type de territoire"}
+
+
+def across_regions(low: float, high: float, of: str = "") -> str:
+    """What a share does from one région to the next: « va de 26 % à 31 %{of} selon la région », or « est de 26 %{of}
+    dans chaque région » when both ends are written alike (« va de 26 % à 26 % » says a spread it does not show)."""
+    low_text, high_text = pct(low), pct(high)
+    if low_text == high_text:
+        return f"est de {low_text}{of} dans chaque région"
+    return f"va de {low_text} à {high_text}{of} selon la région"
 
 
 @dataclass

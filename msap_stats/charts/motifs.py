@@ -9,7 +9,7 @@ from .. import schema
 from ..fmt import compte, mois, nombre, pct
 from ..indicators import Filters
 from ..survey import questions
-from .common import (ACCOMP_LABELS, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
+from .common import (ACCOMP_LABELS, across_regions, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
                      month_label, no_figure_title, share_table, significance_note, source, survey_base, survey_view,
                      weighting, with_design, with_significance)
 from .figures import Chart, finish, hbar, heatmap, line
@@ -83,8 +83,8 @@ def motifs_par_region(con, f: Filters, height: int = 560, *, n: int) -> Chart | 
         title = "Motifs de visite des usagers par région"
     else:
         best = shown.sort_values("pct").iloc[-1]
-        spread = (f"La part des usagers venus pour {questions.MOTIF_PHRASES['aide_dossier']} va de {pct(shown['pct'].min())} "
-                  f"à {pct(best['pct'])} selon la région")
+        spread = (f"La part des usagers venus pour {questions.MOTIF_PHRASES['aide_dossier']} "
+                  + across_regions(shown["pct"].min(), best["pct"]))
         # A région is named only when it differs significantly from the rest of the perimeter.
         title = (f"{spread} ({best['region']})" if best["ecart_significatif"]
                  else f"{spread} : des écarts dans la marge d'erreur")
@@ -108,8 +108,8 @@ def thematiques_par_region(con, f: Filters, height: int = 600) -> Chart | Absent
     df["Thématique"] = df["b"].map(THEME_LABELS)
     order = [THEME_LABELS[c.code] for c in schema.THEMATIQUES]
     emploi = df[df["b"] == "emploi"].sort_values("pct")
-    title = (f"La part de l'emploi va de {pct(emploi['pct'].min())} à {pct(emploi['pct'].max())} des demandes "
-             "selon la région" if len(emploi) > 1 else "Thématiques des demandes par région")
+    title = ("La part de l'emploi " + across_regions(emploi["pct"].min(), emploi["pct"].max(), " des demandes")
+             if len(emploi) > 1 else "Thématiques des demandes par région")
     fig = heatmap(df, "a", "Thématique", "pct", col_order=order)
     data = pd.DataFrame({"Région": df["a"], "Thématique": df["Thématique"], "Demandes": df["n"], "Part (%)": df["pct"]})
     return finish(Chart("thematiques_regions", title, fig, data, f"n = {compte(int(df['n'].sum()), 'demande')}",

@@ -397,3 +397,24 @@ def test_heatmap_headers_wrap_between_words_never_inside_one(demo_con):
     labels = {i.label for i in questions.MOTIFS.values()}
     assert any("<br>" in h for h in heads)  # long headers are wrapped…
     assert all(h.replace("<br>", " ") in labels for h in heads), heads  # …only between words, none lost
+
+
+def test_a_share_across_regions_is_said_to_vary_only_when_its_written_ends_differ(demo_con):
+    """« La part de l'emploi va de 26 % à 26 % des demandes selon la région » (Bretagne and Normandie) said a spread
+    its own numbers do not show: both ends written alike, the share is said the same in each région."""
+    seen = set()
+    for regions in (("53", "28"), ("53", "84"), ("11", "76", "84"), ()):
+        chart = charts.motifs.thematiques_par_region(demo_con, Filters(regions=regions))
+        emploi = chart.donnees[chart.donnees["Thématique"] == charts.common.THEME_LABELS["emploi"]]["Part (%)"]
+        low, high = pct(emploi.min()), pct(emploi.max())
+        if low == high:
+            assert chart.titre == f"La part de l'emploi est de {low} des demandes dans chaque région"
+        else:
+            assert chart.titre == f"La part de l'emploi va de {low} à {high} des demandes selon la région"
+        seen.add(low == high)
+        chart = charts.motifs.motifs_par_region(demo_con, Filters(regions=regions))
+        shares = chart.donnees[chart.donnees["Motif"] == charts.motifs.ind.MOTIFS["aide_dossier"][0]]["Part (%)"].dropna()
+        low, high = pct(shares.min()), pct(shares.max())
+        said = f"est de {low} dans chaque région" if low == high else f"va de {low} à {high} selon la région"
+        assert said in chart.titre, chart.titre
+    assert seen == {True, False}  # both ways of saying it are met on the demo
