@@ -14,7 +14,7 @@ from ..fmt import mois, nombre, pct
 from ..indicators import Filters
 from . import theme
 from .common import Absent, source, weighting
-from .figures import Chart, finish
+from .figures import Chart, finish, whole_ticks
 
 PUBLIC = {"usagers": "usagers", "agents": "agents", "habitants": "habitants"}
 
@@ -135,8 +135,12 @@ def growth(con, f: Filters, height: int = 420) -> Chart | Absent:
                             marker_color=theme.PALETTE[5]),
                      go.Scatter(x=quarter.tolist(), y=df["cumul"].tolist(), name="Cumul", mode="lines+markers", yaxis="y2",
                                 line=dict(color=theme.BLEU_FRANCE, width=2.5))])
-    fig.update_layout(xaxis=dict(type="category"), yaxis=dict(title="Sites labellisés"),
-                      yaxis2=dict(title="Cumul", overlaying="y", side="right", rangemode="tozero", showgrid=False),
+    fig.update_layout(xaxis=dict(type="category"),
+                      yaxis=dict(title="Sites labellisés", **whole_ticks(df["labellisees"].max())),
+                      # its own round ticks: an axis laid over another takes the other's gridlines by default
+                      # (plotly's "sync"), which read « 21,9 », « 43,8 » sites
+                      yaxis2=dict(title="Cumul", overlaying="y", side="right", rangemode="tozero", showgrid=False,
+                                  **{"tickmode": "auto", **whole_ticks(df["cumul"].max())}),
                       legend=dict(orientation="h", y=-0.2))
     first, last = quarter.iloc[0], quarter.iloc[-1]
     title = (f"{nombre(int(df['cumul'].iloc[-1]))} sites du réseau actuel labellisés de {first} à {last}, dont "

@@ -264,6 +264,12 @@ def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list
     return fig
 
 
+def whole_ticks(maximum: float) -> dict:
+    """An axis counting whole things (sites, Maisons), graduated in whole numbers: up to 5, plotly's own ticks read
+    « 0,2 » or « 0,5 » of one."""
+    return {"tickmode": "linear", "tick0": 0, "dtick": 1} if maximum <= 5 else {}
+
+
 def histogram(values: pd.Series, *, x_title: str, bins: int = 30) -> go.Figure:
     counts, edges = np.histogram(values.dropna().astype(float), bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2
@@ -271,7 +277,8 @@ def histogram(values: pd.Series, *, x_title: str, bins: int = 30) -> go.Figure:
     fig = go.Figure(go.Bar(x=centres, y=counts, width=(edges[1] - edges[0]) * 0.95 if len(edges) > 1 else None,
                            marker_color=theme.BLEU_FRANCE, customdata=labels,
                            hovertemplate="%{customdata} : %{y} Maisons<extra></extra>"))
-    fig.update_layout(xaxis=dict(title=x_title), yaxis=dict(title="Nombre de Maisons"), showlegend=False, bargap=0)
+    fig.update_layout(xaxis=dict(title=x_title), yaxis=dict(title="Nombre de Maisons", **whole_ticks(counts.max(initial=0))),
+                      showlegend=False, bargap=0)
     return fig
 
 

@@ -418,3 +418,24 @@ def test_a_share_across_regions_is_said_to_vary_only_when_its_written_ends_diffe
         said = f"est de {low} dans chaque région" if low == high else f"va de {low} à {high} selon la région"
         assert said in chart.titre, chart.titre
     assert seen == {True, False}  # both ways of saying it are met on the demo
+
+
+def test_axes_counting_sites_or_maisons_are_graduated_in_whole_round_numbers(demo_con):
+    """« 0,5 » site under a small département, and a running total graduated « 187 », « 373 » or « 21,9 », « 43,8 »
+    (laid over the bars' axis, plotly synchronised its ticks with theirs): a count is read on whole round numbers, as
+    drawn (the chart's SVG)."""
+    import math
+
+    def ticks(chart, axis: str) -> list[float]:
+        svg = chart.figure.to_image(format="svg").decode()
+        texts = re.findall(rf'class="{axis}"[^>]*>\s*<text[^>]*>([^<]*)</text>', svg)
+        return [float(t.replace("\u00a0", "").replace("\u202f", "").replace(",", ".")) for t in texts]
+
+    for f in (Filters(), Filters(regions=("53", "28")), Filters(departements=("48",))):
+        growth = charts.evolution.growth(demo_con, f)
+        per_maison = charts.activite.demandes_par_maison(demo_con, f)
+        for chart, axis in ((growth, "ytick"), (growth, "y2tick"), (per_maison, "ytick")):
+            values = ticks(chart, axis)
+            assert len(values) >= 2 and all(v == int(v) for v in values), (f, axis, values)
+            step = values[1] - values[0]
+            assert step / 10 ** math.floor(math.log10(step)) in (1, 2, 2.5, 5), (f, axis, values)
