@@ -49,16 +49,15 @@ _LONGEST_RUN = 60.0  # a run begun longer ago no longer holds the warm-up back
 
 
 def begin_run() -> None:
-    """Called first by dashboard.py on every script run: a new run number, and a fresh cursor for this thread.
-
-    A reading is held by its thread: a newer run of the same session may start on a thread of its own while the
-    older one finishes (Streamlit's fast reruns); the older run ends on its own cursor, instead of having it closed
-    under it or going on through the newer one's, where two threads' results could cross. A cursor is closed when
-    no thread or session holds it any more."""
+    """Called first by dashboard.py on every script run: a new run number and a fresh cursor."""
     _last_run[0] = _running[threading.get_ident()] = time.monotonic()
-    _thread.run = st.session_state["_run"] = st.session_state.get("_run", 0) + 1
-    _thread.reading = None
-    st.session_state.pop("_curseur", None)
+    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
+    previous = st.session_state.pop("_curseur", None)
+    if previous is not None:
+        try:
+            previous.cursor.close()
+        except Exception:  # the connection was reset meanwhile
+            pass
 
 
 def end_run() -> None:
@@ -66,7 +65,7 @@ def end_run() -> None:
     _running.pop(threading.get_ident(), None)
 
 
-_thread = threading.local()  # each thread's reading: a script run's, or the warm-up's
+_thread = threading.local()  # the warm-up's own reading (a thread outside any script run)
 
 
 @dataclass
@@ -74,6 +73,7 @@ class _Reading:
     """What one script run (or the warm-up thread) reads through: its cursor, and the version of the data the cursor
     sees (read when first asked: one version of the file for the whole run)."""
 
+    run: int | None
     cursor: object
     version: str | None = None
     state: str | None = None  # the store's ``store.state``, read at the first figure not in memory
@@ -85,21 +85,20 @@ def cursor():
 
 
 def _reading() -> _Reading:
-    """This thread's reading: the warm-up's; a run's, made at its first figure and kept in the session as the latest
-    run's; or, on a thread where no run began (a fragment's rerun, on a thread of its own), the latest run's."""
+    """The run's reading, or the warm-up thread's."""
     own = getattr(_thread, "reading", None)
-    if own is None:
-        run = getattr(_thread, "run", None)
-        drawn = st.session_state.get("_curseur") if run is None else None
-        own = _thread.reading = drawn or _Reading(store.reader_cursor(connection()))
-        if run is not None and run == st.session_state.get("_run"):
-            st.session_state["_curseur"] = own
-    return own
+    if own is not None:
+        return own
+    run = st.session_state.get("_run", 0)
+    current = st.session_state.get("_curseur")
+    if current is None or current.run != run:
+        current = _Reading(run, store.reader_cursor(connection()))
+        st.session_state["_curseur"] = current
+    return current
 
 
 def reset_connection() -> None:
-    """Forget this run's cursor and every cached result (before the store is rebuilt)."""
-    _thread.reading = None
+    """Forget this session's cursor and every cached result (before the store is rebuilt)."""
     st.session_state.pop("_curseur", None)
     st.cache_data.clear()
     shelf.clear(db_path())
@@ -190,7 +189,7 @@ def _warm_up(path: str, version: str, _plan) -> threading.Thread:
 def _warm(path: str, plan) -> None:
     """The plan's calls run in the background on a cursor of their own; a failure only means a cold first visit."""
     started = store.file_version(path)
-    _thread.reading = _Reading(store.reader_cursor(connection()))
+    _thread.reading = _Reading(None, store.reader_cursor(connection()))
     try:
         version = data_version()
         for fn, *args in plan():
