@@ -137,10 +137,8 @@ def growth(con, f: Filters, height: int = 420) -> Chart | Absent:
                                 line=dict(color=theme.BLEU_FRANCE, width=2.5))])
     fig.update_layout(xaxis=dict(type="category"),
                       yaxis=dict(title="Sites labellisés", **whole_ticks(df["labellisees"].max())),
-                      # its own round ticks: an axis laid over another takes the other's gridlines by default
-                      # (plotly's "sync"), which read « 21,9 », « 43,8 » sites
                       yaxis2=dict(title="Cumul", overlaying="y", side="right", rangemode="tozero", showgrid=False,
-                                  **{"tickmode": "auto", **whole_ticks(df["cumul"].max())}),
+                                  **whole_ticks(df["cumul"].max())),
                       legend=dict(orientation="h", y=-0.2))
     first, last = quarter.iloc[0], quarter.iloc[-1]
     title = (f"{nombre(int(df['cumul'].iloc[-1]))} sites du réseau actuel labellisés de {first} à {last}, dont "

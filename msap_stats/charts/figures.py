@@ -266,8 +266,9 @@ def heatmap(df: pd.DataFrame, row: str, col: str, value: str, *, col_order: list
 
 def whole_ticks(maximum: float) -> dict:
     """An axis counting whole things (sites, Maisons), graduated in whole numbers: up to 5, plotly's own ticks read
-    « 0,2 » or « 0,5 » of one."""
-    return {"tickmode": "linear", "tick0": 0, "dtick": 1} if maximum <= 5 else {}
+    « 0,2 » or « 0,5 » of one; above, plotly's own (``auto``: an axis laid over another would otherwise take the
+    other's gridlines, « 21,9 », « 43,8 »)."""
+    return {"tickmode": "linear", "tick0": 0, "dtick": 1} if maximum <= 5 else {"tickmode": "auto"}
 
 
 def histogram(values: pd.Series, *, x_title: str, bins: int = 30) -> go.Figure:

@@ -9,9 +9,9 @@ from .. import schema
 from ..fmt import compte, mois, nombre, pct
 from ..indicators import Filters
 from ..survey import questions
-from .common import (ACCOMP_LABELS, across_regions, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, code_label,
-                     month_label, no_figure_title, share_table, significance_note, source, survey_base, survey_view,
-                     weighting, with_design, with_significance)
+from .common import (ACCOMP_LABELS, NO_ACTIVITY, NO_FIGURE_NOTE, OPERATOR_LABELS, THEME_LABELS, Absent, across_regions,
+                     code_label, month_label, no_figure_title, share_table, significance_note, source, survey_base,
+                     survey_view, weighting, with_design, with_significance)
 from .figures import Chart, finish, hbar, heatmap, line
 
 

@@ -426,16 +426,15 @@ def test_axes_counting_sites_or_maisons_are_graduated_in_whole_round_numbers(dem
     drawn (the chart's SVG)."""
     import math
 
-    def ticks(chart, axis: str) -> list[float]:
-        svg = chart.figure.to_image(format="svg").decode()
+    def ticks(svg: str, axis: str) -> list[float]:
         texts = re.findall(rf'class="{axis}"[^>]*>\s*<text[^>]*>([^<]*)</text>', svg)
         return [float(t.replace("\u00a0", "").replace("\u202f", "").replace(",", ".")) for t in texts]
 
     for f in (Filters(), Filters(regions=("53", "28")), Filters(departements=("48",))):
-        growth = charts.evolution.growth(demo_con, f)
-        per_maison = charts.activite.demandes_par_maison(demo_con, f)
-        for chart, axis in ((growth, "ytick"), (growth, "y2tick"), (per_maison, "ytick")):
-            values = ticks(chart, axis)
+        growth, per_maison = (chart.figure.to_image(format="svg").decode() for chart in
+                              (charts.evolution.growth(demo_con, f), charts.activite.demandes_par_maison(demo_con, f)))
+        for svg, axis in ((growth, "ytick"), (growth, "y2tick"), (per_maison, "ytick")):
+            values = ticks(svg, axis)
             assert len(values) >= 2 and all(v == int(v) for v in values), (f, axis, values)
             step = values[1] - values[0]
             assert step / 10 ** math.floor(math.log10(step)) in (1, 2, 2.5, 5), (f, axis, values)
