@@ -194,7 +194,7 @@ def fragment(body) -> None:
 # What says when a part drawn later (``when_shown``) is seen: a script with no element of its own. Fixed code: no
 # data reaches it but a hash of the filters, a class name and a delay.
 _LATER = st.components.v2.component("msap_plus_tard", js=static_text("plus_tard.js"), isolate_styles=False)
-LATER_DELAY_MS = 1200  # the page still for this long: the part is drawn without waiting for a scroll
+LATER_DELAY_MS = 1200  # the reader still for this long (no key, click, wheel or touch): the part is drawn without a scroll
 
 
 def when_shown(name: str, body, height: int, on_screen_first: bool = False) -> None:

@@ -165,6 +165,25 @@ def test_a_print_begun_before_the_lower_charts_came_asks_for_them_and_says_so_on
         assert "non encore dessinés au moment de l'impression" in line.evaluate(PRINTED)
 
 
+def test_the_lower_charts_wait_while_the_reader_is_busy_and_come_once_he_rests(demo_server, page):
+    """The page's rest is the reader's: keys pressed one after the other (a search typed, Tab held) for twice the
+    delay draw nothing off the screen (no run comes under him); the page still for the delay afterwards, they are
+    asked for and drawn."""
+    with charts_waiting(page, demo_server, SENT) as reader:
+        began = reader.evaluate("() => { window.__keys = []; "
+                                "addEventListener('keydown', () => __keys.push(performance.now()), true); "
+                                "return performance.now(); }")
+        while reader.evaluate(f"() => performance.now() - {began}") < 2 * LATER_DELAY_MS:
+            reader.keyboard.press("Shift")
+            reader.wait_for_timeout(100)
+        last_key = max(reader.evaluate("() => window.__keys"))
+        assert [t for t in reader.evaluate("() => window.__msapSent || []") if t >= began] == []
+        assert not reader.evaluate(bench.LATER_DRAWN)
+        reader.wait_for_function(bench.LATER_DRAWN, polling="raf", timeout=60_000)
+        asked = min(t for t in reader.evaluate("() => window.__msapSent") if t >= began)
+        assert asked - last_key > LATER_DELAY_MS - 50, asked - last_key  # a rest as long as the delay, after him
+
+
 # Every element the focus lands on, however briefly: its area (a part drawn later, the line of one waiting, the
 # filters' pane, the rest of the page) and a number of its own.
 FOCUS_LOG = """window.addEventListener("DOMContentLoaded", () => {

@@ -1,6 +1,6 @@
 // A part of a page drawn after the rest (blocks.when_shown): drawn with the page when it was on screen, otherwise
-// when its place comes on screen, or when the page has been still for a moment (so that it is ready before anyone
-// scrolls or prints). It tells the server, never while a script run is going on (a région just chosen comes first):
+// when its place comes on screen, or when the page has been still for a moment, the reader doing nothing (so that it
+// is ready before anyone scrolls or prints, and no part elsewhere comes under a reader tabbing through the page). It tells the server, never while a script run is going on (a région just chosen comes first):
 // « seen » once per view (``data.cle``, the filters of the run that mounted it), and whether the part is on screen
 // when that changes (``data.ecran``: what the server knows), so that the next view draws at once what the reader
 // is looking at, and only that. Its place (``data.bloc``: the part's container, a line of text laid at its top) is
@@ -46,7 +46,13 @@ export default function (component) {
     });
     keep.observe(place);
   } else {
-    timer = setTimeout(tell, data.delai);
+    const still = (window.msapPlusTardCalme ??= stillness());
+    const rest = () => {  // the page still for ``data.delai`` (a reader tabbing or scrolling is not): the part is told
+      const left = still.since + data.delai - performance.now();
+      if (left > 0) timer = setTimeout(rest, left);
+      else tell();
+    };
+    timer = setTimeout(rest, data.delai);
   }
   const printing = () => { if (!data.dessine) tell(); };  // a print begun now: drawn for the next one, at once
   window.addEventListener("beforeprint", printing);
@@ -125,6 +131,15 @@ function holdTabs() {
   }, true);
   window.addEventListener("pointerdown", () => { keys.bloc = null; }, true);
   return keys;
+}
+
+// Once for the whole page: when the reader last did something (a key, a click, a wheel, a touch); a part that waits
+// for the page's rest waits as long again after it.
+function stillness() {
+  const still = { since: performance.now() };
+  for (const kind of ["keydown", "pointerdown", "wheel", "touchmove"])
+    window.addEventListener(kind, () => { still.since = performance.now(); }, { capture: true, passive: true });
+  return still;
 }
 
 function chartsDrawn(place) {
