@@ -423,6 +423,7 @@ def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_fi
 
     page.goto(demo_server)
     browser.wait_for_app(page, 6)  # the page left still: its lower rows drawn without a scroll
+    page.evaluate(browser.RESTLESS)  # from now on, drawn only when scrolled to (the checks below take their time)
     browser.choose_in_multiselect(page, "Région", "Bretagne")
     page.wait_for_function("""() => document.querySelector("[data-testid='stApp']")
         .getAttribute("data-test-script-state") === "notRunning" && location.search.includes("region=53")
@@ -433,7 +434,8 @@ def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_fi
     assert browser.accessibility_faults(page) == []  # the page as it waits
     # A reader who lands in the middle of the waiting place reads its words there, not a blank screen (measured in
     # the same turn as the jump, before the part is drawn).
-    top, bottom = page.evaluate("""() => { const main = document.querySelector("[data-testid='stMain']");
+    top, bottom = page.evaluate("() => { (" + browser.RESTING + """)();
+        const main = document.querySelector("[data-testid='stMain']");
         const place = document.querySelector('.st-key-place_plus_tard_vue_ensemble');
         main.scrollTop += place.getBoundingClientRect().top + place.getBoundingClientRect().height / 2;
         const r = place.querySelector('.plus-tard > span').getBoundingClientRect(); return [r.top, r.bottom]; }""")
@@ -448,8 +450,9 @@ def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_fi
     con.close()
     assert page.locator(".graphique-titre").all_inner_texts()[2:] == lower
     # Scrolled down there, the reader adds a région: the lower rows he looks at come with the page, the first row,
-    # off the screen, waits in its line (drawn once the page has been still).
+    # off the screen, waits in its line (drawn when he goes back up).
     page.wait_for_timeout(500)  # the page's script has told where the reader is
+    page.evaluate(browser.RESTLESS)
     browser.choose_in_multiselect(page, "Région", "Occitanie")
     page.wait_for_function("""() => document.querySelector("[data-testid='stApp']")
         .getAttribute("data-test-script-state") === "notRunning" && location.search.includes("76")
@@ -457,6 +460,8 @@ def test_the_overview_s_lower_rows_are_drawn_when_scrolled_to_with_the_view_s_fi
     assert page.locator(".graphique-titre").all_inner_texts() == both
     first_row = page.locator(".st-key-place_plus_tard_vue_ensemble_haut .plus-tard")
     assert first_row.bounding_box()["y"] < 0  # the first row's line, above the screen
+    page.evaluate(browser.RESTING)
+    page.evaluate("() => { document.querySelector(\"[data-testid='stMain']\").scrollTop = 0; }")  # back up: it comes
     browser.wait_for_app(page, 6)
 
 
