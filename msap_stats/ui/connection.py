@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import StopException
 
 from .. import shelf, store
 
@@ -45,15 +46,19 @@ def writing():
 
 _last_run = [0.0]  # when the process's latest script run began (time.monotonic)
 _running: dict[int, float] = {}  # the script runs under way: their thread, and when they began
+_numbers: dict[int, int] = {}  # the same runs' numbers in their session
 _LONGEST_RUN = 60.0  # a run begun longer ago no longer holds the warm-up back
 
 
 def begin_run() -> None:
-    """Called first by dashboard.py on every script run: a new run number and a fresh cursor."""
-    _last_run[0] = _running[threading.get_ident()] = time.monotonic()
-    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
+    """Called first by dashboard.py on every script run: a new run number and a fresh cursor. With fast reruns (the
+    default) Streamlit starts a newer run of the session on a thread of its own while the older one is stopping:
+    the older run's cursor is left to it (closed under a query, it said « Connection already closed »)."""
+    me = threading.get_ident()
+    _last_run[0] = _running[me] = time.monotonic()
+    _numbers[me] = st.session_state["_run"] = st.session_state.get("_run", 0) + 1
     previous = st.session_state.pop("_curseur", None)
-    if previous is not None:
+    if previous is not None and (previous.thread == me or previous.thread not in _running):
         try:
             previous.cursor.close()
         except Exception:  # the connection was reset meanwhile
@@ -63,6 +68,7 @@ def begin_run() -> None:
 def end_run() -> None:
     """Called last by dashboard.py, however its run ends (drawn, stopped, interrupted by a newer one)."""
     _running.pop(threading.get_ident(), None)
+    _numbers.pop(threading.get_ident(), None)
 
 
 _thread = threading.local()  # the warm-up's own reading (a thread outside any script run)
@@ -75,6 +81,7 @@ class _Reading:
 
     run: int | None
     cursor: object
+    thread: int | None = None  # the thread that opened the cursor
     version: str | None = None
     state: str | None = None  # the store's ``store.state``, read at the first figure not in memory
 
@@ -85,14 +92,19 @@ def cursor():
 
 
 def _reading() -> _Reading:
-    """The run's reading, or the warm-up thread's."""
+    """The run's reading, or the warm-up thread's. A run overtaken by a newer one of its session (fast reruns) reads
+    no further: it stops here, rather than go on through the newer run's cursor, where the two threads' results
+    could cross (its page is replaced anyway). A fragment's rerun, on a thread where no run began, reads through
+    the latest run's."""
     own = getattr(_thread, "reading", None)
     if own is not None:
         return own
     run = st.session_state.get("_run", 0)
+    if _numbers.get(threading.get_ident(), run) != run:
+        raise StopException()
     current = st.session_state.get("_curseur")
     if current is None or current.run != run:
-        current = _Reading(run, store.reader_cursor(connection()))
+        current = _Reading(run, store.reader_cursor(connection()), threading.get_ident())
         st.session_state["_curseur"] = current
     return current
 
