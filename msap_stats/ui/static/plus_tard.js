@@ -1,6 +1,7 @@
 // A part of a page drawn after the rest (blocks.when_shown): drawn with the page when it was on screen, otherwise
 // when its place comes on screen, or when the page has been still for a moment, the reader doing nothing (so that it
-// is ready before anyone scrolls or prints, and no part elsewhere comes under a reader tabbing through the page). It tells the server, never while a script run is going on (a région just chosen comes first):
+// is ready before anyone scrolls or prints, and no part elsewhere comes under a reader tabbing through the page).
+// It tells the server, never while a script run is going on (a région just chosen comes first):
 // « seen » once per view (``data.cle``, the filters of the run that mounted it), and whether the part is on screen
 // when that changes (``data.ecran``: what the server knows), so that the next view draws at once what the reader
 // is looking at, and only that. Its place (``data.bloc``: the part's container, a line of text laid at its top) is
@@ -19,12 +20,21 @@ export default function (component) {
   // The parts speak one after the other: Streamlit sends the states set in one turn together, with one fragment
   // to run again, and the other part would not be drawn.
   const turn = (window.msapPlusTardTour ??= { free: 0 });
+  const keys = (window.msapPlusTardClavier ??= holdTabs());
+  // A reader tabbing through another part: this one waits for the focus (its line holds the Tab) or for the keys
+  // to rest. Its run coming meanwhile (its place scrolled into view by the focus) made the next Tab leave the part
+  // the reader was in, its last controls unreached.
+  const elsewhere = () => {
+    const active = document.activeElement;
+    return performance.now() - keys.tabAt < 1000 && !!active && !place.contains(active)
+      && !!active.closest("[class*='st-key-place_plus_tard_']");
+  };
   let known = data.ecran, onScreen = data.ecran, done = false, timer = null;
   const tell = () => {  // the part's state sent once no run is going on: seen for this view, on screen or not
     clearTimeout(timer);
     if (done) return;
     const wait = turn.free - performance.now();
-    if (running() || wait > 0) { timer = setTimeout(tell, Math.max(wait, 100)); return; }
+    if (running() || wait > 0 || elsewhere()) { timer = setTimeout(tell, Math.max(wait, 100)); return; }
     if (data.dessine && onScreen === known) return;
     known = onScreen;
     if (!data.dessine) done = true;
@@ -60,7 +70,6 @@ export default function (component) {
   // goes, once the part has come, to the part's first control (its last, for a reader coming from below), and a
   // Tab pressed meanwhile is held (HOLD_MS at most): a reader tabbing fast does not pass over controls that were
   // not there yet, nor lose the focus with the line.
-  const keys = (window.msapPlusTardClavier ??= holdTabs());
   const waiting = event => !("pret" in place.dataset) && event.target.closest?.(".plus-tard");  // the line shown
   const onFocus = event => {
     if (!waiting(event)) return;
